@@ -1,0 +1,9 @@
+//! The console's state machine: one model, one message type, one pure `update`.
+
+pub mod model;
+pub mod msg;
+pub mod update;
+
+pub use model::{Mode, Model, Pane};
+pub use msg::{Effect, Msg};
+pub use update::update;

@@ -1,0 +1,470 @@
+//! `update`: the only place the model changes. Pure: no I/O, time comes in messages.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+
+use super::model::{ConfirmAction, InputPurpose, Mode, Model, Pane, PickPurpose, Tone};
+use super::msg::{Effect, Msg};
+use crate::clock;
+use crate::incident::{ItemStatus, MILESTONES};
+use crate::journal::{Draft, kinds};
+use crate::keys::Action;
+use crate::priority::Priority;
+
+/// Longest note or reason accepted from the input line.
+pub const MAX_INPUT: usize = 2000;
+
+/// The choices of the milestone picker: the PIR timeline's milestones, then a status update.
+pub fn milestone_choices() -> impl Iterator<Item = (&'static str, &'static str)> {
+    MILESTONES
+        .iter()
+        .copied()
+        .chain([("status_update", "Status update posted")])
+}
+
+pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(key) if key.kind == KeyEventKind::Press => on_key(m, key),
+        Msg::Key(_) => Vec::new(),
+        Msg::Paste(text) => {
+            if let Mode::Input { text: buf, .. } = &mut m.mode {
+                push_input(buf, &text);
+            }
+            Vec::new()
+        }
+        Msg::Resize(w, h) => {
+            m.size = (w, h);
+            Vec::new()
+        }
+        Msg::Tick(now) => on_tick(m, now),
+        Msg::JournalChanged => vec![Effect::ReadJournal],
+        Msg::Journal(batch) => {
+            let added = batch.events.len();
+            for ev in batch.events {
+                m.incident.apply(ev);
+            }
+            if m.timeline.from_bottom > 0 {
+                m.timeline.from_bottom += added;
+            }
+            if let Some(w) = batch.warnings.last() {
+                m.say(Tone::Warn, w.clone());
+            }
+            m.warnings.extend(batch.warnings);
+            Vec::new()
+        }
+        Msg::Failed(e) => {
+            m.say(Tone::Error, e);
+            Vec::new()
+        }
+        Msg::Exported(what) => {
+            m.say(Tone::Good, what);
+            Vec::new()
+        }
+        Msg::Quit => {
+            m.quitting = true;
+            vec![Effect::Quit]
+        }
+    }
+}
+
+fn on_tick(m: &mut Model, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
+    m.now = now;
+    let mut fx = Vec::new();
+    if let Some(due) = clock::next_update_due(&m.incident, &m.policy)
+        && now >= due
+        && m.bell_rung_for != Some(due)
+    {
+        m.bell_rung_for = Some(due);
+        m.say(
+            Tone::Warn,
+            "Status update due: post it, then m → \"Status update posted\"",
+        );
+        if m.bell_enabled {
+            fx.push(Effect::Bell);
+        }
+    }
+    fx
+}
+
+fn push_input(buf: &mut String, text: &str) {
+    for c in text.chars() {
+        if buf.chars().count() >= MAX_INPUT {
+            break;
+        }
+        match c {
+            '\n' | '\r' | '\t' => buf.push(' '),
+            c if c.is_control() => {}
+            c => buf.push(c),
+        }
+    }
+}
+
+fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
+    match m.mode.clone() {
+        Mode::Normal => on_action(m, m.keymap.action(&key)),
+        Mode::Help => {
+            m.mode = Mode::Normal;
+            Vec::new()
+        }
+        Mode::Input { purpose, mut text } => match key.code {
+            KeyCode::Esc => {
+                m.mode = Mode::Normal;
+                m.say(Tone::Info, "Cancelled");
+                Vec::new()
+            }
+            KeyCode::Enter => {
+                m.mode = Mode::Normal;
+                submit_input(m, purpose, text.trim())
+            }
+            KeyCode::Backspace => {
+                text.pop();
+                m.mode = Mode::Input { purpose, text };
+                Vec::new()
+            }
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .contains(crossterm::event::KeyModifiers::CONTROL) =>
+            {
+                push_input(&mut text, &c.to_string());
+                m.mode = Mode::Input { purpose, text };
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
+        Mode::Pick { purpose, selected } => {
+            let count = match purpose {
+                PickPurpose::Milestone => milestone_choices().count(),
+                PickPurpose::Priority => Priority::ALL.len(),
+            };
+            let action = m.keymap.action(&key);
+            match key.code {
+                KeyCode::Esc => {
+                    m.mode = Mode::Normal;
+                    Vec::new()
+                }
+                KeyCode::Enter => {
+                    m.mode = Mode::Normal;
+                    pick(m, purpose, selected)
+                }
+                KeyCode::Char(d @ '0'..='9') if purpose == PickPurpose::Priority => {
+                    let i = (d as usize) - ('0' as usize);
+                    if i < count {
+                        m.mode = Mode::Normal;
+                        pick(m, purpose, i)
+                    } else {
+                        Vec::new()
+                    }
+                }
+                KeyCode::Char(d @ '1'..='9') if purpose == PickPurpose::Milestone => {
+                    let i = (d as usize) - ('1' as usize);
+                    if i < count {
+                        m.mode = Mode::Normal;
+                        pick(m, purpose, i)
+                    } else {
+                        Vec::new()
+                    }
+                }
+                _ => {
+                    let selected = match action {
+                        Some(Action::Down) => (selected + 1).min(count - 1),
+                        Some(Action::Up) => selected.saturating_sub(1),
+                        _ => selected,
+                    };
+                    m.mode = Mode::Pick { purpose, selected };
+                    Vec::new()
+                }
+            }
+        }
+        Mode::Confirm { action } => {
+            m.mode = Mode::Normal;
+            if key.code == KeyCode::Char('y') || key.code == KeyCode::Char('Y') {
+                match action {
+                    ConfirmAction::Close => vec![Effect::Append(Draft::new(
+                        kinds::INCIDENT_CLOSED,
+                        format!("Incident {} closed", m.incident.ticket),
+                    ))],
+                }
+            } else {
+                m.say(Tone::Info, "Cancelled");
+                Vec::new()
+            }
+        }
+    }
+}
+
+fn submit_input(m: &mut Model, purpose: InputPurpose, text: &str) -> Vec<Effect> {
+    if text.is_empty() {
+        m.say(Tone::Info, "Nothing entered; nothing recorded");
+        return Vec::new();
+    }
+    match purpose {
+        InputPurpose::Note => vec![Effect::Append(Draft::new(kinds::NOTE, text))],
+        InputPurpose::Waive { item } => {
+            let label = m
+                .incident
+                .checklist
+                .item(&item)
+                .map(|i| i.text.clone())
+                .unwrap_or_else(|| item.clone());
+            vec![Effect::Append(
+                Draft::new(kinds::CHECKLIST_WAIVED, format!("Waived: {label} — {text}"))
+                    .field("item", item)
+                    .field("reason", text),
+            )]
+        }
+    }
+}
+
+fn pick(m: &mut Model, purpose: PickPurpose, index: usize) -> Vec<Effect> {
+    match purpose {
+        PickPurpose::Priority => {
+            let to = Priority::ALL[index.min(3)];
+            let from = m.incident.priority;
+            if to == from {
+                m.say(Tone::Info, format!("Priority stays {to}"));
+                return Vec::new();
+            }
+            vec![Effect::Append(
+                Draft::new(
+                    kinds::PRIORITY_CHANGED,
+                    format!("Priority changed {from} → {to}"),
+                )
+                .field("from", from.to_string())
+                .field("to", to.to_string()),
+            )]
+        }
+        PickPurpose::Milestone => match milestone_choices().nth(index) {
+            Some(("status_update", label)) => {
+                vec![Effect::Append(Draft::new(kinds::STATUS_UPDATE, label))]
+            }
+            Some((id, label)) => vec![Effect::Append(
+                Draft::new(kinds::MILESTONE, label).field("milestone", id),
+            )],
+            None => Vec::new(),
+        },
+    }
+}
+
+/// Refuses changes to a closed incident; notes stay allowed for late action items.
+fn refuse_if_closed(m: &mut Model) -> bool {
+    if m.read_only() {
+        m.say(
+            Tone::Warn,
+            "The incident is closed: read-only (notes can still be added with n)",
+        );
+        return true;
+    }
+    false
+}
+
+fn on_action(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
+    let Some(action) = action else {
+        return Vec::new();
+    };
+    let page = usize::from(m.size.1 / 3).max(1);
+    match action {
+        Action::Quit => {
+            m.quitting = true;
+            return vec![Effect::Quit];
+        }
+        Action::Help => m.mode = Mode::Help,
+        Action::FocusNext | Action::FocusPrev => {
+            let i = Pane::ALL.iter().position(|p| *p == m.focus).unwrap_or(0);
+            let n = Pane::ALL.len();
+            let j = if action == Action::FocusNext {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            m.focus = Pane::ALL[j];
+        }
+        Action::Down
+        | Action::Up
+        | Action::PageDown
+        | Action::PageUp
+        | Action::Home
+        | Action::End => scroll(m, action, page),
+        Action::Utc => {
+            m.utc = !m.utc;
+            m.say(
+                Tone::Info,
+                if m.utc {
+                    "Times in UTC"
+                } else {
+                    "Times in local time"
+                },
+            );
+        }
+        Action::Follow => {
+            if m.focus == Pane::Timeline {
+                m.timeline.from_bottom = 0;
+                m.say(Tone::Info, "Timeline follows the newest event");
+            } else {
+                m.say(
+                    Tone::Info,
+                    "Nothing to follow here yet: the deploy log starts with d",
+                );
+            }
+        }
+        Action::Note => {
+            m.mode = Mode::Input {
+                purpose: InputPurpose::Note,
+                text: String::new(),
+            }
+        }
+        Action::Toggle => return toggle(m),
+        Action::Waive => waive(m),
+        Action::Milestone => {
+            if !refuse_if_closed(m) {
+                m.mode = Mode::Pick {
+                    purpose: PickPurpose::Milestone,
+                    selected: 0,
+                };
+            }
+        }
+        Action::Priority => {
+            if !refuse_if_closed(m) {
+                m.mode = Mode::Pick {
+                    purpose: PickPurpose::Priority,
+                    selected: m.incident.priority as usize,
+                };
+            }
+        }
+        Action::Close => {
+            if m.read_only() {
+                m.say(Tone::Info, "The incident is already closed");
+            } else {
+                m.mode = Mode::Confirm {
+                    action: ConfirmAction::Close,
+                };
+            }
+        }
+        Action::Export => return vec![Effect::ExportJson],
+        Action::Deploy | Action::Rollback | Action::Cancel | Action::Search => {
+            m.say(
+                Tone::Warn,
+                format!(
+                    "No deploy command configured: set [deploy] in {}",
+                    m.config_name
+                ),
+            );
+        }
+        Action::Checks | Action::Smoke => {
+            m.say(
+                Tone::Warn,
+                format!(
+                    "No checks or smoke tests configured: set [[checks]] and [[smoke]] in {}",
+                    m.config_name
+                ),
+            );
+        }
+        Action::Git => m.say(Tone::Warn, "No git repository configured for this console"),
+    }
+    Vec::new()
+}
+
+fn scroll(m: &mut Model, action: Action, page: usize) {
+    match m.focus {
+        Pane::Checklist => {
+            let last = m.item_count().saturating_sub(1);
+            m.selected = match action {
+                Action::Down => (m.selected + 1).min(last),
+                Action::Up => m.selected.saturating_sub(1),
+                Action::PageDown => (m.selected + page).min(last),
+                Action::PageUp => m.selected.saturating_sub(page),
+                Action::Home => 0,
+                _ => last,
+            };
+        }
+        Pane::Timeline => {
+            let max = m.incident.events.len().saturating_sub(1);
+            let t = &mut m.timeline.from_bottom;
+            *t = match action {
+                Action::Up => (*t + 1).min(max),
+                Action::Down => t.saturating_sub(1),
+                Action::PageUp => (*t + page).min(max),
+                Action::PageDown => t.saturating_sub(page),
+                Action::Home => max,
+                _ => 0,
+            };
+        }
+        Pane::DeployLog | Pane::ErrorRate => {}
+    }
+}
+
+fn toggle(m: &mut Model) -> Vec<Effect> {
+    if m.focus != Pane::Checklist {
+        m.say(Tone::Info, "Focus the checklist (tab) to tick items");
+        return Vec::new();
+    }
+    if refuse_if_closed(m) {
+        return Vec::new();
+    }
+    let Some(item) = m.selected_item().cloned() else {
+        return Vec::new();
+    };
+    let draft = match m.incident.status(&item) {
+        ItemStatus::NotApplicable => {
+            m.say(
+                Tone::Info,
+                format!("Not applicable at {}: {}", m.incident.priority, item.text),
+            );
+            return Vec::new();
+        }
+        ItemStatus::Pending => Draft::new(kinds::CHECKLIST_DONE, format!("Done: {}", item.text)),
+        ItemStatus::Done(_) | ItemStatus::Waived(_) => Draft::new(
+            kinds::CHECKLIST_REOPENED,
+            format!("Reopened: {}", item.text),
+        ),
+    };
+    vec![Effect::Append(draft.field("item", item.id))]
+}
+
+fn waive(m: &mut Model) {
+    if m.focus != Pane::Checklist {
+        m.say(Tone::Info, "Focus the checklist (tab) to waive items");
+        return;
+    }
+    if refuse_if_closed(m) {
+        return;
+    }
+    let Some(item) = m.selected_item().cloned() else {
+        return;
+    };
+    let p = m.incident.priority;
+    match m.incident.status(&item) {
+        ItemStatus::NotApplicable => m.say(
+            Tone::Info,
+            format!("Not applicable at {p}: nothing to waive"),
+        ),
+        ItemStatus::Done(_) | ItemStatus::Waived(_) => {
+            m.say(Tone::Info, "Already settled: space reopens it first")
+        }
+        ItemStatus::Pending if !item.waivable_at(p) => {
+            let at: Vec<String> = item
+                .waivable
+                .iter()
+                .flatten()
+                .map(|p| p.to_string())
+                .collect();
+            m.say(
+                Tone::Warn,
+                format!(
+                    "\"{}\" may be waived only at {} (this incident is {p})",
+                    item.text,
+                    if at.is_empty() {
+                        "no priority".to_string()
+                    } else {
+                        at.join("/")
+                    }
+                ),
+            );
+        }
+        ItemStatus::Pending => {
+            m.mode = Mode::Input {
+                purpose: InputPurpose::Waive { item: item.id },
+                text: String::new(),
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! The command line, as PRODUCT.md defines it.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "warroom",
+    version,
+    about = "Incident console: priority clock, checklist, deploy, error rate, git and the record",
+    after_help = "Without a command, reopens the console of the only open incident.\n\
+                  WARROOM_HOME sets where incidents are kept; WARROOM_CONFIG or --config the config file."
+)]
+pub struct Cli {
+    /// Config file (default: $WARROOM_CONFIG, ~/.config/warroom/warroom.toml, ./warroom.toml)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open a new incident and its console
+    Open {
+        /// Ticket id, e.g. ENG-1234 (letters, digits, '.', '_', '-')
+        ticket: String,
+        /// P0, P1, P2 or P3; without it, in a terminal, the urgency assessment proposes one
+        #[arg(long)]
+        priority: Option<String>,
+        /// What is broken, in a few words
+        #[arg(long)]
+        title: Option<String>,
+        /// When the issue was detected: 14:23, 2026-11-26 14:23 or RFC 3339 (default: now)
+        #[arg(long, value_name = "TIME")]
+        detected_at: Option<String>,
+        /// Record the incident and exit (for scripts and alert hooks)
+        #[arg(long)]
+        no_console: bool,
+    },
+    /// Reopen the console (default: the only open incident)
+    Resume { ticket: Option<String> },
+    /// Incidents: ticket, priority, phase, elapsed, SLA, PIR due
+    List,
+    /// Append a note; a running console shows it live
+    Note {
+        ticket: String,
+        #[arg(required = true, num_args = 1.., trailing_var_arg = true)]
+        text: Vec<String>,
+    },
+    /// Append an event (e.g. deploy_finished) from scripts and CI
+    Event {
+        ticket: String,
+        /// snake_case kind, e.g. deploy_finished
+        kind: String,
+        #[arg(num_args = 0.., trailing_var_arg = true)]
+        text: Vec<String>,
+        /// A kind-specific field; the value is read as JSON when it parses, else as text
+        #[arg(long = "field", short = 'f', value_name = "KEY=VALUE")]
+        fields: Vec<String>,
+    },
+    /// Print or write an export of the record
+    Export {
+        ticket: String,
+        #[arg(long, value_enum)]
+        format: Format,
+        /// Write to this file instead of standard output
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Close the incident and write its exports
+    Close { ticket: String },
+    /// Validate the config, or print the default one
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Check the config file and say what it resolves to
+    Check,
+    /// Print the default config, every key documented
+    Default,
+}

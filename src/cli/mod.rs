@@ -1,0 +1,518 @@
+//! What each command does. Errors come back as [`Fail`]: usage/config problems exit 2,
+//! everything else 1.
+
+pub mod args;
+pub mod time;
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::Utc;
+use serde_json::Value;
+
+pub use args::{Cli, Command, ConfigAction, Format};
+
+use crate::app::Model;
+use crate::app::model::Tone;
+use crate::assess;
+use crate::clock::{self, Sla};
+use crate::config::{self, EXAMPLE_CONFIG, Loaded};
+use crate::export;
+use crate::incident::Incident;
+use crate::journal::event::rfc3339_string;
+use crate::journal::file::read_all;
+use crate::journal::store::{StoreError, validate_ticket};
+use crate::journal::{Draft, JournalReader, Kind, Store, kinds};
+use crate::priority::{Priority, fmt_duration};
+use crate::runtime::{self, Io};
+
+#[derive(Debug)]
+pub enum Fail {
+    /// Bad arguments or config: exit 2.
+    Usage(String),
+    /// Anything else: exit 1.
+    Other(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Fail {
+    fn from(e: anyhow::Error) -> Fail {
+        Fail::Other(e)
+    }
+}
+
+impl From<config::ConfigError> for Fail {
+    fn from(e: config::ConfigError) -> Fail {
+        Fail::Usage(e.to_string())
+    }
+}
+
+impl From<StoreError> for Fail {
+    fn from(e: StoreError) -> Fail {
+        match e {
+            StoreError::Io(e) => Fail::Other(e.into()),
+            other => Fail::Usage(other.to_string()),
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, Fail>;
+
+struct Ctx {
+    store: Store,
+    config_flag: Option<PathBuf>,
+    cwd: PathBuf,
+}
+
+impl Ctx {
+    fn config(&self) -> Result<Loaded> {
+        Ok(config::load(self.config_flag.as_deref(), &self.cwd)?)
+    }
+
+    fn ticket(&self, ticket: &str) -> Result<()> {
+        validate_ticket(ticket).map_err(Fail::Usage)?;
+        if !self.store.exists(ticket) {
+            return Err(StoreError::Missing(ticket.to_string()).into());
+        }
+        Ok(())
+    }
+
+    fn incident(&self, ticket: &str, loaded: &Loaded) -> Result<(Incident, Vec<String>)> {
+        self.ticket(ticket)?;
+        let batch = read_all(&self.store.journal_path(ticket))
+            .with_context(|| format!("reading the journal of {ticket}"))?;
+        Ok((
+            Incident::from_events(ticket, loaded.checklist.clone(), batch.events),
+            batch.warnings,
+        ))
+    }
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let ctx = Ctx {
+        store: Store::new(Store::default_root()),
+        config_flag: cli.config,
+        cwd: std::env::current_dir().context("reading the current directory")?,
+    };
+    match cli.command {
+        None => resume(&ctx, None),
+        Some(Command::Resume { ticket }) => resume(&ctx, ticket),
+        Some(Command::Open {
+            ticket,
+            priority,
+            title,
+            detected_at,
+            no_console,
+        }) => open(&ctx, &ticket, priority, title, detected_at, no_console),
+        Some(Command::List) => list(&ctx),
+        Some(Command::Note { ticket, text }) => note(&ctx, &ticket, &text.join(" ")),
+        Some(Command::Event {
+            ticket,
+            kind,
+            text,
+            fields,
+        }) => event(&ctx, &ticket, &kind, &text.join(" "), &fields),
+        Some(Command::Export {
+            ticket,
+            format,
+            out,
+        }) => export_cmd(&ctx, &ticket, format, out.as_deref()),
+        Some(Command::Close { ticket }) => close(&ctx, &ticket),
+        Some(Command::Config { action }) => config_cmd(&ctx, action),
+    }
+}
+
+fn prompt_line(question: &str) -> Result<String> {
+    let mut out = std::io::stdout();
+    write!(out, "{question}")
+        .and_then(|()| out.flush())
+        .context("writing the prompt")?;
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the answer")?;
+    Ok(line.trim().to_string())
+}
+
+fn open(
+    ctx: &Ctx,
+    ticket: &str,
+    priority: Option<String>,
+    title: Option<String>,
+    detected_at: Option<String>,
+    no_console: bool,
+) -> Result<()> {
+    validate_ticket(ticket).map_err(Fail::Usage)?;
+    let priority: Option<Priority> = priority
+        .map(|p| {
+            p.parse()
+                .map_err(|e: crate::priority::UnknownPriority| Fail::Usage(e.to_string()))
+        })
+        .transpose()?;
+    let now = Utc::now();
+    let detected = detected_at
+        .map(|s| time::parse_detected_at(&s, now).map_err(Fail::Usage))
+        .transpose()?
+        .unwrap_or(now);
+    let loaded = ctx.config()?;
+    if ctx.store.exists(ticket) {
+        return Err(StoreError::Exists(ticket.to_string()).into());
+    }
+    let interactive = std::io::stdin().is_terminal();
+    let priority = match priority {
+        Some(p) => p,
+        None if interactive => {
+            let stdin = std::io::stdin();
+            let mut input = stdin.lock();
+            let mut out = std::io::stdout();
+            match assess::assess(&mut input, &mut out).context("urgency assessment")? {
+                assess::Outcome::NormalProcess => return Ok(()),
+                assess::Outcome::Priority(p) => {
+                    assess::confirm(&mut input, &mut out, p).context("urgency assessment")?
+                }
+            }
+        }
+        None => {
+            return Err(Fail::Usage(
+                "--priority P0..P3 is required when not run in a terminal".into(),
+            ));
+        }
+    };
+    let title = match title.map(|t| t.trim().to_string()) {
+        Some(t) if !t.is_empty() => t,
+        Some(_) => return Err(Fail::Usage("--title must not be empty".into())),
+        None if interactive => {
+            let t = prompt_line("Title (what is broken, in a few words): ")?;
+            if t.is_empty() {
+                return Err(Fail::Usage("a title is required".into()));
+            }
+            t
+        }
+        None => return Err(Fail::Usage("--title TEXT is required".into())),
+    };
+    let opened = Draft::new(
+        kinds::INCIDENT_OPENED,
+        format!("Incident opened: {priority} {title}"),
+    )
+    .field("ticket", ticket)
+    .field("title", title.clone())
+    .field("priority", priority.to_string())
+    .field("detected_at", rfc3339_string(detected))
+    .stamp(now);
+    ctx.store.create(ticket, &opened)?;
+    let target = loaded.config.policy().target(priority);
+    let due = detected + chrono::Duration::from_std(target).unwrap_or_default();
+    println!(
+        "Opened {ticket} ({priority}: {title}); deploy the fix by {} UTC ({} target)",
+        due.format("%Y-%m-%d %H:%M"),
+        fmt_duration(target)
+    );
+    if no_console {
+        return Ok(());
+    }
+    console(ctx, ticket, loaded)
+}
+
+fn resume(ctx: &Ctx, ticket: Option<String>) -> Result<()> {
+    let loaded = ctx.config()?;
+    let ticket = match ticket {
+        Some(t) => {
+            ctx.ticket(&t)?;
+            t
+        }
+        None => {
+            let mut open = Vec::new();
+            for t in ctx.store.tickets().context("listing incidents")? {
+                let (inc, _) = ctx.incident(&t, &loaded)?;
+                if inc.closed_at.is_none() {
+                    open.push(t);
+                }
+            }
+            match open.len() {
+                1 => open.remove(0),
+                0 => {
+                    return Err(Fail::Usage(
+                        "no open incident; start one with `warroom open TICKET --priority P0 --title TEXT`".into(),
+                    ));
+                }
+                _ => {
+                    return Err(Fail::Usage(format!(
+                        "{} incidents are open ({}); name one: `warroom resume TICKET`",
+                        open.len(),
+                        open.join(", ")
+                    )));
+                }
+            }
+        }
+    };
+    console(ctx, &ticket, loaded)
+}
+
+/// Loads the incident and runs the console until the user quits.
+fn console(ctx: &Ctx, ticket: &str, loaded: Loaded) -> Result<()> {
+    if !std::io::stdout().is_terminal() {
+        return Err(Fail::Usage(
+            "the console needs a terminal; use `warroom list`, `note`, `event` or `export` from scripts".into(),
+        ));
+    }
+    let journal = ctx.store.journal_path(ticket);
+    let mut reader = JournalReader::new(&journal);
+    let batch = reader
+        .read_new()
+        .with_context(|| format!("reading {}", journal.display()))?;
+    let incident = Incident::from_events(ticket, loaded.checklist.clone(), batch.events);
+    let mut model = Model::new(
+        incident,
+        loaded.config.policy(),
+        loaded.keymap.clone(),
+        Utc::now(),
+    );
+    model.utc = loaded.config.ui.utc;
+    model.bell_enabled = loaded.config.ui.bell;
+    if let Some(p) = &loaded.path {
+        model.config_name = p.display().to_string();
+    }
+    if let Some(w) = batch.warnings.last() {
+        model.say(Tone::Warn, w.clone());
+    } else if model.read_only() {
+        model.say(Tone::Info, "This incident is closed: shown read-only");
+    }
+    model.warnings = batch.warnings;
+    let _log_guard = crate::logging::init(ctx.store.root());
+    tracing::info!(ticket, "console started");
+    let io = Io::new(
+        ctx.store.writer(ticket)?,
+        reader,
+        ctx.store.incident_dir(ticket),
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    rt.block_on(runtime::run_console(model, io))?;
+    // Blocking reads of the terminal must not hold up the exit.
+    rt.shutdown_timeout(std::time::Duration::from_millis(100));
+    Ok(())
+}
+
+fn list(ctx: &Ctx) -> Result<()> {
+    let loaded = ctx.config()?;
+    let policy = loaded.config.policy();
+    let now = Utc::now();
+    let tickets = ctx.store.tickets().context("listing incidents")?;
+    if tickets.is_empty() {
+        println!("No incidents in {}", ctx.store.root().display());
+        return Ok(());
+    }
+    let mut rows = Vec::new();
+    for t in tickets {
+        let (inc, _) = ctx.incident(&t, &loaded)?;
+        let sla = match clock::sla(&inc, &policy, now) {
+            Sla::Running { left, .. } => format!("{} left", fmt_duration(left)),
+            Sla::Breached { overdue } => format!("BREACHED +{}", fmt_duration(overdue)),
+            Sla::Stopped { took, target } => format!(
+                "{} in {} of {}",
+                if took <= target { "met" } else { "missed" },
+                fmt_duration(took),
+                fmt_duration(target)
+            ),
+        };
+        let pir_written = inc
+            .events
+            .iter()
+            .any(|e| e.is(kinds::EXPORT_WRITTEN) && e.str_field("format") == Some("pir"));
+        let pir = match clock::pir_due(&inc) {
+            None if inc.priority.needs_pir() => "after close".to_string(),
+            None => "-".to_string(),
+            Some(_) if pir_written => "written".to_string(),
+            Some(due) if due < now => format!("OVERDUE since {} UTC", due.format("%Y-%m-%d %H:%M")),
+            Some(due) => format!("due {} UTC", due.format("%Y-%m-%d %H:%M")),
+        };
+        rows.push((
+            inc.closed_at.is_some(),
+            inc.opened_at,
+            [
+                t,
+                inc.priority.to_string(),
+                inc.phase().as_str().to_string(),
+                fmt_duration(clock::elapsed(&inc, now)),
+                sla,
+                pir,
+                inc.title.clone(),
+            ],
+        ));
+    }
+    // Open incidents first, newest first.
+    rows.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    let header = ["TICKET", "PRI", "PHASE", "ELAPSED", "SLA", "PIR", "TITLE"];
+    let mut widths = header.map(str::len);
+    for (_, _, r) in &rows {
+        for (w, c) in widths.iter_mut().zip(r.iter()) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: [&str; 7]| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i == 6 {
+                s.push_str(c);
+            } else {
+                s.push_str(&format!("{c:<w$}  ", w = widths[i]));
+            }
+        }
+        s
+    };
+    println!("{}", line(header));
+    for (_, _, r) in &rows {
+        println!(
+            "{}",
+            line([&r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6]].map(|s| s.as_str()))
+        );
+    }
+    Ok(())
+}
+
+fn note(ctx: &Ctx, ticket: &str, text: &str) -> Result<()> {
+    ctx.ticket(ticket)?;
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Fail::Usage("the note is empty".into()));
+    }
+    let ev = ctx
+        .store
+        .writer(ticket)?
+        .append(Draft::new(kinds::NOTE, text))
+        .context("appending the note")?;
+    println!(
+        "Noted on {ticket} at {} UTC",
+        ev.at.format("%Y-%m-%d %H:%M:%S")
+    );
+    Ok(())
+}
+
+fn event(ctx: &Ctx, ticket: &str, kind: &str, text: &str, fields: &[String]) -> Result<()> {
+    ctx.ticket(ticket)?;
+    if !Kind::is_valid_name(kind) {
+        return Err(Fail::Usage(format!(
+            "event kind {kind:?} must be snake_case (e.g. deploy_finished)"
+        )));
+    }
+    let mut draft = Draft::new(kind, text.trim());
+    for f in fields {
+        let Some((k, v)) = f.split_once('=') else {
+            return Err(Fail::Usage(format!("--field {f:?} must be KEY=VALUE")));
+        };
+        if !Kind::is_valid_name(k) || ["at", "kind", "text"].contains(&k) {
+            return Err(Fail::Usage(format!(
+                "--field key {k:?} must be snake_case and not at, kind or text"
+            )));
+        }
+        let value =
+            serde_json::from_str::<Value>(v).unwrap_or_else(|_| Value::String(v.to_string()));
+        draft = draft.field(k, value);
+    }
+    if draft.text.is_empty() {
+        draft.text = kind.replace('_', " ");
+    }
+    let ev = ctx
+        .store
+        .writer(ticket)?
+        .append(draft)
+        .context("appending the event")?;
+    println!(
+        "Recorded {kind} on {ticket} at {} UTC",
+        ev.at.format("%Y-%m-%d %H:%M:%S")
+    );
+    Ok(())
+}
+
+fn export_cmd(ctx: &Ctx, ticket: &str, format: Format, out: Option<&Path>) -> Result<()> {
+    let loaded = ctx.config()?;
+    let (inc, warnings) = ctx.incident(ticket, &loaded)?;
+    for w in warnings {
+        eprintln!("warroom: {w}");
+    }
+    let text = match format {
+        Format::Json => {
+            let v = export::incident_json(&inc, &loaded.config.policy(), Utc::now());
+            serde_json::to_string_pretty(&v).context("encoding JSON")?
+        }
+    };
+    match out {
+        Some(path) => {
+            crate::fsutil::write_atomic(path, format!("{text}\n").as_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("Wrote {}", path.display());
+        }
+        None => println!("{text}"),
+    }
+    Ok(())
+}
+
+fn close(ctx: &Ctx, ticket: &str) -> Result<()> {
+    let loaded = ctx.config()?;
+    let (inc, _) = ctx.incident(ticket, &loaded)?;
+    if let Some(at) = inc.closed_at {
+        println!(
+            "{ticket} was closed at {} UTC",
+            at.format("%Y-%m-%d %H:%M:%S")
+        );
+        return Ok(());
+    }
+    let writer = ctx.store.writer(ticket)?;
+    writer
+        .append(Draft::new(
+            kinds::INCIDENT_CLOSED,
+            format!("Incident {ticket} closed"),
+        ))
+        .context("recording the close")?;
+    let (inc, _) = ctx.incident(ticket, &loaded)?;
+    let dir = ctx.store.incident_dir(ticket).join("exports");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join("incident.json");
+    let v = export::incident_json(&inc, &loaded.config.policy(), Utc::now());
+    crate::fsutil::write_atomic(
+        &path,
+        serde_json::to_string_pretty(&v).context("JSON")?.as_bytes(),
+    )
+    .with_context(|| format!("writing {}", path.display()))?;
+    writer
+        .append(
+            Draft::new(
+                kinds::EXPORT_WRITTEN,
+                format!("Exported {}", path.display()),
+            )
+            .field("format", "json")
+            .field("path", path.display().to_string()),
+        )
+        .context("recording the export")?;
+    println!("Closed {ticket}. Exports:\n  {}", path.display());
+    Ok(())
+}
+
+fn config_cmd(ctx: &Ctx, action: ConfigAction) -> Result<()> {
+    match action {
+        ConfigAction::Default => {
+            print!("{EXAMPLE_CONFIG}");
+            Ok(())
+        }
+        ConfigAction::Check => {
+            let loaded = ctx.config()?;
+            match &loaded.path {
+                Some(p) => println!("{}: ok", p.display()),
+                None => println!(
+                    "No config file found: the defaults apply (see `warroom config default`)"
+                ),
+            }
+            println!(
+                "checklist: {} ({} phases, {} items)",
+                loaded.checklist_source,
+                loaded.checklist.phases.len(),
+                loaded.checklist.items().count()
+            );
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,335 @@
+//! `warroom.toml`: defaults, then the user's file. Unknown or mistyped keys are errors that
+//! name the key and the line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+use toml::Spanned;
+
+use crate::checklist::{Checklist, find_repo_checklist};
+use crate::clock::Policy;
+use crate::keys::{Action, KeySpec, Keymap};
+use crate::priority::Priority;
+
+pub const EXAMPLE_CONFIG: &str = include_str!("../config.example.toml");
+pub const CONFIG_FILE: &str = "warroom.toml";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// A checklist file replacing the built-in one (relative to this file).
+    pub checklist: Option<PathBuf>,
+    pub sla: PerPriority,
+    pub cadence: CadencePerPriority,
+    pub monitoring: MonitoringConfig,
+    pub ui: UiConfig,
+    pub keys: BTreeMap<Spanned<String>, Spanned<String>>,
+    /// The defaults with `[keys]` applied.
+    #[serde(skip)]
+    pub keymap: Keymap,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PerPriority {
+    #[serde(rename = "P0", deserialize_with = "positive_duration")]
+    pub p0: Option<Duration>,
+    #[serde(rename = "P1", deserialize_with = "positive_duration")]
+    pub p1: Option<Duration>,
+    #[serde(rename = "P2", deserialize_with = "positive_duration")]
+    pub p2: Option<Duration>,
+    #[serde(rename = "P3", deserialize_with = "positive_duration")]
+    pub p3: Option<Duration>,
+}
+
+/// Like [`PerPriority`], but `"off"` turns the reminder off.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CadencePerPriority {
+    #[serde(rename = "P0", deserialize_with = "duration_or_off")]
+    pub p0: Option<Option<Duration>>,
+    #[serde(rename = "P1", deserialize_with = "duration_or_off")]
+    pub p1: Option<Option<Duration>>,
+    #[serde(rename = "P2", deserialize_with = "duration_or_off")]
+    pub p2: Option<Option<Duration>>,
+    #[serde(rename = "P3", deserialize_with = "duration_or_off")]
+    pub p3: Option<Option<Duration>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MonitoringConfig {
+    #[serde(with = "humantime_serde")]
+    pub window: Duration,
+}
+
+impl Default for MonitoringConfig {
+    fn default() -> Self {
+        MonitoringConfig {
+            window: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UiConfig {
+    /// Start with times in UTC instead of local time.
+    pub utc: bool,
+    /// Ring the terminal bell once when a status update falls due.
+    pub bell: bool,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        UiConfig {
+            utc: false,
+            bell: true,
+        }
+    }
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s.trim())
+        .map_err(|e| format!("{s:?} is not a duration ({e}); write it like 30s, 5m or 2h"))?;
+    if d.is_zero() {
+        return Err(format!("{s:?} must be longer than zero"));
+    }
+    Ok(d)
+}
+
+fn positive_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    let s = String::deserialize(d)?;
+    parse_duration(&s)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
+fn duration_or_off<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Duration>>, D::Error> {
+    let s = String::deserialize(d)?;
+    if matches!(s.trim(), "off" | "none") {
+        return Ok(Some(None));
+    }
+    parse_duration(&s)
+        .map(|d| Some(Some(d)))
+        .map_err(serde::de::Error::custom)
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}{}: {message}", source_name, line.map(|l| format!(": line {l}")).unwrap_or_default())]
+pub struct ConfigError {
+    pub source_name: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+impl Config {
+    pub fn parse(text: &str, source_name: &str) -> Result<Config, ConfigError> {
+        let cfg: Config = toml::from_str(text).map_err(|e| ConfigError {
+            source_name: source_name.to_string(),
+            line: e.span().map(|s| line_of(text, s.start)),
+            message: e.message().trim().to_string(),
+        })?;
+        let mut cfg = cfg;
+        cfg.keymap = cfg.keymap(text, source_name)?;
+        Ok(cfg)
+    }
+
+    /// The key bindings, with each `[keys]` entry checked.
+    fn keymap(&self, text: &str, source_name: &str) -> Result<Keymap, ConfigError> {
+        let mut map = Keymap::default();
+        for (name, key) in &self.keys {
+            let err = |span: std::ops::Range<usize>, message: String| ConfigError {
+                source_name: source_name.to_string(),
+                line: Some(line_of(text, span.start)),
+                message,
+            };
+            let action = Action::ALL
+                .iter()
+                .find(|a| a.name() == name.get_ref())
+                .ok_or_else(|| {
+                    let names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+                    err(
+                        name.span(),
+                        format!(
+                            "unknown action `{}` in [keys]; expected one of {}",
+                            name.get_ref(),
+                            names.join(", ")
+                        ),
+                    )
+                })?;
+            let spec: KeySpec = key
+                .get_ref()
+                .parse()
+                .map_err(|m| err(key.span(), format!("[keys] {}: {m}", name.get_ref())))?;
+            map.bind(*action, spec);
+        }
+        Ok(map)
+    }
+
+    pub fn policy(&self) -> Policy {
+        let mut p = Policy::default();
+        let targets = [self.sla.p0, self.sla.p1, self.sla.p2, self.sla.p3];
+        let cadence = [
+            self.cadence.p0,
+            self.cadence.p1,
+            self.cadence.p2,
+            self.cadence.p3,
+        ];
+        for prio in Priority::ALL {
+            let i = prio as usize;
+            if let Some(t) = targets[i] {
+                p.targets[i] = t;
+            }
+            if let Some(c) = cadence[i] {
+                p.cadence[i] = c;
+            }
+        }
+        p.monitoring = self.monitoring.window;
+        p
+    }
+}
+
+/// The config as loaded: where it came from and what it resolved to.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    pub path: Option<PathBuf>,
+    pub keymap: Keymap,
+    pub checklist: Arc<Checklist>,
+    pub checklist_source: String,
+}
+
+/// Which file to read: `--config`, then `WARROOM_CONFIG`, then the platform config
+/// directory, then `./warroom.toml`. An explicitly named file must exist.
+pub fn locate(flag: Option<&Path>, cwd: &Path) -> Result<Option<PathBuf>, ConfigError> {
+    let explicit = flag.map(Path::to_path_buf).or_else(|| {
+        std::env::var_os("WARROOM_CONFIG")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    });
+    if let Some(p) = explicit {
+        if !p.is_file() {
+            return Err(ConfigError {
+                source_name: p.display().to_string(),
+                line: None,
+                message: "no such config file".into(),
+            });
+        }
+        return Ok(Some(p));
+    }
+    let platform =
+        directories::ProjectDirs::from("", "", "warroom").map(|d| d.config_dir().join(CONFIG_FILE));
+    Ok(platform
+        .into_iter()
+        .chain([cwd.join(CONFIG_FILE)])
+        .find(|p| p.is_file()))
+}
+
+pub fn load(flag: Option<&Path>, cwd: &Path) -> Result<Loaded, ConfigError> {
+    let path = locate(flag, cwd)?;
+    let config = match &path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| ConfigError {
+                source_name: p.display().to_string(),
+                line: None,
+                message: format!("cannot be read: {e}"),
+            })?;
+            Config::parse(&text, &p.display().to_string())?
+        }
+        None => Config::default(),
+    };
+    let keymap = config.keymap.clone();
+    let checklist_path = match &config.checklist {
+        Some(c) => {
+            let base = path.as_deref().and_then(Path::parent).unwrap_or(cwd);
+            Some(base.join(c))
+        }
+        None => find_repo_checklist(cwd),
+    };
+    let to_err = |e: crate::checklist::ChecklistError| ConfigError {
+        source_name: e.source_name,
+        line: None,
+        message: e.message,
+    };
+    let (checklist, checklist_source) = match checklist_path {
+        Some(p) => (
+            Checklist::load(&p).map_err(to_err)?,
+            p.display().to_string(),
+        ),
+        None => (
+            Checklist::builtin().map_err(to_err)?,
+            "built in".to_string(),
+        ),
+    };
+    Ok(Loaded {
+        config,
+        path,
+        keymap,
+        checklist: Arc::new(checklist),
+        checklist_source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_example_parses() {
+        let c = Config::parse(EXAMPLE_CONFIG, "config.example.toml").expect("example");
+        assert_eq!(c.policy(), Policy::default());
+    }
+
+    #[test]
+    fn unknown_keys_name_the_key_and_line() {
+        let e = Config::parse("[ui]\nutc = true\ncolour = 1\n", "w.toml").expect_err("unknown");
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("colour"), "{e}");
+        assert!(e.to_string().starts_with("w.toml: line 3:"), "{e}");
+    }
+
+    #[test]
+    fn mistyped_values_name_the_line() {
+        let e = Config::parse("\n[sla]\nP0 = \"2 hours-ish\"\n", "w.toml").expect_err("bad");
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("30s, 5m or 2h"), "{e}");
+        let e = Config::parse("[ui]\nbell = \"yes\"\n", "w.toml").expect_err("bad");
+        assert_eq!(e.line, Some(2));
+    }
+
+    #[test]
+    fn keys_are_checked() {
+        let e = Config::parse("[keys]\nquit = \"ctrl-q\"\ndeplyo = \"D\"\n", "w.toml")
+            .expect_err("bad");
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("deplyo"), "{e}");
+        let e = Config::parse("[keys]\nquit = \"spce\"\n", "w.toml").expect_err("bad");
+        assert_eq!(e.line, Some(2));
+    }
+
+    #[test]
+    fn overrides_reach_the_policy() {
+        let c = Config::parse("[sla]\nP2 = \"8h\"\n[cadence]\nP0 = \"off\"\nP3 = \"1d\"\n[monitoring]\nwindow = \"15m\"\n", "w")
+            .expect("ok");
+        let p = c.policy();
+        assert_eq!(p.target(Priority::P2), Duration::from_secs(8 * 3600));
+        assert_eq!(p.cadence(Priority::P0), None);
+        assert_eq!(p.cadence(Priority::P3), Some(Duration::from_secs(86_400)));
+        assert_eq!(p.monitoring, Duration::from_secs(900));
+    }
+
+    #[test]
+    fn explicit_config_must_exist() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let e = locate(Some(&dir.path().join("nope.toml")), dir.path()).expect_err("missing");
+        assert!(e.to_string().contains("nope.toml"));
+    }
+}

@@ -1,0 +1,422 @@
+//! The incident as the journal says it is: a pure fold of events.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::checklist::{Checklist, Item};
+use crate::journal::{Event, kinds};
+use crate::priority::Priority;
+
+/// Milestones of the post-incident timeline, in the order they usually happen.
+pub const MILESTONES: &[(&str, &str)] = &[
+    ("detected", "Issue detected"),
+    ("on_call_alerted", "On-call engineer alerted"),
+    ("root_cause_identified", "Root cause identified"),
+    ("fix_pr_opened", "Fix PR opened"),
+    ("pr_merged", "PR approved and merged"),
+    ("fix_deployed", "Fix deployed to production"),
+    ("verified_resolved", "Verified resolved"),
+];
+
+pub fn milestone_label(id: &str) -> Option<&'static str> {
+    MILESTONES.iter().find(|(m, _)| *m == id).map(|(_, l)| *l)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Triage,
+    Fixing,
+    Deploying,
+    Monitoring,
+    Resolved,
+    Closed,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Triage => "triage",
+            Phase::Fixing => "fixing",
+            Phase::Deploying => "deploying",
+            Phase::Monitoring => "monitoring",
+            Phase::Resolved => "resolved",
+            Phase::Closed => "closed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mark {
+    Done {
+        at: DateTime<Utc>,
+        /// The event that ticked the item by itself, if it was not ticked by hand.
+        auto: Option<String>,
+    },
+    Waived {
+        at: DateTime<Utc>,
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemStatus<'a> {
+    Pending,
+    Done(&'a Mark),
+    Waived(&'a Mark),
+    NotApplicable,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    pub ticket: String,
+    pub title: String,
+    pub priority: Priority,
+    pub detected_at: DateTime<Utc>,
+    pub opened_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// First successful deploy of the fix: stops the SLA clock.
+    pub deployed_at: Option<DateTime<Utc>>,
+    /// Latest successful deploy: starts the monitoring window.
+    pub last_deployed_at: Option<DateTime<Utc>>,
+    pub verified_at: Option<DateTime<Utc>>,
+    pub last_status_update: Option<DateTime<Utc>>,
+    pub deploy_running: bool,
+    pub root_cause_known: bool,
+    pub branch_created: bool,
+    pub demo: bool,
+    pub checklist: Arc<Checklist>,
+    pub marks: HashMap<String, Mark>,
+    pub events: Vec<Event>,
+}
+
+impl Incident {
+    /// An incident with nothing recorded yet; `apply` of its `incident_opened` fills it in.
+    pub fn empty(ticket: &str, checklist: Arc<Checklist>) -> Incident {
+        let epoch = DateTime::<Utc>::UNIX_EPOCH;
+        Incident {
+            ticket: ticket.to_string(),
+            title: String::new(),
+            priority: Priority::P1,
+            detected_at: epoch,
+            opened_at: epoch,
+            closed_at: None,
+            deployed_at: None,
+            last_deployed_at: None,
+            verified_at: None,
+            last_status_update: None,
+            deploy_running: false,
+            root_cause_known: false,
+            branch_created: false,
+            demo: false,
+            checklist,
+            marks: HashMap::new(),
+            events: Vec::new(),
+        }
+    }
+
+    pub fn from_events(
+        ticket: &str,
+        checklist: Arc<Checklist>,
+        events: impl IntoIterator<Item = Event>,
+    ) -> Incident {
+        let mut inc = Incident::empty(ticket, checklist);
+        for ev in events {
+            inc.apply(ev);
+        }
+        inc
+    }
+
+    pub fn apply(&mut self, ev: Event) {
+        let at = ev.at;
+        match ev.kind.as_str() {
+            kinds::INCIDENT_OPENED => {
+                if let Some(t) = ev.str_field("ticket") {
+                    self.ticket = t.to_string();
+                }
+                if let Some(t) = ev.str_field("title") {
+                    self.title = t.to_string();
+                }
+                if let Some(p) = ev.str_field("priority").and_then(|p| p.parse().ok()) {
+                    self.priority = p;
+                }
+                self.opened_at = at;
+                self.detected_at = ev.time_field("detected_at").unwrap_or(at);
+                self.demo = ev.fields.get("demo").and_then(|v| v.as_bool()) == Some(true);
+            }
+            kinds::PRIORITY_CHANGED => {
+                if let Some(p) = ev.str_field("to").and_then(|p| p.parse().ok()) {
+                    self.priority = p;
+                }
+            }
+            kinds::CHECKLIST_DONE => {
+                if let Some(id) = ev.str_field("item") {
+                    self.marks
+                        .insert(id.to_string(), Mark::Done { at, auto: None });
+                }
+            }
+            kinds::CHECKLIST_WAIVED => {
+                if let Some(id) = ev.str_field("item") {
+                    let reason = ev.str_field("reason").unwrap_or_default().to_string();
+                    self.marks
+                        .insert(id.to_string(), Mark::Waived { at, reason });
+                }
+            }
+            kinds::CHECKLIST_REOPENED => {
+                if let Some(id) = ev.str_field("item") {
+                    self.marks.remove(id);
+                }
+            }
+            kinds::MILESTONE => match ev.str_field("milestone") {
+                Some("fix_deployed") => self.deployed(at),
+                Some("verified_resolved") => {
+                    self.verified_at.get_or_insert(at);
+                }
+                Some("root_cause_identified") => self.root_cause_known = true,
+                _ => {}
+            },
+            kinds::STATUS_UPDATE => self.last_status_update = Some(at),
+            kinds::DEPLOY_STARTED => self.deploy_running = true,
+            kinds::DEPLOY_FINISHED => {
+                self.deploy_running = false;
+                if ev.i64_field("exit_code") == Some(0) {
+                    self.deployed(at);
+                }
+            }
+            kinds::COMMAND_CANCELLED => self.deploy_running = false,
+            kinds::GIT_BRANCH_CREATED => self.branch_created = true,
+            kinds::INCIDENT_CLOSED => {
+                self.closed_at.get_or_insert(at);
+            }
+            _ => {}
+        }
+        let ticked: Vec<String> = self
+            .checklist
+            .triggered_by(&ev)
+            .filter(|it| !self.marks.contains_key(&it.id))
+            .map(|it| it.id.clone())
+            .collect();
+        for id in ticked {
+            let why = if ev.text.is_empty() {
+                ev.kind.to_string()
+            } else {
+                ev.text.clone()
+            };
+            self.marks.insert(
+                id,
+                Mark::Done {
+                    at,
+                    auto: Some(why),
+                },
+            );
+        }
+        self.events.push(ev);
+    }
+
+    fn deployed(&mut self, at: DateTime<Utc>) {
+        self.deployed_at.get_or_insert(at);
+        self.last_deployed_at = Some(at);
+    }
+
+    pub fn status<'a>(&'a self, item: &Item) -> ItemStatus<'a> {
+        match self.marks.get(&item.id) {
+            Some(m @ Mark::Done { .. }) => ItemStatus::Done(m),
+            Some(m @ Mark::Waived { .. }) => ItemStatus::Waived(m),
+            None if !item.applies_to(self.priority) => ItemStatus::NotApplicable,
+            None => ItemStatus::Pending,
+        }
+    }
+
+    pub fn phase(&self) -> Phase {
+        if self.closed_at.is_some() {
+            Phase::Closed
+        } else if self.verified_at.is_some() {
+            Phase::Resolved
+        } else if self.deployed_at.is_some() && !self.deploy_running {
+            Phase::Monitoring
+        } else if self.deploy_running {
+            Phase::Deploying
+        } else if self.root_cause_known || self.branch_created {
+            Phase::Fixing
+        } else {
+            Phase::Triage
+        }
+    }
+
+    /// (settled, applicable) for a set of items: done and waived count as settled.
+    pub fn progress<'a>(&self, items: impl IntoIterator<Item = &'a Item>) -> (usize, usize) {
+        let mut settled = 0;
+        let mut total = 0;
+        for it in items {
+            match self.status(it) {
+                ItemStatus::NotApplicable => {}
+                ItemStatus::Pending => total += 1,
+                ItemStatus::Done(_) | ItemStatus::Waived(_) => {
+                    settled += 1;
+                    total += 1;
+                }
+            }
+        }
+        (settled, total)
+    }
+
+    pub fn is_milestone(ev: &Event) -> bool {
+        matches!(
+            ev.kind.as_str(),
+            kinds::MILESTONE | kinds::INCIDENT_OPENED | kinds::INCIDENT_CLOSED
+        ) || (ev.is(kinds::DEPLOY_FINISHED) && ev.i64_field("exit_code") == Some(0))
+            || (ev.is(kinds::PRIORITY_CHANGED))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::Draft;
+    use chrono::TimeZone;
+
+    fn t(min: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 26, 14, 0, 0)
+            .single()
+            .expect("time")
+            + chrono::Duration::minutes(min)
+    }
+
+    pub fn opened(p: &str) -> Event {
+        Draft::new(kinds::INCIDENT_OPENED, "Incident opened")
+            .field("ticket", "ENG-1")
+            .field("title", "Auth bypass")
+            .field("priority", p)
+            .field("detected_at", "2026-11-26T13:50:00Z")
+            .stamp(t(0))
+    }
+
+    fn inc(events: Vec<Event>) -> Incident {
+        Incident::from_events("ENG-1", Arc::new(Checklist::builtin().expect("c")), events)
+    }
+
+    #[test]
+    fn opening_sets_the_facts() {
+        let i = inc(vec![opened("P0")]);
+        assert_eq!(i.title, "Auth bypass");
+        assert_eq!(i.priority, Priority::P0);
+        assert_eq!(i.detected_at, t(-10));
+        assert_eq!(i.phase(), Phase::Triage);
+        // assess-urgency ticks itself on open
+        let item = i.checklist.item("assess-urgency").expect("item");
+        assert!(matches!(
+            i.status(item),
+            ItemStatus::Done(Mark::Done { auto: Some(_), .. })
+        ));
+    }
+
+    #[test]
+    fn checklist_rules_follow_the_priority() {
+        let mut i = inc(vec![opened("P0")]);
+        let staging = i.checklist.item("staging").expect("s").clone();
+        assert_eq!(i.status(&staging), ItemStatus::NotApplicable);
+        i.apply(
+            Draft::new(kinds::PRIORITY_CHANGED, "P0 → P1")
+                .field("from", "P0")
+                .field("to", "P1")
+                .stamp(t(5)),
+        );
+        assert_eq!(i.priority, Priority::P1);
+        assert_eq!(i.status(&staging), ItemStatus::Pending);
+    }
+
+    #[test]
+    fn manual_marks_and_reopen() {
+        let mut i = inc(vec![opened("P1")]);
+        i.apply(
+            Draft::new(kinds::CHECKLIST_DONE, "x")
+                .field("item", "impact-scoped")
+                .stamp(t(1)),
+        );
+        i.apply(
+            Draft::new(kinds::CHECKLIST_WAIVED, "x")
+                .field("item", "ci-green")
+                .field("reason", "CI down")
+                .stamp(t(2)),
+        );
+        let scoped = i.checklist.item("impact-scoped").expect("i").clone();
+        let ci = i.checklist.item("ci-green").expect("i").clone();
+        assert!(matches!(i.status(&scoped), ItemStatus::Done(_)));
+        assert!(
+            matches!(i.status(&ci), ItemStatus::Waived(Mark::Waived { reason, .. }) if reason == "CI down")
+        );
+        i.apply(
+            Draft::new(kinds::CHECKLIST_REOPENED, "x")
+                .field("item", "impact-scoped")
+                .stamp(t(3)),
+        );
+        assert_eq!(i.status(&scoped), ItemStatus::Pending);
+    }
+
+    #[test]
+    fn deploy_and_milestones_drive_the_phase() {
+        let mut i = inc(vec![opened("P0")]);
+        i.apply(
+            Draft::new(kinds::MILESTONE, "Root cause")
+                .field("milestone", "root_cause_identified")
+                .stamp(t(10)),
+        );
+        assert_eq!(i.phase(), Phase::Fixing);
+        i.apply(Draft::new(kinds::DEPLOY_STARTED, "deploy").stamp(t(20)));
+        assert_eq!(i.phase(), Phase::Deploying);
+        i.apply(
+            Draft::new(kinds::DEPLOY_FINISHED, "failed")
+                .field("exit_code", 1)
+                .stamp(t(25)),
+        );
+        assert_eq!(i.deployed_at, None);
+        assert_eq!(i.phase(), Phase::Fixing);
+        i.apply(
+            Draft::new(kinds::DEPLOY_FINISHED, "ok")
+                .field("exit_code", 0)
+                .stamp(t(30)),
+        );
+        assert_eq!(i.deployed_at, Some(t(30)));
+        assert_eq!(i.phase(), Phase::Monitoring);
+        let deployed = i.checklist.item("deployed").expect("d").clone();
+        assert!(
+            matches!(i.status(&deployed), ItemStatus::Done(Mark::Done { auto: Some(w), .. }) if w == "ok")
+        );
+        i.apply(
+            Draft::new(kinds::MILESTONE, "ok")
+                .field("milestone", "verified_resolved")
+                .stamp(t(60)),
+        );
+        assert_eq!(i.phase(), Phase::Resolved);
+        i.apply(Draft::new(kinds::INCIDENT_CLOSED, "closed").stamp(t(70)));
+        assert_eq!(i.phase(), Phase::Closed);
+    }
+
+    #[test]
+    fn auto_tick_does_not_override_a_waiver() {
+        let mut i = inc(vec![opened("P0")]);
+        i.apply(
+            Draft::new(kinds::CHECKLIST_WAIVED, "x")
+                .field("item", "test-suite")
+                .field("reason", "flaky")
+                .stamp(t(1)),
+        );
+        i.apply(
+            Draft::new(kinds::CHECK_FINISHED, "test passed")
+                .field("name", "test")
+                .field("exit_code", 0)
+                .stamp(t(2)),
+        );
+        let item = i.checklist.item("test-suite").expect("i").clone();
+        assert!(matches!(i.status(&item), ItemStatus::Waived(_)));
+    }
+
+    #[test]
+    fn unknown_kinds_are_kept_on_the_record() {
+        let mut i = inc(vec![opened("P2")]);
+        i.apply(Draft::new("from_the_future", "something new").stamp(t(1)));
+        assert_eq!(i.events.len(), 2);
+        assert_eq!(i.phase(), Phase::Triage);
+    }
+}

@@ -1,0 +1,237 @@
+//! One line of the journal: when, what kind, a human sentence, and kind-specific fields.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+/// Event kinds this version knows. Lines with other kinds (from a newer version, or from
+/// `warroom event`) are kept and shown as generic events.
+pub mod kinds {
+    pub const INCIDENT_OPENED: &str = "incident_opened";
+    pub const PRIORITY_CHANGED: &str = "priority_changed";
+    pub const CHECKLIST_DONE: &str = "checklist_done";
+    pub const CHECKLIST_REOPENED: &str = "checklist_reopened";
+    pub const CHECKLIST_WAIVED: &str = "checklist_waived";
+    pub const NOTE: &str = "note";
+    pub const MILESTONE: &str = "milestone";
+    pub const STATUS_UPDATE: &str = "status_update";
+    pub const DEPLOY_STARTED: &str = "deploy_started";
+    pub const DEPLOY_FINISHED: &str = "deploy_finished";
+    pub const CHECK_FINISHED: &str = "check_finished";
+    pub const SMOKE_FINISHED: &str = "smoke_finished";
+    pub const ROLLBACK_STARTED: &str = "rollback_started";
+    pub const ROLLBACK_FINISHED: &str = "rollback_finished";
+    pub const COMMAND_CANCELLED: &str = "command_cancelled";
+    pub const ERROR_RATE: &str = "error_rate";
+    pub const GIT_BRANCH_CREATED: &str = "git_branch_created";
+    pub const GIT_TAG_CREATED: &str = "git_tag_created";
+    pub const GIT_REVERT: &str = "git_revert";
+    pub const GIT_BACKPORT: &str = "git_backport";
+    pub const EXPORT_WRITTEN: &str = "export_written";
+    pub const INCIDENT_CLOSED: &str = "incident_closed";
+
+    pub const KNOWN: &[&str] = &[
+        INCIDENT_OPENED,
+        PRIORITY_CHANGED,
+        CHECKLIST_DONE,
+        CHECKLIST_REOPENED,
+        CHECKLIST_WAIVED,
+        NOTE,
+        MILESTONE,
+        STATUS_UPDATE,
+        DEPLOY_STARTED,
+        DEPLOY_FINISHED,
+        CHECK_FINISHED,
+        SMOKE_FINISHED,
+        ROLLBACK_STARTED,
+        ROLLBACK_FINISHED,
+        COMMAND_CANCELLED,
+        ERROR_RATE,
+        GIT_BRANCH_CREATED,
+        GIT_TAG_CREATED,
+        GIT_REVERT,
+        GIT_BACKPORT,
+        EXPORT_WRITTEN,
+        INCIDENT_CLOSED,
+    ];
+}
+
+/// An event kind: a snake_case word. Known kinds are borrowed, so a large journal does not
+/// allocate one string per line for them.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Kind(Cow<'static, str>);
+
+impl Kind {
+    pub fn new(s: &str) -> Kind {
+        match kinds::KNOWN.iter().find(|k| **k == s) {
+            Some(k) => Kind(Cow::Borrowed(k)),
+            None => Kind(Cow::Owned(s.to_string())),
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn is_known(&self) -> bool {
+        kinds::KNOWN.contains(&self.as_str())
+    }
+    /// A kind given on the command line: snake_case letters, digits and underscores.
+    pub fn is_valid_name(s: &str) -> bool {
+        !s.is_empty()
+            && s.len() <= 64
+            && s.starts_with(|c: char| c.is_ascii_lowercase())
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    }
+}
+
+impl fmt::Debug for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Kind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <Cow<'de, str>>::deserialize(d)?;
+        Ok(Kind::new(&s))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    #[serde(with = "rfc3339")]
+    pub at: DateTime<Utc>,
+    pub kind: Kind,
+    #[serde(default)]
+    pub text: String,
+    #[serde(flatten)]
+    pub fields: Map<String, Value>,
+}
+
+impl Event {
+    pub fn str_field(&self, name: &str) -> Option<&str> {
+        self.fields.get(name).and_then(Value::as_str)
+    }
+    pub fn i64_field(&self, name: &str) -> Option<i64> {
+        self.fields.get(name).and_then(Value::as_i64)
+    }
+    pub fn time_field(&self, name: &str) -> Option<DateTime<Utc>> {
+        self.str_field(name)
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| t.with_timezone(&Utc))
+    }
+    pub fn is(&self, kind: &str) -> bool {
+        self.kind.as_str() == kind
+    }
+}
+
+/// An event that has not been written yet: the journal stamps the time when it appends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub kind: Kind,
+    pub text: String,
+    pub fields: Map<String, Value>,
+}
+
+impl Draft {
+    pub fn new(kind: &str, text: impl Into<String>) -> Draft {
+        Draft {
+            kind: Kind::new(kind),
+            text: text.into(),
+            fields: Map::new(),
+        }
+    }
+    pub fn field(mut self, name: &str, value: impl Into<Value>) -> Draft {
+        self.fields.insert(name.to_string(), value.into());
+        self
+    }
+    pub fn stamp(self, at: DateTime<Utc>) -> Event {
+        Event {
+            at,
+            kind: self.kind,
+            text: self.text,
+            fields: self.fields,
+        }
+    }
+}
+
+pub fn rfc3339_string(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Times are written as RFC 3339 in UTC with milliseconds (`2026-11-26T14:23:00.000Z`).
+mod rfc3339 {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::borrow::Cow;
+
+    pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::rfc3339_string(*t))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let s = <Cow<'de, str>>::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_with_kind_specific_fields_at_top_level() {
+        let at = DateTime::parse_from_rfc3339("2026-11-26T14:23:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .expect("time");
+        let ev = Draft::new(kinds::DEPLOY_FINISHED, "Deploy finished")
+            .field("exit_code", 0)
+            .stamp(at);
+        let line = serde_json::to_string(&ev).expect("json");
+        assert_eq!(
+            line,
+            r#"{"at":"2026-11-26T14:23:00.000Z","kind":"deploy_finished","text":"Deploy finished","exit_code":0}"#
+        );
+        let back: Event = serde_json::from_str(&line).expect("parse");
+        assert_eq!(back, ev);
+        assert_eq!(back.i64_field("exit_code"), Some(0));
+    }
+
+    #[test]
+    fn unknown_kinds_are_kept() {
+        let ev: Event = serde_json::from_str(
+            r#"{"at":"2026-11-26T14:23:00Z","kind":"quantum_flux","text":"x","level":3}"#,
+        )
+        .expect("parse");
+        assert_eq!(ev.kind.as_str(), "quantum_flux");
+        assert!(!ev.kind.is_known());
+        assert_eq!(ev.i64_field("level"), Some(3));
+    }
+
+    #[test]
+    fn kind_names_are_snake_case() {
+        assert!(Kind::is_valid_name("deploy_finished"));
+        assert!(Kind::is_valid_name("ci_step2"));
+        assert!(!Kind::is_valid_name("Deploy"));
+        assert!(!Kind::is_valid_name("2fast"));
+        assert!(!Kind::is_valid_name("a-b"));
+        assert!(!Kind::is_valid_name(""));
+    }
+}

@@ -1,0 +1,161 @@
+//! The journal file: append-only JSON lines, one event per line.
+//!
+//! Writers take an exclusive lock, repair a torn last line by ending it, write the whole line in
+//! one `write` on an `O_APPEND` descriptor and fsync before returning, so an event the console
+//! shows has reached the disk and several processes can append at once. Readers never lock:
+//! they consume complete lines only and skip lines they cannot parse, with a warning.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+
+use super::event::{Draft, Event};
+
+pub const JOURNAL_FILE: &str = "journal.jsonl";
+
+/// Appends to one incident's journal.
+#[derive(Debug, Clone)]
+pub struct JournalWriter {
+    path: PathBuf,
+}
+
+impl JournalWriter {
+    pub fn new(path: impl Into<PathBuf>) -> JournalWriter {
+        JournalWriter { path: path.into() }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Stamps the draft with the current time and appends it durably.
+    pub fn append(&self, draft: Draft) -> io::Result<Event> {
+        let event = draft.stamp(Utc::now());
+        self.append_event(&event)?;
+        Ok(event)
+    }
+
+    pub fn append_event(&self, event: &Event) -> io::Result<()> {
+        let mut line = serde_json::to_vec(event).map_err(io::Error::other)?;
+        line.push(b'\n');
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&self.path)?;
+        file.lock()?;
+        let result = (|| {
+            let len = file.metadata()?.len();
+            if len > 0 {
+                let mut last = [0u8; 1];
+                file.read_exact_at(&mut last, len - 1)?;
+                if last[0] != b'\n' {
+                    // A writer died mid-line: end that line so ours stays whole.
+                    line.insert(0, b'\n');
+                }
+            }
+            file.write_all(&line)?;
+            file.sync_data()
+        })();
+        let unlocked = file.unlock();
+        result.and(unlocked)
+    }
+}
+
+/// What one read of the journal produced.
+#[derive(Debug, Default)]
+pub struct ReadBatch {
+    pub events: Vec<Event>,
+    pub warnings: Vec<String>,
+}
+
+/// Reads a journal incrementally: each call returns the events appended since the last one.
+#[derive(Debug)]
+pub struct JournalReader {
+    path: PathBuf,
+    offset: u64,
+    line_no: usize,
+    warned_torn_at: Option<u64>,
+}
+
+impl JournalReader {
+    pub fn new(path: impl Into<PathBuf>) -> JournalReader {
+        JournalReader {
+            path: path.into(),
+            offset: 0,
+            line_no: 0,
+            warned_torn_at: None,
+        }
+    }
+
+    /// Bytes consumed so far; used to skip a read when the file has not grown.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    pub fn file_len(&self) -> io::Result<u64> {
+        std::fs::metadata(&self.path).map(|m| m.len())
+    }
+
+    pub fn read_new(&mut self) -> io::Result<ReadBatch> {
+        let mut file = File::open(&self.path)?;
+        let len = file.metadata()?.len();
+        let mut batch = ReadBatch::default();
+        if len < self.offset {
+            batch.warnings.push(format!(
+                "journal {} shrank from {} to {len} bytes; reading it again from the start",
+                self.path.display(),
+                self.offset
+            ));
+            self.offset = 0;
+            self.line_no = 0;
+        }
+        if len == self.offset {
+            return Ok(batch);
+        }
+        file.seek(SeekFrom::Start(self.offset))?;
+        let mut buf = Vec::with_capacity((len - self.offset) as usize);
+        file.take(len - self.offset).read_to_end(&mut buf)?;
+
+        let complete = match buf.iter().rposition(|b| *b == b'\n') {
+            Some(i) => i + 1,
+            None => 0,
+        };
+        for raw in buf[..complete].split_inclusive(|b| *b == b'\n') {
+            self.parse_line(&raw[..raw.len() - 1], &mut batch);
+        }
+        self.offset += complete as u64;
+
+        let torn = buf.len() - complete;
+        if torn > 0 && self.warned_torn_at != Some(self.offset) {
+            self.warned_torn_at = Some(self.offset);
+            batch.warnings.push(format!(
+                "journal line {} is incomplete ({torn} bytes, probably a crash while writing); skipped",
+                self.line_no + 1
+            ));
+        }
+        Ok(batch)
+    }
+
+    fn parse_line(&mut self, raw: &[u8], batch: &mut ReadBatch) {
+        self.line_no += 1;
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            return;
+        }
+        match serde_json::from_slice::<Event>(raw) {
+            Ok(ev) => batch.events.push(ev),
+            Err(e) => batch.warnings.push(format!(
+                "journal line {} is not a valid event ({e}); skipped",
+                self.line_no
+            )),
+        }
+    }
+}
+
+/// Reads a whole journal at once.
+pub fn read_all(path: &Path) -> io::Result<ReadBatch> {
+    JournalReader::new(path).read_new()
+}

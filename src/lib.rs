@@ -1,0 +1,20 @@
+//! warroom: the incident console. See README.md for the tour; the folders say the design:
+//! `journal` is the record, `incident` its projection, `app` the model and its pure `update`,
+//! `ui` one file per pane, `runtime` the loop and the tasks that feed it.
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod assess;
+pub mod checklist;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod export;
+pub mod fsutil;
+pub mod incident;
+pub mod journal;
+pub mod keys;
+pub mod logging;
+pub mod priority;
+pub mod runtime;
+pub mod ui;

@@ -1,0 +1,271 @@
+//! The console's loop: background tasks send messages; the loop drains them, runs `update`,
+//! performs the effects and draws at most once per batch, only when something changed.
+
+use std::collections::VecDeque;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::Utc;
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use futures::StreamExt;
+use notify::{RecursiveMode, Watcher};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::app::{Effect, Model, Msg, update};
+use crate::export;
+use crate::journal::{Draft, JournalReader, JournalWriter, kinds};
+use crate::ui;
+
+/// Redraws are capped at about 30 a second, except right after a key press.
+const FRAME: Duration = Duration::from_millis(33);
+/// Messages taken in one batch before drawing, so a flood cannot starve the screen.
+const BATCH: usize = 4096;
+
+/// The journal and the incident folder, as the loop's effects need them.
+pub struct Io {
+    pub writer: JournalWriter,
+    pub reader: JournalReader,
+    pub incident_dir: PathBuf,
+    /// Write the bell to the real terminal (off in headless tests).
+    pub ring: bool,
+    pub bells: usize,
+}
+
+impl Io {
+    pub fn new(writer: JournalWriter, reader: JournalReader, incident_dir: PathBuf) -> Io {
+        Io {
+            writer,
+            reader,
+            incident_dir,
+            ring: false,
+            bells: 0,
+        }
+    }
+
+    fn read_journal(&mut self) -> Option<Msg> {
+        match self.reader.read_new() {
+            Ok(batch) if batch.events.is_empty() && batch.warnings.is_empty() => None,
+            Ok(batch) => Some(Msg::Journal(batch)),
+            Err(e) => Some(Msg::Failed(format!("cannot read the journal: {e}"))),
+        }
+    }
+
+    /// Performs one effect; what it learns comes back as messages.
+    pub fn perform(&mut self, effect: Effect, model: &Model) -> Vec<Msg> {
+        match effect {
+            Effect::Append(draft) => {
+                if let Err(e) = self.writer.append(draft) {
+                    tracing::error!("append failed: {e}");
+                    return vec![Msg::Failed(format!(
+                        "NOT RECORDED — cannot write the journal {}: {e}",
+                        self.writer.path().display()
+                    ))];
+                }
+                self.read_journal().into_iter().collect()
+            }
+            Effect::ReadJournal => self.read_journal().into_iter().collect(),
+            Effect::Bell => {
+                self.bells += 1;
+                if self.ring {
+                    let mut out = std::io::stdout();
+                    let _ = out.write_all(b"\x07").and_then(|()| out.flush());
+                }
+                Vec::new()
+            }
+            Effect::ExportJson => match self.export_json(model) {
+                Ok(msgs) => msgs,
+                Err(e) => vec![Msg::Failed(format!("export failed: {e:#}"))],
+            },
+            Effect::Quit => Vec::new(),
+        }
+    }
+
+    fn export_json(&mut self, model: &Model) -> anyhow::Result<Vec<Msg>> {
+        let dir = self.incident_dir.join("exports");
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let path = dir.join("incident.json");
+        let value = export::incident_json(&model.incident, &model.policy, Utc::now());
+        let text = serde_json::to_string_pretty(&value)?;
+        crate::fsutil::write_atomic(&path, text.as_bytes())?;
+        let mut msgs = self.perform(
+            Effect::Append(
+                Draft::new(
+                    kinds::EXPORT_WRITTEN,
+                    format!("Exported {}", path.display()),
+                )
+                .field("format", "json")
+                .field("path", path.display().to_string()),
+            ),
+            model,
+        );
+        msgs.push(Msg::Exported(format!("Wrote {}", path.display())));
+        Ok(msgs)
+    }
+}
+
+/// Runs the loop until quit. Generic over the backend so tests drive it headless.
+pub async fn run_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    model: &mut Model,
+    io: &mut Io,
+    rx: &mut mpsc::Receiver<Msg>,
+) -> anyhow::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    terminal.draw(|f| ui::view(model, f))?;
+    let mut last_draw = Instant::now();
+    let mut dirty = false;
+    let mut queue = VecDeque::new();
+    loop {
+        let first = if dirty {
+            tokio::select! {
+                m = rx.recv() => m,
+                _ = tokio::time::sleep_until(last_draw + FRAME) => None,
+            }
+        } else {
+            match rx.recv().await {
+                Some(m) => Some(m),
+                None => break,
+            }
+        };
+        let mut urgent = false;
+        if let Some(m) = first {
+            queue.push_back(m);
+            while queue.len() < BATCH {
+                match rx.try_recv() {
+                    Ok(m) => queue.push_back(m),
+                    Err(_) => break,
+                }
+            }
+        }
+        while let Some(msg) = queue.pop_front() {
+            urgent |= matches!(msg, Msg::Key(_) | Msg::Paste(_) | Msg::Resize(..));
+            dirty = true;
+            for effect in update(model, msg) {
+                queue.extend(io.perform(effect, model));
+            }
+        }
+        if model.quitting {
+            break;
+        }
+        if dirty && (urgent || last_draw.elapsed() >= FRAME) {
+            terminal.draw(|f| ui::view(model, f))?;
+            last_draw = Instant::now();
+            dirty = false;
+        }
+    }
+    Ok(())
+}
+
+/// Terminal keys, paste and resize as messages.
+fn spawn_input(tx: mpsc::Sender<Msg>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut events = EventStream::new();
+        while let Some(ev) = events.next().await {
+            let msg = match ev {
+                Ok(TermEvent::Key(k)) if k.kind == KeyEventKind::Press => Msg::Key(k),
+                Ok(TermEvent::Paste(s)) => Msg::Paste(s),
+                Ok(TermEvent::Resize(w, h)) => Msg::Resize(w, h),
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::error!("terminal input failed: {e}");
+                    Msg::Quit
+                }
+            };
+            if tx.send(msg).await.is_err() {
+                break;
+            }
+        }
+    })
+}
+
+/// A tick on every whole second of the wall clock; a stall skips ticks instead of bursting.
+fn spawn_clock(tx: mpsc::Sender<Msg>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            let ms = u64::from(Utc::now().timestamp_subsec_millis()).min(999);
+            tokio::time::sleep(Duration::from_millis(1000 - ms + 2)).await;
+            if tx.send(Msg::Tick(Utc::now())).await.is_err() {
+                break;
+            }
+        }
+    })
+}
+
+fn spawn_signals(tx: mpsc::Sender<Msg>) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(tokio::spawn(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+            _ = int.recv() => {}
+        }
+        let _ = tx.send(Msg::Quit).await;
+    }))
+}
+
+/// Watches the incident folder; any change to the journal becomes `JournalChanged`.
+pub fn watch_journal(
+    dir: &std::path::Path,
+    tx: mpsc::Sender<Msg>,
+) -> notify::Result<notify::RecommendedWatcher> {
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        if let Ok(ev) = res {
+            let journal = ev.paths.iter().any(|p| {
+                p.file_name()
+                    .is_some_and(|n| n == crate::journal::file::JOURNAL_FILE)
+            });
+            if journal && (ev.kind.is_modify() || ev.kind.is_create()) {
+                // Full means a read is already queued; that read sees this change too.
+                let _ = tx.try_send(Msg::JournalChanged);
+            }
+        }
+    })?;
+    watcher.watch(dir, RecursiveMode::NonRecursive)?;
+    Ok(watcher)
+}
+
+/// Takes over the terminal, runs the console, and gives the terminal back on every exit.
+pub async fn run_console(mut model: Model, mut io: Io) -> anyhow::Result<()> {
+    let (tx, mut rx) = mpsc::channel(8192);
+    let _watcher = watch_journal(&io.incident_dir, tx.clone())
+        .map_err(|e| tracing::warn!("cannot watch the journal, falling back to the clock: {e}"))
+        .ok();
+    let signals = spawn_signals(tx.clone())?;
+
+    install_paste_cleanup();
+    let mut terminal = ratatui::init();
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    if let Ok(size) = terminal.size() {
+        model.size = (size.width, size.height);
+    }
+    io.ring = true;
+    let input = spawn_input(tx.clone());
+    let clock = spawn_clock(tx.clone());
+    let result = run_loop(&mut terminal, &mut model, &mut io, &mut rx).await;
+
+    input.abort();
+    clock.abort();
+    signals.abort();
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    ratatui::restore();
+    result
+}
+
+/// Bracketed paste is ours to undo: ratatui's panic hook restores raw mode and the screen only.
+fn install_paste_cleanup() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+        previous(info);
+    }));
+}

@@ -1,0 +1,146 @@
+//! The emergency release checklist: phases with a gauge each, items and their state.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, LineGauge, Paragraph, Widget};
+
+use super::{fmt_time, pane_block, theme};
+use crate::app::{Model, Pane};
+use crate::incident::{ItemStatus, Mark};
+
+enum Row<'a> {
+    Phase(&'a crate::checklist::Phase),
+    Item(usize, &'a crate::checklist::Item),
+}
+
+pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
+    let inc = &m.incident;
+    let (done, total) = inc.progress(m.items());
+    let block: Block = pane_block(m, Pane::Checklist, format!(" Checklist {done}/{total} "));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let [gauge, list, detail] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(if inner.height >= 8 { 1 } else { 0 }),
+    ])
+    .areas(inner);
+
+    let ratio = if total == 0 {
+        1.0
+    } else {
+        done as f64 / total as f64
+    };
+    LineGauge::default()
+        .ratio(ratio)
+        .label(format!("all {:>3.0}% ", ratio * 100.0))
+        .filled_style(theme::done())
+        .unfilled_style(theme::dim())
+        .render(gauge, buf);
+
+    let mut rows = Vec::new();
+    let mut index = 0;
+    for phase in &inc.checklist.phases {
+        rows.push(Row::Phase(phase));
+        for item in &phase.items {
+            rows.push(Row::Item(index, item));
+            index += 1;
+        }
+    }
+    let selected_row = rows
+        .iter()
+        .position(|r| matches!(r, Row::Item(i, _) if *i == m.selected))
+        .unwrap_or(0);
+    let height = usize::from(list.height);
+    // Keep the selection in view, a third of the way down where possible.
+    let offset = selected_row
+        .saturating_sub(height / 3)
+        .min(rows.len().saturating_sub(height));
+    let width = usize::from(list.width);
+    let lines: Vec<Line> = rows
+        .iter()
+        .skip(offset)
+        .take(height)
+        .map(|row| match row {
+            Row::Phase(p) => phase_line(m, p, width),
+            Row::Item(i, item) => {
+                item_line(m, item, *i == m.selected && m.focus == Pane::Checklist)
+            }
+        })
+        .collect();
+    Paragraph::new(lines).render(list, buf);
+
+    if detail.height > 0
+        && let Some(item) = m.selected_item()
+    {
+        let text = match inc.status(item) {
+            ItemStatus::Waived(Mark::Waived { reason, .. }) => format!("waived: {reason}"),
+            ItemStatus::Done(Mark::Done {
+                auto: Some(why),
+                at,
+            }) => {
+                format!("ticked by itself {}: {why}", fmt_time(m, *at))
+            }
+            ItemStatus::Done(Mark::Done { at, .. }) => format!("done {}", fmt_time(m, *at)),
+            ItemStatus::NotApplicable => format!("not applicable at {}", inc.priority),
+            _ => item.hint.clone().unwrap_or_default(),
+        };
+        Paragraph::new(Line::styled(text, theme::hint())).render(detail, buf);
+    }
+}
+
+fn phase_line(m: &Model, p: &crate::checklist::Phase, width: usize) -> Line<'static> {
+    let (done, total) = m.incident.progress(p.items.iter());
+    let counts = format!(" {done}/{total} ");
+    let bar_width = 10.min(width.saturating_sub(p.title.chars().count() + counts.len() + 2));
+    let filled = (bar_width * done).checked_div(total).unwrap_or(bar_width);
+    let style = if done == total {
+        theme::done()
+    } else {
+        Style::new()
+    };
+    Line::from(vec![
+        Span::styled(p.title.clone(), style.add_modifier(Modifier::BOLD)),
+        Span::styled(counts, theme::dim()),
+        Span::styled("━".repeat(filled), theme::done()),
+        Span::styled("─".repeat(bar_width - filled), theme::dim()),
+    ])
+}
+
+fn item_line(m: &Model, item: &crate::checklist::Item, selected: bool) -> Line<'static> {
+    let (mark, style) = match m.incident.status(item) {
+        ItemStatus::Pending => ("[ ]", Style::new()),
+        ItemStatus::Done(Mark::Done { auto: Some(_), .. }) => ("[✓]", theme::done()),
+        ItemStatus::Done(_) => ("[x]", theme::done()),
+        ItemStatus::Waived(_) => ("[~]", theme::waived()),
+        ItemStatus::NotApplicable => ("[-]", theme::dim()),
+    };
+    let mut spans = vec![
+        Span::raw(" "),
+        Span::styled(mark, style),
+        Span::raw(" "),
+        Span::styled(item.text.clone(), style),
+    ];
+    match m.incident.status(item) {
+        ItemStatus::Done(Mark::Done { auto: Some(_), .. }) => {
+            spans.push(Span::styled("  auto", theme::dim()))
+        }
+        ItemStatus::Waived(_) => spans.push(Span::styled("  waived", theme::dim())),
+        ItemStatus::NotApplicable => spans.push(Span::styled(
+            format!("  n/a {}", m.incident.priority),
+            theme::dim(),
+        )),
+        _ => {}
+    }
+    let line = Line::from(spans);
+    if selected {
+        line.style(theme::selected())
+    } else {
+        line
+    }
+}

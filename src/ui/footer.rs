@@ -1,0 +1,73 @@
+//! Key hints for the focused pane, and the last status message.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use super::theme;
+use crate::app::{Mode, Model, Pane};
+use crate::keys::Action;
+
+pub fn hints(m: &Model) -> Vec<(String, &'static str)> {
+    let k = |a: Action| m.keymap.key_for(a);
+    let mut out: Vec<(String, &'static str)> = match m.mode {
+        Mode::Input { .. } => return vec![("enter".into(), "save"), ("esc".into(), "cancel")],
+        Mode::Pick { .. } => {
+            return vec![
+                ("j/k".into(), "choose"),
+                ("enter".into(), "select"),
+                ("esc".into(), "cancel"),
+            ];
+        }
+        Mode::Confirm { .. } => return vec![("y".into(), "confirm"), ("any".into(), "cancel")],
+        Mode::Help => return vec![("any key".into(), "close help")],
+        Mode::Normal => Vec::new(),
+    };
+    match m.focus {
+        Pane::Checklist => {
+            out.push((k(Action::Toggle), "done/pending"));
+            out.push((k(Action::Waive), "waive"));
+        }
+        Pane::Timeline => {
+            out.push((format!("{}/{}", k(Action::Down), k(Action::Up)), "scroll"));
+            out.push((k(Action::Follow), "follow"));
+        }
+        Pane::DeployLog => {
+            out.push((k(Action::Deploy), "deploy"));
+            out.push((k(Action::Checks), "checks"));
+            out.push((k(Action::Smoke), "smoke"));
+        }
+        Pane::ErrorRate => {}
+    }
+    out.extend([
+        (k(Action::Note), "note"),
+        (k(Action::Milestone), "milestone"),
+        (k(Action::Priority), "priority"),
+        (k(Action::FocusNext), "next pane"),
+        (k(Action::Help), "help"),
+        (k(Action::Quit), "quit"),
+    ]);
+    out
+}
+
+pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
+    let status_width = m
+        .status
+        .as_ref()
+        .map(|s| (s.text.chars().count() as u16 + 1).min(area.width / 2))
+        .unwrap_or(0);
+    let [left, right] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(status_width)]).areas(area);
+    let mut spans = Vec::new();
+    for (key, what) in hints(m) {
+        spans.push(Span::styled(key, theme::key()));
+        spans.push(Span::raw(format!(" {what}  ")));
+    }
+    Paragraph::new(Line::from(spans)).render(left, buf);
+    if let Some(s) = &m.status {
+        Paragraph::new(Line::styled(s.text.clone(), theme::tone(s.tone)))
+            .right_aligned()
+            .render(right, buf);
+    }
+}

@@ -1,0 +1,200 @@
+//! The priority timer: ticket, title, priority, phase, SLA countdown, elapsed, monitoring
+//! window and the next status update. Big and coloured, to be read across a room.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+use tui_big_text::{BigText, PixelSize};
+
+use super::{fmt_clock, fmt_time, theme};
+use crate::app::Model;
+use crate::clock::{self, Level, Monitoring, Sla};
+use crate::priority::fmt_duration;
+
+/// Rows the header takes at this terminal height.
+pub fn height(total: u16) -> u16 {
+    if total >= 30 { 5 } else { 2 }
+}
+
+pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
+    if area.height == 0 || area.width == 0 {
+        return;
+    }
+    let [top, rest] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    title_line(m).render(top, buf);
+    if rest.height >= 4 && rest.width >= 60 {
+        let [big, info] =
+            Layout::horizontal([Constraint::Length(26), Constraint::Fill(1)]).areas(rest);
+        big_clock(m, big, buf);
+        Paragraph::new(info_lines(m)).render(info, buf);
+    } else if rest.height > 0 {
+        let mut spans = sla_line(m).spans;
+        for line in info_lines(m).into_iter().skip(1) {
+            spans.push(Span::styled("  │  ", theme::dim()));
+            spans.extend(line.spans);
+        }
+        Paragraph::new(Line::from(spans)).render(rest, buf);
+    }
+}
+
+fn title_line(m: &Model) -> Line<'static> {
+    let inc = &m.incident;
+    let mut spans = vec![
+        Span::styled(
+            format!(" {} ", inc.priority),
+            theme::priority_badge(inc.priority),
+        ),
+        Span::raw(" "),
+        Span::styled(
+            inc.ticket.clone(),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        Span::raw("  "),
+        Span::raw(inc.title.clone()),
+        Span::styled("   phase ", theme::dim()),
+        Span::styled(
+            inc.phase().as_str().to_uppercase(),
+            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+        ),
+    ];
+    if inc.demo {
+        spans.push(Span::styled(
+            "  DEMO — simulated incident ",
+            Style::new()
+                .bg(Color::Magenta)
+                .fg(Color::Black)
+                .add_modifier(Modifier::BOLD),
+        ));
+    }
+    if inc.closed_at.is_some() {
+        spans.push(Span::styled(
+            "  CLOSED (read-only) ",
+            Style::new().fg(Color::Gray).add_modifier(Modifier::BOLD),
+        ));
+    }
+    Line::from(spans)
+}
+
+/// Hours and minutes, big; the seconds are in the line beside it, so the big digits change
+/// once a minute.
+fn big_clock(m: &Model, area: Rect, buf: &mut Buffer) {
+    let s = clock::sla(&m.incident, &m.policy, m.now);
+    let text = match s {
+        Sla::Running { left, .. } => hm(left.as_secs()),
+        Sla::Breached { overdue } => format!("+{}", hm(overdue.as_secs())),
+        Sla::Stopped { took, .. } => hm(took.as_secs()),
+    };
+    BigText::builder()
+        .pixel_size(PixelSize::Quadrant)
+        .style(theme::level(s.level()))
+        .lines(vec![Line::from(text)])
+        .build()
+        .render(area, buf);
+}
+
+fn hm(secs: u64) -> String {
+    format!("{}:{:02}", secs / 3600, (secs / 60) % 60)
+}
+
+fn sla_line(m: &Model) -> Line<'static> {
+    let inc = &m.incident;
+    let target = m.policy.target(inc.priority);
+    let s = clock::sla(inc, &m.policy, m.now);
+    let style = theme::level(s.level());
+    let text = match s {
+        Sla::Running { left, level } => format!(
+            "SLA {} left of {}{}",
+            fmt_clock(left.as_secs()),
+            fmt_duration(target),
+            if level == Level::Amber {
+                " — under 25 % left"
+            } else {
+                ""
+            }
+        ),
+        Sla::Breached { overdue } => format!(
+            "SLA BREACHED: {} overdue (target {})",
+            fmt_clock(overdue.as_secs()),
+            fmt_duration(target)
+        ),
+        Sla::Stopped { took, target } => format!(
+            "Deployed in {} (target {}){}",
+            fmt_duration(took),
+            fmt_duration(target),
+            if took > target {
+                " — SLA missed"
+            } else {
+                " — SLA met"
+            }
+        ),
+    };
+    let mut spans = vec![Span::styled(text, style)];
+    if let Sla::Running { .. } | Sla::Breached { .. } = s {
+        let due = inc.detected_at + chrono::Duration::from_std(target).unwrap_or_default();
+        spans.push(Span::styled(
+            format!("  · deploy by {}", fmt_time(m, due)),
+            theme::dim(),
+        ));
+    }
+    Line::from(spans)
+}
+
+fn info_lines(m: &Model) -> Vec<Line<'static>> {
+    let inc = &m.incident;
+    let mut lines = vec![sla_line(m)];
+    lines.push(Line::from(vec![
+        Span::raw(format!(
+            "Elapsed {}",
+            fmt_duration(clock::elapsed(inc, m.now))
+        )),
+        Span::styled(
+            format!("  · detected {}", fmt_time(m, inc.detected_at)),
+            theme::dim(),
+        ),
+    ]));
+    lines.push(match clock::monitoring(inc, &m.policy, m.now) {
+        Monitoring::NotStarted => Line::from(Span::styled(
+            format!(
+                "Monitoring {} after the deploy",
+                fmt_duration(m.policy.monitoring)
+            ),
+            theme::dim(),
+        )),
+        Monitoring::Running { left } => Line::from(Span::styled(
+            format!(
+                "Monitoring: {} left of {}",
+                fmt_clock(left.as_secs()),
+                fmt_duration(m.policy.monitoring)
+            ),
+            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+        )),
+        Monitoring::Done if inc.verified_at.is_some() => {
+            Line::from(Span::styled("Verified resolved", theme::level(Level::Ok)))
+        }
+        Monitoring::Done => Line::from(Span::styled(
+            "Monitoring window over: m → \"Verified resolved\" when it holds",
+            theme::level(Level::Amber),
+        )),
+    });
+    lines.push(match clock::next_update_due(inc, &m.policy) {
+        None => Line::from(Span::styled("No status-update reminder", theme::dim())),
+        Some(due) if m.now >= due => Line::from(Span::styled(
+            format!(
+                "STATUS UPDATE DUE ({} overdue) — post it, then m → status update",
+                fmt_duration((m.now - due).to_std().unwrap_or_default())
+            ),
+            Style::new()
+                .fg(Color::Black)
+                .bg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
+        )),
+        Some(due) => Line::from(Span::raw(format!(
+            "Next status update in {} ({})",
+            fmt_duration((due - m.now).to_std().unwrap_or_default()),
+            fmt_time(m, due)
+        ))),
+    });
+    lines
+}

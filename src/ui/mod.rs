@@ -1,0 +1,104 @@
+//! `view`: draws the model. Reads only; one file per pane.
+
+pub mod checklist;
+pub mod deploy_log;
+pub mod error_rate;
+pub mod footer;
+pub mod header;
+pub mod overlay;
+pub mod theme;
+pub mod timeline;
+
+use chrono::{DateTime, Local, Utc};
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::{Block, BorderType};
+
+use crate::app::{Model, Pane};
+
+/// Where each pane goes at this size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Areas {
+    pub header: Rect,
+    pub checklist: Rect,
+    pub deploy_log: Rect,
+    pub error_rate: Rect,
+    pub timeline: Rect,
+    pub footer: Rect,
+}
+
+pub fn layout(area: Rect) -> Areas {
+    let [header, body, timeline, footer] = Layout::vertical([
+        Constraint::Length(header::height(area.height)),
+        Constraint::Percentage(66),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let [checklist, right] =
+        Layout::horizontal([Constraint::Percentage(42), Constraint::Fill(1)]).areas(body);
+    let [deploy_log, error_rate] =
+        Layout::vertical([Constraint::Percentage(55), Constraint::Fill(1)]).areas(right);
+    Areas {
+        header,
+        checklist,
+        deploy_log,
+        error_rate,
+        timeline,
+        footer,
+    }
+}
+
+pub fn view(m: &Model, frame: &mut Frame) {
+    let area = frame.area();
+    draw(m, area, frame.buffer_mut());
+}
+
+pub fn draw(m: &Model, area: Rect, buf: &mut Buffer) {
+    let a = layout(area);
+    header::render(m, a.header, buf);
+    checklist::render(m, a.checklist, buf);
+    deploy_log::render(m, a.deploy_log, buf);
+    error_rate::render(m, a.error_rate, buf);
+    timeline::render(m, a.timeline, buf);
+    footer::render(m, a.footer, buf);
+    overlay::render(m, area, buf);
+}
+
+pub(crate) fn pane_block(m: &Model, pane: Pane, title: String) -> Block<'static> {
+    let focused = m.focus == pane;
+    Block::bordered()
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(theme::border(focused))
+        .title(title)
+}
+
+/// `2026-11-26 14:23:05`, in local time or UTC as the user chose.
+pub fn fmt_time(m: &Model, t: DateTime<Utc>) -> String {
+    if m.utc {
+        t.format("%Y-%m-%d %H:%M:%S").to_string()
+    } else {
+        t.with_timezone(&Local)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    }
+}
+
+pub fn local_zone_name(now: DateTime<Utc>) -> String {
+    format!("local {}", now.with_timezone(&Local).format("%:z"))
+}
+
+/// `1:23:45` or `12:05`.
+pub fn fmt_clock(secs: u64) -> String {
+    let (h, m, s) = (secs / 3600, (secs / 60) % 60, secs % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m:02}:{s:02}")
+    }
+}

@@ -1,0 +1,180 @@
+//! Pop-ups over the panes: help, the one-line input, pickers and confirmations.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
+
+use super::theme;
+use crate::app::model::{ConfirmAction, InputPurpose, PickPurpose};
+use crate::app::update::milestone_choices;
+use crate::app::{Mode, Model};
+use crate::keys::Action;
+use crate::priority::{Priority, fmt_duration};
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [h] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(v);
+    h
+}
+
+fn popup(title: String) -> Block<'static> {
+    Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(theme::border(true))
+        .title(title)
+}
+
+pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
+    match &m.mode {
+        Mode::Normal => {}
+        Mode::Help => help(m, area, buf),
+        Mode::Input { purpose, text } => input(m, purpose, text, area, buf),
+        Mode::Pick { purpose, selected } => pick(m, *purpose, *selected, area, buf),
+        Mode::Confirm { action } => confirm(m, *action, area, buf),
+    }
+}
+
+fn help(m: &Model, area: Rect, buf: &mut Buffer) {
+    let mut lines: Vec<Line> = Action::ALL
+        .iter()
+        .map(|a| {
+            Line::from(vec![
+                Span::styled(format!("{:>10}", m.keymap.key_for(*a)), theme::key()),
+                Span::raw(format!("  {}", a.help())),
+            ])
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Keys are rebindable in [keys] of warroom.toml. Any key closes this help.",
+        theme::dim(),
+    ));
+    let rect = centered(area, 72, lines.len() as u16 + 2);
+    Clear.render(rect, buf);
+    Paragraph::new(lines)
+        .block(popup(" Keys ".into()))
+        .render(rect, buf);
+}
+
+fn input(m: &Model, purpose: &InputPurpose, text: &str, area: Rect, buf: &mut Buffer) {
+    let title = match purpose {
+        InputPurpose::Note => " Note for the timeline ".to_string(),
+        InputPurpose::Waive { item } => {
+            let label = m
+                .incident
+                .checklist
+                .item(item)
+                .map(|i| i.text.as_str())
+                .unwrap_or(item);
+            format!(" Why waive \"{label}\"? ")
+        }
+    };
+    let rect = centered(area, area.width.saturating_sub(8).max(20), 3);
+    let width = usize::from(rect.width.saturating_sub(4));
+    // Show the end of a long entry, where the cursor is.
+    let shown: String = {
+        let n = text.chars().count();
+        text.chars().skip(n.saturating_sub(width)).collect()
+    };
+    Clear.render(rect, buf);
+    Paragraph::new(Line::from(vec![
+        Span::raw(shown),
+        Span::styled("█", Style::new().add_modifier(Modifier::SLOW_BLINK)),
+    ]))
+    .block(popup(title).title_bottom(" enter saves · esc cancels "))
+    .render(rect, buf);
+}
+
+fn pick(m: &Model, purpose: PickPurpose, selected: usize, area: Rect, buf: &mut Buffer) {
+    let (title, lines): (&str, Vec<Line>) = match purpose {
+        PickPurpose::Milestone => (
+            " Mark a milestone ",
+            milestone_choices()
+                .enumerate()
+                .map(|(i, (id, label))| {
+                    let when = m
+                        .incident
+                        .events
+                        .iter()
+                        .rev()
+                        .find(|e| e.str_field("milestone") == Some(id))
+                        .map(|e| format!("  (marked {})", super::fmt_time(m, e.at)))
+                        .unwrap_or_default();
+                    let line = Line::from(vec![
+                        Span::styled(format!("{} ", i + 1), theme::key()),
+                        Span::raw(label),
+                        Span::styled(when, theme::dim()),
+                    ]);
+                    if i == selected {
+                        line.style(theme::selected())
+                    } else {
+                        line
+                    }
+                })
+                .collect(),
+        ),
+        PickPurpose::Priority => (
+            " Change priority ",
+            Priority::ALL
+                .iter()
+                .enumerate()
+                .flat_map(|(i, p)| {
+                    let head = Line::from(vec![
+                        Span::styled(format!(" {p} "), theme::priority_badge(*p)),
+                        Span::raw(format!(
+                            " {} — deploy < {} ({}){}",
+                            p.kind(),
+                            fmt_duration(m.policy.target(*p)),
+                            p.deploy_policy(),
+                            if *p == m.incident.priority {
+                                "  ← current"
+                            } else {
+                                ""
+                            }
+                        )),
+                    ]);
+                    let head = if i == selected {
+                        head.style(theme::selected())
+                    } else {
+                        head
+                    };
+                    std::iter::once(head).chain(std::iter::once(Line::styled(
+                        format!("     {}", p.criteria().join(" · ")),
+                        theme::dim(),
+                    )))
+                })
+                .collect(),
+        ),
+    };
+    let rect = centered(
+        area,
+        area.width.saturating_sub(6).clamp(20, 110),
+        lines.len() as u16 + 2,
+    );
+    Clear.render(rect, buf);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(popup(title.into()).title_bottom(" enter selects · esc cancels "))
+        .render(rect, buf);
+}
+
+fn confirm(m: &Model, action: ConfirmAction, area: Rect, buf: &mut Buffer) {
+    let text = match action {
+        ConfirmAction::Close => format!(
+            "Close incident {}? This records incident_closed and writes the exports. y closes, any other key cancels.",
+            m.incident.ticket
+        ),
+    };
+    let rect = centered(area, 64, 5);
+    Clear.render(rect, buf);
+    Paragraph::new(text)
+        .wrap(Wrap { trim: true })
+        .block(popup(" Confirm ".into()))
+        .render(rect, buf);
+}

@@ -1,0 +1,81 @@
+//! Every event, newest at the bottom, milestones highlighted. Only the visible rows are
+//! formatted, so the cost does not grow with the length of the incident.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use super::{fmt_time, pane_block, theme};
+use crate::app::{Model, Pane};
+use crate::incident::Incident;
+use crate::journal::{Event, kinds};
+
+pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
+    let events = &m.incident.events;
+    let zone = if m.utc {
+        "UTC".to_string()
+    } else {
+        super::local_zone_name(m.now)
+    };
+    let mut title = format!(" Timeline · {} events · {zone} ", events.len());
+    if m.timeline.from_bottom > 0 {
+        title.push_str(&format!(
+            "· scrolled ↑{} (f follows) ",
+            m.timeline.from_bottom
+        ));
+    }
+    if !m.warnings.is_empty() {
+        title.push_str(&format!("· ⚠ {} journal warning(s) ", m.warnings.len()));
+    }
+    let block = pane_block(m, Pane::Timeline, title);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let height = usize::from(inner.height);
+    if height == 0 {
+        return;
+    }
+    let end = events.len().saturating_sub(m.timeline.from_bottom);
+    let start = end.saturating_sub(height);
+    let lines: Vec<Line> = events[start..end]
+        .iter()
+        .map(|e| event_line(m, e))
+        .collect();
+    Paragraph::new(lines).render(inner, buf);
+}
+
+fn event_line(m: &Model, e: &Event) -> Line<'static> {
+    let (icon, style) = if Incident::is_milestone(e) {
+        ("★", theme::milestone())
+    } else {
+        match e.kind.as_str() {
+            kinds::NOTE => ("✎", Style::new()),
+            kinds::CHECKLIST_DONE => ("✓", theme::done()),
+            kinds::CHECKLIST_WAIVED => ("~", theme::waived()),
+            kinds::CHECKLIST_REOPENED => ("↺", theme::dim()),
+            kinds::STATUS_UPDATE => ("📣", Style::new()),
+            k if k.ends_with("_finished") && e.i64_field("exit_code").is_some_and(|c| c != 0) => {
+                ("✗", theme::tone(crate::app::model::Tone::Error))
+            }
+            _ if !e.kind.is_known() => ("•", theme::dim()),
+            _ => ("•", Style::new()),
+        }
+    };
+    let text = if e.text.is_empty() {
+        e.kind.to_string()
+    } else {
+        e.text.clone()
+    };
+    let mut spans = vec![
+        Span::styled(fmt_time(m, e.at), theme::dim()),
+        Span::raw(" "),
+        Span::styled(icon, style),
+        Span::raw(" "),
+        Span::styled(text, style),
+    ];
+    if !e.kind.is_known() {
+        spans.push(Span::styled(format!("  [{}]", e.kind), theme::dim()));
+    }
+    Line::from(spans)
+}
