@@ -126,14 +126,28 @@ impl FromStr for Priority {
 pub fn fmt_duration(d: Duration) -> String {
     let s = d.as_secs();
     let (days, hours, mins, secs) = (s / 86_400, (s / 3600) % 24, (s / 60) % 60, s % 60);
-    if days > 0 {
+    if days > 0 && hours > 0 {
         format!("{days}d{hours}h")
-    } else if hours > 0 {
+    } else if days > 0 {
+        format!("{days}d")
+    } else if hours > 0 && mins > 0 {
         format!("{hours}h{mins:02}m")
+    } else if hours > 0 {
+        format!("{hours}h")
     } else if mins > 0 {
         format!("{mins}m")
     } else {
         format!("{secs}s")
+    }
+}
+
+/// A target as the workflow writes it: `2h`, `24h`, `48h`; `fmt_duration` when not whole hours.
+pub fn fmt_target(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 3600 && s % 3600 == 0 {
+        format!("{}h", s / 3600)
+    } else {
+        fmt_duration(d)
     }
 }
 
@@ -166,5 +180,9 @@ mod tests {
             fmt_duration(Duration::from_secs(2 * 86_400 + 3 * 3600)),
             "2d3h"
         );
+        assert_eq!(fmt_duration(Duration::from_secs(7200)), "2h");
+        assert_eq!(fmt_duration(Duration::from_secs(86_400)), "1d");
+        assert_eq!(fmt_target(Duration::from_secs(86_400)), "24h");
+        assert_eq!(fmt_target(Duration::from_secs(5400)), "1h30m");
     }
 }

@@ -24,7 +24,7 @@ use crate::journal::event::rfc3339_string;
 use crate::journal::file::read_all;
 use crate::journal::store::{StoreError, validate_ticket};
 use crate::journal::{Draft, JournalReader, Kind, Store, kinds};
-use crate::priority::{Priority, fmt_duration};
+use crate::priority::{Priority, fmt_duration, fmt_target};
 use crate::runtime::{self, Io};
 
 #[derive(Debug)]
@@ -206,7 +206,7 @@ fn open(
     println!(
         "Opened {ticket} ({priority}: {title}); deploy the fix by {} UTC ({} target)",
         due.format("%Y-%m-%d %H:%M"),
-        fmt_duration(target)
+        fmt_target(target)
     );
     if no_console {
         return Ok(());
@@ -316,7 +316,7 @@ fn list(ctx: &Ctx) -> Result<()> {
                 "{} in {} of {}",
                 if took <= target { "met" } else { "missed" },
                 fmt_duration(took),
-                fmt_duration(target)
+                fmt_target(target)
             ),
         };
         let pir_written = inc

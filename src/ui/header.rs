@@ -11,7 +11,7 @@ use tui_big_text::{BigText, PixelSize};
 use super::{fmt_clock, fmt_time, theme};
 use crate::app::Model;
 use crate::clock::{self, Level, Monitoring, Sla};
-use crate::priority::fmt_duration;
+use crate::priority::{fmt_duration, fmt_target};
 
 /// Rows the header takes at this terminal height.
 pub fn height(total: u16) -> u16 {
@@ -107,7 +107,7 @@ fn sla_line(m: &Model) -> Line<'static> {
         Sla::Running { left, level } => format!(
             "SLA {} left of {}{}",
             fmt_clock(left.as_secs()),
-            fmt_duration(target),
+            fmt_target(target),
             if level == Level::Amber {
                 " — under 25 % left"
             } else {
@@ -117,12 +117,12 @@ fn sla_line(m: &Model) -> Line<'static> {
         Sla::Breached { overdue } => format!(
             "SLA BREACHED: {} overdue (target {})",
             fmt_clock(overdue.as_secs()),
-            fmt_duration(target)
+            fmt_target(target)
         ),
         Sla::Stopped { took, target } => format!(
             "Deployed in {} (target {}){}",
             fmt_duration(took),
-            fmt_duration(target),
+            fmt_target(target),
             if took > target {
                 " — SLA missed"
             } else {

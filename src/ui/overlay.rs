@@ -11,7 +11,7 @@ use crate::app::model::{ConfirmAction, InputPurpose, PickPurpose};
 use crate::app::update::milestone_choices;
 use crate::app::{Mode, Model};
 use crate::keys::Action;
-use crate::priority::{Priority, fmt_duration};
+use crate::priority::{Priority, fmt_target};
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
@@ -119,47 +119,54 @@ fn pick(m: &Model, purpose: PickPurpose, selected: usize, area: Rect, buf: &mut 
                 })
                 .collect(),
         ),
-        PickPurpose::Priority => (
-            " Change priority ",
-            Priority::ALL
+        PickPurpose::Priority => {
+            let mut lines: Vec<Line> = Priority::ALL
                 .iter()
                 .enumerate()
-                .flat_map(|(i, p)| {
+                .map(|(i, p)| {
+                    let current = if *p == m.incident.priority {
+                        "●"
+                    } else {
+                        " "
+                    };
                     let head = Line::from(vec![
+                        Span::raw(current),
                         Span::styled(format!(" {p} "), theme::priority_badge(*p)),
                         Span::raw(format!(
-                            " {} — deploy < {} ({}){}",
+                            " < {:<4} {} · {}",
+                            fmt_target(m.policy.target(*p)),
                             p.kind(),
-                            fmt_duration(m.policy.target(*p)),
                             p.deploy_policy(),
-                            if *p == m.incident.priority {
-                                "  ← current"
-                            } else {
-                                ""
-                            }
                         )),
                     ]);
-                    let head = if i == selected {
+                    if i == selected {
                         head.style(theme::selected())
                     } else {
                         head
-                    };
-                    std::iter::once(head).chain(std::iter::once(Line::styled(
-                        format!("     {}", p.criteria().join(" · ")),
-                        theme::dim(),
-                    )))
+                    }
                 })
-                .collect(),
-        ),
+                .collect();
+            let chosen = Priority::ALL[selected.min(3)];
+            lines.push(Line::styled(
+                format!(" ● current level · {chosen} applies when:"),
+                theme::dim(),
+            ));
+            lines.extend(
+                chosen
+                    .criteria()
+                    .iter()
+                    .map(|c| Line::styled(format!("   • {c}"), theme::hint())),
+            );
+            (" Change priority ", lines)
+        }
     };
-    let rect = centered(
-        area,
-        area.width.saturating_sub(6).clamp(20, 110),
-        lines.len() as u16 + 2,
-    );
+    let width = match purpose {
+        PickPurpose::Milestone => 56,
+        PickPurpose::Priority => 112,
+    };
+    let rect = centered(area, width, lines.len() as u16 + 2);
     Clear.render(rect, buf);
     Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
         .block(popup(title.into()).title_bottom(" enter selects · esc cancels "))
         .render(rect, buf);
 }

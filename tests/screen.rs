@@ -1,0 +1,218 @@
+//! The whole screen and single panes, rendered headless at fixed sizes with a fixed clock.
+
+mod common;
+
+use common::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Color;
+use warroom::app::{Model, Msg, Pane, update};
+use warroom::journal::{Draft, ReadBatch, kinds};
+use warroom::ui;
+
+fn busy_model() -> Model {
+    let mut m = model("P0", t(62));
+    let events = vec![
+        Draft::new(kinds::MILESTONE, "On-call engineer alerted")
+            .field("milestone", "on_call_alerted")
+            .stamp(t(2)),
+        Draft::new(
+            kinds::NOTE,
+            "Expired JWTs accepted by /api/session since the 13:40 deploy",
+        )
+        .stamp(t(5)),
+        Draft::new(kinds::MILESTONE, "Root cause identified")
+            .field("milestone", "root_cause_identified")
+            .stamp(t(12)),
+        Draft::new(
+            kinds::CHECKLIST_DONE,
+            "Done: Impact scoped: who is affected, and how",
+        )
+        .field("item", "impact-scoped")
+        .stamp(t(14)),
+        Draft::new(
+            kinds::CHECKLIST_WAIVED,
+            "Waived: PR approved by at least one reviewer — CTO on the call",
+        )
+        .field("item", "pr-approved")
+        .field("reason", "CTO on the call")
+        .stamp(t(30)),
+        Draft::new(kinds::CHECK_FINISHED, "test passed")
+            .field("name", "test")
+            .field("exit_code", 0)
+            .stamp(t(40)),
+        Draft::new(kinds::CHECK_FINISHED, "typecheck failed (exit 2)")
+            .field("name", "typecheck")
+            .field("exit_code", 2)
+            .stamp(t(41)),
+        Draft::new("ci_pipeline_green", "CI pipeline green").stamp(t(45)),
+    ];
+    update(
+        &mut m,
+        Msg::Journal(ReadBatch {
+            events,
+            warnings: vec![],
+        }),
+    );
+    m
+}
+
+fn render(m: &Model, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    term.draw(|f| ui::view(m, f)).expect("draw");
+    term
+}
+
+fn text(buf: &Buffer) -> String {
+    let mut s = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            s.push_str(buf[(x, y)].symbol());
+        }
+        s.push('\n');
+    }
+    s
+}
+
+#[test]
+fn whole_screen_120x40() {
+    let term = render(&busy_model(), 120, 40);
+    insta::assert_snapshot!(term.backend());
+}
+
+#[test]
+fn whole_screen_80x24() {
+    let term = render(&busy_model(), 80, 24);
+    insta::assert_snapshot!(term.backend());
+}
+
+#[test]
+fn help_and_pickers_120x40() {
+    let mut m = busy_model();
+    update(&mut m, key('?'));
+    insta::assert_snapshot!("help", render(&m, 120, 40).backend());
+    update(&mut m, key('?'));
+    update(&mut m, key('p'));
+    insta::assert_snapshot!("priority_picker", render(&m, 120, 40).backend());
+}
+
+#[test]
+fn no_panic_at_any_size_down_to_1x1() {
+    let mut models = vec![busy_model()];
+    for k in ['?', 'p', 'm', 'n', 'c'] {
+        let mut m = busy_model();
+        update(&mut m, key(k));
+        models.push(m);
+    }
+    for m in &models {
+        for w in (1..=130).step_by(9).chain([2, 59, 60, 61]) {
+            for h in (1..=45).step_by(5).chain([2, 3, 29, 30, 31]) {
+                render(m, w, h);
+            }
+        }
+    }
+}
+
+fn header_fg_of(m: &Model, needle: &str) -> Color {
+    let term = render(m, 120, 40);
+    let buf = term.backend().buffer();
+    for y in 0..6 {
+        let row: String = (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        if let Some(col) = row.find(needle) {
+            let x = row[..col].chars().count() as u16;
+            return buf[(x, y)].fg;
+        }
+    }
+    panic!("{needle:?} not in the header:\n{}", text(buf));
+}
+
+#[test]
+fn sla_clock_colours_at_the_quarter_and_breach_points() {
+    // Detected 13:50, P0 target 2 h: amber from 15:20 (t(80)), red from 15:50 (t(110)).
+    let mut m = model("P0", t(79));
+    assert_eq!(header_fg_of(&m, "SLA 31:00 left"), Color::Green);
+    m.now = t(80);
+    assert_eq!(
+        header_fg_of(&m, "SLA 30:00 left of 2h — under 25 % left"),
+        Color::Yellow
+    );
+    m.now = t(110);
+    assert_eq!(header_fg_of(&m, "SLA BREACHED: 00:00 overdue"), Color::Red);
+    m.now = t(125);
+    assert_eq!(header_fg_of(&m, "SLA BREACHED: 15:00 overdue"), Color::Red);
+}
+
+#[test]
+fn deploy_stops_the_clock_and_starts_monitoring() {
+    let mut m = model("P0", t(60));
+    update(
+        &mut m,
+        Msg::Journal(ReadBatch {
+            events: vec![
+                Draft::new(kinds::DEPLOY_FINISHED, "Deploy finished")
+                    .field("exit_code", 0)
+                    .stamp(t(34)),
+            ],
+            warnings: vec![],
+        }),
+    );
+    assert_eq!(
+        header_fg_of(&m, "Deployed in 44m (target 2h) — SLA met"),
+        Color::Green
+    );
+    let screen = text(render(&m, 120, 40).backend().buffer());
+    assert!(screen.contains("Monitoring: 04:00 left of 30m"), "{screen}");
+    assert!(screen.contains("MONITORING"), "{screen}");
+}
+
+#[test]
+fn status_update_due_is_shouted() {
+    let m = model("P0", t(33));
+    let screen = text(render(&m, 120, 40).backend().buffer());
+    assert!(
+        screen.contains("STATUS UPDATE DUE (3m overdue)"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn timeline_shows_the_newest_events_whatever_the_length() {
+    let mut m = model("P1", t(5));
+    let events = (0..100_000)
+        .map(|i| Draft::new(kinds::NOTE, format!("note {i}")).stamp(t(1)))
+        .collect();
+    update(
+        &mut m,
+        Msg::Journal(ReadBatch {
+            events,
+            warnings: vec![],
+        }),
+    );
+    m.focus = Pane::Timeline;
+    let area = Rect::new(0, 0, 100, 8);
+    let mut buf = Buffer::empty(area);
+    ui::timeline::render(&m, area, &mut buf);
+    let out = text(&buf);
+    assert!(out.contains("100001 events"), "{out}");
+    assert!(
+        out.contains("note 99999") && out.contains("note 99994") && !out.contains("note 99993"),
+        "{out}"
+    );
+    update(&mut m, key('k'));
+    let mut buf = Buffer::empty(area);
+    ui::timeline::render(&m, area, &mut buf);
+    assert!(!text(&buf).contains("note 99999"));
+}
+
+#[test]
+fn unknown_kinds_show_as_generic_events() {
+    let screen = text(render(&busy_model(), 120, 40).backend().buffer());
+    assert!(
+        screen.contains("CI pipeline green  [ci_pipeline_green]"),
+        "{screen}"
+    );
+}
