@@ -144,7 +144,7 @@ pub fn fmt_duration(d: Duration) -> String {
 /// A target as the workflow writes it: `2h`, `24h`, `48h`; `fmt_duration` when not whole hours.
 pub fn fmt_target(d: Duration) -> String {
     let s = d.as_secs();
-    if s >= 3600 && s % 3600 == 0 {
+    if s >= 3600 && s.is_multiple_of(3600) {
         format!("{}h", s / 3600)
     } else {
         fmt_duration(d)
