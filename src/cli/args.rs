@@ -54,7 +54,7 @@ pub enum Command {
         ticket: String,
         /// snake_case kind, e.g. deploy_finished
         kind: String,
-        #[arg(num_args = 0.., trailing_var_arg = true)]
+        #[arg(num_args = 0..)]
         text: Vec<String>,
         /// A kind-specific field; the value is read as JSON when it parses, else as text
         #[arg(long = "field", short = 'f', value_name = "KEY=VALUE")]

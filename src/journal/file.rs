@@ -78,7 +78,7 @@ pub struct JournalReader {
     path: PathBuf,
     offset: u64,
     line_no: usize,
-    warned_torn_at: Option<u64>,
+    started: bool,
 }
 
 impl JournalReader {
@@ -87,7 +87,7 @@ impl JournalReader {
             path: path.into(),
             offset: 0,
             line_no: 0,
-            warned_torn_at: None,
+            started: false,
         }
     }
 
@@ -104,6 +104,8 @@ impl JournalReader {
         let mut file = File::open(&self.path)?;
         let len = file.metadata()?.len();
         let mut batch = ReadBatch::default();
+        let first_read = !self.started;
+        self.started = true;
         if len < self.offset {
             batch.warnings.push(format!(
                 "journal {} shrank from {} to {len} bytes; reading it again from the start",
@@ -129,9 +131,10 @@ impl JournalReader {
         }
         self.offset += complete as u64;
 
+        // A partial last line found when the journal is first read is a crash's leftover; later
+        // it may be another process's write in flight, so it is simply left for the next read.
         let torn = buf.len() - complete;
-        if torn > 0 && self.warned_torn_at != Some(self.offset) {
-            self.warned_torn_at = Some(self.offset);
+        if torn > 0 && first_read {
             batch.warnings.push(format!(
                 "journal line {} is incomplete ({torn} bytes, probably a crash while writing); skipped",
                 self.line_no + 1

@@ -1,0 +1,466 @@
+//! The real binary: commands, exit codes, messages, and concurrent writers.
+
+mod common;
+
+use std::thread;
+
+use common::{stderr, stdout, warroom};
+use serde_json::Value;
+use warroom::journal::JournalReader;
+
+fn home() -> tempfile::TempDir {
+    tempfile::tempdir().expect("tmp")
+}
+
+fn open(h: &std::path::Path, ticket: &str, priority: &str) {
+    let o = warroom(
+        h,
+        &[
+            "open",
+            ticket,
+            "--priority",
+            priority,
+            "--title",
+            "Auth bypass",
+            "--no-console",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+fn export(h: &std::path::Path, ticket: &str) -> Value {
+    let o = warroom(h, &["export", ticket, "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_slice(&o.stdout).expect("json")
+}
+
+#[test]
+fn open_records_the_incident_and_refuses_a_duplicate() {
+    let h = home();
+    let o = warroom(
+        h.path(),
+        &[
+            "open",
+            "ENG-1",
+            "--priority",
+            "p0",
+            "--title",
+            "Auth bypass",
+            "--detected-at",
+            "2026-11-26T09:00:00Z",
+            "--no-console",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("deploy the fix by 2026-11-26 11:00 UTC"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(h.path().join("incidents/ENG-1/journal.jsonl").is_file());
+
+    let o = warroom(
+        h.path(),
+        &[
+            "open",
+            "ENG-1",
+            "--priority",
+            "P1",
+            "--title",
+            "again",
+            "--no-console",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("ENG-1 already exists"),
+        "{}",
+        stderr(&o)
+    );
+    let v = export(h.path(), "ENG-1");
+    assert_eq!(v["priority"], "P0", "the first incident is untouched");
+    assert_eq!(v["detected_at"], "2026-11-26T09:00:00.000Z");
+}
+
+#[test]
+fn bad_arguments_get_one_line_and_exit_2() {
+    let h = home();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "open",
+                "../etc",
+                "--priority",
+                "P0",
+                "--title",
+                "x",
+                "--no-console",
+            ],
+            "must not start with '.'",
+        ),
+        (
+            &[
+                "open",
+                "ENG/1",
+                "--priority",
+                "P0",
+                "--title",
+                "x",
+                "--no-console",
+            ],
+            "contains '/'",
+        ),
+        (
+            &[
+                "open",
+                "ENG 1",
+                "--priority",
+                "P0",
+                "--title",
+                "x",
+                "--no-console",
+            ],
+            "contains ' '",
+        ),
+        (
+            &[
+                "open",
+                "ENG-2",
+                "--priority",
+                "P7",
+                "--title",
+                "x",
+                "--no-console",
+            ],
+            "unknown priority \"P7\"",
+        ),
+        (
+            &[
+                "open",
+                "ENG-2",
+                "--priority",
+                "P1",
+                "--title",
+                "x",
+                "--detected-at",
+                "teatime",
+                "--no-console",
+            ],
+            "is not a time",
+        ),
+        (
+            &[
+                "open",
+                "ENG-2",
+                "--priority",
+                "P1",
+                "--title",
+                "x",
+                "--detected-at",
+                "2099-01-01T00:00:00Z",
+                "--no-console",
+            ],
+            "in the future",
+        ),
+        (
+            &["open", "ENG-2", "--title", "x", "--no-console"],
+            "--priority P0..P3 is required",
+        ),
+        (
+            &["open", "ENG-2", "--priority", "P1", "--no-console"],
+            "--title TEXT is required",
+        ),
+        (&["note", "ENG-404", "hello"], "no incident ENG-404"),
+        (&["resume"], "no open incident"),
+    ];
+    for (args, expected) in cases {
+        let o = warroom(h.path(), args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "{args:?}: one line, got {err}"
+        );
+    }
+    assert!(!h.path().join("incidents/ENG-2").exists());
+}
+
+#[test]
+fn notes_and_events_land_in_the_record_with_their_fields() {
+    let h = home();
+    open(h.path(), "ENG-3", "P1");
+    let o = warroom(
+        h.path(),
+        &["note", "ENG-3", "restarted", "the", "auth", "pods"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = warroom(
+        h.path(),
+        &[
+            "event",
+            "ENG-3",
+            "check_finished",
+            "pnpm",
+            "test",
+            "passed",
+            "--field",
+            "name=test",
+            "-f",
+            "exit_code=0",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = warroom(
+        h.path(),
+        &[
+            "event",
+            "ENG-3",
+            "ci_run",
+            "--field",
+            "url=https://ci.example/42",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = warroom(h.path(), &["event", "ENG-3", "Bad-Kind"]);
+    assert_eq!(o.status.code(), Some(2));
+
+    let v = export(h.path(), "ENG-3");
+    for key in [
+        "ticket",
+        "title",
+        "priority",
+        "phase",
+        "detected_at",
+        "closed_at",
+        "events",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(v["closed_at"], Value::Null);
+    let events = v["events"].as_array().expect("events");
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| e["kind"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(
+        kinds,
+        ["incident_opened", "note", "check_finished", "ci_run"]
+    );
+    assert_eq!(events[1]["text"], "restarted the auth pods");
+    assert_eq!(events[2]["exit_code"], 0);
+    assert_eq!(events[2]["name"], "test");
+    assert_eq!(events[3]["url"], "https://ci.example/42");
+    assert_eq!(events[3]["text"], "ci run");
+    for e in events {
+        let at = e["at"].as_str().expect("at");
+        assert!(
+            at.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(at).is_ok(),
+            "{at}"
+        );
+    }
+    // The auto trigger ticked the test-suite item.
+    let item = v["checklist"]
+        .as_array()
+        .expect("checklist")
+        .iter()
+        .find(|i| i["id"] == "test-suite")
+        .expect("item");
+    assert_eq!(item["status"], "done");
+}
+
+#[test]
+fn export_to_a_file() {
+    let h = home();
+    open(h.path(), "ENG-4", "P2");
+    let out = h.path().join("out.json");
+    let o = warroom(
+        h.path(),
+        &[
+            "export",
+            "ENG-4",
+            "--format",
+            "json",
+            "--out",
+            out.to_str().expect("path"),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("read")).expect("json");
+    assert_eq!(v["ticket"], "ENG-4");
+}
+
+#[test]
+fn close_writes_the_export_and_list_shows_the_pir_due() {
+    let h = home();
+    open(h.path(), "ENG-5", "P0");
+    open(h.path(), "ENG-6", "P3");
+    let o = warroom(h.path(), &["close", "ENG-5"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("incident.json"));
+    let exported: Value = serde_json::from_str(
+        &std::fs::read_to_string(h.path().join("incidents/ENG-5/exports/incident.json"))
+            .expect("read"),
+    )
+    .expect("json");
+    assert!(exported["closed_at"].is_string());
+    assert_eq!(exported["phase"], "closed");
+    // Closing twice is harmless.
+    assert!(warroom(h.path(), &["close", "ENG-5"]).status.success());
+    let kinds: Vec<String> = export(h.path(), "ENG-5")["events"]
+        .as_array()
+        .expect("e")
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(kinds.iter().filter(|k| *k == "incident_closed").count(), 1);
+
+    let o = warroom(h.path(), &["list"]);
+    let text = stdout(&o);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("TICKET") && lines[0].contains("PIR"),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with("ENG-6") && lines[1].contains("P3") && lines[1].contains("triage"),
+        "open first: {text}"
+    );
+    assert!(
+        lines[2].starts_with("ENG-5") && lines[2].contains("closed") && lines[2].contains("due 20"),
+        "{text}"
+    );
+    // With one open incident, a bare `resume` picks it (and then needs a terminal).
+    let o = warroom(h.path(), &["resume"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("needs a terminal"), "{}", stderr(&o));
+}
+
+#[test]
+fn config_check_names_the_key_and_line() {
+    let h = home();
+    std::fs::write(
+        h.path().join("warroom.toml"),
+        "[ui]\nutc = true\ncolour = \"red\"\n",
+    )
+    .expect("write");
+    let o = warroom(h.path(), &["config", "check"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("warroom.toml: line 3") && err.contains("colour"),
+        "{err}"
+    );
+    // Commands that need the config refuse it the same way; notes do not need it.
+    assert_eq!(warroom(h.path(), &["list"]).status.code(), Some(2));
+
+    std::fs::write(h.path().join("warroom.toml"), "[sla]\nP0 = \"90m\"\n").expect("write");
+    let o = warroom(h.path(), &["config", "check"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("warroom.toml: ok") && stdout(&o).contains("checklist: built in"),
+        "{}",
+        stdout(&o)
+    );
+
+    let o = warroom(
+        h.path(),
+        &["--config", "/nonexistent/w.toml", "config", "check"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("/nonexistent/w.toml: no such config file"));
+}
+
+#[test]
+fn config_default_is_the_documented_example() {
+    let h = home();
+    let o = warroom(h.path(), &["config", "default"]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    assert_eq!(text, warroom::config::EXAMPLE_CONFIG);
+    warroom::config::Config::parse(&text, "default").expect("parses");
+}
+
+#[test]
+fn a_repository_checklist_replaces_the_built_in_one() {
+    let h = home();
+    std::fs::create_dir_all(h.path().join(".warroom")).expect("dir");
+    std::fs::write(
+        h.path().join(".warroom/checklist.toml"),
+        "[[phase]]\nid = \"only\"\ntitle = \"Only\"\n[[phase.item]]\nid = \"one\"\ntext = \"The one thing\"\nauto = { kind = \"shipped\" }\n",
+    )
+    .expect("write");
+    open(h.path(), "ENG-7", "P2");
+    warroom(h.path(), &["event", "ENG-7", "shipped"]);
+    let v = export(h.path(), "ENG-7");
+    let items = v["checklist"].as_array().expect("items");
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["status"], "done");
+
+    std::fs::write(
+        h.path().join(".warroom/checklist.toml"),
+        "[[phase]]\nid = \"x\"\ntitle = \"X\"\n[[phase.item]]\nid = \"a\"\ntexte = \"typo\"\n",
+    )
+    .expect("write");
+    let o = warroom(h.path(), &["config", "check"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("line 6") && stderr(&o).contains("texte"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn two_writers_and_a_reader_lose_nothing() {
+    let h = home();
+    open(h.path(), "ENG-8", "P0");
+    let journal = h.path().join("incidents/ENG-8/journal.jsonl");
+    let writers: Vec<_> = (0..2)
+        .map(|w| {
+            let home = h.path().to_path_buf();
+            thread::spawn(move || {
+                for i in 0..1000 {
+                    let o = warroom(&home, &["note", "ENG-8", &format!("writer {w} note {i}")]);
+                    assert!(o.status.success(), "{}", stderr(&o));
+                }
+            })
+        })
+        .collect();
+    let reader = {
+        let journal = journal.clone();
+        thread::spawn(move || {
+            let mut reader = JournalReader::new(&journal);
+            let mut seen = 0;
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+            while seen < 2001 && std::time::Instant::now() < deadline {
+                let batch = reader.read_new().expect("read");
+                assert!(batch.warnings.is_empty(), "{:?}", batch.warnings);
+                seen += batch.events.len();
+                thread::sleep(std::time::Duration::from_millis(5));
+            }
+            seen
+        })
+    };
+    for w in writers {
+        w.join().expect("writer");
+    }
+    assert_eq!(reader.join().expect("reader"), 2001);
+    let batch = warroom::journal::file::read_all(&journal).expect("read");
+    assert!(batch.warnings.is_empty());
+    for w in 0..2 {
+        let mine: Vec<usize> = batch
+            .events
+            .iter()
+            .filter_map(|e| e.text.strip_prefix(&format!("writer {w} note ")))
+            .map(|n| n.parse().expect("n"))
+            .collect();
+        assert_eq!(
+            mine,
+            (0..1000).collect::<Vec<_>>(),
+            "writer {w}'s notes in order"
+        );
+    }
+}
