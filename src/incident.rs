@@ -122,6 +122,8 @@ impl Incident {
         events: impl IntoIterator<Item = Event>,
     ) -> Incident {
         let mut inc = Incident::empty(ticket, checklist);
+        let events = events.into_iter();
+        inc.events.reserve_exact(events.size_hint().0);
         for ev in events {
             inc.apply(ev);
         }

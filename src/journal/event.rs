@@ -4,8 +4,10 @@ use std::borrow::Cow;
 use std::fmt;
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// Event kinds this version knows. Lines with other kinds (from a newer version, or from
 /// `warroom event`) are kept and shown as generic events.
@@ -112,6 +114,71 @@ impl<'de> Deserialize<'de> for Kind {
     }
 }
 
+/// Kind-specific fields, in the order written. A small vector rather than a map: most events
+/// carry zero to three fields, and a large journal holds hundreds of thousands of events.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fields(Vec<(String, Value)>);
+
+impl Fields {
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+    pub fn insert(&mut self, name: String, value: Value) {
+        match self.0.iter_mut().find(|(k, _)| *k == name) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((name, value)),
+        }
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl std::ops::Index<&str> for Fields {
+    type Output = Value;
+    fn index(&self, name: &str) -> &Value {
+        static NULL: Value = Value::Null;
+        self.get(name).unwrap_or(&NULL)
+    }
+}
+
+impl Serialize for Fields {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Fields {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> Visitor<'de> for FieldsVisitor {
+            type Value = Fields;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("event fields")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Fields, A::Error> {
+                let mut v = Vec::with_capacity(access.size_hint().unwrap_or(0));
+                while let Some((k, val)) = access.next_entry::<String, Value>()? {
+                    v.push((k, val));
+                }
+                v.shrink_to_fit();
+                Ok(Fields(v))
+            }
+        }
+        d.deserialize_map(FieldsVisitor)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     #[serde(with = "rfc3339")]
@@ -120,7 +187,7 @@ pub struct Event {
     #[serde(default)]
     pub text: String,
     #[serde(flatten)]
-    pub fields: Map<String, Value>,
+    pub fields: Fields,
 }
 
 impl Event {
@@ -145,7 +212,7 @@ impl Event {
 pub struct Draft {
     pub kind: Kind,
     pub text: String,
-    pub fields: Map<String, Value>,
+    pub fields: Fields,
 }
 
 impl Draft {
@@ -153,7 +220,7 @@ impl Draft {
         Draft {
             kind: Kind::new(kind),
             text: text.into(),
-            fields: Map::new(),
+            fields: Fields::default(),
         }
     }
     pub fn field(mut self, name: &str, value: impl Into<Value>) -> Draft {

@@ -6,7 +6,7 @@
 //! they consume complete lines only and skip lines they cannot parse, with a warning.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
@@ -119,26 +119,29 @@ impl JournalReader {
             return Ok(batch);
         }
         file.seek(SeekFrom::Start(self.offset))?;
-        let mut buf = Vec::with_capacity((len - self.offset) as usize);
-        file.take(len - self.offset).read_to_end(&mut buf)?;
-
-        let complete = match buf.iter().rposition(|b| *b == b'\n') {
-            Some(i) => i + 1,
-            None => 0,
-        };
-        for raw in buf[..complete].split_inclusive(|b| *b == b'\n') {
-            self.parse_line(&raw[..raw.len() - 1], &mut batch);
-        }
-        self.offset += complete as u64;
-
-        // A partial last line found when the journal is first read is a crash's leftover; later
-        // it may be another process's write in flight, so it is simply left for the next read.
-        let torn = buf.len() - complete;
-        if torn > 0 && first_read {
-            batch.warnings.push(format!(
-                "journal line {} is incomplete ({torn} bytes, probably a crash while writing); skipped",
-                self.line_no + 1
-            ));
+        // Line by line, so a large journal never sits in memory twice.
+        let mut input = BufReader::with_capacity(64 * 1024, file.take(len - self.offset));
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            let n = input.read_until(b'\n', &mut line)?;
+            if n == 0 {
+                break;
+            }
+            if line.last() != Some(&b'\n') {
+                // A partial last line found when the journal is first read is a crash's
+                // leftover; later it may be another process's write in flight, so it is left
+                // for the next read.
+                if first_read {
+                    batch.warnings.push(format!(
+                        "journal line {} is incomplete ({n} bytes, probably a crash while writing); skipped",
+                        self.line_no + 1
+                    ));
+                }
+                break;
+            }
+            self.offset += n as u64;
+            self.parse_line(&line[..n - 1], &mut batch);
         }
         Ok(batch)
     }
