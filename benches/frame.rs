@@ -37,19 +37,38 @@ fn measure(iterations: usize, mut f: impl FnMut()) -> Duration {
 }
 
 fn main() {
-    let t0 = Utc.with_ymd_and_hms(2026, 11, 26, 14, 0, 0).single().expect("time");
+    let t0 = Utc
+        .with_ymd_and_hms(2026, 11, 26, 14, 0, 0)
+        .single()
+        .expect("time");
     let opened = Draft::new(kinds::INCIDENT_OPENED, "Incident opened")
         .field("ticket", "ENG-1234")
         .field("title", "Auth bypass on expired tokens")
         .field("priority", "P0")
         .stamp(t0);
-    let inc = Incident::from_events("ENG-1234", Arc::new(Checklist::builtin().expect("c")), [opened]);
+    let inc = Incident::from_events(
+        "ENG-1234",
+        Arc::new(Checklist::builtin().expect("c")),
+        [opened],
+    );
     let mut m = Model::new(inc, Policy::default(), Keymap::default(), t0);
     m.utc = true;
     let events = (0..100_000)
-        .map(|i| Draft::new(kinds::NOTE, format!("note {i}: investigating the token cache")).stamp(t0))
+        .map(|i| {
+            Draft::new(
+                kinds::NOTE,
+                format!("note {i}: investigating the token cache"),
+            )
+            .stamp(t0)
+        })
         .collect();
-    update(&mut m, Msg::Journal(ReadBatch { events, warnings: vec![] }));
+    update(
+        &mut m,
+        Msg::Journal(ReadBatch {
+            events,
+            warnings: vec![],
+        }),
+    );
 
     let area = Rect::new(0, 0, 200, 50);
     let iterations = 3000;
@@ -76,13 +95,20 @@ fn main() {
     });
 
     let ratio = frame.as_secs_f64() / diff.as_secs_f64();
-    println!("bare Buffer::diff 200x50: median {:.1} µs", diff.as_secs_f64() * 1e6);
+    println!(
+        "bare Buffer::diff 200x50: median {:.1} µs",
+        diff.as_secs_f64() * 1e6
+    );
     println!(
         "full frame 200x50, 100k-event timeline: median {:.1} µs ({ratio:.1}x the diff)",
         frame.as_secs_f64() * 1e6
     );
     println!(
         "target: frame <= 250 µs -> {}",
-        if frame <= Duration::from_micros(250) { "met" } else { "MISSED" }
+        if frame <= Duration::from_micros(250) {
+            "met"
+        } else {
+            "MISSED"
+        }
     );
 }

@@ -86,6 +86,8 @@ pub struct Incident {
     pub root_cause_known: bool,
     pub branch_created: bool,
     pub demo: bool,
+    /// Whether the journal held its `incident_opened` line.
+    pub opened: bool,
     pub checklist: Arc<Checklist>,
     pub marks: HashMap<String, Mark>,
     pub events: Vec<Event>,
@@ -110,6 +112,7 @@ impl Incident {
             root_cause_known: false,
             branch_created: false,
             demo: false,
+            opened: false,
             checklist,
             marks: HashMap::new(),
             events: Vec::new(),
@@ -143,6 +146,7 @@ impl Incident {
                 if let Some(p) = ev.str_field("priority").and_then(|p| p.parse().ok()) {
                     self.priority = p;
                 }
+                self.opened = true;
                 self.opened_at = at;
                 self.detected_at = ev.time_field("detected_at").unwrap_or(at);
                 self.demo = ev.fields.get("demo").and_then(|v| v.as_bool()) == Some(true);

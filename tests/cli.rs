@@ -464,3 +464,24 @@ fn two_writers_and_a_reader_lose_nothing() {
         );
     }
 }
+
+#[test]
+fn an_empty_or_damaged_journal_is_reported_not_fatal() {
+    let h = home();
+    open(h.path(), "ENG-9", "P1");
+    std::fs::write(h.path().join("incidents/ENG-9/journal.jsonl"), b"").expect("truncate");
+    let o = warroom(h.path(), &["list"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("ENG-9: the journal of ENG-9 has no incident_opened line"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        warroom(h.path(), &["note", "ENG-9", "still works"])
+            .status
+            .success()
+    );
+    let v = export(h.path(), "ENG-9");
+    assert_eq!(v["events"][0]["text"], "still works");
+}

@@ -79,12 +79,13 @@ impl Ctx {
 
     fn incident(&self, ticket: &str, loaded: &Loaded) -> Result<(Incident, Vec<String>)> {
         self.ticket(ticket)?;
-        let batch = read_all(&self.store.journal_path(ticket))
+        let mut batch = read_all(&self.store.journal_path(ticket))
             .with_context(|| format!("reading the journal of {ticket}"))?;
-        Ok((
-            Incident::from_events(ticket, loaded.checklist.clone(), batch.events),
-            batch.warnings,
-        ))
+        let inc = Incident::from_events(ticket, loaded.checklist.clone(), batch.events);
+        if !inc.opened {
+            batch.warnings.push(missing_open_warning(ticket));
+        }
+        Ok((inc, batch.warnings))
     }
 }
 
@@ -261,7 +262,11 @@ fn console(ctx: &Ctx, ticket: &str, loaded: Loaded) -> Result<()> {
     let batch = reader
         .read_new()
         .with_context(|| format!("reading {}", journal.display()))?;
+    let mut batch = batch;
     let incident = Incident::from_events(ticket, loaded.checklist.clone(), batch.events);
+    if !incident.opened {
+        batch.warnings.push(missing_open_warning(ticket));
+    }
     let mut model = Model::new(
         incident,
         loaded.config.policy(),
@@ -297,6 +302,12 @@ fn console(ctx: &Ctx, ticket: &str, loaded: Loaded) -> Result<()> {
     Ok(())
 }
 
+fn missing_open_warning(ticket: &str) -> String {
+    format!(
+        "the journal of {ticket} has no incident_opened line: its title, priority and detection time are unknown"
+    )
+}
+
 fn list(ctx: &Ctx) -> Result<()> {
     let loaded = ctx.config()?;
     let policy = loaded.config.policy();
@@ -308,7 +319,10 @@ fn list(ctx: &Ctx) -> Result<()> {
     }
     let mut rows = Vec::new();
     for t in tickets {
-        let (inc, _) = ctx.incident(&t, &loaded)?;
+        let (inc, warnings) = ctx.incident(&t, &loaded)?;
+        for w in warnings {
+            eprintln!("warroom: {t}: {w}");
+        }
         let sla = match clock::sla(&inc, &policy, now) {
             Sla::Running { left, .. } => format!("{} left", fmt_duration(left)),
             Sla::Breached { overdue } => format!("BREACHED +{}", fmt_duration(overdue)),
