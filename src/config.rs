@@ -26,6 +26,13 @@ pub struct Config {
     pub cadence: CadencePerPriority,
     pub monitoring: MonitoringConfig,
     pub ui: UiConfig,
+    pub deploy: DeployConfig,
+    pub rollback: RollbackConfig,
+    pub checks: Vec<CheckConfig>,
+    pub smoke: Vec<SmokeConfig>,
+    pub logs: LogsConfig,
+    pub commands: CommandsConfig,
+    pub redact: RedactConfig,
     pub keys: BTreeMap<Spanned<String>, Spanned<String>>,
     /// The defaults with `[keys]` applied.
     #[serde(skip)]
@@ -92,6 +99,115 @@ impl Default for UiConfig {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    Vercel,
+    Netlify,
+    /// AWS Elastic Beanstalk.
+    Eb,
+    /// Deploys on push; the console follows its logs.
+    Railway,
+    /// `command` is the deploy.
+    Command,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeployConfig {
+    pub platform: Option<Platform>,
+    /// Run through the shell; overrides the platform's deploy command.
+    pub command: Option<String>,
+    /// The Elastic Beanstalk environment (default `production`).
+    pub environment: Option<String>,
+    /// A command that follows the platform's logs; overrides the preset's.
+    pub follow: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RollbackConfig {
+    /// Overrides the platform's rollback command.
+    pub command: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    /// `test`, `typecheck` and `build` tick the matching checklist items when they pass.
+    pub name: String,
+    pub command: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmokeConfig {
+    pub name: Spanned<String>,
+    /// An HTTP request…
+    pub url: Option<String>,
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// Header values may use `${VAR}` to read a secret from the environment.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    pub body: Option<String>,
+    #[serde(default = "default_status")]
+    pub expect_status: u16,
+    /// Text the response body must contain.
+    pub expect_body: Option<String>,
+    #[serde(default = "default_smoke_timeout", with = "humantime_serde")]
+    pub timeout: Duration,
+    /// …or a command that must exit 0.
+    pub command: Option<String>,
+}
+
+fn default_method() -> String {
+    "GET".into()
+}
+fn default_status() -> u16 {
+    200
+}
+fn default_smoke_timeout() -> Duration {
+    Duration::from_secs(10)
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogsConfig {
+    /// A log file to follow in the deploy log pane (survives truncation and rotation).
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CommandsConfig {
+    /// The shell that runs every command (`sh -c "…"`).
+    pub shell: String,
+    /// After SIGTERM, how long a cancelled command gets before SIGKILL.
+    #[serde(with = "humantime_serde")]
+    pub grace: Duration,
+    /// Lines the deploy log pane keeps; every line is also in the run's log file.
+    pub scrollback: usize,
+}
+
+impl Default for CommandsConfig {
+    fn default() -> Self {
+        CommandsConfig {
+            shell: "sh".into(),
+            grace: Duration::from_secs(5),
+            scrollback: 10_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RedactConfig {
+    /// More environment variables whose values are secret (names with TOKEN, SECRET,
+    /// PASSWORD, KEY, WEBHOOK, CREDENTIAL, AUTH or DSN are already).
+    pub env: Vec<String>,
+}
+
 fn parse_duration(s: &str) -> Result<Duration, String> {
     let d = humantime::parse_duration(s.trim())
         .map_err(|e| format!("{s:?} is not a duration ({e}); write it like 30s, 5m or 2h"))?;
@@ -139,6 +255,7 @@ impl Config {
         })?;
         let mut cfg = cfg;
         cfg.keymap = cfg.keymap(text, source_name)?;
+        cfg.check_commands(text, source_name)?;
         Ok(cfg)
     }
 
@@ -172,6 +289,67 @@ impl Config {
             map.bind(*action, spec);
         }
         Ok(map)
+    }
+
+    /// What serde cannot say: a smoke test needs a URL or a command, and so on.
+    fn check_commands(&self, text: &str, source_name: &str) -> Result<(), ConfigError> {
+        let err = |line: Option<usize>, message: String| ConfigError {
+            source_name: source_name.to_string(),
+            line,
+            message,
+        };
+        if self.deploy.platform == Some(Platform::Command) && self.deploy.command.is_none() {
+            return Err(err(
+                None,
+                "[deploy] platform = \"command\" needs command = \"…\"".into(),
+            ));
+        }
+        for s in &self.smoke {
+            let line = Some(line_of(text, s.name.span().start));
+            match (&s.url, &s.command) {
+                (None, None) => {
+                    return Err(err(
+                        line,
+                        format!(
+                            "[[smoke]] {:?} needs url = \"…\" or command = \"…\"",
+                            s.name.get_ref()
+                        ),
+                    ));
+                }
+                (Some(_), Some(_)) => {
+                    return Err(err(
+                        line,
+                        format!(
+                            "[[smoke]] {:?} has both url and command; keep one",
+                            s.name.get_ref()
+                        ),
+                    ));
+                }
+                (Some(url), None) => {
+                    if reqwest::Url::parse(url).is_err() {
+                        return Err(err(
+                            line,
+                            format!("[[smoke]] {:?}: url {url:?} is not a URL", s.name.get_ref()),
+                        ));
+                    }
+                    if reqwest::Method::from_bytes(s.method.as_bytes()).is_err() {
+                        return Err(err(
+                            line,
+                            format!(
+                                "[[smoke]] {:?}: method {:?} is not an HTTP method",
+                                s.name.get_ref(),
+                                s.method
+                            ),
+                        ));
+                    }
+                }
+                (None, Some(_)) => {}
+            }
+        }
+        if self.commands.scrollback == 0 {
+            return Err(err(None, "[commands] scrollback must be at least 1".into()));
+        }
+        Ok(())
     }
 
     pub fn policy(&self) -> Policy {

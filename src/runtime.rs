@@ -19,6 +19,8 @@ use tokio::time::Instant;
 use crate::app::{Effect, Model, Msg, update};
 use crate::export;
 use crate::journal::{Draft, JournalReader, JournalWriter, kinds};
+use crate::output::Redactor;
+use crate::runner::{self, JobHandle, RunContext};
 use crate::ui;
 
 /// Redraws are capped at about 30 a second, except right after a key press.
@@ -34,16 +36,38 @@ pub struct Io {
     /// Write the bell to the real terminal (off in headless tests).
     pub ring: bool,
     pub bells: usize,
+    /// Secrets are taken out of command and log output.
+    pub redactor: std::sync::Arc<Redactor>,
+    /// Set once the loop's channel exists: what jobs need to run and report.
+    pub runner: Option<RunContext>,
+    pub job: Option<JobHandle>,
 }
 
 impl Io {
-    pub fn new(writer: JournalWriter, reader: JournalReader, incident_dir: PathBuf) -> Io {
+    pub fn new(
+        writer: JournalWriter,
+        reader: JournalReader,
+        incident_dir: PathBuf,
+        redactor: std::sync::Arc<Redactor>,
+    ) -> Io {
         Io {
             writer,
             reader,
             incident_dir,
             ring: false,
             bells: 0,
+            redactor,
+            runner: None,
+            job: None,
+        }
+    }
+
+    /// Stops a running job: on quit, and when the loop ends for any reason.
+    pub fn stop_job(&mut self) {
+        if let Some(job) = self.job.take()
+            && !job.is_finished()
+        {
+            job.terminate();
         }
     }
 
@@ -81,7 +105,28 @@ impl Io {
                 Ok(msgs) => msgs,
                 Err(e) => vec![Msg::Failed(format!("export failed: {e:#}"))],
             },
-            Effect::Quit => Vec::new(),
+            Effect::Run(spec) => {
+                if self.job.as_ref().is_some_and(|j| !j.is_finished()) {
+                    return vec![Msg::Failed("a command is already running".into())];
+                }
+                match &self.runner {
+                    Some(ctx) => {
+                        self.job = Some(runner::start(spec, ctx.clone()));
+                        Vec::new()
+                    }
+                    None => vec![Msg::Failed("commands cannot run in this console".into())],
+                }
+            }
+            Effect::CancelRun => {
+                if let Some(job) = &self.job {
+                    job.cancel();
+                }
+                Vec::new()
+            }
+            Effect::Quit => {
+                self.stop_job();
+                Vec::new()
+            }
         }
     }
 
@@ -241,6 +286,20 @@ pub async fn run_console(mut model: Model, mut io: Io) -> anyhow::Result<()> {
         .map_err(|e| tracing::warn!("cannot watch the journal, falling back to the clock: {e}"))
         .ok();
     let signals = spawn_signals(tx.clone())?;
+    io.runner = Some(RunContext {
+        tx: tx.clone(),
+        cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        logs_dir: io.incident_dir.join("logs"),
+        shell: model.plan.shell.clone(),
+        grace: model.plan.grace,
+        scrollback: model.plan.scrollback,
+        redactor: io.redactor.clone(),
+    });
+    let tail = model
+        .plan
+        .log_file
+        .clone()
+        .map(|f| crate::tail::spawn(f, tx.clone(), io.redactor.clone()));
 
     install_paste_cleanup();
     let mut terminal = ratatui::init();
@@ -253,9 +312,13 @@ pub async fn run_console(mut model: Model, mut io: Io) -> anyhow::Result<()> {
     let clock = spawn_clock(tx.clone());
     let result = run_loop(&mut terminal, &mut model, &mut io, &mut rx).await;
 
+    io.stop_job();
     input.abort();
     clock.abort();
     signals.abort();
+    if let Some(t) = tail {
+        t.abort();
+    }
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     result

@@ -18,6 +18,7 @@ use warroom::incident::Incident;
 use warroom::journal::file::read_all;
 use warroom::journal::{Draft, JournalReader, JournalWriter, Store, kinds};
 use warroom::keys::Keymap;
+use warroom::output::Redactor;
 use warroom::runtime::{Io, run_loop, watch_journal};
 
 fn setup() -> (tempfile::TempDir, Store, Model, Io) {
@@ -37,7 +38,12 @@ fn setup() -> (tempfile::TempDir, Store, Model, Io) {
         batch.events,
     );
     let model = Model::new(inc, Policy::default(), Keymap::default(), Utc::now());
-    let io = Io::new(writer, reader, store.incident_dir("ENG-9"));
+    let io = Io::new(
+        writer,
+        reader,
+        store.incident_dir("ENG-9"),
+        Arc::new(Redactor::new(vec![])),
+    );
     (dir, store, model, io)
 }
 

@@ -1,7 +1,9 @@
 //! The console's state machine: one model, one message type, one pure `update`.
 
+pub mod log_view;
 pub mod model;
 pub mod msg;
+pub mod runs;
 pub mod update;
 
 pub use model::{Mode, Model, Pane};

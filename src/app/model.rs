@@ -1,11 +1,16 @@
 //! The console's state: the incident projection plus what the user is looking at.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
+use super::log_view::LogView;
+use super::msg::JobKind;
 use crate::checklist::Item;
 use crate::clock::Policy;
 use crate::incident::{Incident, ItemStatus};
 use crate::keys::Keymap;
+use crate::plan::Plan;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -36,7 +41,11 @@ impl Pane {
 #[derive(Debug, Clone, PartialEq)]
 pub enum InputPurpose {
     Note,
-    Waive { item: String },
+    Waive {
+        item: String,
+    },
+    /// Search the deploy log.
+    Search,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -48,6 +57,21 @@ pub enum PickPurpose {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ConfirmAction {
     Close,
+    Deploy,
+    Rollback,
+    /// Cancel the running command.
+    Cancel,
+    /// Quit while a command runs (it is stopped).
+    Quit,
+}
+
+/// The job the runner is working on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Running {
+    pub id: u64,
+    pub kind: JobKind,
+    pub step: String,
+    pub started: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -108,6 +132,13 @@ pub struct Model {
     pub quitting: bool,
     /// Where the configuration came from, for the panes that say what to set.
     pub config_name: String,
+    /// What the console can run.
+    pub plan: Arc<Plan>,
+    pub log: LogView,
+    pub running: Option<Running>,
+    /// The last run's result, shown at the top of the deploy log.
+    pub banner: Option<Status>,
+    pub next_job: u64,
 }
 
 impl Model {
@@ -129,6 +160,11 @@ impl Model {
             size: (80, 24),
             quitting: false,
             config_name: "warroom.toml".into(),
+            plan: Arc::new(Plan::empty()),
+            log: LogView::new(10_000),
+            running: None,
+            banner: None,
+            next_job: 0,
         };
         m.selected = m.first_pending().unwrap_or(0);
         m
@@ -153,6 +189,13 @@ impl Model {
 
     pub fn read_only(&self) -> bool {
         self.incident.closed_at.is_some()
+    }
+
+    /// Uses this plan and a scrollback of its size.
+    pub fn with_plan(mut self, plan: Plan) -> Model {
+        self.log = LogView::new(plan.scrollback);
+        self.plan = Arc::new(plan);
+        self
     }
 
     pub fn say(&mut self, tone: Tone, text: impl Into<String>) {

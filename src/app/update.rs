@@ -2,8 +2,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
+use super::log_view::LineKind;
 use super::model::{ConfirmAction, InputPurpose, Mode, Model, Pane, PickPurpose, Tone};
 use super::msg::{Effect, Msg};
+use super::runs;
 use crate::clock;
 use crate::incident::{ItemStatus, MILESTONES};
 use crate::journal::{Draft, kinds};
@@ -57,6 +59,16 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Exported(what) => {
             m.say(Tone::Good, what);
+            Vec::new()
+        }
+        Msg::Run(r) => runs::on_run(m, r),
+        Msg::LogFile { lines, note } => {
+            if let Some(n) = note {
+                m.log.push(n, LineKind::Note);
+            }
+            for l in lines {
+                m.log.push(l, LineKind::File);
+            }
             Vec::new()
         }
         Msg::Quit => {
@@ -183,6 +195,13 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
                         kinds::INCIDENT_CLOSED,
                         format!("Incident {} closed", m.incident.ticket),
                     ))],
+                    ConfirmAction::Deploy => runs::confirmed_deploy(m),
+                    ConfirmAction::Rollback => runs::confirmed_rollback(m),
+                    ConfirmAction::Cancel => vec![Effect::CancelRun],
+                    ConfirmAction::Quit => {
+                        m.quitting = true;
+                        vec![Effect::CancelRun, Effect::Quit]
+                    }
                 }
             } else {
                 m.say(Tone::Info, "Cancelled");
@@ -199,6 +218,17 @@ fn submit_input(m: &mut Model, purpose: InputPurpose, text: &str) -> Vec<Effect>
     }
     match purpose {
         InputPurpose::Note => vec![Effect::Append(Draft::new(kinds::NOTE, text))],
+        InputPurpose::Search => {
+            if m.log.find(text) {
+                m.say(
+                    Tone::Info,
+                    format!("Found {text:?} (/ and enter: the next older match)"),
+                );
+            } else {
+                m.say(Tone::Warn, format!("{text:?} is not in the scrollback"));
+            }
+            Vec::new()
+        }
         InputPurpose::Waive { item } => {
             let label = m
                 .incident
@@ -264,6 +294,12 @@ fn on_action(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
     let page = usize::from(m.size.1 / 3).max(1);
     match action {
         Action::Quit => {
+            if m.running.is_some() {
+                m.mode = Mode::Confirm {
+                    action: ConfirmAction::Quit,
+                };
+                return Vec::new();
+            }
             m.quitting = true;
             return vec![Effect::Quit];
         }
@@ -300,11 +336,23 @@ fn on_action(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
                 m.timeline.from_bottom = 0;
                 m.say(Tone::Info, "Timeline follows the newest event");
             } else {
+                let on = m.log.toggle_follow();
                 m.say(
                     Tone::Info,
-                    "Nothing to follow here yet: the deploy log starts with d",
+                    if on {
+                        "Deploy log follows the newest line"
+                    } else {
+                        "Deploy log paused (f follows again)"
+                    },
                 );
             }
+        }
+        Action::Search => {
+            m.focus = Pane::DeployLog;
+            m.mode = Mode::Input {
+                purpose: InputPurpose::Search,
+                text: m.log.search.clone().unwrap_or_default(),
+            };
         }
         Action::Note => {
             m.mode = Mode::Input {
@@ -340,27 +388,22 @@ fn on_action(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
             }
         }
         Action::Export => return vec![Effect::ExportJson],
-        Action::Deploy | Action::Rollback | Action::Cancel | Action::Search => {
-            m.say(
-                Tone::Warn,
-                format!(
-                    "No deploy command configured: set [deploy] in {}",
-                    m.config_name
-                ),
-            );
-        }
-        Action::Checks | Action::Smoke => {
-            m.say(
-                Tone::Warn,
-                format!(
-                    "No checks or smoke tests configured: set [[checks]] and [[smoke]] in {}",
-                    m.config_name
-                ),
-            );
-        }
+        Action::Deploy => return refuse_closed_or(m, runs::deploy_key),
+        Action::Checks => return refuse_closed_or(m, runs::checks_key),
+        Action::Smoke => return refuse_closed_or(m, runs::smoke_key),
+        Action::Rollback => return refuse_closed_or(m, runs::rollback_key),
+        Action::Cancel => return runs::cancel_key(m),
         Action::Git => m.say(Tone::Warn, "No git repository configured for this console"),
     }
     Vec::new()
+}
+
+fn refuse_closed_or(m: &mut Model, f: fn(&mut Model) -> Vec<Effect>) -> Vec<Effect> {
+    if refuse_if_closed(m) {
+        Vec::new()
+    } else {
+        f(m)
+    }
 }
 
 fn scroll(m: &mut Model, action: Action, page: usize) {
@@ -388,7 +431,15 @@ fn scroll(m: &mut Model, action: Action, page: usize) {
                 _ => 0,
             };
         }
-        Pane::DeployLog | Pane::ErrorRate => {}
+        Pane::DeployLog => match action {
+            Action::Up => m.log.scroll_up(1),
+            Action::Down => m.log.scroll_down(1),
+            Action::PageUp => m.log.scroll_up(page),
+            Action::PageDown => m.log.scroll_down(page),
+            Action::Home => m.log.top(),
+            _ => m.log.bottom(),
+        },
+        Pane::ErrorRate => {}
     }
 }
 

@@ -24,8 +24,11 @@ use crate::journal::event::rfc3339_string;
 use crate::journal::file::read_all;
 use crate::journal::store::{StoreError, validate_ticket};
 use crate::journal::{Draft, JournalReader, Kind, Store, kinds};
+use crate::output::Redactor;
+use crate::plan::Plan;
 use crate::priority::{Priority, fmt_duration, fmt_target};
 use crate::runtime::{self, Io};
+use std::sync::Arc;
 
 #[derive(Debug)]
 pub enum Fail {
@@ -272,7 +275,8 @@ fn console(ctx: &Ctx, ticket: &str, loaded: Loaded) -> Result<()> {
         loaded.config.policy(),
         loaded.keymap.clone(),
         Utc::now(),
-    );
+    )
+    .with_plan(Plan::from_config(&loaded.config, &ctx.cwd));
     model.utc = loaded.config.ui.utc;
     model.bell_enabled = loaded.config.ui.bell;
     if let Some(p) = &loaded.path {
@@ -286,10 +290,12 @@ fn console(ctx: &Ctx, ticket: &str, loaded: Loaded) -> Result<()> {
     model.warnings = batch.warnings;
     let _log_guard = crate::logging::init(ctx.store.root());
     tracing::info!(ticket, "console started");
+    let redactor = Arc::new(Redactor::from_env(&loaded.config.redact.env));
     let io = Io::new(
-        ctx.store.writer(ticket)?,
+        ctx.store.writer(ticket)?.with_redactor(redactor.clone()),
         reader,
         ctx.store.incident_dir(ticket),
+        redactor,
     );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -135,6 +135,24 @@ impl Fields {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+    /// Replaces string values (at any depth) for which `f` returns a new string.
+    pub fn map_strings(&mut self, mut f: impl FnMut(&str) -> Option<String>) {
+        fn walk(v: &mut Value, f: &mut dyn FnMut(&str) -> Option<String>) {
+            match v {
+                Value::String(s) => {
+                    if let Some(n) = f(s) {
+                        *s = n;
+                    }
+                }
+                Value::Array(a) => a.iter_mut().for_each(|x| walk(x, f)),
+                Value::Object(o) => o.values_mut().for_each(|x| walk(x, f)),
+                _ => {}
+            }
+        }
+        for (_, v) in &mut self.0 {
+            walk(v, &mut f);
+        }
+    }
     pub fn len(&self) -> usize {
         self.0.len()
     }

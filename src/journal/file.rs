@@ -12,19 +12,36 @@ use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 
+use std::sync::{Arc, LazyLock};
+
 use super::event::{Draft, Event};
+use crate::output::Redactor;
 
 pub const JOURNAL_FILE: &str = "journal.jsonl";
 
-/// Appends to one incident's journal.
+/// Secret-looking environment values and token shapes, for writers not given a redactor.
+static ENV_REDACTOR: LazyLock<Arc<Redactor>> = LazyLock::new(|| Arc::new(Redactor::from_env(&[])));
+
+/// Appends to one incident's journal. Every event passes the redactor on its way in, so no
+/// secret reaches the record whoever writes it.
 #[derive(Debug, Clone)]
 pub struct JournalWriter {
     path: PathBuf,
+    redactor: Arc<Redactor>,
 }
 
 impl JournalWriter {
     pub fn new(path: impl Into<PathBuf>) -> JournalWriter {
-        JournalWriter { path: path.into() }
+        JournalWriter {
+            path: path.into(),
+            redactor: ENV_REDACTOR.clone(),
+        }
+    }
+
+    /// Uses this redactor (the config's extra secret names included).
+    pub fn with_redactor(mut self, redactor: Arc<Redactor>) -> JournalWriter {
+        self.redactor = redactor;
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -39,7 +56,10 @@ impl JournalWriter {
     }
 
     pub fn append_event(&self, event: &Event) -> io::Result<()> {
-        let mut line = serde_json::to_vec(event).map_err(io::Error::other)?;
+        let mut event = event.clone();
+        self.redactor
+            .redact_event(&mut event.text, &mut event.fields);
+        let mut line = serde_json::to_vec(&event).map_err(io::Error::other)?;
         line.push(b'\n');
         let mut file = OpenOptions::new()
             .read(true)

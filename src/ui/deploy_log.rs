@@ -1,30 +1,144 @@
-//! The deploy log: what the console runs, streamed.
+//! The deploy log: what the console runs, streamed with its colours, and the followed log file.
+//! Only the visible lines are styled, so the scrollback's size does not cost per frame.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Paragraph, Widget};
 
-use super::{pane_block, theme};
+use super::{fmt_clock, pane_block, theme};
+use crate::app::log_view::LineKind;
+use crate::app::model::Tone;
 use crate::app::{Model, Pane};
+use crate::output::ansi;
 
-pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
-    let block = pane_block(m, Pane::DeployLog, " Deploy log ".to_string());
-    let lines = vec![
-        Line::styled(
+fn title(m: &Model) -> String {
+    let mut t = " Deploy log ".to_string();
+    if let Some(r) = &m.running {
+        let secs = (m.now - r.started).num_seconds().max(0) as u64;
+        t.push_str(&format!(
+            "· ▶ {} {} {} ",
+            r.kind.as_str(),
+            r.step,
+            fmt_clock(secs)
+        ));
+    }
+    if !m.log.follow {
+        t.push_str(&format!("· paused ↑{} (f follows) ", m.log.from_bottom));
+    }
+    if m.log.dropped > 0 {
+        t.push_str(&format!(
+            "· {} earlier lines only in the log files ",
+            m.log.dropped
+        ));
+    }
+    t
+}
+
+/// What the keys will run, before anything has run.
+fn plan_lines(m: &Model) -> Vec<Line<'static>> {
+    let p = &m.plan;
+    let mut lines = Vec::new();
+    let warn = theme::tone(Tone::Warn);
+    match (&p.deploy, p.deploy_advice) {
+        (Some(cmd), _) => lines.push(Line::raw(format!(
+            "d  deploy: {cmd}  ({})",
+            p.deploy_source
+        ))),
+        (None, Some(advice)) => lines.push(Line::raw(format!("d  {advice}"))),
+        (None, None) => lines.push(Line::styled(
             format!(
                 "No deploy command configured: set [deploy] in {}",
                 m.config_name
             ),
-            theme::tone(crate::app::model::Tone::Warn),
-        ),
-        Line::styled(
-            "The deploy (d), checks (t), smoke tests (s) and rollback (r) stream here.",
+            warn,
+        )),
+    }
+    if p.checks.is_empty() {
+        lines.push(Line::styled(
+            "t  no checks: add [[checks]] (test, typecheck, build)",
             theme::dim(),
-        ),
-    ];
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: true })
-        .block(block)
-        .render(area, buf);
+        ));
+    } else {
+        let names: Vec<String> = p
+            .checks
+            .iter()
+            .map(|c| format!("{}: {}", c.name, c.command))
+            .collect();
+        let from = p
+            .checks_detected
+            .map(|d| format!("  (detected {d} project)"))
+            .unwrap_or_default();
+        lines.push(Line::raw(format!("t  checks: {}{from}", names.join(" · "))));
+    }
+    if p.smoke.is_empty() {
+        lines.push(Line::styled(
+            "s  no smoke tests: add [[smoke]] name, url, expect_status",
+            theme::dim(),
+        ));
+    } else {
+        let names: Vec<&str> = p.smoke.iter().map(|s| s.name.get_ref().as_str()).collect();
+        lines.push(Line::raw(format!("s  smoke tests: {}", names.join(" · "))));
+    }
+    match &p.rollback {
+        Some(cmd) => lines.push(Line::raw(format!("r  rollback: {cmd}"))),
+        None => lines.push(Line::styled(
+            "r  rollback plan (git revert; set [rollback] command for the platform)",
+            theme::dim(),
+        )),
+    }
+    if let Some(f) = &p.log_file {
+        lines.push(Line::raw(format!("   following {}", f.display())));
+    }
+    lines
+}
+
+fn base_style(kind: LineKind) -> Style {
+    match kind {
+        LineKind::Header => Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+        LineKind::Note => Style::new().fg(Color::Gray),
+        LineKind::File | LineKind::Output => Style::new(),
+    }
+}
+
+pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
+    let block: Block = pane_block(m, Pane::DeployLog, title(m));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let mut height = usize::from(inner.height);
+    if height == 0 || inner.width == 0 {
+        return;
+    }
+    let mut lines: Vec<Line> = Vec::with_capacity(height);
+    if let Some(b) = &m.banner {
+        lines.push(Line::styled(
+            b.text.clone(),
+            theme::tone(b.tone).add_modifier(Modifier::REVERSED),
+        ));
+        height -= 1;
+    }
+    let log = &m.log;
+    if log.lines.is_empty() && log.partial.is_none() {
+        lines.extend(plan_lines(m));
+        Paragraph::new(lines).render(inner, buf);
+        return;
+    }
+    let show_partial = log.follow && log.partial.is_some() && height > 0;
+    let rows = height - usize::from(show_partial);
+    let end = log.lines.len().saturating_sub(log.from_bottom);
+    let start = end.saturating_sub(rows);
+    for (i, l) in log.lines.range(start..end).enumerate() {
+        let pos = log.base() + (start + i) as u64;
+        let line = ansi::styled(&l.text, base_style(l.kind));
+        lines.push(if log.hit == Some(pos) {
+            line.style(theme::selected())
+        } else {
+            line
+        });
+    }
+    if show_partial && let Some(p) = &log.partial {
+        lines.push(ansi::styled(p, Style::new().add_modifier(Modifier::ITALIC)));
+    }
+    Paragraph::new(lines).render(inner, buf);
 }

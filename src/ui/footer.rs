@@ -37,6 +37,23 @@ pub fn hints(m: &Model) -> Vec<(String, &'static str)> {
             out.push((k(Action::Deploy), "deploy"));
             out.push((k(Action::Checks), "checks"));
             out.push((k(Action::Smoke), "smoke"));
+            out.push((k(Action::Rollback), "rollback"));
+            if m.running.is_some() {
+                out.push((k(Action::Cancel), "cancel"));
+            }
+            out.push((
+                k(Action::Follow),
+                if m.log.follow { "pause" } else { "follow" },
+            ));
+            out.push((k(Action::Search), "search"));
+            return out
+                .into_iter()
+                .chain([
+                    (k(Action::FocusNext), "next pane"),
+                    (k(Action::Help), "help"),
+                    (k(Action::Quit), "quit"),
+                ])
+                .collect();
         }
         Pane::ErrorRate => {}
     }

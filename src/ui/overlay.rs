@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
 
 use super::theme;
 use crate::app::model::{ConfirmAction, InputPurpose, PickPurpose};
+use crate::app::runs;
 use crate::app::update::milestone_choices;
 use crate::app::{Mode, Model};
 use crate::keys::Action;
@@ -65,6 +66,7 @@ fn help(m: &Model, area: Rect, buf: &mut Buffer) {
 fn input(m: &Model, purpose: &InputPurpose, text: &str, area: Rect, buf: &mut Buffer) {
     let title = match purpose {
         InputPurpose::Note => " Note for the timeline ".to_string(),
+        InputPurpose::Search => " Search the deploy log ".to_string(),
         InputPurpose::Waive { item } => {
             let label = m
                 .incident
@@ -172,16 +174,66 @@ fn pick(m: &Model, purpose: PickPurpose, selected: usize, area: Rect, buf: &mut 
 }
 
 fn confirm(m: &Model, action: ConfirmAction, area: Rect, buf: &mut Buffer) {
-    let text = match action {
-        ConfirmAction::Close => format!(
-            "Close incident {}? This records incident_closed and writes the exports. y closes, any other key cancels.",
-            m.incident.ticket
+    let (title, mut lines, yes) = match action {
+        ConfirmAction::Close => (
+            " Close the incident ",
+            vec![format!(
+                "Close {}? This records incident_closed and writes the exports.",
+                m.incident.ticket
+            )],
+            "y closes",
+        ),
+        ConfirmAction::Deploy => (
+            " Deploy to production ",
+            runs::deploy_plan_lines(m),
+            "y deploys",
+        ),
+        ConfirmAction::Rollback => (
+            " Rollback plan ",
+            runs::rollback_plan_lines(m),
+            if m.plan.rollback.is_some() {
+                "y runs option 2"
+            } else {
+                "nothing to run here"
+            },
+        ),
+        ConfirmAction::Cancel => (
+            " Cancel the running command ",
+            vec![format!(
+                "Stop {}? Its process group gets SIGTERM, then SIGKILL after {}s.",
+                m.running
+                    .as_ref()
+                    .map(|r| format!("{} {}", r.kind.as_str(), r.step))
+                    .unwrap_or_default(),
+                m.plan.grace.as_secs()
+            )],
+            "y cancels it",
+        ),
+        ConfirmAction::Quit => (
+            " Quit while a command runs ",
+            vec![format!(
+                "{} is still running. Quitting stops it; the incident stays open.",
+                m.running
+                    .as_ref()
+                    .map(|r| format!("{} {}", r.kind.as_str(), r.step))
+                    .unwrap_or_default()
+            )],
+            "y quits",
         ),
     };
-    let rect = centered(area, 64, 5);
+    lines.push(String::new());
+    lines.push(format!("{yes} · any other key cancels"));
+    let width = lines
+        .iter()
+        .map(|l| l.chars().count() as u16 + 4)
+        .max()
+        .unwrap_or(40)
+        .max(40);
+    let text: Vec<Line> = lines.into_iter().map(Line::raw).collect();
+    let rect = centered(area, width, text.len() as u16 + 2);
     Clear.render(rect, buf);
     Paragraph::new(text)
-        .wrap(Wrap { trim: true })
-        .block(popup(" Confirm ".into()))
+        .wrap(Wrap { trim: false })
+        .block(popup(title.into()))
         .render(rect, buf);
 }

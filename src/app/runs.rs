@@ -1,0 +1,498 @@
+//! The deploy, checks, smoke tests and rollback in `update`: what the keys start, what the
+//! runner's reports do to the pane, and what goes on the record.
+
+use chrono::Utc;
+
+use super::log_view::LineKind;
+use super::model::{ConfirmAction, Mode, Model, Running, Status, Tone};
+use super::msg::{Effect, JobKind, Outcome, RunMsg};
+use crate::incident::ItemStatus;
+use crate::journal::{Draft, kinds};
+use crate::priority::fmt_duration;
+use crate::runner::{JobSpec, Step};
+
+fn busy(m: &mut Model) -> bool {
+    if let Some(r) = &m.running {
+        let what = format!(
+            "{} is running ({}): wait, or x to cancel it",
+            r.kind.as_str(),
+            r.step
+        );
+        m.say(Tone::Warn, what);
+        return true;
+    }
+    false
+}
+
+fn job(m: &mut Model, kind: JobKind, steps: Vec<Step>, stop_on_failure: bool) -> Vec<Effect> {
+    m.next_job += 1;
+    m.banner = None;
+    m.log.bottom();
+    m.running = Some(Running {
+        id: m.next_job,
+        kind,
+        step: String::new(),
+        started: m.now,
+    });
+    vec![Effect::Run(JobSpec {
+        id: m.next_job,
+        kind,
+        steps,
+        stop_on_failure,
+    })]
+}
+
+pub fn deploy_key(m: &mut Model) -> Vec<Effect> {
+    if busy(m) {
+        return Vec::new();
+    }
+    if m.plan.deploy.is_none() && m.plan.follow.is_none() {
+        let what = match m.plan.deploy_advice {
+            Some(a) => a.to_string(),
+            None => format!(
+                "No deploy command configured: set [deploy] in {}",
+                m.config_name
+            ),
+        };
+        m.say(Tone::Warn, what);
+        return Vec::new();
+    }
+    m.mode = Mode::Confirm {
+        action: ConfirmAction::Deploy,
+    };
+    Vec::new()
+}
+
+/// What the deploy confirmation lists: the command and, at P0, what is not done yet.
+pub fn deploy_plan_lines(m: &Model) -> Vec<String> {
+    let mut out = Vec::new();
+    match (&m.plan.deploy, &m.plan.follow) {
+        (Some(cmd), _) => out.push(format!(
+            "Run the deploy: {cmd}   ({})",
+            m.plan.deploy_source
+        )),
+        (None, Some(follow)) => {
+            if let Some(a) = m.plan.deploy_advice {
+                out.push(a.to_string());
+            }
+            out.push(format!("Follow the platform's logs: {follow}"));
+        }
+        (None, None) => {}
+    }
+    if m.incident.priority == crate::priority::Priority::P0 {
+        let mut pending = Vec::new();
+        let mut waived = Vec::new();
+        let deploy_phase_end = m
+            .incident
+            .checklist
+            .phases
+            .iter()
+            .position(|p| p.id == "deploy")
+            .unwrap_or(usize::MAX);
+        for (pi, phase) in m.incident.checklist.phases.iter().enumerate() {
+            for it in &phase.items {
+                match m.incident.status(it) {
+                    ItemStatus::Pending if pi <= deploy_phase_end && it.id != "deployed" => {
+                        pending.push(it.text.clone())
+                    }
+                    ItemStatus::Waived(crate::incident::Mark::Waived { reason, .. }) => {
+                        waived.push(format!("{} — {reason}", it.text))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if pending.is_empty() {
+            out.push("P0: every item before the deploy is settled.".into());
+        } else {
+            out.push(format!(
+                "P0: {} item(s) before the deploy still pending:",
+                pending.len()
+            ));
+            out.extend(pending.into_iter().map(|p| format!("  • {p}")));
+        }
+        if !waived.is_empty() {
+            out.push("Waived:".into());
+            out.extend(waived.into_iter().map(|w| format!("  ~ {w}")));
+        }
+    }
+    out
+}
+
+pub fn confirmed_deploy(m: &mut Model) -> Vec<Effect> {
+    match (m.plan.deploy.clone(), m.plan.follow.clone()) {
+        (Some(command), _) => job(
+            m,
+            JobKind::Deploy,
+            vec![Step::Shell {
+                name: "deploy".into(),
+                command,
+            }],
+            true,
+        ),
+        (None, Some(command)) => job(
+            m,
+            JobKind::Follow,
+            vec![Step::Shell {
+                name: "logs".into(),
+                command,
+            }],
+            true,
+        ),
+        (None, None) => Vec::new(),
+    }
+}
+
+pub fn checks_key(m: &mut Model) -> Vec<Effect> {
+    if busy(m) {
+        return Vec::new();
+    }
+    if m.plan.checks.is_empty() {
+        m.say(
+            Tone::Warn,
+            format!(
+                "No checks configured: add [[checks]] name = \"test\", command = \"…\" to {}",
+                m.config_name
+            ),
+        );
+        return Vec::new();
+    }
+    let steps = m
+        .plan
+        .checks
+        .iter()
+        .map(|c| Step::Shell {
+            name: c.name.clone(),
+            command: c.command.clone(),
+        })
+        .collect();
+    if let Some(what) = m.plan.checks_detected {
+        m.say(
+            Tone::Info,
+            format!("Running the checks of a {what} project (set [[checks]] to choose them)"),
+        );
+    }
+    job(m, JobKind::Checks, steps, true)
+}
+
+pub fn smoke_key(m: &mut Model) -> Vec<Effect> {
+    if busy(m) {
+        return Vec::new();
+    }
+    if m.plan.smoke.is_empty() {
+        m.say(
+            Tone::Warn,
+            format!(
+                "No smoke tests configured: add [[smoke]] name, url, expect_status to {}",
+                m.config_name
+            ),
+        );
+        return Vec::new();
+    }
+    let steps = m
+        .plan
+        .smoke
+        .iter()
+        .map(|s| match &s.command {
+            Some(c) => Step::Shell {
+                name: s.name.get_ref().clone(),
+                command: c.clone(),
+            },
+            None => Step::Http(s.clone()),
+        })
+        .collect();
+    job(m, JobKind::Smoke, steps, false)
+}
+
+pub fn rollback_key(m: &mut Model) -> Vec<Effect> {
+    if busy(m) {
+        return Vec::new();
+    }
+    m.mode = Mode::Confirm {
+        action: ConfirmAction::Rollback,
+    };
+    Vec::new()
+}
+
+/// The rollback plan, as the workflow lists its options.
+pub fn rollback_plan_lines(m: &Model) -> Vec<String> {
+    let mut out =
+        vec!["Option 1 — revert the hotfix commit: g → revert (then push and deploy)".to_string()];
+    match (&m.plan.rollback, m.plan.rollback_advice) {
+        (Some(cmd), _) => out.push(format!(
+            "Option 2 — deploy the previous version: {cmd}   ← y runs this"
+        )),
+        (None, Some(advice)) => out.push(format!("Option 2 — {advice}")),
+        (None, None) => out.push(format!(
+            "Option 2 — no rollback command: set [rollback] command in {}",
+            m.config_name
+        )),
+    }
+    out.push("Option 3 — turn the fix's feature flag off in the environment".into());
+    out
+}
+
+pub fn confirmed_rollback(m: &mut Model) -> Vec<Effect> {
+    match m.plan.rollback.clone() {
+        Some(command) => job(
+            m,
+            JobKind::Rollback,
+            vec![Step::Shell {
+                name: "rollback".into(),
+                command,
+            }],
+            true,
+        ),
+        None => {
+            m.say(Tone::Info, "No rollback command to run: use option 1 or 3");
+            Vec::new()
+        }
+    }
+}
+
+pub fn cancel_key(m: &mut Model) -> Vec<Effect> {
+    if m.running.is_none() {
+        m.say(Tone::Info, "Nothing is running");
+        return Vec::new();
+    }
+    m.mode = Mode::Confirm {
+        action: ConfirmAction::Cancel,
+    };
+    Vec::new()
+}
+
+pub fn on_run(m: &mut Model, msg: RunMsg) -> Vec<Effect> {
+    match msg {
+        RunMsg::StepStarted {
+            kind,
+            name,
+            command,
+            log,
+            at,
+            ..
+        } => {
+            if let Some(r) = m.running.as_mut() {
+                r.step = name.clone();
+            }
+            let time = crate::ui::fmt_time(m, at);
+            m.log.push(
+                format!("━━ {} {name} · {command} · {time}", kind.as_str()),
+                LineKind::Header,
+            );
+            let log = log.display().to_string();
+            match kind {
+                JobKind::Deploy => vec![Effect::Append(
+                    Draft::new(kinds::DEPLOY_STARTED, format!("Deploy started: {command}"))
+                        .field("command", command)
+                        .field("log", log),
+                )],
+                JobKind::Rollback => vec![Effect::Append(
+                    Draft::new(
+                        kinds::ROLLBACK_STARTED,
+                        format!("Rollback started: {command}"),
+                    )
+                    .field("command", command)
+                    .field("log", log),
+                )],
+                _ => Vec::new(),
+            }
+        }
+        RunMsg::Output {
+            lines,
+            partial,
+            skipped,
+            ..
+        } => {
+            m.log.skip(skipped);
+            for l in lines {
+                m.log.push(l, LineKind::Output);
+            }
+            m.log.partial = partial;
+            Vec::new()
+        }
+        RunMsg::StepFinished {
+            kind,
+            name,
+            command,
+            outcome,
+            duration,
+            log,
+            all_passed,
+            ..
+        } => {
+            m.log.partial = None;
+            finished(
+                m, kind, &name, &command, &outcome, duration, &log, all_passed,
+            )
+        }
+        RunMsg::JobFinished {
+            kind,
+            passed,
+            total,
+            ..
+        } => {
+            m.running = None;
+            if kind == JobKind::Checks || kind == JobKind::Smoke {
+                let (tone, text) = if passed == total {
+                    (
+                        Tone::Good,
+                        format!("✓ {} passed ({passed}/{total})", plural(kind)),
+                    )
+                } else {
+                    (
+                        Tone::Error,
+                        format!("✗ {} failed ({passed}/{total} passed)", plural(kind)),
+                    )
+                };
+                if tone == Tone::Good || m.banner.is_none() {
+                    m.banner = Some(Status {
+                        text: text.clone(),
+                        tone,
+                    });
+                }
+                m.say(tone, text);
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn plural(kind: JobKind) -> &'static str {
+    match kind {
+        JobKind::Checks => "checks",
+        JobKind::Smoke => "smoke tests",
+        other => other.as_str(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finished(
+    m: &mut Model,
+    kind: JobKind,
+    name: &str,
+    command: &str,
+    outcome: &Outcome,
+    duration: std::time::Duration,
+    log: &std::path::Path,
+    all_passed: Option<bool>,
+) -> Vec<Effect> {
+    let took = fmt_duration(duration);
+    let ms = duration.as_millis() as u64;
+    let log = log.display().to_string();
+    let ok = outcome.is_success();
+    let what = outcome.describe();
+    if !ok && *outcome != Outcome::Cancelled {
+        m.banner = Some(Status {
+            text: format!("✗ {} {name} failed: {what}", kind.as_str()),
+            tone: Tone::Error,
+        });
+    }
+    let with_exit = |d: Draft| match outcome {
+        Outcome::Exited(c) => d.field("exit_code", *c),
+        Outcome::Signalled(s) => d
+            .field("exit_code", serde_json::Value::Null)
+            .field("signal", *s),
+        _ => d
+            .field("exit_code", serde_json::Value::Null)
+            .field("error", what.clone()),
+    };
+    let mut fx = Vec::new();
+    if *outcome == Outcome::Cancelled {
+        fx.push(Effect::Append(
+            Draft::new(
+                kinds::COMMAND_CANCELLED,
+                format!("Cancelled {} {name} after {took}", kind.as_str()),
+            )
+            .field("job", kind.as_str())
+            .field("name", name)
+            .field("command", command),
+        ));
+        m.say(Tone::Warn, format!("Cancelled {} {name}", kind.as_str()));
+        return fx;
+    }
+    let draft = match kind {
+        JobKind::Deploy => {
+            let text = if ok {
+                let since = m.incident.detected_at;
+                let total = (Utc::now() - since).to_std().unwrap_or_default();
+                format!(
+                    "Fix deployed in {took} ({} after detection)",
+                    fmt_duration(total)
+                )
+            } else {
+                format!("Deploy failed after {took}: {what}")
+            };
+            with_exit(Draft::new(kinds::DEPLOY_FINISHED, text))
+        }
+        JobKind::Rollback => with_exit(Draft::new(
+            kinds::ROLLBACK_FINISHED,
+            if ok {
+                format!("Rollback finished in {took}")
+            } else {
+                format!("Rollback failed after {took}: {what}")
+            },
+        )),
+        JobKind::Checks => with_exit(
+            Draft::new(
+                kinds::CHECK_FINISHED,
+                if ok {
+                    format!("Check {name} passed in {took}")
+                } else {
+                    format!("Check {name} failed after {took}: {what}")
+                },
+            )
+            .field("name", name),
+        ),
+        JobKind::Smoke => {
+            let mut d = Draft::new(
+                kinds::SMOKE_FINISHED,
+                if ok {
+                    format!("Smoke test {name} passed: {what}")
+                } else {
+                    format!("Smoke test {name} failed: {what}")
+                },
+            )
+            .field("name", name)
+            .field("ok", ok);
+            d = match outcome {
+                Outcome::Http { status, reason, .. } => d
+                    .field("status", status.map(u64::from))
+                    .field("reason", reason.clone()),
+                Outcome::Exited(c) => d.field("exit_code", *c),
+                _ => d.field("reason", what.clone()),
+            };
+            if let Some(all) = all_passed {
+                d = d.field("all_passed", all);
+            }
+            d
+        }
+        JobKind::Follow => {
+            m.say(Tone::Info, format!("Stopped following the logs: {what}"));
+            return fx;
+        }
+    };
+    fx.push(Effect::Append(
+        draft
+            .field("command", command)
+            .field("duration_ms", ms)
+            .field("log", log),
+    ));
+    if kind == JobKind::Deploy || kind == JobKind::Rollback {
+        let tone = if ok { Tone::Good } else { Tone::Error };
+        m.say(
+            tone,
+            format!(
+                "{} {}: {what}",
+                kind.as_str(),
+                if ok { "finished" } else { "failed" }
+            ),
+        );
+        if ok {
+            m.banner = Some(Status {
+                text: format!("✓ {} finished: {what}", kind.as_str()),
+                tone: Tone::Good,
+            });
+        }
+    }
+    fx
+}

@@ -1,0 +1,197 @@
+//! Secrets never reach the pane, the log files or the journal: values of secret-looking
+//! environment variables and well-known token shapes are replaced by `[redacted]`.
+
+use aho_corasick::AhoCorasick;
+use regex::Regex;
+
+pub const REDACTED: &str = "[redacted]";
+
+/// Names that mark an environment variable as secret.
+const SECRET_NAME_PARTS: &[&str] = &[
+    "TOKEN",
+    "SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "KEY",
+    "WEBHOOK",
+    "CREDENTIAL",
+    "AUTH",
+    "DSN",
+];
+
+/// Token shapes: Sentry, GitHub, Slack tokens and hooks, AWS access keys, bearer tokens,
+/// credentials inside URLs, private key blocks.
+const SHAPES: &str = concat!(
+    r"sntry[su]_[A-Za-z0-9_=+/.-]{10,}",
+    r"|gh[pousr]_[A-Za-z0-9]{20,}",
+    r"|github_pat_[A-Za-z0-9_]{20,}",
+    r"|xox[abprse]-[A-Za-z0-9-]{10,}",
+    r"|https://hooks\.slack\.com/[A-Za-z0-9/_-]+",
+    r"|(?:AKIA|ASIA)[A-Z0-9]{16}",
+    r"|(?i:bearer)\s+[A-Za-z0-9._~+/=-]{8,}",
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----",
+);
+
+#[derive(Debug, Clone)]
+pub struct Redactor {
+    values: Option<AhoCorasick>,
+    shapes: Option<Regex>,
+    url_credentials: Option<Regex>,
+}
+
+/// The patterns are constants checked by the tests; a failure to build one is logged.
+fn compile(pattern: &str) -> Option<Regex> {
+    Regex::new(pattern)
+        .map_err(|e| tracing::error!("redaction pattern does not compile: {e}"))
+        .ok()
+}
+
+impl Redactor {
+    /// From this process's environment, plus any extra variable names from the config.
+    pub fn from_env(extra_names: &[String]) -> Redactor {
+        Redactor::from_vars(std::env::vars(), extra_names)
+    }
+
+    /// Values of variables whose names look secret (or are named in `extra_names`).
+    pub fn from_vars(
+        vars: impl IntoIterator<Item = (String, String)>,
+        extra_names: &[String],
+    ) -> Redactor {
+        let values = vars
+            .into_iter()
+            .filter(|(name, value)| {
+                let upper = name.to_ascii_uppercase();
+                let secret = SECRET_NAME_PARTS.iter().any(|p| upper.contains(p))
+                    || extra_names.iter().any(|n| n.eq_ignore_ascii_case(name));
+                secret && value.len() >= 6
+            })
+            .map(|(_, v)| v)
+            .collect();
+        Redactor::new(values)
+    }
+
+    pub fn new(mut values: Vec<String>) -> Redactor {
+        // Longest first, so a value containing another is replaced whole.
+        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        values.dedup();
+        let values = if values.is_empty() {
+            None
+        } else {
+            AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .build(&values)
+                .ok()
+        };
+        Redactor {
+            values,
+            shapes: compile(SHAPES),
+            url_credentials: compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@"),
+        }
+    }
+
+    pub fn is_clean(&self, s: &str) -> bool {
+        self.values.as_ref().is_none_or(|ac| !ac.is_match(s))
+            && self.shapes.as_ref().is_none_or(|r| !r.is_match(s))
+            && !(s.contains("://") && self.url_credentials.as_ref().is_some_and(|r| r.is_match(s)))
+    }
+
+    /// Redacts the text and every string field of an event about to be written.
+    pub fn redact_event(&self, text: &mut String, fields: &mut crate::journal::event::Fields) {
+        if let std::borrow::Cow::Owned(t) = self.redact(text) {
+            *text = t;
+        }
+        fields.map_strings(|s| match self.redact(s) {
+            std::borrow::Cow::Owned(t) => Some(t),
+            std::borrow::Cow::Borrowed(_) => None,
+        });
+    }
+
+    /// The text with every secret replaced; borrowed when there was none.
+    pub fn redact<'a>(&self, s: &'a str) -> std::borrow::Cow<'a, str> {
+        if self.is_clean(s) {
+            return std::borrow::Cow::Borrowed(s);
+        }
+        let mut out = match &self.values {
+            Some(ac) => ac.replace_all(s, &vec![REDACTED; ac.patterns_len()]),
+            None => s.to_string(),
+        };
+        if let Some(r) = &self.shapes {
+            out = r.replace_all(&out, REDACTED).into_owned();
+        }
+        if let Some(r) = &self.url_credentials {
+            out = r
+                .replace_all(&out, format!("${{1}}{REDACTED}@"))
+                .into_owned();
+        }
+        std::borrow::Cow::Owned(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_values_and_token_shapes_are_redacted() {
+        let r = Redactor::new(vec!["hunter2-very-secret".into()]);
+        let cases = [
+            (
+                "password is hunter2-very-secret!",
+                "password is [redacted]!",
+            ),
+            (
+                "auth sntrys_eyJpYXQiOjE3MDAwMDAwMDB9_abc",
+                "auth [redacted]",
+            ),
+            (
+                "ghp_0123456789abcdefghijABCDEFGHIJ pushed",
+                "[redacted] pushed",
+            ),
+            (
+                "token github_pat_11ABCDEFG0123456789_abcdef",
+                "token [redacted]",
+            ),
+            ("slack xoxb-1234567890-abcdefghij", "slack [redacted]"),
+            (
+                "posting to https://hooks.slack.com/services/T000/B000/XXXX ok",
+                "posting to [redacted] ok",
+            ),
+            ("key AKIAIOSFODNN7EXAMPLE used", "key [redacted] used"),
+            (
+                "Authorization: Bearer abc.def.ghi123",
+                "Authorization: [redacted]",
+            ),
+            (
+                "git clone https://deploy:s3cr3t@github.com/org/repo",
+                "git clone https://[redacted]@github.com/org/repo",
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(r.redact(input), want, "{input}");
+        }
+        assert!(matches!(
+            r.redact("nothing to see"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn secret_looking_names_are_picked_from_the_environment() {
+        let vars = [
+            ("MY_API_KEY", "k-123456789"),
+            ("SENTRY_AUTH_TOKEN", "sentry-value-1"),
+            ("DB_PASSWORD", "pw-abcdef"),
+            ("SLACK_WEBHOOK_URL", "https://example.test/hook/1"),
+            ("CUSTOM_THING", "custom-value-1"),
+            ("HOME", "/home/someone"),
+            ("SHORT_TOKEN", "abc"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let r = Redactor::from_vars(vars, &["custom_thing".into()]);
+        let line = "k-123456789 sentry-value-1 pw-abcdef https://example.test/hook/1 custom-value-1 /home/someone abc";
+        assert_eq!(
+            r.redact(line),
+            "[redacted] [redacted] [redacted] [redacted] [redacted] /home/someone abc"
+        );
+    }
+}

@@ -1,0 +1,602 @@
+//! Runs a job (the deploy, the checks, the smoke tests, a rollback) in the background and
+//! reports through messages. Commands run in their own process group; both pipes are read as
+//! they arrive; every line goes to the run's log file. The pane gets batches, never more than
+//! its scrollback, so a flood never slows the command down: lines the pane could not keep are
+//! counted, and are all in the log file.
+
+use std::collections::VecDeque;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use tokio::io::AsyncReadExt;
+use tokio::sync::{mpsc, watch};
+
+use crate::app::msg::{JobKind, Msg, Outcome, RunMsg};
+use crate::config::SmokeConfig;
+use crate::journal::event::rfc3339_string;
+use crate::output::ansi::strip_sgr;
+use crate::output::lines::{LineSplitter, Piece};
+use crate::output::{Redactor, clean_line};
+
+/// How often output is handed to the screen.
+const FLUSH: Duration = Duration::from_millis(10);
+/// After the command exits, how long to keep reading output its children may still write.
+const DRAIN: Duration = Duration::from_millis(200);
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    Shell { name: String, command: String },
+    Http(SmokeConfig),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobSpec {
+    pub id: u64,
+    pub kind: JobKind,
+    pub steps: Vec<Step>,
+    /// Stop at the first failing step (the checks).
+    pub stop_on_failure: bool,
+}
+
+/// What every job needs from the console.
+#[derive(Clone)]
+pub struct RunContext {
+    pub tx: mpsc::Sender<Msg>,
+    pub cwd: PathBuf,
+    pub logs_dir: PathBuf,
+    pub shell: String,
+    pub grace: Duration,
+    pub scrollback: usize,
+    pub redactor: Arc<Redactor>,
+}
+
+/// A running job, as the console holds it: cancel it, or kill it on exit.
+pub struct JobHandle {
+    pub id: u64,
+    cancel: watch::Sender<bool>,
+    pgid: Arc<AtomicI32>,
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+impl JobHandle {
+    pub fn cancel(&self) {
+        let _ = self.cancel.send(true);
+    }
+
+    /// On quit: the running command's process group gets SIGTERM at once.
+    pub fn terminate(&self) {
+        signal_group(
+            self.pgid.load(Ordering::SeqCst),
+            nix::sys::signal::Signal::SIGTERM,
+        );
+        self.task.abort();
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.task.is_finished()
+    }
+}
+
+fn signal_group(pgid: i32, sig: nix::sys::signal::Signal) {
+    if pgid > 0 {
+        let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid), sig);
+    }
+}
+
+pub fn start(spec: JobSpec, ctx: RunContext) -> JobHandle {
+    let (cancel, cancelled) = watch::channel(false);
+    let pgid = Arc::new(AtomicI32::new(0));
+    let id = spec.id;
+    let task = tokio::spawn(run_job(spec, ctx, cancelled, pgid.clone()));
+    JobHandle {
+        id,
+        cancel,
+        pgid,
+        task,
+    }
+}
+
+async fn run_job(
+    spec: JobSpec,
+    ctx: RunContext,
+    mut cancelled: watch::Receiver<bool>,
+    pgid: Arc<AtomicI32>,
+) {
+    let total = spec.steps.len();
+    let mut passed = 0;
+    for (i, step) in spec.steps.iter().enumerate() {
+        let (name, command) = match step {
+            Step::Shell { name, command } => (name.clone(), command.clone()),
+            Step::Http(s) => (
+                s.name.get_ref().clone(),
+                format!(
+                    "{} {}",
+                    s.method.to_uppercase(),
+                    s.url.clone().unwrap_or_default()
+                ),
+            ),
+        };
+        let command = ctx.redactor.redact(&command).into_owned();
+        let log = log_path(&ctx.logs_dir, spec.kind, &name);
+        send(
+            &ctx.tx,
+            RunMsg::StepStarted {
+                job: spec.id,
+                kind: spec.kind,
+                name: name.clone(),
+                command: command.clone(),
+                log: log.clone(),
+                at: Utc::now(),
+            },
+        )
+        .await;
+        let started = Instant::now();
+        let outcome = match step {
+            Step::Shell { command: raw, .. } => {
+                run_shell(
+                    &spec,
+                    raw,
+                    &command,
+                    &name,
+                    &log,
+                    &ctx,
+                    &mut cancelled,
+                    &pgid,
+                )
+                .await
+            }
+            Step::Http(s) => run_http(&spec, s, &log, &ctx, &mut cancelled).await,
+        };
+        let ok = outcome.is_success();
+        passed += usize::from(ok);
+        let cancelled_now = matches!(outcome, Outcome::Cancelled);
+        let last = i + 1 == total || cancelled_now || (!ok && spec.stop_on_failure);
+        send(
+            &ctx.tx,
+            RunMsg::StepFinished {
+                job: spec.id,
+                kind: spec.kind,
+                name,
+                command,
+                outcome,
+                duration: started.elapsed(),
+                log,
+                all_passed: last.then_some(passed == total),
+            },
+        )
+        .await;
+        if last {
+            break;
+        }
+    }
+    send(
+        &ctx.tx,
+        RunMsg::JobFinished {
+            job: spec.id,
+            kind: spec.kind,
+            passed,
+            total,
+        },
+    )
+    .await;
+}
+
+async fn send(tx: &mpsc::Sender<Msg>, m: RunMsg) {
+    let _ = tx.send(Msg::Run(m)).await;
+}
+
+fn log_path(dir: &Path, kind: JobKind, name: &str) -> PathBuf {
+    let slug: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let n = std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0) + 1;
+    dir.join(format!(
+        "{n:03}-{}-{}.log",
+        kind.as_str(),
+        slug.trim_matches('-')
+    ))
+}
+
+/// The output of one step: to the log file in full, to the pane in bounded batches.
+struct Sink<'a> {
+    job: u64,
+    tx: &'a mpsc::Sender<Msg>,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    batch: VecDeque<String>,
+    skipped: u64,
+    cap: usize,
+    redactor: &'a Redactor,
+    partial: Option<String>,
+    partial_sent: Option<String>,
+}
+
+impl<'a> Sink<'a> {
+    fn new(
+        job: u64,
+        tx: &'a mpsc::Sender<Msg>,
+        log: &Path,
+        header: &str,
+        ctx: &'a RunContext,
+    ) -> Sink<'a> {
+        let file = std::fs::create_dir_all(&ctx.logs_dir)
+            .and_then(|()| std::fs::File::create(log))
+            .map(|f| std::io::BufWriter::with_capacity(256 * 1024, f))
+            .map_err(|e| tracing::error!("cannot write {}: {e}", log.display()))
+            .ok();
+        let mut sink = Sink {
+            job,
+            tx,
+            file,
+            batch: VecDeque::new(),
+            skipped: 0,
+            cap: ctx.scrollback.max(1),
+            redactor: &ctx.redactor,
+            partial: None,
+            partial_sent: None,
+        };
+        if let Some(f) = sink.file.as_mut() {
+            let _ = writeln!(f, "{header}");
+        }
+        sink
+    }
+
+    fn line(&mut self, bytes: &[u8], cut: bool) {
+        let mut text = clean_line(bytes, self.redactor);
+        if let Some(f) = self.file.as_mut() {
+            let plain = strip_sgr(&text);
+            let _ = f.write_all(plain.as_bytes());
+            let _ = f.write_all(if cut { b"" } else { b"\n" });
+        }
+        if cut {
+            text.push_str(" ↩");
+        }
+        if self.batch.len() == self.cap {
+            self.batch.pop_front();
+            self.skipped += 1;
+        }
+        self.batch.push_back(text);
+    }
+
+    fn note(&mut self, text: String) {
+        if let Some(f) = self.file.as_mut() {
+            let _ = writeln!(f, "{}", strip_sgr(&text));
+        }
+        self.batch.push_back(text);
+    }
+
+    fn set_partial(&mut self, bytes: Option<&[u8]>) {
+        self.partial = bytes.map(|b| clean_line(b, self.redactor));
+    }
+
+    /// Hands what is pending to the screen without waiting: if the loop is busy, the batch
+    /// keeps growing (bounded by the scrollback) until the next flush.
+    fn flush(&mut self) {
+        if self.batch.is_empty() && self.skipped == 0 && self.partial == self.partial_sent {
+            return;
+        }
+        let msg = Msg::Run(RunMsg::Output {
+            job: self.job,
+            lines: self.batch.iter().cloned().collect(),
+            partial: self.partial.clone(),
+            skipped: self.skipped,
+        });
+        if self.tx.try_send(msg).is_ok() {
+            self.batch.clear();
+            self.skipped = 0;
+            self.partial_sent = self.partial.clone();
+        }
+    }
+
+    /// At the end of a step: everything is delivered and on disk.
+    async fn finish(&mut self) {
+        if let Some(f) = self.file.as_mut() {
+            let _ = f.flush();
+        }
+        self.partial = None;
+        let msg = Msg::Run(RunMsg::Output {
+            job: self.job,
+            lines: std::mem::take(&mut self.batch).into(),
+            partial: None,
+            skipped: std::mem::take(&mut self.skipped),
+        });
+        let _ = self.tx.send(msg).await;
+    }
+}
+
+fn header(kind: JobKind, name: &str, command: &str) -> String {
+    format!(
+        "# warroom {} {name}: {command}\n# started {}",
+        kind.as_str(),
+        rfc3339_string(Utc::now())
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run_shell(
+    spec: &JobSpec,
+    raw: &str,
+    shown: &str,
+    name: &str,
+    log: &Path,
+    ctx: &RunContext,
+    cancelled: &mut watch::Receiver<bool>,
+    pgid: &AtomicI32,
+) -> Outcome {
+    let mut sink = Sink::new(spec.id, &ctx.tx, log, &header(spec.kind, name, shown), ctx);
+    let mut cmd = tokio::process::Command::new(&ctx.shell);
+    cmd.arg("-c")
+        .arg(raw)
+        .current_dir(&ctx.cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env("FORCE_COLOR", "1")
+        .env("CLICOLOR_FORCE", "1")
+        .env("CLICOLOR", "1")
+        .env_remove("NO_COLOR")
+        .process_group(0)
+        .kill_on_drop(true);
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            let reason = format!("cannot start {}: {e}", ctx.shell);
+            sink.note(format!("\x1b[31m{reason}\x1b[0m"));
+            sink.finish().await;
+            return Outcome::SpawnFailed(reason);
+        }
+    };
+    let group = child.id().map(|p| p as i32).unwrap_or(0);
+    pgid.store(group, Ordering::SeqCst);
+    let (Some(mut out), Some(mut err)) = (child.stdout.take(), child.stderr.take()) else {
+        return Outcome::SpawnFailed("no pipes to the command".into());
+    };
+    let mut out_lines = LineSplitter::default();
+    let mut err_lines = LineSplitter::default();
+    let mut out_buf = vec![0u8; 64 * 1024];
+    let mut err_buf = vec![0u8; 64 * 1024];
+    let (mut out_open, mut err_open) = (true, true);
+    let mut flush = tokio::time::interval(FLUSH);
+    flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut status = None;
+    let mut drain_until: Option<tokio::time::Instant> = None;
+    let mut kill_at: Option<tokio::time::Instant> = None;
+    let mut was_cancelled = false;
+
+    loop {
+        let drained = drain_until.is_some_and(|d| tokio::time::Instant::now() >= d);
+        if status.is_some() && ((!out_open && !err_open) || drained) {
+            break;
+        }
+        tokio::select! {
+            r = out.read(&mut out_buf), if out_open => match r {
+                Ok(0) | Err(_) => out_open = false,
+                Ok(n) => {
+                    out_lines.feed(&out_buf[..n], |p| match p {
+                        Piece::Line(l) => sink.line(l, false),
+                        Piece::Cut(l) => sink.line(l, true),
+                    });
+                    sink.set_partial(out_lines.partial());
+                }
+            },
+            r = err.read(&mut err_buf), if err_open => match r {
+                Ok(0) | Err(_) => err_open = false,
+                Ok(n) => {
+                    err_lines.feed(&err_buf[..n], |p| match p {
+                        Piece::Line(l) => sink.line(l, false),
+                        Piece::Cut(l) => sink.line(l, true),
+                    });
+                }
+            },
+            s = child.wait(), if status.is_none() => {
+                status = Some(s);
+                drain_until = Some(tokio::time::Instant::now() + DRAIN);
+            }
+            _ = flush.tick() => sink.flush(),
+            changed = cancelled.changed(), if !was_cancelled => {
+                if changed.is_ok() && *cancelled.borrow() {
+                    was_cancelled = true;
+                    sink.note(format!("\x1b[33m— cancelled: SIGTERM to the process group, SIGKILL after {}s —\x1b[0m", ctx.grace.as_secs()));
+                    signal_group(group, nix::sys::signal::Signal::SIGTERM);
+                    kill_at = Some(tokio::time::Instant::now() + ctx.grace);
+                }
+            }
+            _ = async { tokio::time::sleep_until(kill_at.unwrap_or_else(tokio::time::Instant::now)).await }, if kill_at.is_some() && status.is_none() => {
+                signal_group(group, nix::sys::signal::Signal::SIGKILL);
+                kill_at = None;
+            }
+        }
+    }
+    for (splitter, _) in [(&mut out_lines, ()), (&mut err_lines, ())] {
+        if let Some(rest) = splitter.finish() {
+            sink.line(&rest, false);
+        }
+    }
+    pgid.store(0, Ordering::SeqCst);
+    let outcome = match status {
+        _ if was_cancelled => Outcome::Cancelled,
+        Some(Ok(s)) => match (s.code(), std::os::unix::process::ExitStatusExt::signal(&s)) {
+            (Some(code), _) => Outcome::Exited(code),
+            (None, Some(sig)) => Outcome::Signalled(sig),
+            (None, None) => Outcome::Exited(-1),
+        },
+        Some(Err(e)) => Outcome::SpawnFailed(format!("waiting for the command failed: {e}")),
+        None => Outcome::Exited(-1),
+    };
+    sink.note(outcome.describe_line());
+    sink.finish().await;
+    outcome
+}
+
+/// `${VAR}` in a header value reads the environment, so tokens stay out of the config.
+fn expand_env(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        match rest[i..].find('}') {
+            Some(end) => {
+                out.push_str(&std::env::var(&rest[i + 2..i + end]).unwrap_or_default());
+                rest = &rest[i + end + 1..];
+            }
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The innermost cause of an error, which says what happened (refused, DNS, certificate…).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = s.source();
+    }
+    parts.join(": ")
+}
+
+async fn run_http(
+    spec: &JobSpec,
+    s: &SmokeConfig,
+    log: &Path,
+    ctx: &RunContext,
+    cancelled: &mut watch::Receiver<bool>,
+) -> Outcome {
+    let url = s.url.clone().unwrap_or_default();
+    let method = s.method.to_uppercase();
+    let shown = ctx.redactor.redact(&format!("{method} {url}")).into_owned();
+    let mut sink = Sink::new(
+        spec.id,
+        &ctx.tx,
+        log,
+        &header(spec.kind, s.name.get_ref(), &shown),
+        ctx,
+    );
+    sink.note(format!(
+        "→ {shown}  (expect {}{})",
+        s.expect_status,
+        s.expect_body
+            .as_ref()
+            .map(|b| format!(", body containing {b:?}"))
+            .unwrap_or_default()
+    ));
+    sink.flush();
+    let outcome = tokio::select! {
+        o = http_request(s, &url, &method) => o,
+        _ = cancelled.changed() => Outcome::Cancelled,
+    };
+    let line = match &outcome {
+        Outcome::Http {
+            status: Some(st),
+            ok: true,
+            ..
+        } => format!("\x1b[32m← {st} ✓\x1b[0m"),
+        Outcome::Http { reason, .. } => {
+            format!("\x1b[31m← ✗ {}\x1b[0m", ctx.redactor.redact(reason))
+        }
+        other => other.describe_line(),
+    };
+    sink.note(line);
+    sink.finish().await;
+    outcome
+}
+
+async fn http_request(s: &SmokeConfig, url: &str, method: &str) -> Outcome {
+    let client = match reqwest::Client::builder()
+        .timeout(s.timeout)
+        .redirect(reqwest::redirect::Policy::limited(5))
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            return Outcome::Http {
+                status: None,
+                ok: false,
+                reason: error_chain(&e),
+            };
+        }
+    };
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
+    let mut req = client.request(method, url);
+    for (k, v) in &s.headers {
+        req = req.header(k, expand_env(v));
+    }
+    if let Some(b) = &s.body {
+        req = req.body(b.clone());
+    }
+    let started = Instant::now();
+    let resp = match req.send().await {
+        Ok(r) => r,
+        Err(e) if e.is_timeout() => {
+            return Outcome::Http {
+                status: None,
+                ok: false,
+                reason: format!("timed out after {}s", s.timeout.as_secs_f32()),
+            };
+        }
+        Err(e) => {
+            return Outcome::Http {
+                status: None,
+                ok: false,
+                reason: error_chain(&e),
+            };
+        }
+    };
+    let status = resp.status().as_u16();
+    let mut body = Vec::new();
+    let mut resp = resp;
+    loop {
+        match resp.chunk().await {
+            Ok(Some(c)) if body.len() < 1 << 20 => body.extend_from_slice(&c),
+            Ok(Some(_)) | Ok(None) => break,
+            Err(e) => {
+                return Outcome::Http {
+                    status: Some(status),
+                    ok: false,
+                    reason: format!("reading the body: {}", error_chain(&e)),
+                };
+            }
+        }
+    }
+    let ms = started.elapsed().as_millis();
+    let text = String::from_utf8_lossy(&body);
+    let status_ok = status == s.expect_status;
+    let body_ok = s
+        .expect_body
+        .as_ref()
+        .is_none_or(|b| text.contains(b.as_str()));
+    let reason = if !status_ok {
+        format!("expected {}, got {status} in {ms} ms", s.expect_status)
+    } else if !body_ok {
+        format!(
+            "{status} in {ms} ms, but the body lacks {:?}",
+            s.expect_body.as_deref().unwrap_or_default()
+        )
+    } else {
+        format!("{status} in {ms} ms")
+    };
+    Outcome::Http {
+        status: Some(status),
+        ok: status_ok && body_ok,
+        reason,
+    }
+}
