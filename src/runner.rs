@@ -460,18 +460,29 @@ fn expand_env(s: &str) -> String {
     out
 }
 
-/// The innermost cause of an error, which says what happened (refused, DNS, certificate…).
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut cur = e.source();
+/// What went wrong with a request, in a few words: the innermost cause says it (connection
+/// refused, DNS failure, certificate problem).
+fn request_error(e: &reqwest::Error) -> String {
+    let mut deepest = e.to_string();
+    let mut cur = std::error::Error::source(e);
     while let Some(s) = cur {
-        let text = s.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
+        deepest = s.to_string();
         cur = s.source();
     }
-    parts.join(": ")
+    let host = e.url().and_then(|u| {
+        u.host_str().map(|h| match u.port() {
+            Some(p) => format!("{h}:{p}"),
+            None => h.to_string(),
+        })
+    });
+    let at = host.map(|h| format!(" {h}")).unwrap_or_default();
+    if e.is_connect() {
+        format!("cannot connect to{at}: {deepest}")
+    } else if e.is_timeout() {
+        format!("timed out talking to{at}")
+    } else {
+        format!("request to{at} failed: {deepest}")
+    }
 }
 
 async fn run_http(
@@ -531,7 +542,7 @@ async fn http_request(s: &SmokeConfig, url: &str, method: &str) -> Outcome {
             return Outcome::Http {
                 status: None,
                 ok: false,
-                reason: error_chain(&e),
+                reason: request_error(&e),
             };
         }
     };
@@ -557,7 +568,7 @@ async fn http_request(s: &SmokeConfig, url: &str, method: &str) -> Outcome {
             return Outcome::Http {
                 status: None,
                 ok: false,
-                reason: error_chain(&e),
+                reason: request_error(&e),
             };
         }
     };
@@ -572,7 +583,7 @@ async fn http_request(s: &SmokeConfig, url: &str, method: &str) -> Outcome {
                 return Outcome::Http {
                     status: Some(status),
                     ok: false,
-                    reason: format!("reading the body: {}", error_chain(&e)),
+                    reason: format!("reading the body: {}", request_error(&e)),
                 };
             }
         }

@@ -109,7 +109,11 @@ pub fn deploy_plan_lines(m: &Model) -> Vec<String> {
                 "P0: {} item(s) before the deploy still pending:",
                 pending.len()
             ));
-            out.extend(pending.into_iter().map(|p| format!("  • {p}")));
+            let more = pending.len().saturating_sub(8);
+            out.extend(pending.into_iter().take(8).map(|p| format!("  • {p}")));
+            if more > 0 {
+                out.push(format!("  … and {more} more (see the checklist)"));
+            }
         }
         if !waived.is_empty() {
             out.push("Waived:".into());
@@ -276,7 +280,11 @@ pub fn on_run(m: &mut Model, msg: RunMsg) -> Vec<Effect> {
             }
             let time = crate::ui::fmt_time(m, at);
             m.log.push(
-                format!("━━ {} {name} · {command} · {time}", kind.as_str()),
+                if name == kind.as_str() {
+                    format!("━━ {name} · {command} · {time}")
+                } else {
+                    format!("━━ {} {name} · {command} · {time}", kind.as_str())
+                },
                 LineKind::Header,
             );
             let log = log.display().to_string();
