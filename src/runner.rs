@@ -82,6 +82,10 @@ impl JobHandle {
     }
 }
 
+fn group_alive(pgid: i32) -> bool {
+    pgid > 0 && nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid), None).is_ok()
+}
+
 fn signal_group(pgid: i32, sig: nix::sys::signal::Signal) {
     if pgid > 0 {
         let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid), sig);
@@ -412,11 +416,19 @@ async fn run_shell(
                     kill_at = Some(tokio::time::Instant::now() + ctx.grace);
                 }
             }
-            _ = async { tokio::time::sleep_until(kill_at.unwrap_or_else(tokio::time::Instant::now)).await }, if kill_at.is_some() && status.is_none() => {
+            _ = async { tokio::time::sleep_until(kill_at.unwrap_or_else(tokio::time::Instant::now)).await }, if kill_at.is_some() => {
                 signal_group(group, nix::sys::signal::Signal::SIGKILL);
                 kill_at = None;
             }
         }
+    }
+    // A cancelled command's group may outlive its shell (a child ignoring SIGTERM): it gets
+    // the rest of the grace period, then SIGKILL.
+    if let Some(deadline) = kill_at {
+        while group_alive(group) && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        signal_group(group, nix::sys::signal::Signal::SIGKILL);
     }
     for (splitter, _) in [(&mut out_lines, ()), (&mut err_lines, ())] {
         if let Some(rest) = splitter.finish() {

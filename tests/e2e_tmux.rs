@@ -109,6 +109,29 @@ impl Tmux {
         }
     }
 
+    /// Waits until `needle` has left the screen and the console process has exited, so that
+    /// what is typed next reaches the shell.
+    fn wait_gone(&self, needle: &str) {
+        let start = Instant::now();
+        let shell = self.pane_pid();
+        loop {
+            let children = Command::new("pgrep")
+                .args(["-P", &shell])
+                .output()
+                .expect("pgrep")
+                .stdout;
+            if !self.screen().contains(needle) && children.is_empty() {
+                return;
+            }
+            assert!(
+                start.elapsed() < timeout(),
+                "{needle:?} still on screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn pane_pid(&self) -> String {
         String::from_utf8_lossy(
             &self
@@ -176,6 +199,7 @@ fn tick_quit_resume_keeps_the_tick_and_restores_the_terminal() {
     tmux.keys(&["Space"]);
     tmux.wait_for("[x] On-call engineer alerted");
     tmux.keys(&["q"]);
+    tmux.wait_gone("Checklist");
     tmux.line(&stty_probe("QUIT"));
     let s = tmux.wait_for("STTY-QUIT:");
     assert!(s.contains("icanon echo"), "terminal left in raw mode:\n{s}");
@@ -267,4 +291,91 @@ fn sigterm_and_sighup_leave_the_terminal_usable() {
         assert!(s.contains("icanon echo"), "SIG{signal} left raw mode:\n{s}");
         tmux.line("clear");
     }
+}
+
+#[test]
+fn a_failing_check_ticks_nothing_and_a_deploy_stops_the_clock() {
+    if !tmux_available() {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tmp");
+    let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
+    std::fs::write(
+        home.path().join("warroom.toml"),
+        format!(
+            "[deploy]\ncommand = \"PLANTED_SECRET=$E2E_PLANTED_TOKEN {}/deploy_ok.sh\"\n\n[[checks]]\nname = \"typecheck\"\ncommand = \"echo 'src/auth.ts(12,5): error TS2322' >&2; exit 2\"\n",
+            scripts.display()
+        ),
+    )
+    .expect("config");
+    open(home.path(), "ENG-104");
+    let tmux = Tmux::new("deploy");
+    tmux.start(home.path());
+    tmux.line(&format!(
+        "export E2E_PLANTED_TOKEN=ghp_plantedE2Etoken0123456789abcdef; {} resume ENG-104",
+        bin().display()
+    ));
+    tmux.wait_for("Checklist");
+    tmux.keys(&["t"]);
+    let s = tmux.wait_for("typecheck failed: exit 2");
+    assert!(s.contains("error TS2322"), "{s}");
+    tmux.keys(&["d"]);
+    tmux.wait_for("Deploy to production");
+    tmux.keys(&["y"]);
+    let s = tmux.wait_for("Deployed in");
+    assert!(s.contains("SLA met"), "{s}");
+    assert!(s.contains("using token [redacted]"), "{s}");
+    assert!(!s.contains("ghp_planted"), "{s}");
+    tmux.keys(&["q"]);
+    tmux.wait_gone("Checklist");
+
+    let v: serde_json::Value = serde_json::from_slice(
+        &warroom(home.path(), &["export", "ENG-104", "--format", "json"]).stdout,
+    )
+    .expect("json");
+    let events = v["events"].as_array().expect("events");
+    let deploy = events
+        .iter()
+        .find(|e| e["kind"] == "deploy_finished")
+        .expect("deploy_finished");
+    assert_eq!(deploy["exit_code"], 0);
+    let check = events
+        .iter()
+        .find(|e| e["kind"] == "check_finished")
+        .expect("check_finished");
+    assert_eq!(check["exit_code"], 2);
+    let item = |id: &str| {
+        v["checklist"]
+            .as_array()
+            .expect("c")
+            .iter()
+            .find(|i| i["id"] == id)
+            .expect("item")["status"]
+            .clone()
+    };
+    assert_eq!(item("deployed"), "done");
+    assert_eq!(item("type-check"), "pending");
+    assert!(v["deployed_at"].is_string());
+    // The planted token is nowhere on disk either.
+    for entry in walk(home.path()) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("ghp_planted"),
+            "token in {}",
+            entry.display()
+        );
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p))
+        } else {
+            out.push(p)
+        }
+    }
+    out
 }
