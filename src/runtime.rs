@@ -167,6 +167,7 @@ where
     let mut last_draw = Instant::now();
     let mut dirty = false;
     let mut queue = VecDeque::new();
+    let mut frames = FrameStats::default();
     loop {
         let first = if dirty {
             tokio::select! {
@@ -203,9 +204,40 @@ where
             terminal.draw(|f| ui::view(model, f))?;
             last_draw = Instant::now();
             dirty = false;
+            frames.drawn(last_draw);
         }
     }
+    tracing::info!(
+        frames = frames.total,
+        busiest_second = frames.busiest,
+        "drew {} frames, at most {} in one second",
+        frames.total,
+        frames.busiest
+    );
     Ok(())
+}
+
+/// How many frames were drawn, and the most in any one second (the redraw cap at work).
+#[derive(Default)]
+struct FrameStats {
+    total: u64,
+    busiest: u32,
+    second: Option<Instant>,
+    in_second: u32,
+}
+
+impl FrameStats {
+    fn drawn(&mut self, at: Instant) {
+        self.total += 1;
+        match self.second {
+            Some(s) if at.duration_since(s) < Duration::from_secs(1) => self.in_second += 1,
+            _ => {
+                self.second = Some(at);
+                self.in_second = 1;
+            }
+        }
+        self.busiest = self.busiest.max(self.in_second);
+    }
 }
 
 /// Terminal keys, paste and resize as messages.
