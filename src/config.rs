@@ -33,6 +33,7 @@ pub struct Config {
     pub logs: LogsConfig,
     pub commands: CommandsConfig,
     pub redact: RedactConfig,
+    pub sentry: SentryConfig,
     pub keys: BTreeMap<Spanned<String>, Spanned<String>>,
     /// The defaults with `[keys]` applied.
     #[serde(skip)]
@@ -208,6 +209,79 @@ pub struct RedactConfig {
     pub env: Vec<String>,
 }
 
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SentryConfig {
+    /// `https://sentry.io`, `https://us.sentry.io`, `https://de.sentry.io` or self-hosted.
+    pub base_url: String,
+    pub org: Option<String>,
+    /// Numeric id or slug.
+    pub project: Option<String>,
+    pub environment: Option<String>,
+    pub query: String,
+    #[serde(
+        deserialize_with = "at_least_5s",
+        serialize_with = "humantime_serde::serialize"
+    )]
+    pub poll_interval: Duration,
+    /// How much of the error rate the chart shows.
+    #[serde(with = "humantime_serde")]
+    pub window: Duration,
+    /// How long before detection counts as normal.
+    #[serde(with = "humantime_serde")]
+    pub baseline: Duration,
+    /// The environment variable holding the token.
+    pub token_env: String,
+    /// A command printing the token (e.g. from a password manager), used when the variable is unset.
+    pub token_command: Option<String>,
+    /// A token in this file: refused unless only its owner can read it.
+    pub token: Option<String>,
+    #[serde(with = "humantime_serde")]
+    pub timeout: Duration,
+    /// Complete buckets after the deploy that must all be back to normal for the verdict.
+    pub verdict_buckets: usize,
+    /// Errors per minute at or below which the rate counts as normal, whatever the baseline.
+    pub floor: f64,
+    /// Register each deploy the console runs with Sentry.
+    pub register_deploy: bool,
+    /// The release to register the deploy under (default: the hotfix tag, once created).
+    pub release: Option<String>,
+}
+
+impl Default for SentryConfig {
+    fn default() -> Self {
+        SentryConfig {
+            base_url: "https://sentry.io".into(),
+            org: None,
+            project: None,
+            environment: None,
+            query: "event.type:error".into(),
+            poll_interval: Duration::from_secs(30),
+            window: Duration::from_secs(2 * 3600),
+            baseline: Duration::from_secs(3600),
+            token_env: "SENTRY_AUTH_TOKEN".into(),
+            token_command: None,
+            token: None,
+            timeout: Duration::from_secs(10),
+            verdict_buckets: 5,
+            floor: 1.0,
+            register_deploy: false,
+            release: None,
+        }
+    }
+}
+
+fn at_least_5s<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let s = String::deserialize(d)?;
+    let v = parse_duration(&s).map_err(serde::de::Error::custom)?;
+    if v < Duration::from_secs(5) {
+        return Err(serde::de::Error::custom(format!(
+            "{s:?} is too often: poll Sentry no faster than every 5s"
+        )));
+    }
+    Ok(v)
+}
+
 fn parse_duration(s: &str) -> Result<Duration, String> {
     let d = humantime::parse_duration(s.trim())
         .map_err(|e| format!("{s:?} is not a duration ({e}); write it like 30s, 5m or 2h"))?;
@@ -346,6 +420,18 @@ impl Config {
                 (None, Some(_)) => {}
             }
         }
+        if self.sentry.verdict_buckets == 0 {
+            return Err(err(
+                None,
+                "[sentry] verdict_buckets must be at least 1".into(),
+            ));
+        }
+        if reqwest::Url::parse(&self.sentry.base_url).is_err() {
+            return Err(err(
+                None,
+                format!("[sentry] base_url {:?} is not a URL", self.sentry.base_url),
+            ));
+        }
         if self.commands.scrollback == 0 {
             return Err(err(None, "[commands] scrollback must be at least 1".into()));
         }
@@ -373,6 +459,26 @@ impl Config {
         p.monitoring = self.monitoring.window;
         p
     }
+}
+
+/// A file holding a token must be readable by its owner only.
+fn refuse_readable_by_others(path: &Path) -> Result<(), ConfigError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .map(|m| m.permissions().mode())
+        .unwrap_or(0o600);
+    if mode & 0o077 != 0 {
+        return Err(ConfigError {
+            source_name: path.display().to_string(),
+            line: None,
+            message: format!(
+                "holds a Sentry token but others can read it (mode {:o}): run `chmod 600 {}`, or move the token to $SENTRY_AUTH_TOKEN",
+                mode & 0o777,
+                path.display()
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// The config as loaded: where it came from and what it resolved to.
@@ -420,7 +526,11 @@ pub fn load(flag: Option<&Path>, cwd: &Path) -> Result<Loaded, ConfigError> {
                 line: None,
                 message: format!("cannot be read: {e}"),
             })?;
-            Config::parse(&text, &p.display().to_string())?
+            let cfg = Config::parse(&text, &p.display().to_string())?;
+            if cfg.sentry.token.is_some() {
+                refuse_readable_by_others(p)?;
+            }
+            cfg
         }
         None => Config::default(),
     };
@@ -502,6 +612,34 @@ mod tests {
         assert_eq!(p.cadence(Priority::P0), None);
         assert_eq!(p.cadence(Priority::P3), Some(Duration::from_secs(86_400)));
         assert_eq!(p.monitoring, Duration::from_secs(900));
+    }
+
+    #[test]
+    fn sentry_settings_are_checked() {
+        let c = Config::parse(
+            "[sentry]\norg = \"acme\"\nproject = \"2\"\npoll_interval = \"1m\"\n",
+            "w",
+        )
+        .expect("ok");
+        assert_eq!(c.sentry.poll_interval, Duration::from_secs(60));
+        assert_eq!(c.sentry.window, Duration::from_secs(7200));
+        let e = Config::parse("[sentry]\npoll_interval = \"2s\"\n", "w").expect_err("too fast");
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("no faster than every 5s"), "{e}");
+    }
+
+    #[test]
+    fn a_token_in_a_readable_file_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("warroom.toml");
+        std::fs::write(&path, "[sentry]\ntoken = \"sntryu_abc\"\n").expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let e = load(Some(&path), dir.path()).expect_err("refused");
+        assert!(e.message.contains("chmod 600"), "{e}");
+        assert!(!e.to_string().contains("sntryu_abc"));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        assert!(load(Some(&path), dir.path()).is_ok());
     }
 
     #[test]

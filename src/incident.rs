@@ -1,6 +1,6 @@
 //! The incident as the journal says it is: a pure fold of events.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -90,6 +90,14 @@ pub struct Incident {
     pub opened: bool,
     pub checklist: Arc<Checklist>,
     pub marks: HashMap<String, Mark>,
+    /// Error-rate verdicts on the record: (deploy time as written, verdict).
+    pub verdicts: Vec<(String, String)>,
+    /// Sentry issues already on the record, by id.
+    pub sentry_issues: HashSet<String>,
+    /// The newest hotfix tag created (the default release name for Sentry).
+    pub last_tag: Option<String>,
+    /// Every successful deploy, for the chart's markers.
+    pub deploys: Vec<DateTime<Utc>>,
     pub events: Vec<Event>,
 }
 
@@ -115,6 +123,10 @@ impl Incident {
             opened: false,
             checklist,
             marks: HashMap::new(),
+            verdicts: Vec::new(),
+            sentry_issues: HashSet::new(),
+            last_tag: None,
+            deploys: Vec::new(),
             events: Vec::new(),
         }
     }
@@ -192,6 +204,21 @@ impl Incident {
             }
             kinds::COMMAND_CANCELLED => self.deploy_running = false,
             kinds::GIT_BRANCH_CREATED => self.branch_created = true,
+            kinds::GIT_TAG_CREATED => {
+                if let Some(tag) = ev.str_field("tag") {
+                    self.last_tag = Some(tag.to_string());
+                }
+            }
+            kinds::ERROR_RATE => {
+                if let (Some(d), Some(v)) = (ev.str_field("deploy_at"), ev.str_field("verdict")) {
+                    self.verdicts.push((d.to_string(), v.to_string()));
+                }
+            }
+            kinds::SENTRY_ISSUE => {
+                if let Some(id) = ev.str_field("id") {
+                    self.sentry_issues.insert(id.to_string());
+                }
+            }
             kinds::INCIDENT_CLOSED => {
                 self.closed_at.get_or_insert(at);
             }
@@ -220,7 +247,15 @@ impl Incident {
         self.events.push(ev);
     }
 
+    /// Whether this verdict is on the record for the deploy at `deploy_at`.
+    pub fn has_verdict(&self, deploy_at: &str, verdict: &str) -> bool {
+        self.verdicts
+            .iter()
+            .any(|(d, v)| d == deploy_at && v == verdict)
+    }
+
     fn deployed(&mut self, at: DateTime<Utc>) {
+        self.deploys.push(at);
         self.deployed_at.get_or_insert(at);
         self.last_deployed_at = Some(at);
     }

@@ -20,5 +20,6 @@ pub mod plan;
 pub mod priority;
 pub mod runner;
 pub mod runtime;
+pub mod sentry;
 pub mod tail;
 pub mod ui;

@@ -41,6 +41,25 @@ pub struct Io {
     /// Set once the loop's channel exists: what jobs need to run and report.
     pub runner: Option<RunContext>,
     pub job: Option<JobHandle>,
+    /// Set when Sentry is configured and a token was found.
+    pub sentry: Option<SentrySetup>,
+    sentry_running: Option<SentryRunning>,
+}
+
+/// What the Sentry poller needs, prepared before the loop starts.
+#[derive(Debug, Clone)]
+pub struct SentrySetup {
+    pub client: crate::sentry::client::Client,
+    pub poller: crate::sentry::poller::PollerConfig,
+    /// For deploy registration.
+    pub environment: String,
+    pub project_slug: Option<String>,
+}
+
+struct SentryRunning {
+    deploys: tokio::sync::watch::Sender<Option<chrono::DateTime<Utc>>>,
+    task: tokio::task::JoinHandle<()>,
+    tx: mpsc::Sender<Msg>,
 }
 
 impl Io {
@@ -59,6 +78,39 @@ impl Io {
             redactor,
             runner: None,
             job: None,
+            sentry: None,
+            sentry_running: None,
+        }
+    }
+
+    /// Starts what reports through the loop's channel: the runner's context and the poller.
+    pub fn start_background(&mut self, tx: &mpsc::Sender<Msg>, model: &Model) {
+        self.runner = Some(RunContext {
+            tx: tx.clone(),
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            logs_dir: self.incident_dir.join("logs"),
+            shell: model.plan.shell.clone(),
+            grace: model.plan.grace,
+            scrollback: model.plan.scrollback,
+            redactor: self.redactor.clone(),
+        });
+        if let Some(s) = &self.sentry {
+            let (deploys, rx) = tokio::sync::watch::channel(model.incident.last_deployed_at);
+            let task =
+                crate::sentry::poller::spawn(s.client.clone(), s.poller.clone(), tx.clone(), rx);
+            self.sentry_running = Some(SentryRunning {
+                deploys,
+                task,
+                tx: tx.clone(),
+            });
+        }
+    }
+
+    /// Stops the background tasks started by [`Io::start_background`].
+    pub fn stop_background(&mut self) {
+        self.stop_job();
+        if let Some(s) = self.sentry_running.take() {
+            s.task.abort();
         }
     }
 
@@ -123,6 +175,40 @@ impl Io {
                 }
                 Vec::new()
             }
+            Effect::SentryDeploy(at) => {
+                if let Some(s) = &self.sentry_running {
+                    let _ = s.deploys.send(at);
+                }
+                Vec::new()
+            }
+            Effect::RegisterDeploy {
+                release,
+                started,
+                finished,
+            } => match (&self.sentry, &self.sentry_running) {
+                (Some(setup), Some(running)) => {
+                    let setup = setup.clone();
+                    let tx = running.tx.clone();
+                    tokio::spawn(async move {
+                        let r = crate::sentry::poller::register_deploy(
+                            &setup.client,
+                            &release,
+                            &setup.environment,
+                            setup.project_slug.as_deref(),
+                            started,
+                            finished,
+                        )
+                        .await;
+                        let _ = tx
+                            .send(Msg::Sentry(crate::sentry::SentryMsg::DeployRegistered(r)))
+                            .await;
+                    });
+                    Vec::new()
+                }
+                _ => vec![Msg::Failed(
+                    "Sentry is not set up: the deploy was not registered".into(),
+                )],
+            },
             Effect::Quit => {
                 self.stop_job();
                 Vec::new()
@@ -318,15 +404,7 @@ pub async fn run_console(mut model: Model, mut io: Io) -> anyhow::Result<()> {
         .map_err(|e| tracing::warn!("cannot watch the journal, falling back to the clock: {e}"))
         .ok();
     let signals = spawn_signals(tx.clone())?;
-    io.runner = Some(RunContext {
-        tx: tx.clone(),
-        cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
-        logs_dir: io.incident_dir.join("logs"),
-        shell: model.plan.shell.clone(),
-        grace: model.plan.grace,
-        scrollback: model.plan.scrollback,
-        redactor: io.redactor.clone(),
-    });
+    io.start_background(&tx, &model);
     let tail = model
         .plan
         .log_file
@@ -344,7 +422,7 @@ pub async fn run_console(mut model: Model, mut io: Io) -> anyhow::Result<()> {
     let clock = spawn_clock(tx.clone());
     let result = run_loop(&mut terminal, &mut model, &mut io, &mut rx).await;
 
-    io.stop_job();
+    io.stop_background();
     input.abort();
     clock.abort();
     signals.abort();

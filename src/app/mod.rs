@@ -1,9 +1,11 @@
 //! The console's state machine: one model, one message type, one pure `update`.
 
+pub mod error_rate;
 pub mod log_view;
 pub mod model;
 pub mod msg;
 pub mod runs;
+pub mod sentry;
 pub mod update;
 
 pub use model::{Mode, Model, Pane};

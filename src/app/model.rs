@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use super::error_rate::ErrorRate;
 use super::log_view::LogView;
 use super::msg::JobKind;
 use crate::checklist::Item;
@@ -139,6 +140,9 @@ pub struct Model {
     /// The last run's result, shown at the top of the deploy log.
     pub banner: Option<Status>,
     pub next_job: u64,
+    pub errors: ErrorRate,
+    /// Register the console's deploys with Sentry, under this release (else the hotfix tag).
+    pub register_deploy: Option<Option<String>>,
 }
 
 impl Model {
@@ -165,6 +169,10 @@ impl Model {
             running: None,
             banner: None,
             next_job: 0,
+            errors: ErrorRate::unconfigured(
+                "Sentry is not configured: set [sentry] org and project in warroom.toml and export SENTRY_AUTH_TOKEN",
+            ),
+            register_deploy: None,
         };
         m.selected = m.first_pending().unwrap_or(0);
         m

@@ -140,6 +140,8 @@ pub enum Msg {
         lines: Vec<String>,
         note: Option<String>,
     },
+    /// News from the Sentry poller.
+    Sentry(crate::sentry::SentryMsg),
     /// SIGTERM, SIGHUP, SIGINT: leave cleanly.
     Quit,
 }
@@ -155,5 +157,13 @@ pub enum Effect {
     /// Start a job; one at a time.
     Run(JobSpec),
     CancelRun,
+    /// Tell the Sentry poller the deploy time (new issues are those first seen after it).
+    SentryDeploy(Option<DateTime<Utc>>),
+    /// Register a deploy with Sentry.
+    RegisterDeploy {
+        release: String,
+        started: DateTime<Utc>,
+        finished: DateTime<Utc>,
+    },
     Quit,
 }

@@ -485,6 +485,25 @@ fn finished(
             .field("duration_ms", ms)
             .field("log", log),
     ));
+    if kind == JobKind::Deploy
+        && ok
+        && let Some(release) = m.register_deploy.clone()
+    {
+        match release.or_else(|| m.incident.last_tag.clone()) {
+            Some(release) => {
+                let finished = Utc::now();
+                let started = finished - chrono::Duration::from_std(duration).unwrap_or_default();
+                fx.push(Effect::RegisterDeploy { release, started, finished });
+            }
+            None => fx.push(Effect::Append(
+                Draft::new(
+                    kinds::SENTRY_DEPLOY,
+                    "Sentry deploy not registered: no release name (set [sentry] release, or tag the hotfix first)",
+                )
+                .field("ok", false),
+            )),
+        }
+    }
     if kind == JobKind::Deploy || kind == JobKind::Rollback {
         let tone = if ok { Tone::Good } else { Tone::Error };
         m.say(

@@ -6,6 +6,7 @@ use super::log_view::LineKind;
 use super::model::{ConfirmAction, InputPurpose, Mode, Model, Pane, PickPurpose, Tone};
 use super::msg::{Effect, Msg};
 use super::runs;
+use super::sentry;
 use crate::clock;
 use crate::incident::{ItemStatus, MILESTONES};
 use crate::journal::{Draft, kinds};
@@ -41,8 +42,13 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::JournalChanged => vec![Effect::ReadJournal],
         Msg::Journal(batch) => {
             let added = batch.events.len();
+            let deployed_before = m.incident.last_deployed_at;
             for ev in batch.events {
                 m.incident.apply(ev);
+            }
+            let mut fx = Vec::new();
+            if m.incident.last_deployed_at != deployed_before {
+                fx.push(Effect::SentryDeploy(m.incident.last_deployed_at));
             }
             if m.timeline.from_bottom > 0 {
                 m.timeline.from_bottom += added;
@@ -51,8 +57,9 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
                 m.say(Tone::Warn, w.clone());
             }
             m.warnings.extend(batch.warnings);
-            Vec::new()
+            fx
         }
+        Msg::Sentry(s) => sentry::on_sentry(m, s),
         Msg::Failed(e) => {
             m.say(Tone::Error, e);
             Vec::new()
@@ -80,7 +87,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
 
 fn on_tick(m: &mut Model, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
     m.now = now;
-    let mut fx = Vec::new();
+    let mut fx = sentry::quiet_after_deploy(m);
     if let Some(due) = clock::next_update_due(&m.incident, &m.policy)
         && now >= due
         && m.bell_rung_for != Some(due)

@@ -290,13 +290,29 @@ fn console(ctx: &Ctx, ticket: &str, loaded: Loaded) -> Result<()> {
     model.warnings = batch.warnings;
     let _log_guard = crate::logging::init(ctx.store.root());
     tracing::info!(ticket, "console started");
-    let redactor = Arc::new(Redactor::from_env(&loaded.config.redact.env));
-    let io = Io::new(
+    let sentry = sentry_setup(&loaded, &model.incident);
+    let mut secrets = Vec::new();
+    match &sentry {
+        Ok((setup, token)) => {
+            secrets.push(token.clone());
+            model.errors = crate::app::error_rate::ErrorRate::new(&loaded.config.sentry);
+            model.register_deploy = loaded
+                .config
+                .sentry
+                .register_deploy
+                .then(|| loaded.config.sentry.release.clone());
+            tracing::info!(org = setup.client.org(), "polling Sentry");
+        }
+        Err(what) => model.errors = crate::app::error_rate::ErrorRate::unconfigured(what.clone()),
+    }
+    let redactor = Arc::new(Redactor::from_env(&loaded.config.redact.env).with_values(secrets));
+    let mut io = Io::new(
         ctx.store.writer(ticket)?.with_redactor(redactor.clone()),
         reader,
         ctx.store.incident_dir(ticket),
         redactor,
     );
+    io.sentry = sentry.ok().map(|(setup, _)| setup);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -312,6 +328,81 @@ fn missing_open_warning(ticket: &str) -> String {
     format!(
         "the journal of {ticket} has no incident_opened line: its title, priority and detection time are unknown"
     )
+}
+
+/// The Sentry client and poller settings, or what the user must set (shown in the pane).
+fn sentry_setup(
+    loaded: &Loaded,
+    inc: &Incident,
+) -> std::result::Result<(runtime::SentrySetup, String), String> {
+    let s = &loaded.config.sentry;
+    let file = loaded
+        .path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "warroom.toml".into());
+    let (Some(org), Some(project)) = (&s.org, &s.project) else {
+        return Err(format!(
+            "Sentry is not configured: set [sentry] org and project in {file} and export {}",
+            s.token_env
+        ));
+    };
+    let token = sentry_token(s).ok_or_else(|| {
+        format!(
+            "No Sentry token: export {} (a user or internal-integration token with org:read, event:read, project:read), or set [sentry] token_command",
+            s.token_env
+        )
+    })?;
+    let client = crate::sentry::client::Client::new(&s.base_url, org, token.clone(), s.timeout)?;
+    let history_from = inc.detected_at - chrono::Duration::from_std(s.baseline).unwrap_or_default();
+    let poller = crate::sentry::poller::PollerConfig {
+        project: project.clone(),
+        environment: s.environment.clone(),
+        query: s.query.clone(),
+        interval: s.poll_interval,
+        window: s.window,
+        history_from,
+    };
+    let slug = (!project.chars().all(|c| c.is_ascii_digit())).then(|| project.clone());
+    let environment = s.environment.clone().unwrap_or_else(|| "production".into());
+    Ok((
+        runtime::SentrySetup {
+            client,
+            poller,
+            environment,
+            project_slug: slug,
+        },
+        token,
+    ))
+}
+
+/// The token: the environment variable, else `token_command`'s output, else the config file's.
+fn sentry_token(s: &crate::config::SentryConfig) -> Option<String> {
+    if let Some(t) = std::env::var(&s.token_env)
+        .ok()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+    {
+        return Some(t);
+    }
+    if let Some(cmd) = &s.token_command {
+        match std::process::Command::new("sh")
+            .arg("-c")
+            .arg(cmd)
+            .stderr(std::process::Stdio::null())
+            .output()
+        {
+            Ok(o) if o.status.success() => {
+                let t = String::from_utf8_lossy(&o.stdout).trim().to_string();
+                if !t.is_empty() {
+                    return Some(t);
+                }
+            }
+            Ok(o) => tracing::warn!("[sentry] token_command exited with {}", o.status),
+            Err(e) => tracing::warn!("[sentry] token_command could not run: {e}"),
+        }
+    }
+    s.token.clone().filter(|t| !t.is_empty())
 }
 
 fn list(ctx: &Ctx) -> Result<()> {

@@ -28,6 +28,8 @@ pub mod kinds {
     pub const ROLLBACK_FINISHED: &str = "rollback_finished";
     pub const COMMAND_CANCELLED: &str = "command_cancelled";
     pub const ERROR_RATE: &str = "error_rate";
+    pub const SENTRY_ISSUE: &str = "sentry_issue";
+    pub const SENTRY_DEPLOY: &str = "sentry_deploy";
     pub const GIT_BRANCH_CREATED: &str = "git_branch_created";
     pub const GIT_TAG_CREATED: &str = "git_tag_created";
     pub const GIT_REVERT: &str = "git_revert";
@@ -52,6 +54,8 @@ pub mod kinds {
         ROLLBACK_FINISHED,
         COMMAND_CANCELLED,
         ERROR_RATE,
+        SENTRY_ISSUE,
+        SENTRY_DEPLOY,
         GIT_BRANCH_CREATED,
         GIT_TAG_CREATED,
         GIT_REVERT,

@@ -34,6 +34,7 @@ const SHAPES: &str = concat!(
 
 #[derive(Debug, Clone)]
 pub struct Redactor {
+    value_list: Vec<String>,
     values: Option<AhoCorasick>,
     shapes: Option<Regex>,
     url_credentials: Option<Regex>,
@@ -74,7 +75,7 @@ impl Redactor {
         // Longest first, so a value containing another is replaced whole.
         values.sort_by_key(|v| std::cmp::Reverse(v.len()));
         values.dedup();
-        let values = if values.is_empty() {
+        let matcher = if values.is_empty() {
             None
         } else {
             AhoCorasick::builder()
@@ -83,7 +84,8 @@ impl Redactor {
                 .ok()
         };
         Redactor {
-            values,
+            value_list: values,
+            values: matcher,
             shapes: compile(SHAPES),
             url_credentials: compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@"),
         }
@@ -93,6 +95,17 @@ impl Redactor {
         self.values.as_ref().is_none_or(|ac| !ac.is_match(s))
             && self.shapes.as_ref().is_none_or(|r| !r.is_match(s))
             && !(s.contains("://") && self.url_credentials.as_ref().is_some_and(|r| r.is_match(s)))
+    }
+
+    /// Also redacts these values (a token read from a command, say).
+    pub fn with_values(self, extra: Vec<String>) -> Redactor {
+        let extra: Vec<String> = extra.into_iter().filter(|v| v.len() >= 6).collect();
+        if extra.is_empty() {
+            return self;
+        }
+        let mut values = self.value_list;
+        values.extend(extra);
+        Redactor::new(values)
     }
 
     /// Redacts the text and every string field of an event about to be written.

@@ -1,30 +1,265 @@
-//! The error rate from Sentry around the deploy.
+//! The error rate from Sentry around the deploy: the current rate against the baseline, the
+//! peak, the poll state, the new issues, and a chart with the baseline and the deploy marked.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
-use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Widget, Wrap};
 
-use super::{pane_block, theme};
+use super::{fmt_time, pane_block, theme};
+use crate::app::error_rate::{change_pct, fmt_pct, fmt_rate};
+use crate::app::model::Tone;
 use crate::app::{Model, Pane};
+use crate::priority::fmt_duration;
+use crate::sentry::PollState;
+
+fn state_span(m: &Model) -> Span<'static> {
+    let e = &m.errors;
+    let ago =
+        |t: chrono::DateTime<chrono::Utc>| fmt_duration((m.now - t).to_std().unwrap_or_default());
+    let hhmmss =
+        |t: chrono::DateTime<chrono::Utc>| fmt_time(m, t).chars().skip(11).collect::<String>();
+    let stale_after = chrono::Duration::from_std(e.interval * 2).unwrap_or_default()
+        + chrono::Duration::seconds(10);
+    match &e.state {
+        PollState::Waiting => Span::styled("connecting to Sentry…", theme::dim()),
+        PollState::Ok => match e.last_ok {
+            Some(t) if m.now - t > stale_after => Span::styled(
+                format!("stale: last good sample {} ago", ago(t)),
+                theme::tone(Tone::Warn),
+            ),
+            Some(t) => Span::styled(
+                format!("ok · polled {} ago", ago(t)),
+                theme::tone(Tone::Good),
+            ),
+            None => Span::styled("ok", theme::tone(Tone::Good)),
+        },
+        PollState::RateLimited { until, detail } => Span::styled(
+            format!("rate-limited until {}: {detail}", hhmmss(*until)),
+            theme::tone(Tone::Warn),
+        ),
+        PollState::Retrying {
+            reason,
+            attempt,
+            next,
+        } => Span::styled(
+            format!("retry {attempt} at {}: {reason}", hhmmss(*next)),
+            theme::tone(Tone::Warn),
+        ),
+        PollState::Error { reason, next } => Span::styled(
+            format!("error: {reason} · next try {}", hhmmss(*next)),
+            theme::tone(Tone::Error),
+        ),
+    }
+}
+
+fn summary(m: &Model) -> Line<'static> {
+    let e = &m.errors;
+    let inc = &m.incident;
+    let mut spans = Vec::new();
+    if let Some(cur) = e.current() {
+        let base = e.baseline(inc.detected_at);
+        let change = base.and_then(|b| change_pct(b, cur));
+        let style = match change {
+            Some(p) if p > 20.0 => theme::tone(Tone::Error),
+            Some(_) => theme::tone(Tone::Good),
+            None => Style::new(),
+        }
+        .add_modifier(Modifier::BOLD);
+        let arrow = match change {
+            Some(p) if p > 0.0 => "▲ ",
+            Some(_) => "▼ ",
+            None => "",
+        };
+        spans.push(Span::styled(
+            format!(
+                "{} {arrow}{}",
+                fmt_rate(cur),
+                change.map(fmt_pct).unwrap_or_default()
+            ),
+            style,
+        ));
+        if let Some(b) = base {
+            spans.push(Span::styled(
+                format!("  baseline {}", fmt_rate(b)),
+                theme::dim(),
+            ));
+        }
+        if let Some(p) = e.peak_since(inc.detected_at) {
+            spans.push(Span::styled(
+                format!("  peak {}", fmt_rate(p)),
+                theme::dim(),
+            ));
+        }
+        spans.push(Span::raw("  "));
+    }
+    spans.push(state_span(m));
+    Line::from(spans)
+}
+
+fn issues_line(m: &Model) -> Line<'static> {
+    let e = &m.errors;
+    if m.incident.last_deployed_at.is_none() {
+        return Line::styled("New issues are watched from the deploy on", theme::dim());
+    }
+    if e.issues.is_empty() {
+        return Line::styled("No new issues since the deploy", theme::tone(Tone::Good));
+    }
+    let titles: Vec<String> = e
+        .issues
+        .iter()
+        .take(3)
+        .map(|i| format!("{} {}", i.short_id, i.title))
+        .collect();
+    Line::from(vec![
+        Span::styled(
+            format!("{} new issue(s) since the deploy: ", e.issues.len()),
+            theme::tone(Tone::Error),
+        ),
+        Span::raw(titles.join(" · ")),
+    ])
+}
 
 pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
-    let block = pane_block(m, Pane::ErrorRate, " Error rate ".to_string());
-    let lines = vec![
-        Line::styled(
-            format!(
-                "Sentry is not configured: set [sentry] org and project in {} and export SENTRY_AUTH_TOKEN",
-                m.config_name
+    let block = pane_block(m, Pane::ErrorRate, " Error rate (Sentry) ".to_string());
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let e = &m.errors;
+    if let Some(what) = &e.unconfigured {
+        Paragraph::new(vec![
+            Line::styled(what.clone(), theme::tone(Tone::Warn)),
+            Line::styled(
+                "The error rate, its baseline and the deploy marker are charted here.",
+                theme::dim(),
             ),
-            theme::tone(crate::app::model::Tone::Warn),
-        ),
-        Line::styled(
-            "The error rate, its baseline and the deploy marker are charted here.",
-            theme::dim(),
-        ),
-    ];
-    Paragraph::new(lines)
+        ])
         .wrap(Wrap { trim: true })
-        .block(block)
+        .render(inner, buf);
+        return;
+    }
+    let [head, issues, chart] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(u16::from(inner.height >= 4)),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
+    Paragraph::new(summary(m)).render(head, buf);
+    Paragraph::new(issues_line(m)).render(issues, buf);
+    if chart.height >= 3 && !e.series.is_empty() {
+        draw_chart(m, chart, buf);
+    } else if e.series.is_empty() && chart.height > 0 {
+        Paragraph::new(Line::styled(
+            format!("No data yet: polling every {}", fmt_duration(e.interval)),
+            theme::dim(),
+        ))
+        .render(chart, buf);
+    }
+}
+
+fn draw_chart(m: &Model, area: Rect, buf: &mut Buffer) {
+    let e = &m.errors;
+    let now = m.now.timestamp() as f64;
+    let x0 = now - e.window.as_secs_f64();
+    let half = e.width as f64 / 2.0;
+    let mut complete: Vec<(f64, f64)> = e
+        .points()
+        .map(|(t, v)| (t as f64 + half, v))
+        .filter(|(t, _)| *t >= x0)
+        .collect();
+    let provisional: Vec<(f64, f64)> = match (complete.pop(), complete.last()) {
+        (Some(p), Some(prev)) => vec![*prev, p],
+        (Some(p), None) => vec![p],
+        _ => Vec::new(),
+    };
+    let baseline = e.baseline(m.incident.detected_at);
+    let ymax = complete
+        .iter()
+        .chain(provisional.iter())
+        .map(|(_, v)| *v)
+        .chain(baseline)
+        .fold(1.0f64, f64::max)
+        * 1.15;
+    let base_line: Vec<(f64, f64)> = baseline
+        .map(|b| vec![(x0, b), (now, b)])
+        .unwrap_or_default();
+    let deploys: Vec<Vec<(f64, f64)>> = m
+        .incident
+        .deploys
+        .iter()
+        .map(|d| d.timestamp() as f64)
+        .filter(|t| *t >= x0)
+        .map(|t| vec![(t, 0.0), (t, ymax)])
+        .collect();
+    let detected = m.incident.detected_at.timestamp() as f64;
+    let detected_line: Vec<(f64, f64)> = if detected >= x0 {
+        vec![(detected, 0.0), (detected, ymax)]
+    } else {
+        Vec::new()
+    };
+
+    let mut sets = vec![
+        Dataset::default()
+            .name("baseline")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::new().fg(Color::Green))
+            .data(&base_line),
+        Dataset::default()
+            .name("detected")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::new().fg(Color::Yellow))
+            .data(&detected_line),
+    ];
+    for d in &deploys {
+        sets.push(
+            Dataset::default()
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(Style::new().fg(Color::Cyan))
+                .data(d),
+        );
+    }
+    sets.push(
+        Dataset::default()
+            .name("errors/min")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::new().fg(Color::Red))
+            .data(&complete),
+    );
+    sets.push(
+        Dataset::default()
+            .marker(Marker::Dot)
+            .graph_type(GraphType::Line)
+            .style(Style::new().fg(Color::DarkGray))
+            .data(&provisional),
+    );
+    let hm = |t: f64| {
+        let dt = chrono::DateTime::<chrono::Utc>::from_timestamp(t as i64, 0).unwrap_or_default();
+        fmt_time(m, dt).chars().skip(11).take(5).collect::<String>()
+    };
+    Chart::new(sets)
+        .x_axis(
+            Axis::default()
+                .bounds([x0, now])
+                .style(theme::dim())
+                .labels([hm(x0), hm((x0 + now) / 2.0), hm(now)]),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([0.0, ymax])
+                .style(theme::dim())
+                .labels([
+                    "0".to_string(),
+                    format!("{:.0}", ymax / 2.0),
+                    format!("{:.0}", ymax),
+                ]),
+        )
         .render(area, buf);
 }

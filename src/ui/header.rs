@@ -68,6 +68,18 @@ fn title_line(m: &Model) -> Line<'static> {
                 .add_modifier(Modifier::BOLD),
         ));
     }
+    if let Some(d) = inc.last_deployed_at {
+        let key = crate::journal::event::rfc3339_string(d);
+        if inc.has_verdict(&key, "rose") && !inc.has_verdict(&key, "dropped") {
+            spans.push(Span::styled(
+                "  ⚠ ERROR RATE ROSE AFTER THE DEPLOY: r to roll back ",
+                Style::new()
+                    .bg(Color::Red)
+                    .fg(Color::White)
+                    .add_modifier(Modifier::BOLD),
+            ));
+        }
+    }
     if inc.closed_at.is_some() {
         spans.push(Span::styled(
             "  CLOSED (read-only) ",

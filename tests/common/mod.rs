@@ -1,5 +1,7 @@
-//! Shared test helpers: a fixed clock, models built from events, the real binary.
+//! Shared test helpers: a fixed clock, models built from events, the real binary, a fake Sentry.
 #![allow(dead_code)]
+
+pub mod sentry;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

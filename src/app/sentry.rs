@@ -1,0 +1,162 @@
+//! The error rate in `update`: merging what the poller reports, and putting the verdicts and
+//! the new issues on the record.
+
+use super::model::{Model, Tone};
+use super::msg::Effect;
+use crate::clock::{self, Monitoring};
+use crate::journal::event::rfc3339_string;
+use crate::journal::{Draft, kinds};
+use crate::priority::fmt_duration;
+use crate::sentry::{PollState, SentryMsg};
+
+pub fn on_sentry(m: &mut Model, msg: SentryMsg) -> Vec<Effect> {
+    match msg {
+        SentryMsg::Series {
+            start,
+            buckets,
+            width,
+            at,
+        } => {
+            let window = chrono::Duration::from_std(m.errors.window).unwrap_or_default();
+            let baseline = chrono::Duration::from_std(m.errors.baseline_len).unwrap_or_default();
+            let keep_from = (at - window)
+                .min(m.incident.detected_at - baseline)
+                .timestamp();
+            m.errors.merge(start, buckets, width, keep_from);
+            m.errors.last_ok = Some(at);
+            judge(m)
+        }
+        SentryMsg::Issues { since, issues } => {
+            let mut fx = Vec::new();
+            for i in issues.iter().rev() {
+                let new = i.first_seen.is_none_or(|f| f >= since);
+                if new && !m.incident.sentry_issues.contains(&i.id) {
+                    fx.push(Effect::Append(
+                        Draft::new(
+                            kinds::SENTRY_ISSUE,
+                            format!("New Sentry issue {}: {}", i.short_id, i.title),
+                        )
+                        .field("id", i.id.clone())
+                        .field("short_id", i.short_id.clone())
+                        .field("title", i.title.clone())
+                        .field("permalink", i.permalink.clone())
+                        .field("first_seen", i.first_seen.map(rfc3339_string))
+                        .field("count", i.count),
+                    ));
+                }
+            }
+            m.errors.issues = issues;
+            fx
+        }
+        SentryMsg::State(s) => {
+            if let PollState::Error { reason, .. } = &s
+                && m.errors.state != s
+            {
+                m.say(Tone::Warn, format!("Sentry: {reason}"));
+            }
+            m.errors.state = s;
+            Vec::new()
+        }
+        SentryMsg::DeployRegistered(r) => {
+            let d = match r {
+                Ok(release) => Draft::new(
+                    kinds::SENTRY_DEPLOY,
+                    format!("Deploy registered with Sentry (release {release})"),
+                )
+                .field("ok", true)
+                .field("release", release),
+                Err(e) => Draft::new(
+                    kinds::SENTRY_DEPLOY,
+                    format!("Sentry deploy not registered: {e}"),
+                )
+                .field("ok", false)
+                .field("error", e),
+            };
+            vec![Effect::Append(d)]
+        }
+    }
+}
+
+/// The verdict on the latest deploy, recorded once per deploy and kind.
+fn judge(m: &mut Model) -> Vec<Effect> {
+    let Some(deploy) = m.incident.last_deployed_at else {
+        return Vec::new();
+    };
+    let Some(v) = m.errors.verdict(m.incident.detected_at, deploy) else {
+        return Vec::new();
+    };
+    let key = rfc3339_string(deploy);
+    if m.incident.has_verdict(&key, v.name()) {
+        return Vec::new();
+    }
+    let sentence = v.sentence();
+    let mut d = Draft::new(kinds::ERROR_RATE, sentence.clone())
+        .field("verdict", v.name())
+        .field("deploy_at", key)
+        .field("buckets", m.errors.verdict_buckets);
+    d = match v {
+        super::error_rate::Verdict::Dropped {
+            from,
+            to,
+            baseline,
+            threshold,
+        } => d
+            .field("from_per_min", from.round())
+            .field("to_per_min", (to * 10.0).round() / 10.0)
+            .field(
+                "baseline_per_min",
+                baseline.map(|b| (b * 10.0).round() / 10.0),
+            )
+            .field("threshold_per_min", threshold),
+        super::error_rate::Verdict::Rose {
+            before,
+            after,
+            baseline,
+        } => {
+            m.say(Tone::Error, sentence);
+            d.field("from_per_min", before.round())
+                .field("to_per_min", after.round())
+                .field(
+                    "baseline_per_min",
+                    baseline.map(|b| (b * 10.0).round() / 10.0),
+                )
+        }
+    };
+    vec![Effect::Append(d)]
+}
+
+/// At the end of the monitoring window, with Sentry polled since and no issue first seen after
+/// the deploy: "no new errors introduced".
+pub fn quiet_after_deploy(m: &mut Model) -> Vec<Effect> {
+    if m.errors.unconfigured.is_some() {
+        return Vec::new();
+    }
+    let Some(deploy) = m.incident.last_deployed_at else {
+        return Vec::new();
+    };
+    if clock::monitoring(&m.incident, &m.policy, m.now) != Monitoring::Done {
+        return Vec::new();
+    }
+    let window_end = deploy + chrono::Duration::from_std(m.policy.monitoring).unwrap_or_default();
+    let key = rfc3339_string(deploy);
+    let polled_since = m.errors.last_ok.is_some_and(|t| t >= window_end);
+    let quiet = m
+        .errors
+        .issues
+        .iter()
+        .all(|i| i.first_seen.is_some_and(|f| f < deploy));
+    if !polled_since || !quiet || m.incident.has_verdict(&key, "no_new_issues") {
+        return Vec::new();
+    }
+    vec![Effect::Append(
+        Draft::new(
+            kinds::ERROR_RATE,
+            format!(
+                "No new Sentry issues in the {} after the deploy",
+                fmt_duration(m.policy.monitoring)
+            ),
+        )
+        .field("verdict", "no_new_issues")
+        .field("deploy_at", key),
+    )]
+}

@@ -1,0 +1,7 @@
+//! Sentry: the error rate around the deploy, new issues, and deploy registration.
+
+pub mod api;
+pub mod client;
+pub mod poller;
+
+pub use poller::{PollState, SentryMsg};
