@@ -149,10 +149,25 @@ impl Drop for Tmux {
     }
 }
 
-/// A shell line printing `STTY-<tag>: icanon echo` when the terminal is back in cooked mode;
-/// the quotes keep the marker itself out of the echoed command line.
-fn stty_probe(tag: &str) -> String {
-    format!("echo STTY-'{tag}': $(stty -a | tr ' ' '\\n' | grep -xE -- '-?(icanon|echo)')")
+/// The pane's terminal modes, read from its tty: `icanon` and `echo` are on in a usable shell,
+/// off (`-icanon -echo`) in raw mode.
+fn tty_modes(tmux: &Tmux) -> String {
+    let tty = String::from_utf8_lossy(
+        &tmux
+            .cmd(&["display-message", "-p", "-t", "main", "#{pane_tty}"])
+            .stdout,
+    )
+    .trim()
+    .to_string();
+    let out = Command::new("stty")
+        .args(["-a", "-F", &tty])
+        .output()
+        .expect("stty");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.split_whitespace()
+        .filter(|w| matches!(*w, "icanon" | "-icanon" | "echo" | "-echo"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn open(home: &Path, ticket: &str) {
@@ -200,10 +215,7 @@ fn tick_quit_resume_keeps_the_tick_and_restores_the_terminal() {
     tmux.wait_for("[x] On-call engineer alerted");
     tmux.keys(&["q"]);
     tmux.wait_gone("Checklist");
-    tmux.line(&stty_probe("QUIT"));
-    let s = tmux.wait_for("STTY-QUIT:");
-    assert!(s.contains("icanon echo"), "terminal left in raw mode:\n{s}");
-    assert!(!s.contains("Checklist"), "alternate screen left:\n{s}");
+    assert_eq!(tty_modes(&tmux), "icanon echo", "terminal left in raw mode");
 
     tmux.line(&format!("{} resume ENG-100", bin().display()));
     tmux.wait_for("[x] On-call engineer alerted");
@@ -286,9 +298,8 @@ fn sigterm_and_sighup_leave_the_terminal_usable() {
                 .expect("kill")
                 .success()
         );
-        tmux.line(&stty_probe(signal));
-        let s = tmux.wait_for(&format!("STTY-{signal}:"));
-        assert!(s.contains("icanon echo"), "SIG{signal} left raw mode:\n{s}");
+        tmux.wait_gone("Checklist");
+        assert_eq!(tty_modes(&tmux), "icanon echo", "SIG{signal} left raw mode");
         tmux.line("clear");
     }
 }
@@ -378,4 +389,89 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+#[test]
+fn the_error_rate_from_a_local_sentry_is_on_screen_and_the_token_nowhere() {
+    use common::sentry::{Answer, FakeSentry};
+    if !tmux_available() {
+        return;
+    }
+    let server = FakeSentry::start();
+    let now = chrono::Utc::now().timestamp() / 60 * 60;
+    let buckets: Vec<String> = (0..90)
+        .map(|i| {
+            let ts = now - (89 - i) * 60;
+            let count = if i < 60 { 12 } else { 412 };
+            format!("[{ts}, [{{\"count\": {count}}}]]")
+        })
+        .collect();
+    server.script(
+        "/events-stats/",
+        vec![Answer::json(
+            200,
+            format!("{{\"data\": [{}]}}", buckets.join(",")),
+        )],
+    );
+    let home = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        home.path().join("warroom.toml"),
+        format!("[sentry]\nbase_url = \"{}\"\norg = \"acme\"\nproject = \"2\"\npoll_interval = \"5s\"\nbaseline = \"30m\"\n", server.base),
+    )
+    .expect("config");
+    let detected = chrono::Utc::now() - chrono::Duration::minutes(30);
+    let o = warroom(
+        home.path(),
+        &[
+            "open",
+            "ENG-105",
+            "--priority",
+            "P0",
+            "--title",
+            "Auth bypass",
+            "--detected-at",
+            &detected.to_rfc3339(),
+            "--no-console",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let token = "sntryu_e2ePlantedToken0123456789abcdef";
+    let tmux = Tmux::new("sentry");
+    tmux.start(home.path());
+    tmux.line(&format!(
+        "clear; SENTRY_AUTH_TOKEN={token} {} resume ENG-105",
+        bin().display()
+    ));
+    let s = tmux.wait_for("412/min ▲");
+    assert!(
+        s.contains("baseline 12/min") && s.contains("ok · polled"),
+        "{s}"
+    );
+    assert!(
+        s.chars().any(|c| ('\u{2801}'..='\u{28ff}').contains(&c)),
+        "a chart is drawn:\n{s}"
+    );
+    assert!(!s.contains(token), "{s}");
+    tmux.keys(&["n"]);
+    tmux.line("error rate confirmed in Sentry");
+    tmux.wait_for("error rate confirmed in Sentry");
+    tmux.keys(&["q"]);
+    tmux.wait_gone("Checklist");
+    let seen = server.seen_at("/events-stats/");
+    assert_eq!(
+        seen[0].auth.as_deref(),
+        Some(format!("Bearer {token}").as_str())
+    );
+    assert!(warroom(home.path(), &["close", "ENG-105"]).status.success());
+    let mut files = walk(home.path());
+    files.retain(|p| !p.ends_with("warroom.toml"));
+    assert!(
+        files.iter().any(|p| p.ends_with("journal.jsonl"))
+            && files.iter().any(|p| p.ends_with("incident.json"))
+            && files.iter().any(|p| p.ends_with("warroom.log"))
+    );
+    for f in files {
+        let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap_or_default()).into_owned();
+        assert!(!text.contains(token), "token in {}", f.display());
+    }
 }

@@ -216,3 +216,52 @@ fn unknown_kinds_show_as_generic_events() {
         "{screen}"
     );
 }
+
+#[test]
+fn every_pane_live_140x45() {
+    use warroom::app::error_rate::ErrorRate;
+    use warroom::app::log_view::LineKind;
+    use warroom::sentry::{PollState, SentryMsg};
+    let mut m = busy_model();
+    m.errors = ErrorRate::new(&warroom::config::SentryConfig::default());
+    update(
+        &mut m,
+        Msg::Journal(ReadBatch {
+            events: vec![
+                Draft::new(
+                    kinds::DEPLOY_FINISHED,
+                    "Fix deployed in 1m12s (1h04m after detection)",
+                )
+                .field("exit_code", 0)
+                .stamp(t(54)),
+            ],
+            warnings: vec![],
+        }),
+    );
+    for l in [
+        "━━ deploy · vercel --prod · 2026-11-26 14:52:48",
+        "\x1b[36mVercel CLI 39.1.0\x1b[0m",
+        "Building…",
+        "\x1b[32m✓ Production: https://app.example.com [1m]\x1b[0m",
+        "\x1b[32m✓ exit 0\x1b[0m",
+    ] {
+        m.log.push(l.into(), LineKind::Output);
+    }
+    let mut buckets: Vec<(i64, f64)> = (-70..-10)
+        .map(|i| (t(i).timestamp(), 10.0 + (i % 3) as f64))
+        .collect();
+    buckets.extend((-10..54).map(|i| (t(i).timestamp(), 400.0 + ((i * 7) % 60) as f64)));
+    buckets.extend((54..62).map(|i| (t(i).timestamp(), 3.0)));
+    m.now = t(62);
+    update(
+        &mut m,
+        Msg::Sentry(SentryMsg::Series {
+            start: t(-70).timestamp(),
+            buckets,
+            width: 60,
+            at: t(62),
+        }),
+    );
+    update(&mut m, Msg::Sentry(SentryMsg::State(PollState::Ok)));
+    insta::assert_snapshot!(render(&m, 140, 45).backend());
+}

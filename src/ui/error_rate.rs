@@ -31,7 +31,7 @@ fn state_span(m: &Model) -> Span<'static> {
                 theme::tone(Tone::Warn),
             ),
             Some(t) => Span::styled(
-                format!("ok · polled {} ago", ago(t)),
+                format!("ok · polled {}", hhmmss(t)),
                 theme::tone(Tone::Good),
             ),
             None => Span::styled("ok", theme::tone(Tone::Good)),
@@ -163,7 +163,12 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
 
 fn draw_chart(m: &Model, area: Rect, buf: &mut Buffer) {
     let e = &m.errors;
-    let now = m.now.timestamp() as f64;
+    // The axis ends at the newest bucket, not at `now`: the chart changes when the data does.
+    let now = e
+        .series
+        .keys()
+        .next_back()
+        .map_or(m.now.timestamp(), |t| t + e.width) as f64;
     let x0 = now - e.window.as_secs_f64();
     let half = e.width as f64 / 2.0;
     let mut complete: Vec<(f64, f64)> = e
