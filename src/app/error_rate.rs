@@ -26,6 +26,8 @@ pub struct ErrorRate {
     pub baseline_len: Duration,
     pub verdict_buckets: usize,
     pub floor: f64,
+    /// The highest rate seen since detection (kept when its bucket leaves the window).
+    pub peak: Option<f64>,
 }
 
 impl ErrorRate {
@@ -49,19 +51,37 @@ impl ErrorRate {
             baseline_len: cfg.baseline,
             verdict_buckets: cfg.verdict_buckets,
             floor: cfg.floor,
+            peak: None,
         }
     }
 
-    /// Merges fresh buckets (they replace what was there from `start` on) and forgets what is
-    /// older than both the window and the baseline: memory is bounded by the window.
-    pub fn merge(&mut self, start: i64, buckets: Vec<(i64, f64)>, width: i64, keep_from: i64) {
+    /// Merges fresh buckets (they replace what was there from `start` on) and keeps only the
+    /// window before `now` and the baseline period before detection: memory is bounded by them.
+    pub fn merge(
+        &mut self,
+        start: i64,
+        buckets: Vec<(i64, f64)>,
+        width: i64,
+        now: i64,
+        detected: i64,
+    ) {
         self.width = width.max(1);
-        let stale: Vec<i64> = self.series.range(start..).map(|(k, _)| *k).collect();
-        for k in stale {
-            self.series.remove(&k);
-        }
+        let _ = self.series.split_off(&start);
         self.series.extend(buckets);
-        self.series = self.series.split_off(&keep_from);
+        let window_from = now - self.window.as_secs() as i64;
+        let baseline = (detected - self.baseline_len.as_secs() as i64)..detected;
+        self.series
+            .retain(|t, _| *t >= window_from || baseline.contains(t));
+        let since = detected - self.width;
+        let peak = self
+            .series
+            .range(since..)
+            .map(|(_, c)| *c * 60.0 / self.width as f64)
+            .reduce(f64::max);
+        self.peak = match (self.peak, peak) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
     }
 
     pub fn per_min(&self, count: f64) -> f64 {
@@ -102,11 +122,9 @@ impl ErrorRate {
             .map(|(t, c)| (*t, self.per_min(*c)))
     }
 
-    pub fn peak_since(&self, from: DateTime<Utc>) -> Option<f64> {
-        self.series
-            .range(from.timestamp() - self.width..)
-            .map(|(_, c)| self.per_min(*c))
-            .reduce(f64::max)
+    /// The highest rate since detection.
+    pub fn peak(&self) -> Option<f64> {
+        self.peak
     }
 
     /// Complete buckets starting at or after `t` (the still-filling newest one left out).
@@ -146,6 +164,7 @@ impl ErrorRate {
             .range(detected.timestamp() - self.width..deploy.timestamp())
             .map(|(_, c)| self.per_min(*c))
             .reduce(f64::max)
+            .or(self.peak)
             .or(before_mean)
             .unwrap_or(0.0);
         if last.iter().all(|v| *v <= threshold) {
@@ -251,7 +270,8 @@ mod tests {
             .enumerate()
             .map(|(i, c)| (t(i as i64).timestamp(), *c))
             .collect();
-        e.merge(t(0).timestamp(), buckets, 60, 0);
+        let now = t(counts.len() as i64).timestamp();
+        e.merge(t(0).timestamp(), buckets, 60, now, t(60).timestamp());
         e
     }
 
@@ -323,6 +343,8 @@ mod tests {
     #[test]
     fn merging_replaces_trailing_buckets_and_prunes_old_ones() {
         let mut e = rate(&[1.0, 2.0, 3.0, 4.0]);
+        e.window = Duration::from_secs(4 * 60);
+        e.baseline_len = Duration::ZERO;
         e.merge(
             t(2).timestamp(),
             vec![
@@ -331,10 +353,16 @@ mod tests {
                 (t(4).timestamp(), 5.0),
             ],
             60,
-            t(1).timestamp(),
+            t(5).timestamp(),
+            t(0).timestamp(),
         );
         let got: Vec<f64> = e.series.values().copied().collect();
-        assert_eq!(got, [2.0, 30.0, 40.0, 5.0]);
+        assert_eq!(
+            got,
+            [2.0, 30.0, 40.0, 5.0],
+            "minute 0 left the 4-minute window"
+        );
+        assert_eq!(e.peak(), Some(40.0));
         assert_eq!(e.current(), Some(40.0));
         assert_eq!(e.provisional(), Some((t(4).timestamp(), 5.0)));
         // Five-minute buckets are scaled to per-minute rates.

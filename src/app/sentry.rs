@@ -17,12 +17,9 @@ pub fn on_sentry(m: &mut Model, msg: SentryMsg) -> Vec<Effect> {
             width,
             at,
         } => {
-            let window = chrono::Duration::from_std(m.errors.window).unwrap_or_default();
-            let baseline = chrono::Duration::from_std(m.errors.baseline_len).unwrap_or_default();
-            let keep_from = (at - window)
-                .min(m.incident.detected_at - baseline)
-                .timestamp();
-            m.errors.merge(start, buckets, width, keep_from);
+            let detected = m.incident.detected_at.timestamp();
+            m.errors
+                .merge(start, buckets, width, at.timestamp(), detected);
             m.errors.last_ok = Some(at);
             judge(m)
         }

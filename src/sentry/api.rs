@@ -50,11 +50,67 @@ fn parse_data(data: &Value) -> Result<Vec<(i64, f64)>, ParseError> {
     Ok(out)
 }
 
+/// A bucket's value: `[{"count": n}, …]` (summed), `[]`, `null` counts, or a bare number.
+struct BucketValue(f64);
+
+impl<'de> Deserialize<'de> for BucketValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        #[derive(Deserialize)]
+        struct Count {
+            count: Option<f64>,
+        }
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = BucketValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("[{\"count\": n}]")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<BucketValue, A::Error> {
+                let mut sum = 0.0;
+                while let Some(c) = seq.next_element::<Option<Count>>()? {
+                    sum += c.and_then(|c| c.count).unwrap_or(0.0);
+                }
+                Ok(BucketValue(sum))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<BucketValue, E> {
+                Ok(BucketValue(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<BucketValue, E> {
+                Ok(BucketValue(v as f64))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<BucketValue, E> {
+                Ok(BucketValue(v as f64))
+            }
+            fn visit_unit<E>(self) -> Result<BucketValue, E> {
+                Ok(BucketValue(0.0))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The usual single-series body, read straight into buckets (the rest is skipped unparsed).
+#[derive(Deserialize)]
+struct SingleSeries {
+    data: Vec<(f64, BucketValue)>,
+}
+
 /// Parses an `events-stats` body. With several series (`yAxis` list or `topEvents`) the top
 /// level is keyed by series name: their counts are added bucket by bucket.
 pub fn parse_events_stats(body: &[u8]) -> Result<Series, ParseError> {
+    if let Ok(single) = serde_json::from_slice::<SingleSeries>(body) {
+        let buckets = single
+            .data
+            .into_iter()
+            .map(|(t, v)| (t as i64, v.0))
+            .collect();
+        return Ok(finish(buckets));
+    }
     let v: Value = serde_json::from_slice(body).map_err(|e| ParseError::NotJson(e.to_string()))?;
-    let mut buckets: Vec<(i64, f64)> = match v.get("data") {
+    let buckets: Vec<(i64, f64)> = match v.get("data") {
         Some(d) => parse_data(d)?,
         None => {
             let obj = v
@@ -71,6 +127,10 @@ pub fn parse_events_stats(body: &[u8]) -> Result<Series, ParseError> {
             merged.into_iter().collect()
         }
     };
+    Ok(finish(buckets))
+}
+
+fn finish(mut buckets: Vec<(i64, f64)>) -> Series {
     buckets.sort_by_key(|b| b.0);
     buckets.dedup_by_key(|b| b.0);
     let width = buckets
@@ -79,7 +139,7 @@ pub fn parse_events_stats(body: &[u8]) -> Result<Series, ParseError> {
         .filter(|d| *d > 0)
         .min()
         .unwrap_or(60);
-    Ok(Series { buckets, width })
+    Series { buckets, width }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

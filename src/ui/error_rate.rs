@@ -87,7 +87,7 @@ fn summary(m: &Model) -> Line<'static> {
                 theme::dim(),
             ));
         }
-        if let Some(p) = e.peak_since(inc.detected_at) {
+        if let Some(p) = e.peak() {
             spans.push(Span::styled(
                 format!("  peak {}", fmt_rate(p)),
                 theme::dim(),
