@@ -34,6 +34,7 @@ pub struct Config {
     pub commands: CommandsConfig,
     pub redact: RedactConfig,
     pub sentry: SentryConfig,
+    pub git: GitConfig,
     pub keys: BTreeMap<Spanned<String>, Spanned<String>>,
     /// The defaults with `[keys]` applied.
     #[serde(skip)]
@@ -271,6 +272,71 @@ impl Default for SentryConfig {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GitConfig {
+    /// The repository (default: the one holding the current directory).
+    pub repo: Option<PathBuf>,
+    pub base_branch: String,
+    pub remote: String,
+    /// `{ticket}` and `{slug}` (from the title: lowercase, hyphens, at most 40 characters).
+    pub hotfix_pattern: String,
+    pub backport_branches: Vec<String>,
+    /// `{branch}` and `{ticket}`.
+    pub backport_pattern: String,
+    /// `{version}`.
+    pub tag_pattern: String,
+    /// Dependency manifests and lock files the guard flags (file names; `*` matches any run).
+    pub manifests: Vec<String>,
+    /// The guard flags a change over this many lines…
+    pub max_lines: usize,
+    /// …or this many files.
+    pub max_files: usize,
+}
+
+impl Default for GitConfig {
+    fn default() -> Self {
+        GitConfig {
+            repo: None,
+            base_branch: "main".into(),
+            remote: "origin".into(),
+            hotfix_pattern: "hotfix/{ticket}-{slug}".into(),
+            backport_branches: vec!["release-candidate".into(), "develop".into()],
+            backport_pattern: "backport/{branch}/hotfix-{ticket}".into(),
+            tag_pattern: "v{version}".into(),
+            manifests: [
+                "Cargo.toml",
+                "Cargo.lock",
+                "package.json",
+                "package-lock.json",
+                "pnpm-lock.yaml",
+                "yarn.lock",
+                "go.mod",
+                "go.sum",
+                "requirements*.txt",
+                "poetry.lock",
+                "pyproject.toml",
+                "Pipfile",
+                "Pipfile.lock",
+                "Gemfile",
+                "Gemfile.lock",
+                "composer.json",
+                "composer.lock",
+                "pom.xml",
+                "build.gradle",
+                "build.gradle.kts",
+                "gradle.lockfile",
+                "mix.exs",
+                "mix.lock",
+            ]
+            .map(String::from)
+            .to_vec(),
+            max_lines: 200,
+            max_files: 10,
+        }
+    }
+}
+
 fn at_least_5s<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     let s = String::deserialize(d)?;
     let v = parse_duration(&s).map_err(serde::de::Error::custom)?;
@@ -419,6 +485,15 @@ impl Config {
                 }
                 (None, Some(_)) => {}
             }
+        }
+        if !self.git.tag_pattern.contains("{version}") {
+            return Err(err(None, "[git] tag_pattern must contain {version}".into()));
+        }
+        if !self.git.hotfix_pattern.contains("{ticket}") {
+            return Err(err(
+                None,
+                "[git] hotfix_pattern must contain {ticket}".into(),
+            ));
         }
         if self.sentry.verdict_buckets == 0 {
             return Err(err(

@@ -98,6 +98,8 @@ pub struct Incident {
     pub last_tag: Option<String>,
     /// Every successful deploy, for the chart's markers.
     pub deploys: Vec<DateTime<Utc>>,
+    /// The hotfix branch and the base commit it was created at.
+    pub hotfix: Option<(String, String)>,
     pub events: Vec<Event>,
 }
 
@@ -127,6 +129,7 @@ impl Incident {
             sentry_issues: HashSet::new(),
             last_tag: None,
             deploys: Vec::new(),
+            hotfix: None,
             events: Vec::new(),
         }
     }
@@ -203,7 +206,12 @@ impl Incident {
                 }
             }
             kinds::COMMAND_CANCELLED => self.deploy_running = false,
-            kinds::GIT_BRANCH_CREATED => self.branch_created = true,
+            kinds::GIT_BRANCH_CREATED => {
+                self.branch_created = true;
+                if let (Some(b), Some(c)) = (ev.str_field("branch"), ev.str_field("commit")) {
+                    self.hotfix = Some((b.to_string(), c.to_string()));
+                }
+            }
             kinds::GIT_TAG_CREATED => {
                 if let Some(tag) = ev.str_field("tag") {
                     self.last_tag = Some(tag.to_string());
@@ -300,6 +308,15 @@ impl Incident {
             }
         }
         (settled, total)
+    }
+
+    /// What the git operations need to know of the incident.
+    pub fn git_view(&self) -> crate::git::Incident {
+        crate::git::Incident {
+            ticket: self.ticket.clone(),
+            title: self.title.clone(),
+            hotfix: self.hotfix.clone(),
+        }
     }
 
     pub fn is_milestone(ev: &Event) -> bool {

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod config;
 pub mod export;
 pub mod fsutil;
+pub mod git;
 pub mod incident;
 pub mod journal;
 pub mod keys;

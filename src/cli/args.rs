@@ -71,6 +71,11 @@ pub enum Command {
     },
     /// Close the incident and write its exports
     Close { ticket: String },
+    /// Git for the hotfix: branch, guard, verify, tag, revert, backport, patch
+    Git {
+        #[command(subcommand)]
+        action: GitAction,
+    },
     /// Validate the config, or print the default one
     Config {
         #[command(subcommand)]
@@ -81,6 +86,54 @@ pub enum Command {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GitAction {
+    /// Update the base from the remote and create the hotfix branch at its tip
+    Branch {
+        ticket: String,
+        /// Do not fetch the base first
+        #[arg(long)]
+        no_fetch: bool,
+    },
+    /// The minimal-change guard: commits, files and lines against the base, and their flags
+    Guard { ticket: String },
+    /// After the merge: the base contains the hotfix commits
+    Verify { ticket: String },
+    /// Tag the next patch version on the deployed commit (annotated "Hotfix: <title>")
+    Tag {
+        ticket: String,
+        /// The version, when there is no semver tag yet (or to choose another)
+        #[arg(long)]
+        version: Option<String>,
+        /// The commit to tag (default: the tip of the base branch)
+        #[arg(long)]
+        commit: Option<String>,
+        #[arg(long)]
+        push: bool,
+    },
+    /// Rollback option 1: revert the hotfix commit (a dry run unless --yes)
+    Revert {
+        ticket: String,
+        /// The commit to revert (default: the hotfix's newest commit)
+        #[arg(long)]
+        commit: Option<String>,
+        /// Make the revert commit
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Cherry-pick the hotfix onto new branches from each backport branch
+    Backport {
+        ticket: String,
+        /// Branches to backport to (default: [git] backport_branches)
+        #[arg(long, value_delimiter = ',')]
+        branches: Vec<String>,
+        #[arg(long)]
+        push: bool,
+    },
+    /// Write the hotfix commits as mailbox patches into the incident folder
+    Patch { ticket: String },
 }
 
 #[derive(Debug, Subcommand)]

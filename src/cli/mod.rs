@@ -11,7 +11,7 @@ use anyhow::Context;
 use chrono::Utc;
 use serde_json::Value;
 
-pub use args::{Cli, Command, ConfigAction, Format};
+pub use args::{Cli, Command, ConfigAction, Format, GitAction};
 
 use crate::app::Model;
 use crate::app::model::Tone;
@@ -123,6 +123,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }) => export_cmd(&ctx, &ticket, format, out.as_deref()),
         Some(Command::Close { ticket }) => close(&ctx, &ticket),
         Some(Command::Config { action }) => config_cmd(&ctx, action),
+        Some(Command::Git { action }) => git_cmd(&ctx, action),
     }
 }
 
@@ -600,6 +601,64 @@ fn close(ctx: &Ctx, ticket: &str) -> Result<()> {
         )
         .context("recording the export")?;
     println!("Closed {ticket}. Exports:\n  {}", path.display());
+    Ok(())
+}
+
+fn git_cmd(ctx: &Ctx, action: GitAction) -> Result<()> {
+    use crate::git::{Git, GitError, Op, ops};
+    let (ticket, op) = match action {
+        GitAction::Branch { ticket, no_fetch } => (ticket, Op::Branch { fetch: !no_fetch }),
+        GitAction::Guard { ticket } => (ticket, Op::Guard),
+        GitAction::Verify { ticket } => (ticket, Op::Verify),
+        GitAction::Tag {
+            ticket,
+            version,
+            commit,
+            push,
+        } => (
+            ticket,
+            Op::Tag {
+                version,
+                commit,
+                push,
+            },
+        ),
+        GitAction::Revert {
+            ticket,
+            commit,
+            yes,
+        } => (ticket, Op::Revert { commit, apply: yes }),
+        GitAction::Backport {
+            ticket,
+            branches,
+            push,
+        } => (ticket, Op::Backport { branches, push }),
+        GitAction::Patch { ticket } => {
+            let dir = ctx.store.incident_dir(&ticket).join("patches");
+            (ticket, Op::Patch { dir })
+        }
+    };
+    let loaded = ctx.config()?;
+    let (inc, _) = ctx.incident(&ticket, &loaded)?;
+    if inc.closed_at.is_some() {
+        return Err(Fail::Usage(format!("{ticket} is closed")));
+    }
+    let git = Git::open(&loaded.config.git, &ctx.cwd, inc.git_view())
+        .map_err(|e| Fail::Usage(e.to_string()))?;
+    let report = ops::run(&git, &op).map_err(|e| match e {
+        GitError::Refused(m) => Fail::Usage(m),
+        GitError::Failed(m) => Fail::Other(anyhow::anyhow!(m)),
+    })?;
+    let writer = ctx.store.writer(&ticket)?;
+    for line in &report.lines {
+        println!("{line}");
+    }
+    if report.confirm.is_some() {
+        println!("dry run: run again with --yes to make the revert commit");
+    }
+    for ev in report.events {
+        writer.append(ev).context("recording the git step")?;
+    }
     Ok(())
 }
 

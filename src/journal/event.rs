@@ -34,6 +34,9 @@ pub mod kinds {
     pub const GIT_TAG_CREATED: &str = "git_tag_created";
     pub const GIT_REVERT: &str = "git_revert";
     pub const GIT_BACKPORT: &str = "git_backport";
+    pub const GIT_GUARD: &str = "git_guard";
+    pub const GIT_VERIFIED: &str = "git_verified";
+    pub const GIT_PATCH: &str = "git_patch";
     pub const EXPORT_WRITTEN: &str = "export_written";
     pub const INCIDENT_CLOSED: &str = "incident_closed";
 
@@ -60,6 +63,9 @@ pub mod kinds {
         GIT_TAG_CREATED,
         GIT_REVERT,
         GIT_BACKPORT,
+        GIT_GUARD,
+        GIT_VERIFIED,
+        GIT_PATCH,
         EXPORT_WRITTEN,
         INCIDENT_CLOSED,
     ];

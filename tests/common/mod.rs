@@ -1,6 +1,7 @@
 //! Shared test helpers: a fixed clock, models built from events, the real binary, a fake Sentry.
 #![allow(dead_code)]
 
+pub mod repo;
 pub mod sentry;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,346 @@
+//! The hotfix's git work, with libgit2: branch, guard, verify, tag, revert, backport, patch.
+//! Every operation refuses rather than risk the user's work (a dirty tree, a merge or rebase
+//! in progress, a detached HEAD, a missing base branch or remote, a name already taken), and
+//! reports what it did as lines to show and events to record.
+
+pub mod ops;
+
+use std::path::{Path, PathBuf};
+
+use git2::{
+    BranchType, Cred, CredentialType, FetchOptions, Oid, PushOptions, RemoteCallbacks, Repository,
+    RepositoryState, Signature, StatusOptions,
+};
+
+use crate::config::GitConfig;
+use crate::journal::Draft;
+
+pub use ops::{GuardReport, Op};
+
+/// A refusal (exit 2: the user must do something first) or a failure (exit 1).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GitError {
+    #[error("{0}")]
+    Refused(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl From<git2::Error> for GitError {
+    fn from(e: git2::Error) -> GitError {
+        GitError::Failed(e.message().to_string())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, GitError>;
+
+fn refuse<T>(msg: impl Into<String>) -> Result<T> {
+    Err(GitError::Refused(msg.into()))
+}
+
+/// What an operation did: lines for the screen or the terminal, events for the record.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub events: Vec<Draft>,
+    pub guard: Option<GuardReport>,
+    /// A dry run that can be applied: what `y` would do.
+    pub confirm: Option<Op>,
+}
+
+/// What the operations know of the incident.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    pub ticket: String,
+    pub title: String,
+    /// The hotfix branch and the base commit it started from, once `branch` has run.
+    pub hotfix: Option<(String, String)>,
+}
+
+pub struct Git {
+    pub repo: Repository,
+    pub cfg: GitConfig,
+    pub incident: Incident,
+}
+
+pub fn short(oid: Oid) -> String {
+    oid.to_string()[..7].to_string()
+}
+
+/// `auth-bypass-on-expired-tokens`: lowercase, hyphens, at most 40 characters.
+pub fn slug(title: &str) -> String {
+    let mut s = String::new();
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            s.push(c.to_ascii_lowercase());
+        } else if !s.ends_with('-') && !s.is_empty() {
+            s.push('-');
+        }
+    }
+    let mut s: String = s.trim_matches('-').chars().take(40).collect();
+    while s.ends_with('-') {
+        s.pop();
+    }
+    s
+}
+
+impl Git {
+    /// Opens the configured repository, or the one holding `cwd`.
+    pub fn open(cfg: &GitConfig, cwd: &Path, incident: Incident) -> Result<Git> {
+        let at: PathBuf = cfg
+            .repo
+            .clone()
+            .map(|r| if r.is_absolute() { r } else { cwd.join(r) })
+            .unwrap_or_else(|| cwd.to_path_buf());
+        let repo = Repository::discover(&at).map_err(|_| {
+            GitError::Refused(format!("{} is not in a git repository: run warroom in the service's checkout, or set [git] repo", at.display()))
+        })?;
+        Ok(Git {
+            repo,
+            cfg: cfg.clone(),
+            incident,
+        })
+    }
+
+    pub fn workdir(&self) -> PathBuf {
+        self.repo
+            .workdir()
+            .unwrap_or_else(|| self.repo.path())
+            .to_path_buf()
+    }
+
+    pub fn hotfix_name(&self) -> String {
+        self.cfg
+            .hotfix_pattern
+            .replace("{ticket}", &self.incident.ticket)
+            .replace("{slug}", &slug(&self.incident.title))
+            .trim_end_matches('-')
+            .to_string()
+    }
+
+    /// Refuses when a rebase, merge, cherry-pick or revert is in progress.
+    pub fn require_clean_state(&self) -> Result<()> {
+        match self.repo.state() {
+            RepositoryState::Clean => Ok(()),
+            s => refuse(format!(
+                "a {} is in progress in {}: finish or abort it first",
+                format!("{s:?}")
+                    .to_lowercase()
+                    .replace("interactive", " (interactive)"),
+                self.workdir().display()
+            )),
+        }
+    }
+
+    /// Refuses when tracked files have uncommitted changes (untracked files are left alone).
+    pub fn require_clean_tree(&self) -> Result<()> {
+        let mut opts = StatusOptions::new();
+        opts.include_untracked(false).include_ignored(false);
+        let statuses = self.repo.statuses(Some(&mut opts))?;
+        let dirty: Vec<String> = statuses
+            .iter()
+            .filter_map(|s| s.path().ok().map(String::from))
+            .collect();
+        if dirty.is_empty() {
+            return Ok(());
+        }
+        let shown: Vec<&str> = dirty.iter().take(5).map(String::as_str).collect();
+        refuse(format!(
+            "uncommitted changes in {} file(s) ({}{}): commit or stash them yourself first; warroom never touches uncommitted work",
+            dirty.len(),
+            shown.join(", "),
+            if dirty.len() > 5 { ", …" } else { "" }
+        ))
+    }
+
+    pub fn require_attached_head(&self) -> Result<()> {
+        if self.repo.head_detached().unwrap_or(false) {
+            return refuse("HEAD is detached: check out a branch first");
+        }
+        Ok(())
+    }
+
+    pub fn base_tip(&self) -> Result<git2::Commit<'_>> {
+        let b = &self.cfg.base_branch;
+        let branch = self.repo.find_branch(b, BranchType::Local).map_err(|_| {
+            GitError::Refused(format!(
+                "the base branch {b:?} does not exist here: set [git] base_branch"
+            ))
+        })?;
+        Ok(branch.get().peel_to_commit()?)
+    }
+
+    pub fn remote_base_tip(&self) -> Option<git2::Commit<'_>> {
+        let name = format!("{}/{}", self.cfg.remote, self.cfg.base_branch);
+        self.repo
+            .find_branch(&name, BranchType::Remote)
+            .ok()?
+            .get()
+            .peel_to_commit()
+            .ok()
+    }
+
+    pub fn require_remote(&self) -> Result<git2::Remote<'_>> {
+        self.repo.find_remote(&self.cfg.remote).map_err(|_| {
+            GitError::Refused(format!(
+                "there is no remote {:?}: add it (git remote add {} <url>) or set [git] remote",
+                self.cfg.remote, self.cfg.remote
+            ))
+        })
+    }
+
+    pub fn signature(&self) -> Result<Signature<'static>> {
+        Ok(self
+            .repo
+            .signature()
+            .or_else(|_| Signature::now("warroom", "warroom@localhost"))?)
+    }
+
+    /// The commits of the hotfix, oldest first: the hotfix branch since the commit it started
+    /// from (or, without a recorded branch, the current branch since it left the base).
+    pub fn hotfix_commits(&self) -> Result<(String, Vec<Oid>)> {
+        let (branch, tip, stop) = match &self.incident.hotfix {
+            Some((branch, base)) => {
+                let tip = self
+                    .repo
+                    .find_branch(branch, BranchType::Local)
+                    .map_err(|_| {
+                        GitError::Refused(format!("the hotfix branch {branch:?} is gone"))
+                    })?
+                    .get()
+                    .peel_to_commit()?
+                    .id();
+                let base = Oid::from_str(base)
+                    .map_err(|_| GitError::Failed(format!("bad base commit {base}")))?;
+                (branch.clone(), tip, base)
+            }
+            None => {
+                self.require_attached_head()?;
+                let head = self.repo.head()?;
+                let name = head.shorthand().unwrap_or("HEAD").to_string();
+                if name == self.cfg.base_branch {
+                    return refuse(format!(
+                        "no hotfix branch yet and HEAD is on {name}: create one first (g → branch)"
+                    ));
+                }
+                let tip = head.peel_to_commit()?.id();
+                let base = self.repo.merge_base(self.base_tip()?.id(), tip)?;
+                (name, tip, base)
+            }
+        };
+        let mut walk = self.repo.revwalk()?;
+        walk.push(tip)?;
+        walk.hide(stop)?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
+        let commits = walk.collect::<std::result::Result<Vec<_>, _>>()?;
+        if commits.is_empty() {
+            return refuse(format!(
+                "{branch} has no commits beyond {}: commit the fix first",
+                short(stop)
+            ));
+        }
+        Ok((branch, commits))
+    }
+
+    /// Fetch and push callbacks: the ssh agent, then the credential helper, then defaults.
+    fn callbacks(&self) -> RemoteCallbacks<'static> {
+        let config = self.repo.config().ok();
+        let mut tried = 0;
+        let mut cb = RemoteCallbacks::new();
+        cb.credentials(move |url, user, allowed| {
+            tried += 1;
+            if tried > 3 {
+                return Err(git2::Error::from_str("authentication failed"));
+            }
+            if allowed.contains(CredentialType::SSH_KEY) {
+                return Cred::ssh_key_from_agent(user.unwrap_or("git"));
+            }
+            if allowed.contains(CredentialType::USER_PASS_PLAINTEXT)
+                && let Some(c) = &config
+            {
+                return Cred::credential_helper(c, url, user);
+            }
+            Cred::default()
+        });
+        cb
+    }
+
+    /// Fetches the base branch; `Err` says why the remote could not be reached.
+    pub fn fetch_base(&self) -> std::result::Result<(), String> {
+        let mut remote = self
+            .repo
+            .find_remote(&self.cfg.remote)
+            .map_err(|e| e.message().to_string())?;
+        let mut opts = FetchOptions::new();
+        opts.remote_callbacks(self.callbacks());
+        let refspec = format!(
+            "+refs/heads/{b}:refs/remotes/{r}/{b}",
+            b = self.cfg.base_branch,
+            r = self.cfg.remote
+        );
+        remote
+            .fetch(&[refspec.as_str()], Some(&mut opts), None)
+            .map_err(|e| e.message().to_string())
+    }
+
+    /// Pushes refs; on failure, the exact command to run by hand.
+    pub fn push(&self, refspecs: &[String]) -> std::result::Result<(), String> {
+        let manual = format!(
+            "push failed; run it yourself: git push {} {}",
+            self.cfg.remote,
+            refspecs
+                .iter()
+                .map(|r| r
+                    .rsplit(':')
+                    .next()
+                    .unwrap_or(r)
+                    .trim_start_matches("refs/heads/")
+                    .trim_start_matches("refs/tags/")
+                    .to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        let mut remote = self
+            .repo
+            .find_remote(&self.cfg.remote)
+            .map_err(|e| format!("{manual} ({})", e.message()))?;
+        let mut opts = PushOptions::new();
+        let rejected = std::rc::Rc::new(std::cell::RefCell::new(None));
+        let mut cb = self.callbacks();
+        let r2 = rejected.clone();
+        cb.push_update_reference(move |name, status| {
+            if let Some(s) = status {
+                *r2.borrow_mut() = Some(format!("{name}: {s}"));
+            }
+            Ok(())
+        });
+        opts.remote_callbacks(cb);
+        remote
+            .push(refspecs, Some(&mut opts))
+            .map_err(|e| format!("{manual} ({})", e.message()))?;
+        if let Some(why) = rejected.borrow().clone() {
+            return Err(format!("{manual} (rejected: {why})"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_short_and_tidy() {
+        assert_eq!(
+            slug("Auth bypass on expired tokens"),
+            "auth-bypass-on-expired-tokens"
+        );
+        assert_eq!(
+            slug("  Payments: 500s on /checkout!! "),
+            "payments-500s-on-checkout"
+        );
+        let long = slug("a very long title that goes on and on about many things at once");
+        assert!(long.len() <= 40 && !long.ends_with('-'), "{long}");
+    }
+}

@@ -1,0 +1,858 @@
+//! The operations of the `g` menu and of `warroom git …`.
+
+use std::path::PathBuf;
+
+use git2::{BranchType, Delta, DiffOptions, Oid, build::CheckoutBuilder};
+
+use super::{Git, GitError, Report, Result, refuse, short};
+use crate::journal::{Draft, kinds};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    Branch {
+        fetch: bool,
+    },
+    Guard,
+    Verify,
+    Tag {
+        version: Option<String>,
+        commit: Option<String>,
+        push: bool,
+    },
+    /// A dry run first; `apply` makes the revert commit.
+    Revert {
+        commit: Option<String>,
+        apply: bool,
+    },
+    Backport {
+        branches: Vec<String>,
+        push: bool,
+    },
+    Patch {
+        dir: PathBuf,
+    },
+}
+
+impl Op {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Branch { .. } => "branch",
+            Op::Guard => "guard",
+            Op::Verify => "verify",
+            Op::Tag { .. } => "tag",
+            Op::Revert { .. } => "revert",
+            Op::Backport { .. } => "backport",
+            Op::Patch { .. } => "patch",
+        }
+    }
+}
+
+/// The minimal-change guard's findings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuardReport {
+    pub branch: String,
+    pub head: String,
+    pub commits: usize,
+    pub files: usize,
+    pub insertions: usize,
+    pub deletions: usize,
+    pub manifests: Vec<String>,
+    pub tests: Vec<String>,
+    pub binaries: Vec<String>,
+    pub over_limits: bool,
+}
+
+impl GuardReport {
+    pub fn minimal(&self) -> bool {
+        self.manifests.is_empty() && self.binaries.is_empty() && !self.over_limits
+    }
+    pub fn regression_test(&self) -> bool {
+        !self.tests.is_empty()
+    }
+    pub fn summary(&self, base: &str) -> String {
+        format!(
+            "{} commit(s) · {} file(s) · +{} −{} against {base}",
+            self.commits, self.files, self.insertions, self.deletions
+        )
+    }
+    pub fn flags(&self, max_lines: usize, max_files: usize) -> Vec<String> {
+        let mut f = Vec::new();
+        if !self.manifests.is_empty() {
+            f.push(format!(
+                "dependency manifests touched: {}",
+                self.manifests.join(", ")
+            ));
+        }
+        if self.tests.is_empty() {
+            f.push("no test file touched: add a regression test".into());
+        }
+        if self.over_limits {
+            f.push(format!(
+                "over {max_lines} lines or {max_files} files: is this still a minimal fix?"
+            ));
+        }
+        if !self.binaries.is_empty() {
+            f.push(format!("binary files: {}", self.binaries.join(", ")));
+        }
+        f
+    }
+}
+
+/// A commit's first line.
+pub fn summary(c: &git2::Commit<'_>) -> String {
+    c.summary().ok().flatten().unwrap_or_default().to_string()
+}
+
+fn matches_name(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        Some((pre, post)) => {
+            name.len() >= pre.len() + post.len() && name.starts_with(pre) && name.ends_with(post)
+        }
+        None => pattern == name,
+    }
+}
+
+/// Paths that look like tests in the common layouts.
+pub fn is_test_path(path: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    let file = p.rsplit('/').next().unwrap_or(&p);
+    p.split('/')
+        .any(|d| matches!(d, "test" | "tests" | "__tests__" | "spec" | "specs" | "e2e"))
+        || file.contains(".test.")
+        || file.contains(".spec.")
+        || file.contains("_test.")
+        || file.starts_with("test_")
+        || file.ends_with("_spec.rb")
+        || file.ends_with("test.java")
+        || file.ends_with("tests.cs")
+}
+
+pub fn run(git: &Git, op: &Op) -> Result<Report> {
+    match op {
+        Op::Branch { fetch } => branch(git, *fetch),
+        Op::Guard => guard(git),
+        Op::Verify => verify(git),
+        Op::Tag {
+            version,
+            commit,
+            push,
+        } => tag(git, version.as_deref(), commit.as_deref(), *push),
+        Op::Revert { commit, apply } => revert(git, commit.as_deref(), *apply),
+        Op::Backport { branches, push } => backport(git, branches, *push),
+        Op::Patch { dir } => patch(git, dir),
+    }
+}
+
+fn branch(git: &Git, fetch: bool) -> Result<Report> {
+    git.require_clean_state()?;
+    git.require_clean_tree()?;
+    git.require_remote()?;
+    let name = git.hotfix_name();
+    if git.repo.find_branch(&name, BranchType::Local).is_ok() {
+        return refuse(format!(
+            "the branch {name} already exists: check it out (git switch {name}) or delete it first"
+        ));
+    }
+    let base = git.cfg.base_branch.clone();
+    let mut r = Report {
+        title: format!("git branch {name}"),
+        ..Report::default()
+    };
+    let mut fetched = false;
+    if fetch {
+        match git.fetch_base() {
+            Ok(()) => {
+                fetched = true;
+                r.lines
+                    .push(format!("fetched {base} from {}", git.cfg.remote));
+            }
+            Err(e) => r.lines.push(format!(
+                "{} is not reachable ({e}): using the local {base}",
+                git.cfg.remote
+            )),
+        }
+    }
+    let mut tip = git.base_tip()?;
+    let mut fast_forward = None;
+    if let Some(remote_tip) = git.remote_base_tip() {
+        if remote_tip.id() != tip.id() && git.repo.graph_descendant_of(remote_tip.id(), tip.id())? {
+            // The local base is behind: it is fast-forwarded once the hotfix branch is out.
+            fast_forward = Some(remote_tip.id());
+            r.lines.push(format!(
+                "{base} fast-forwarded to {} {}",
+                short(remote_tip.id()),
+                summary(&remote_tip)
+            ));
+            tip = remote_tip;
+        } else if remote_tip.id() != tip.id()
+            && !git.repo.graph_descendant_of(tip.id(), remote_tip.id())?
+        {
+            r.lines.push(format!("warning: the local {base} and {}/{base} have diverged: branching from the local one", git.cfg.remote));
+        }
+    }
+    git.repo.branch(&name, &tip, false)?;
+    let mut co = CheckoutBuilder::new();
+    co.safe();
+    git.repo
+        .checkout_tree(tip.as_object(), Some(&mut co))
+        .map_err(|e| {
+            let _ = git
+                .repo
+                .find_branch(&name, BranchType::Local)
+                .and_then(|mut b| b.delete());
+            GitError::Refused(format!(
+                "cannot check out {name}: {} (nothing was changed)",
+                e.message()
+            ))
+        })?;
+    git.repo.set_head(&format!("refs/heads/{name}"))?;
+    if let Some(id) = fast_forward {
+        // Only now: while the base was checked out, moving it would have moved HEAD's baseline.
+        git.repo
+            .find_branch(&base, BranchType::Local)?
+            .get_mut()
+            .set_target(id, "warroom: fast-forward to the remote base")?;
+    }
+    let commit = tip.id().to_string();
+    r.lines.push(format!(
+        "created and checked out {name} at {} {}",
+        short(tip.id()),
+        summary(&tip)
+    ));
+    r.events.push(
+        Draft::new(
+            kinds::GIT_BRANCH_CREATED,
+            format!(
+                "Hotfix branch {name} created from {base} at {}",
+                short(tip.id())
+            ),
+        )
+        .field("branch", name)
+        .field("base", base)
+        .field("commit", commit)
+        .field("fetched", fetched),
+    );
+    Ok(r)
+}
+
+/// Measures the hotfix against the base.
+pub fn measure(git: &Git) -> Result<GuardReport> {
+    let (branch, commits) = git.hotfix_commits()?;
+    let head = git.repo.find_commit(
+        *commits
+            .last()
+            .ok_or_else(|| GitError::Failed("no commits".into()))?,
+    )?;
+    let first = git.repo.find_commit(commits[0])?;
+    let start = first.parent(0)?.tree()?;
+    let mut opts = DiffOptions::new();
+    let diff = git
+        .repo
+        .diff_tree_to_tree(Some(&start), Some(&head.tree()?), Some(&mut opts))?;
+    let stats = diff.stats()?;
+    let mut report = GuardReport {
+        branch,
+        head: head.id().to_string(),
+        commits: commits.len(),
+        files: stats.files_changed(),
+        insertions: stats.insertions(),
+        deletions: stats.deletions(),
+        manifests: Vec::new(),
+        tests: Vec::new(),
+        binaries: Vec::new(),
+        over_limits: false,
+    };
+    for (i, delta) in diff.deltas().enumerate() {
+        let path = delta
+            .new_file()
+            .path()
+            .or(delta.old_file().path())
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let file = path.rsplit('/').next().unwrap_or(&path).to_string();
+        if git.cfg.manifests.iter().any(|m| matches_name(m, &file)) {
+            report.manifests.push(path.clone());
+        }
+        if is_test_path(&path) && delta.status() != Delta::Deleted {
+            report.tests.push(path.clone());
+        }
+        let binary = delta.flags().is_binary()
+            || git2::Patch::from_diff(&diff, i)?.is_some_and(|p| p.delta().flags().is_binary());
+        if binary {
+            report.binaries.push(path);
+        }
+    }
+    report.over_limits = report.insertions + report.deletions > git.cfg.max_lines
+        || report.files > git.cfg.max_files;
+    Ok(report)
+}
+
+pub fn guard_event(g: &GuardReport, git_cfg: &crate::config::GitConfig) -> Draft {
+    let flags = g.flags(git_cfg.max_lines, git_cfg.max_files);
+    let text = if flags.is_empty() {
+        format!(
+            "Guard: {} — minimal, with a regression test",
+            g.summary(&git_cfg.base_branch)
+        )
+    } else {
+        format!(
+            "Guard: {} — {}",
+            g.summary(&git_cfg.base_branch),
+            flags.join("; ")
+        )
+    };
+    Draft::new(kinds::GIT_GUARD, text)
+        .field("branch", g.branch.clone())
+        .field("head", g.head.clone())
+        .field("commits", g.commits)
+        .field("files", g.files)
+        .field("insertions", g.insertions)
+        .field("deletions", g.deletions)
+        .field("minimal", g.minimal())
+        .field("regression_test", g.regression_test())
+        .field("flags", flags)
+}
+
+fn guard(git: &Git) -> Result<Report> {
+    let g = measure(git)?;
+    let mut r = Report {
+        title: format!("git guard {}", g.branch),
+        ..Report::default()
+    };
+    r.lines.push(g.summary(&git.cfg.base_branch));
+    r.lines.push(if g.regression_test() {
+        format!("✓ regression test: {}", g.tests.join(", "))
+    } else {
+        "✗ no test file touched: add a regression test".into()
+    });
+    for f in g
+        .flags(git.cfg.max_lines, git.cfg.max_files)
+        .into_iter()
+        .filter(|f| !f.starts_with("no test"))
+    {
+        r.lines.push(format!("⚠ {f}"));
+    }
+    if g.minimal() {
+        r.lines.push("✓ minimal change".into());
+    }
+    if git.require_clean_tree().is_err() {
+        r.lines.push("(uncommitted changes are not counted)".into());
+    }
+    r.events.push(guard_event(&g, &git.cfg));
+    r.guard = Some(g);
+    Ok(r)
+}
+
+fn contains(git: &Git, tip: Oid, commit: Oid) -> Result<bool> {
+    Ok(tip == commit || git.repo.graph_descendant_of(tip, commit)?)
+}
+
+fn verify(git: &Git) -> Result<Report> {
+    let (branch, commits) = git.hotfix_commits()?;
+    let base = git.cfg.base_branch.clone();
+    let tip = git.base_tip()?;
+    let last = *commits
+        .last()
+        .ok_or_else(|| GitError::Failed("no commits".into()))?;
+    let mut missing = Vec::new();
+    for c in &commits {
+        if !contains(git, tip.id(), *c)? {
+            missing.push(short(*c));
+        }
+    }
+    if !missing.is_empty() {
+        return refuse(format!(
+            "{base} does not contain the hotfix commits {} of {branch} yet: merge the PR, then pull {base} (a squash merge leaves different commits: check git log -1 {base})",
+            missing.join(", ")
+        ));
+    }
+    let remote = git.remote_base_tip();
+    let remote_ok = match &remote {
+        Some(rt) => Some(contains(git, rt.id(), last)?),
+        None => None,
+    };
+    let mut r = Report {
+        title: format!("git verify {base}"),
+        ..Report::default()
+    };
+    let author = tip.author();
+    r.lines.push(format!(
+        "git log -1 {base}: {} {} ({}, {})",
+        short(tip.id()),
+        summary(&tip),
+        author.name().unwrap_or_default(),
+        chrono::DateTime::from_timestamp(tip.time().seconds(), 0)
+            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default()
+    ));
+    r.lines.push(format!(
+        "✓ {base} contains the {} hotfix commit(s) of {branch}",
+        commits.len()
+    ));
+    match remote_ok {
+        Some(true) => r
+            .lines
+            .push(format!("✓ {}/{base} contains them too", git.cfg.remote)),
+        Some(false) => r.lines.push(format!(
+            "⚠ {}/{base} does not contain them yet: push {base}",
+            git.cfg.remote
+        )),
+        None => r.lines.push(format!(
+            "(no {}/{base} to check: fetch first)",
+            git.cfg.remote
+        )),
+    }
+    r.events.push(
+        Draft::new(
+            kinds::GIT_VERIFIED,
+            format!(
+                "Verified: {base} at {} contains the hotfix",
+                short(tip.id())
+            ),
+        )
+        .field("base", base)
+        .field("commit", tip.id().to_string())
+        .field("summary", summary(&tip))
+        .field("remote_contains", remote_ok),
+    );
+    Ok(r)
+}
+
+/// The next patch version after the highest released (non pre-release) semver tag.
+pub fn next_version(tags: &[String], pattern: &str) -> Option<semver::Version> {
+    let (pre, post) = pattern.split_once("{version}").unwrap_or(("v", ""));
+    tags.iter()
+        .filter_map(|t| t.strip_prefix(pre)?.strip_suffix(post))
+        .filter_map(|v| semver::Version::parse(v).ok())
+        .filter(|v| v.pre.is_empty())
+        .max()
+        .map(|v| semver::Version::new(v.major, v.minor, v.patch + 1))
+}
+
+fn tag(git: &Git, version: Option<&str>, commit: Option<&str>, push: bool) -> Result<Report> {
+    let names: Vec<String> = git
+        .repo
+        .tag_names(None)?
+        .iter()
+        .flatten()
+        .flatten()
+        .map(String::from)
+        .collect();
+    let version = match version {
+        Some(v) => semver::Version::parse(v.trim_start_matches('v')).map_err(|e| {
+            GitError::Refused(format!(
+                "{v:?} is not a semantic version ({e}): write it like 2.3.5"
+            ))
+        })?,
+        None => next_version(&names, &git.cfg.tag_pattern).ok_or_else(|| {
+            GitError::Refused("there is no semver tag yet: give the version (e.g. 1.0.1)".into())
+        })?,
+    };
+    let name = git
+        .cfg
+        .tag_pattern
+        .replace("{version}", &version.to_string());
+    if names.contains(&name) {
+        return refuse(format!(
+            "the tag {name} already exists: give another version"
+        ));
+    }
+    let target = match commit {
+        Some(c) => git
+            .repo
+            .revparse_single(c)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|_| GitError::Refused(format!("no commit {c:?}")))?,
+        None => git.base_tip()?,
+    };
+    let message = format!(
+        "Hotfix: {}\n\nTicket: {}",
+        git.incident.title, git.incident.ticket
+    );
+    git.repo.tag(
+        &name,
+        target.as_object(),
+        &git.signature()?,
+        &message,
+        false,
+    )?;
+    let mut r = Report {
+        title: format!("git tag {name}"),
+        ..Report::default()
+    };
+    r.lines.push(format!(
+        "tagged {} {} as {name} (annotated: \"Hotfix: {}\")",
+        short(target.id()),
+        summary(&target),
+        git.incident.title
+    ));
+    let mut pushed = false;
+    if push {
+        match git.push(&[format!("refs/tags/{name}")]) {
+            Ok(()) => {
+                pushed = true;
+                r.lines.push(format!("pushed {name} to {}", git.cfg.remote));
+            }
+            Err(e) => r.lines.push(format!("⚠ {e}")),
+        }
+    }
+    r.events.push(
+        Draft::new(
+            kinds::GIT_TAG_CREATED,
+            format!("Tagged {} as {name}", short(target.id())),
+        )
+        .field("tag", name)
+        .field("version", version.to_string())
+        .field("commit", target.id().to_string())
+        .field("pushed", pushed),
+    );
+    Ok(r)
+}
+
+fn revert(git: &Git, commit: Option<&str>, apply: bool) -> Result<Report> {
+    let target = match commit {
+        Some(c) => git
+            .repo
+            .revparse_single(c)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|_| GitError::Refused(format!("no commit {c:?}")))?,
+        None => {
+            let (_, commits) = git.hotfix_commits()?;
+            git.repo.find_commit(
+                *commits
+                    .last()
+                    .ok_or_else(|| GitError::Failed("no commits".into()))?,
+            )?
+        }
+    };
+    git.require_attached_head()?;
+    let head = git.repo.head()?;
+    let on = head.shorthand().unwrap_or("HEAD").to_string();
+    let head_commit = head.peel_to_commit()?;
+    let mainline = if target.parent_count() > 1 { 1 } else { 0 };
+    let mut index = git
+        .repo
+        .revert_commit(&target, &head_commit, mainline, None)?;
+    let conflicts: Vec<String> = index
+        .conflicts()?
+        .filter_map(|c| c.ok())
+        .filter_map(|c| c.our.or(c.their).or(c.ancestor))
+        .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+        .collect();
+    let parent_tree = target.parent(0)?.tree()?;
+    let diff = git
+        .repo
+        .diff_tree_to_tree(Some(&parent_tree), Some(&target.tree()?), None)?;
+    let files: Vec<String> = diff
+        .deltas()
+        .filter_map(|d| {
+            d.new_file()
+                .path()
+                .or(d.old_file().path())
+                .map(|p| p.to_string_lossy().into_owned())
+        })
+        .collect();
+    let mut r = Report {
+        title: format!("git revert {}", short(target.id())),
+        ..Report::default()
+    };
+    r.lines.push(format!(
+        "revert {} {} on {on}",
+        short(target.id()),
+        summary(&target)
+    ));
+    r.lines.push(format!("files: {}", files.join(", ")));
+    if !conflicts.is_empty() {
+        r.lines.push(format!(
+            "✗ conflicts in {}: revert by hand (git revert {})",
+            conflicts.join(", "),
+            short(target.id())
+        ));
+        if apply {
+            return refuse(format!(
+                "the revert of {} conflicts in {}: resolve it by hand with git revert {}",
+                short(target.id()),
+                conflicts.join(", "),
+                target.id()
+            ));
+        }
+        return Ok(r);
+    }
+    if !apply {
+        r.lines
+            .push("✓ applies cleanly (dry run: nothing changed yet)".into());
+        r.confirm = Some(Op::Revert {
+            commit: Some(target.id().to_string()),
+            apply: true,
+        });
+        return Ok(r);
+    }
+    git.require_clean_state()?;
+    git.require_clean_tree()?;
+    let tree = git.repo.find_tree(index.write_tree_to(&git.repo)?)?;
+    // The working tree and index first, while HEAD still names the tree they match; then the
+    // commit moves HEAD.
+    let mut co = CheckoutBuilder::new();
+    co.safe();
+    git.repo.checkout_tree(tree.as_object(), Some(&mut co))?;
+    let sig = git.signature()?;
+    let message = format!(
+        "Revert \"{}\"\n\nThis reverts commit {}.\n\nRollback for {}.",
+        summary(&target),
+        target.id(),
+        git.incident.ticket
+    );
+    let new = git
+        .repo
+        .commit(Some("HEAD"), &sig, &sig, &message, &tree, &[&head_commit])?;
+    r.lines.push(format!(
+        "✓ committed {} on {on}: push it and deploy (option 1 of the rollback plan)",
+        short(new)
+    ));
+    r.events.push(
+        Draft::new(
+            kinds::GIT_REVERT,
+            format!(
+                "Reverted {} with {} on {on}",
+                short(target.id()),
+                short(new)
+            ),
+        )
+        .field("reverted", target.id().to_string())
+        .field("commit", new.to_string())
+        .field("branch", on),
+    );
+    Ok(r)
+}
+
+fn backport(git: &Git, branches: &[String], push: bool) -> Result<Report> {
+    let (_, commits) = git.hotfix_commits()?;
+    let targets = if branches.is_empty() {
+        git.cfg.backport_branches.clone()
+    } else {
+        branches.to_vec()
+    };
+    let sig = git.signature()?;
+    let mut r = Report {
+        title: "git backport".into(),
+        ..Report::default()
+    };
+    let width = targets.iter().map(|t| t.len()).max().unwrap_or(0);
+    let mut pushes = Vec::new();
+    for target in &targets {
+        let name = git
+            .cfg
+            .backport_pattern
+            .replace("{branch}", target)
+            .replace("{ticket}", &git.incident.ticket);
+        let tip = git
+            .repo
+            .find_branch(target, BranchType::Local)
+            .or_else(|_| {
+                git.repo
+                    .find_branch(&format!("{}/{target}", git.cfg.remote), BranchType::Remote)
+            });
+        let Ok(tip) = tip else {
+            r.lines.push(format!("{target:<width$}  ✗ no such branch"));
+            r.events.push(
+                Draft::new(
+                    kinds::GIT_BACKPORT,
+                    format!("Backport to {target} skipped: no such branch"),
+                )
+                .field("target", target.clone())
+                .field("ok", false)
+                .field("error", "no such branch"),
+            );
+            continue;
+        };
+        if git.repo.find_branch(&name, BranchType::Local).is_ok() {
+            r.lines
+                .push(format!("{target:<width$}  ✗ {name} already exists"));
+            r.events.push(
+                Draft::new(
+                    kinds::GIT_BACKPORT,
+                    format!("Backport to {target} skipped: {name} exists"),
+                )
+                .field("target", target.clone())
+                .field("branch", name)
+                .field("ok", false)
+                .field("error", "branch exists"),
+            );
+            continue;
+        }
+        // Cherry-picked in memory: the working tree, the index and HEAD are never touched,
+        // and nothing is written unless every commit applies.
+        let mut ours = tip.get().peel_to_commit()?;
+        let mut conflict = None;
+        for c in &commits {
+            let theirs = git.repo.find_commit(*c)?;
+            let mut index = git.repo.cherrypick_commit(&theirs, &ours, 0, None)?;
+            if index.has_conflicts() {
+                let files: Vec<String> = index
+                    .conflicts()?
+                    .filter_map(|x| x.ok())
+                    .filter_map(|x| x.our.or(x.their).or(x.ancestor))
+                    .map(|e| String::from_utf8_lossy(&e.path).into_owned())
+                    .collect();
+                conflict = Some((short(*c), files));
+                break;
+            }
+            let tree = git.repo.find_tree(index.write_tree_to(&git.repo)?)?;
+            let message = format!(
+                "{}\n\n(cherry picked from commit {})",
+                theirs.message().unwrap_or_default().trim_end(),
+                theirs.id()
+            );
+            let new = git
+                .repo
+                .commit(None, &theirs.author(), &sig, &message, &tree, &[&ours])?;
+            ours = git.repo.find_commit(new)?;
+        }
+        match conflict {
+            Some((c, files)) => {
+                r.lines.push(format!(
+                    "{target:<width$}  ✗ conflict applying {c} in {}",
+                    files.join(", ")
+                ));
+                r.events.push(
+                    Draft::new(
+                        kinds::GIT_BACKPORT,
+                        format!("Backport to {target} conflicts in {}", files.join(", ")),
+                    )
+                    .field("target", target.clone())
+                    .field("ok", false)
+                    .field("conflicts", files),
+                );
+            }
+            None => {
+                git.repo.branch(&name, &ours, false)?;
+                r.lines.push(format!(
+                    "{target:<width$}  ✓ {name} at {}",
+                    short(ours.id())
+                ));
+                pushes.push(format!("refs/heads/{name}:refs/heads/{name}"));
+                r.events.push(
+                    Draft::new(
+                        kinds::GIT_BACKPORT,
+                        format!("Backported to {target} as {name} ({})", short(ours.id())),
+                    )
+                    .field("target", target.clone())
+                    .field("branch", name)
+                    .field("commit", ours.id().to_string())
+                    .field("ok", true),
+                );
+            }
+        }
+    }
+    if push && !pushes.is_empty() {
+        match git.push(&pushes) {
+            Ok(()) => r.lines.push(format!(
+                "pushed {} branch(es) to {}",
+                pushes.len(),
+                git.cfg.remote
+            )),
+            Err(e) => r.lines.push(format!("⚠ {e}")),
+        }
+    }
+    Ok(r)
+}
+
+fn patch(git: &Git, dir: &std::path::Path) -> Result<Report> {
+    let (branch, commits) = git.hotfix_commits()?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| GitError::Failed(format!("creating {}: {e}", dir.display())))?;
+    let mut r = Report {
+        title: "git patch".into(),
+        ..Report::default()
+    };
+    let mut files = Vec::new();
+    let n = commits.len();
+    for (i, id) in commits.iter().enumerate() {
+        let c = git.repo.find_commit(*id)?;
+        let diff =
+            git.repo
+                .diff_tree_to_tree(Some(&c.parent(0)?.tree()?), Some(&c.tree()?), None)?;
+        let summary = summary(&c);
+        let body = c.body().ok().flatten().unwrap_or_default().to_string();
+        let mut opts = git2::EmailCreateOptions::new();
+        let email =
+            git2::Email::from_diff(&diff, i + 1, n, id, &summary, &body, &c.author(), &mut opts)?;
+        let path = dir.join(format!("{:04}-{}.patch", i + 1, super::slug(&summary)));
+        crate::fsutil::write_atomic(&path, email.as_slice())
+            .map_err(|e| GitError::Failed(format!("writing {}: {e}", path.display())))?;
+        r.lines.push(format!("wrote {}", path.display()));
+        files.push(path.display().to_string());
+    }
+    r.lines
+        .push("apply on another branch with: git am <file> (or git apply <file>)".into());
+    r.events.push(
+        Draft::new(
+            kinds::GIT_PATCH,
+            format!("Wrote {n} patch file(s) for {branch}"),
+        )
+        .field("branch", branch)
+        .field("files", files)
+        .field(
+            "commits",
+            commits.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
+        ),
+    );
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(t: &[&str]) -> Vec<String> {
+        t.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn next_patch_version_edge_cases() {
+        assert_eq!(
+            next_version(&tags(&["v2.3.4", "v2.3.10", "v2.2.99"]), "v{version}")
+                .map(|v| v.to_string()),
+            Some("2.3.11".into())
+        );
+        assert_eq!(next_version(&tags(&[]), "v{version}"), None);
+        assert_eq!(
+            next_version(&tags(&["nightly", "release-7", "v1.2"]), "v{version}"),
+            None,
+            "non-semver tags are ignored"
+        );
+        assert_eq!(
+            next_version(
+                &tags(&["v2.3.4", "v2.4.0-rc.1", "v3.0.0-beta"]),
+                "v{version}"
+            )
+            .map(|v| v.to_string()),
+            Some("2.3.5".into()),
+            "pre-releases are not production"
+        );
+        assert_eq!(
+            next_version(&tags(&["api@1.4.2", "v9.9.9"]), "api@{version}").map(|v| v.to_string()),
+            Some("1.4.3".into())
+        );
+    }
+
+    #[test]
+    fn test_paths_and_manifest_patterns() {
+        for p in [
+            "src/auth.test.ts",
+            "tests/login.rs",
+            "pkg/auth/token_test.go",
+            "spec/models/user_spec.rb",
+            "__tests__/a.js",
+            "test_auth.py",
+        ] {
+            assert!(is_test_path(p), "{p}");
+        }
+        for p in ["src/auth.ts", "src/contest.rs", "latest/notes.md"] {
+            assert!(!is_test_path(p), "{p}");
+        }
+        assert!(matches_name("requirements*.txt", "requirements-dev.txt"));
+        assert!(!matches_name("requirements*.txt", "requirements.md"));
+        assert!(matches_name("Cargo.lock", "Cargo.lock"));
+    }
+}
