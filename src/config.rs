@@ -292,6 +292,8 @@ pub struct GitConfig {
     pub max_lines: usize,
     /// …or this many files.
     pub max_files: usize,
+    /// Push tags and backport branches from the console's `g` menu.
+    pub push: bool,
 }
 
 impl Default for GitConfig {
@@ -333,6 +335,7 @@ impl Default for GitConfig {
             .to_vec(),
             max_lines: 200,
             max_files: 10,
+            push: false,
         }
     }
 }

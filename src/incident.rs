@@ -100,6 +100,8 @@ pub struct Incident {
     pub deploys: Vec<DateTime<Utc>>,
     /// The hotfix branch and the base commit it was created at.
     pub hotfix: Option<(String, String)>,
+    /// The last guard on the record: (minimal, regression test).
+    pub last_guard: Option<(bool, bool)>,
     pub events: Vec<Event>,
 }
 
@@ -130,6 +132,7 @@ impl Incident {
             last_tag: None,
             deploys: Vec::new(),
             hotfix: None,
+            last_guard: None,
             events: Vec::new(),
         }
     }
@@ -216,6 +219,10 @@ impl Incident {
                 if let Some(tag) = ev.str_field("tag") {
                     self.last_tag = Some(tag.to_string());
                 }
+            }
+            kinds::GIT_GUARD => {
+                let flag = |k: &str| ev.fields.get(k).and_then(|v| v.as_bool()).unwrap_or(false);
+                self.last_guard = Some((flag("minimal"), flag("regression_test")));
             }
             kinds::ERROR_RATE => {
                 if let (Some(d), Some(v)) = (ev.str_field("deploy_at"), ev.str_field("verdict")) {

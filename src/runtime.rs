@@ -44,6 +44,24 @@ pub struct Io {
     /// Set when Sentry is configured and a token was found.
     pub sentry: Option<SentrySetup>,
     sentry_running: Option<SentryRunning>,
+    /// Set when the console runs inside a git repository.
+    pub git: Option<GitSetup>,
+    git_running: Option<GitRunning>,
+}
+
+/// Where git work happens.
+#[derive(Debug, Clone)]
+pub struct GitSetup {
+    pub cfg: crate::config::GitConfig,
+    pub cwd: PathBuf,
+    /// The repository's `.git` folder, watched for the live guard.
+    pub git_dir: PathBuf,
+}
+
+struct GitRunning {
+    tx: mpsc::Sender<Msg>,
+    _watcher: Option<notify::RecommendedWatcher>,
+    guard: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// What the Sentry poller needs, prepared before the loop starts.
@@ -80,6 +98,8 @@ impl Io {
             job: None,
             sentry: None,
             sentry_running: None,
+            git: None,
+            git_running: None,
         }
     }
 
@@ -94,6 +114,17 @@ impl Io {
             scrollback: model.plan.scrollback,
             redactor: self.redactor.clone(),
         });
+        if let Some(g) = &self.git {
+            let watcher = watch_git(&g.git_dir, tx.clone())
+                .map_err(|e| tracing::warn!("cannot watch {}: {e}", g.git_dir.display()))
+                .ok();
+            let _ = tx.try_send(Msg::Git(crate::app::msg::GitMsg::Changed));
+            self.git_running = Some(GitRunning {
+                tx: tx.clone(),
+                _watcher: watcher,
+                guard: None,
+            });
+        }
         if let Some(s) = &self.sentry {
             let (deploys, rx) = tokio::sync::watch::channel(model.incident.last_deployed_at);
             let task =
@@ -104,6 +135,54 @@ impl Io {
                 tx: tx.clone(),
             });
         }
+    }
+
+    fn git_op(&mut self, op: crate::git::Op, view: crate::git::Incident) -> Vec<Msg> {
+        use crate::app::msg::GitMsg;
+        let (Some(setup), Some(running)) = (self.git.clone(), &self.git_running) else {
+            return vec![Msg::Git(GitMsg::Done {
+                op: op.name(),
+                result: Err(crate::git::GitError::Refused(
+                    "no git repository here".into(),
+                )),
+            })];
+        };
+        let op = match op {
+            crate::git::Op::Patch { dir } if dir.as_os_str().is_empty() => crate::git::Op::Patch {
+                dir: self.incident_dir.join("patches"),
+            },
+            other => other,
+        };
+        let tx = running.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let name = op.name();
+            let result = crate::git::Git::open(&setup.cfg, &setup.cwd, view)
+                .and_then(|g| crate::git::ops::run(&g, &op));
+            let _ = tx.blocking_send(Msg::Git(GitMsg::Done { op: name, result }));
+        });
+        Vec::new()
+    }
+
+    /// Measures the guard off the loop; a request while one runs is dropped (the next change
+    /// asks again).
+    fn git_guard(&mut self, view: crate::git::Incident) -> Vec<Msg> {
+        use crate::app::msg::GitMsg;
+        let Some(setup) = self.git.clone() else {
+            return Vec::new();
+        };
+        let Some(running) = self.git_running.as_mut() else {
+            return Vec::new();
+        };
+        if running.guard.as_ref().is_some_and(|h| !h.is_finished()) {
+            return Vec::new();
+        }
+        let tx = running.tx.clone();
+        running.guard = Some(tokio::task::spawn_blocking(move || {
+            let result = crate::git::Git::open(&setup.cfg, &setup.cwd, view)
+                .and_then(|g| crate::git::ops::measure(&g));
+            let _ = tx.blocking_send(Msg::Git(GitMsg::Guard(result)));
+        }));
+        Vec::new()
     }
 
     /// Stops the background tasks started by [`Io::start_background`].
@@ -209,6 +288,8 @@ impl Io {
                     "Sentry is not set up: the deploy was not registered".into(),
                 )],
             },
+            Effect::Git(op, view) => self.git_op(op, view),
+            Effect::GitGuard(view) => self.git_guard(view),
             Effect::Quit => {
                 self.stop_job();
                 Vec::new()
@@ -394,6 +475,30 @@ pub fn watch_journal(
         }
     })?;
     watcher.watch(dir, RecursiveMode::NonRecursive)?;
+    Ok(watcher)
+}
+
+/// Watches `.git` (HEAD, the index) and its branch refs: any change becomes `Git(Changed)`.
+fn watch_git(
+    git_dir: &std::path::Path,
+    tx: mpsc::Sender<Msg>,
+) -> notify::Result<notify::RecommendedWatcher> {
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        if let Ok(ev) = res
+            && (ev.kind.is_modify() || ev.kind.is_create() || ev.kind.is_remove())
+            && !ev
+                .paths
+                .iter()
+                .all(|p| p.extension().is_some_and(|e| e == "lock"))
+        {
+            let _ = tx.try_send(Msg::Git(crate::app::msg::GitMsg::Changed));
+        }
+    })?;
+    watcher.watch(git_dir, RecursiveMode::NonRecursive)?;
+    let heads = git_dir.join("refs").join("heads");
+    if heads.is_dir() {
+        watcher.watch(&heads, RecursiveMode::Recursive)?;
+    }
     Ok(watcher)
 }
 

@@ -475,3 +475,51 @@ fn the_error_rate_from_a_local_sentry_is_on_screen_and_the_token_nowhere() {
         assert!(!text.contains(token), "token in {}", f.display());
     }
 }
+
+#[test]
+fn the_g_menu_creates_the_hotfix_branch_and_the_timeline_shows_it() {
+    if !tmux_available() {
+        return;
+    }
+    let t = common::repo::TestRepo::new();
+    let home = tempfile::tempdir().expect("tmp");
+    open(home.path(), "ENG-106");
+    let tmux = Tmux::new("git");
+    tmux.start(home.path());
+    tmux.line(&format!(
+        "cd '{}' && {} resume ENG-106",
+        t.work.display(),
+        bin().display()
+    ));
+    tmux.wait_for("Checklist");
+    tmux.keys(&["g"]);
+    tmux.wait_for("1 branch");
+    tmux.keys(&["1"]);
+    let s = tmux
+        .wait_for("Hotfix branch hotfix/ENG-106-auth-bypass-on-expired-tokens created from main");
+    assert!(s.contains("[✓] Hotfix branch created"), "{s}");
+    assert_eq!(
+        t.head_name(),
+        "refs/heads/hotfix/ENG-106-auth-bypass-on-expired-tokens"
+    );
+    t.write("src/auth.ts", "fixed\n");
+    t.write("tests/auth.test.ts", "test('expired')\n");
+    t.commit("fix: expired tokens");
+    tmux.wait_for("guard 1 commit(s) · 2 file(s)");
+    tmux.keys(&["q"]);
+    tmux.wait_gone("Checklist");
+    let v: serde_json::Value = serde_json::from_slice(
+        &warroom(home.path(), &["export", "ENG-106", "--format", "json"]).stdout,
+    )
+    .expect("json");
+    let kinds: Vec<&str> = v["events"]
+        .as_array()
+        .expect("e")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"git_branch_created") && kinds.contains(&"git_guard"),
+        "{kinds:?}"
+    );
+}

@@ -1,6 +1,7 @@
 //! The console's state machine: one model, one message type, one pure `update`.
 
 pub mod error_rate;
+pub mod git;
 pub mod log_view;
 pub mod model;
 pub mod msg;

@@ -47,15 +47,18 @@ pub enum InputPurpose {
     },
     /// Search the deploy log.
     Search,
+    /// The version to tag, when there is no semver tag yet.
+    TagVersion,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum PickPurpose {
     Milestone,
     Priority,
+    Git,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ConfirmAction {
     Close,
     Deploy,
@@ -64,6 +67,23 @@ pub enum ConfirmAction {
     Cancel,
     /// Quit while a command runs (it is stopped).
     Quit,
+    /// Apply what a git dry run showed.
+    Git {
+        op: crate::git::Op,
+        lines: Vec<String>,
+    },
+}
+
+/// The repository as the console sees it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GitView {
+    /// Why git is not available here (not a repository…), if it is not.
+    pub unavailable: Option<String>,
+    /// The operation running now.
+    pub busy: Option<&'static str>,
+    pub guard: Option<crate::git::GuardReport>,
+    /// Why the guard could not be measured (no hotfix branch yet…).
+    pub guard_note: Option<String>,
 }
 
 /// The job the runner is working on.
@@ -143,6 +163,8 @@ pub struct Model {
     pub errors: ErrorRate,
     /// Register the console's deploys with Sentry, under this release (else the hotfix tag).
     pub register_deploy: Option<Option<String>>,
+    pub git: GitView,
+    pub git_cfg: crate::config::GitConfig,
 }
 
 impl Model {
@@ -173,6 +195,8 @@ impl Model {
                 "Sentry is not configured: set [sentry] org and project in warroom.toml and export SENTRY_AUTH_TOKEN",
             ),
             register_deploy: None,
+            git: GitView::default(),
+            git_cfg: crate::config::GitConfig::default(),
         };
         m.selected = m.first_pending().unwrap_or(0);
         m

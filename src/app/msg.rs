@@ -142,8 +142,21 @@ pub enum Msg {
     },
     /// News from the Sentry poller.
     Sentry(crate::sentry::SentryMsg),
+    /// A git operation finished, the repository changed, or the guard was measured.
+    Git(GitMsg),
     /// SIGTERM, SIGHUP, SIGINT: leave cleanly.
     Quit,
+}
+
+#[derive(Debug, Clone)]
+pub enum GitMsg {
+    Done {
+        op: &'static str,
+        result: Result<crate::git::Report, crate::git::GitError>,
+    },
+    /// Something under `.git` changed (a commit, a checkout).
+    Changed,
+    Guard(Result<crate::git::GuardReport, crate::git::GitError>),
 }
 
 /// What `update` asks the runtime to do. The model changes only through messages.
@@ -157,6 +170,10 @@ pub enum Effect {
     /// Start a job; one at a time.
     Run(JobSpec),
     CancelRun,
+    /// Run a git operation off the loop.
+    Git(crate::git::Op, crate::git::Incident),
+    /// Measure the guard again (the repository changed).
+    GitGuard(crate::git::Incident),
     /// Tell the Sentry poller the deploy time (new issues are those first seen after it).
     SentryDeploy(Option<DateTime<Utc>>),
     /// Register a deploy with Sentry.

@@ -2,6 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
+use super::git;
 use super::log_view::LineKind;
 use super::model::{ConfirmAction, InputPurpose, Mode, Model, Pane, PickPurpose, Tone};
 use super::msg::{Effect, Msg};
@@ -60,6 +61,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             fx
         }
         Msg::Sentry(s) => sentry::on_sentry(m, s),
+        Msg::Git(g) => git::on_git(m, g),
         Msg::Failed(e) => {
             m.say(Tone::Error, e);
             Vec::new()
@@ -154,6 +156,7 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
             let count = match purpose {
                 PickPurpose::Milestone => milestone_choices().count(),
                 PickPurpose::Priority => Priority::ALL.len(),
+                PickPurpose::Git => git::MENU.len(),
             };
             let action = m.keymap.action(&key);
             match key.code {
@@ -174,7 +177,7 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
                         Vec::new()
                     }
                 }
-                KeyCode::Char(d @ '1'..='9') if purpose == PickPurpose::Milestone => {
+                KeyCode::Char(d @ '1'..='9') if purpose != PickPurpose::Priority => {
                     let i = (d as usize) - ('1' as usize);
                     if i < count {
                         m.mode = Mode::Normal;
@@ -209,6 +212,7 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
                         m.quitting = true;
                         vec![Effect::CancelRun, Effect::Quit]
                     }
+                    ConfirmAction::Git { op, .. } => git::run(m, op),
                 }
             } else {
                 m.say(Tone::Info, "Cancelled");
@@ -225,6 +229,7 @@ fn submit_input(m: &mut Model, purpose: InputPurpose, text: &str) -> Vec<Effect>
     }
     match purpose {
         InputPurpose::Note => vec![Effect::Append(Draft::new(kinds::NOTE, text))],
+        InputPurpose::TagVersion => git::tag_version(m, text),
         InputPurpose::Search => {
             if m.log.find(text) {
                 m.say(
@@ -254,6 +259,7 @@ fn submit_input(m: &mut Model, purpose: InputPurpose, text: &str) -> Vec<Effect>
 
 fn pick(m: &mut Model, purpose: PickPurpose, index: usize) -> Vec<Effect> {
     match purpose {
+        PickPurpose::Git => git::picked(m, index),
         PickPurpose::Priority => {
             let to = Priority::ALL[index.min(3)];
             let from = m.incident.priority;
@@ -400,7 +406,15 @@ fn on_action(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
         Action::Smoke => return refuse_closed_or(m, runs::smoke_key),
         Action::Rollback => return refuse_closed_or(m, runs::rollback_key),
         Action::Cancel => return runs::cancel_key(m),
-        Action::Git => m.say(Tone::Warn, "No git repository configured for this console"),
+        Action::Git => match &m.git.unavailable {
+            Some(why) => m.say(Tone::Warn, why.clone()),
+            None => {
+                m.mode = Mode::Pick {
+                    purpose: PickPurpose::Git,
+                    selected: 0,
+                }
+            }
+        },
     }
     Vec::new()
 }

@@ -314,6 +314,17 @@ fn console(ctx: &Ctx, ticket: &str, loaded: Loaded) -> Result<()> {
         redactor,
     );
     io.sentry = sentry.ok().map(|(setup, _)| setup);
+    match crate::git::Git::open(&loaded.config.git, &ctx.cwd, model.incident.git_view()) {
+        Ok(g) => {
+            io.git = Some(runtime::GitSetup {
+                cfg: loaded.config.git.clone(),
+                cwd: ctx.cwd.clone(),
+                git_dir: g.repo.path().to_path_buf(),
+            });
+        }
+        Err(e) => model.git.unavailable = Some(format!("git: {e}")),
+    }
+    model.git_cfg = loaded.config.git.clone();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -647,6 +658,7 @@ fn git_cmd(ctx: &Ctx, action: GitAction) -> Result<()> {
         .map_err(|e| Fail::Usage(e.to_string()))?;
     let report = ops::run(&git, &op).map_err(|e| match e {
         GitError::Refused(m) => Fail::Usage(m),
+        e @ GitError::NeedsVersion => Fail::Usage(e.to_string()),
         GitError::Failed(m) => Fail::Other(anyhow::anyhow!(m)),
     })?;
     let writer = ctx.store.writer(&ticket)?;

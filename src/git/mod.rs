@@ -24,6 +24,9 @@ pub enum GitError {
     Refused(String),
     #[error("{0}")]
     Failed(String),
+    /// There is no semver tag to count from: the version must be given.
+    #[error("there is no semver tag yet: give the version (e.g. --version 1.0.1)")]
+    NeedsVersion,
 }
 
 impl From<git2::Error> for GitError {

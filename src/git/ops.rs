@@ -444,9 +444,7 @@ fn tag(git: &Git, version: Option<&str>, commit: Option<&str>, push: bool) -> Re
                 "{v:?} is not a semantic version ({e}): write it like 2.3.5"
             ))
         })?,
-        None => next_version(&names, &git.cfg.tag_pattern).ok_or_else(|| {
-            GitError::Refused("there is no semver tag yet: give the version (e.g. 1.0.1)".into())
-        })?,
+        None => next_version(&names, &git.cfg.tag_pattern).ok_or(GitError::NeedsVersion)?,
     };
     let name = git
         .cfg

@@ -24,12 +24,18 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    let [gauge, list, detail] = Layout::vertical([
+    let show_guard =
+        m.git.unavailable.is_none() && (m.git.guard.is_some() || m.git.guard_note.is_some());
+    let [gauge, list, guard, detail] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
+        Constraint::Length(u16::from(show_guard && inner.height >= 10)),
         Constraint::Length(if inner.height >= 8 { 1 } else { 0 }),
     ])
     .areas(inner);
+    if guard.height > 0 {
+        Paragraph::new(guard_line(m)).render(guard, buf);
+    }
 
     let ratio = if total == 0 {
         1.0
@@ -92,6 +98,41 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
         };
         Paragraph::new(Line::styled(text, theme::hint())).render(detail, buf);
     }
+}
+
+/// The minimal-change guard, live: refreshed whenever the repository changes.
+fn guard_line(m: &Model) -> Line<'static> {
+    let Some(g) = &m.git.guard else {
+        return Line::styled(
+            format!("guard: {}", m.git.guard_note.clone().unwrap_or_default()),
+            theme::dim(),
+        );
+    };
+    let mut spans = vec![
+        Span::styled("guard ", theme::dim()),
+        Span::raw(format!(
+            "{} commit(s) · {} file(s) · +{} −{} ",
+            g.commits, g.files, g.insertions, g.deletions
+        )),
+    ];
+    spans.push(if g.regression_test() {
+        Span::styled("✓ test ", theme::done())
+    } else {
+        Span::styled("✗ no test ", theme::tone(crate::app::model::Tone::Error))
+    });
+    spans.push(if g.minimal() {
+        Span::styled("✓ minimal", theme::done())
+    } else {
+        let why = if !g.manifests.is_empty() {
+            "⚠ dependencies"
+        } else if !g.binaries.is_empty() {
+            "⚠ binary files"
+        } else {
+            "⚠ large change"
+        };
+        Span::styled(why, theme::tone(crate::app::model::Tone::Warn))
+    });
+    Line::from(spans)
 }
 
 fn phase_line(m: &Model, p: &crate::checklist::Phase, width: usize) -> Line<'static> {

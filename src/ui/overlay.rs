@@ -37,7 +37,7 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
         Mode::Help => help(m, area, buf),
         Mode::Input { purpose, text } => input(m, purpose, text, area, buf),
         Mode::Pick { purpose, selected } => pick(m, *purpose, *selected, area, buf),
-        Mode::Confirm { action } => confirm(m, *action, area, buf),
+        Mode::Confirm { action } => confirm(m, action, area, buf),
     }
 }
 
@@ -67,6 +67,9 @@ fn input(m: &Model, purpose: &InputPurpose, text: &str, area: Rect, buf: &mut Bu
     let title = match purpose {
         InputPurpose::Note => " Note for the timeline ".to_string(),
         InputPurpose::Search => " Search the deploy log ".to_string(),
+        InputPurpose::TagVersion => {
+            " No semver tag yet: the version to tag (e.g. 1.0.1) ".to_string()
+        }
         InputPurpose::Waive { item } => {
             let label = m
                 .incident
@@ -95,6 +98,28 @@ fn input(m: &Model, purpose: &InputPurpose, text: &str, area: Rect, buf: &mut Bu
 
 fn pick(m: &Model, purpose: PickPurpose, selected: usize, area: Rect, buf: &mut Buffer) {
     let (title, lines): (&str, Vec<Line>) = match purpose {
+        PickPurpose::Git => (
+            " Git ",
+            crate::app::git::MENU
+                .iter()
+                .enumerate()
+                .map(|(i, (name, what))| {
+                    let line = Line::from(vec![
+                        Span::styled(format!("{} ", i + 1), theme::key()),
+                        Span::styled(
+                            format!("{name:<9}"),
+                            Style::new().add_modifier(Modifier::BOLD),
+                        ),
+                        Span::raw(*what),
+                    ]);
+                    if i == selected {
+                        line.style(theme::selected())
+                    } else {
+                        line
+                    }
+                })
+                .collect(),
+        ),
         PickPurpose::Milestone => (
             " Mark a milestone ",
             milestone_choices()
@@ -163,6 +188,7 @@ fn pick(m: &Model, purpose: PickPurpose, selected: usize, area: Rect, buf: &mut 
         }
     };
     let width = match purpose {
+        PickPurpose::Git => 84,
         PickPurpose::Milestone => 56,
         PickPurpose::Priority => 112,
     };
@@ -173,7 +199,7 @@ fn pick(m: &Model, purpose: PickPurpose, selected: usize, area: Rect, buf: &mut 
         .render(rect, buf);
 }
 
-fn confirm(m: &Model, action: ConfirmAction, area: Rect, buf: &mut Buffer) {
+fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
     let (title, mut lines, yes) = match action {
         ConfirmAction::Close => (
             " Close the incident ",
@@ -208,6 +234,14 @@ fn confirm(m: &Model, action: ConfirmAction, area: Rect, buf: &mut Buffer) {
                 m.plan.grace.as_secs()
             )],
             "y cancels it",
+        ),
+        ConfirmAction::Git { op, lines } => (
+            " Git: apply the dry run ",
+            lines.clone(),
+            match op {
+                crate::git::Op::Revert { .. } => "y makes the revert commit",
+                _ => "y applies it",
+            },
         ),
         ConfirmAction::Quit => (
             " Quit while a command runs ",
