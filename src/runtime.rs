@@ -59,9 +59,67 @@ pub struct GitSetup {
 }
 
 struct GitRunning {
-    tx: mpsc::Sender<Msg>,
+    jobs: std::sync::mpsc::Sender<GitJob>,
     _watcher: Option<notify::RecommendedWatcher>,
-    guard: Option<tokio::task::JoinHandle<()>>,
+}
+
+enum GitJob {
+    Op(crate::git::Op, crate::git::Incident),
+    Guard(crate::git::Incident),
+}
+
+/// The console's git thread: it keeps the repository open (its caches warm) and runs one job
+/// at a time, off the loop; guard refreshes queued behind each other collapse into one.
+fn git_worker(setup: GitSetup, tx: mpsc::Sender<Msg>) -> std::sync::mpsc::Sender<GitJob> {
+    use crate::app::msg::GitMsg;
+    use crate::git::{Git, ops};
+    let (jobs, rx) = std::sync::mpsc::channel::<GitJob>();
+    std::thread::spawn(move || {
+        let mut git: Option<Git> = None;
+        while let Ok(mut job) = rx.recv() {
+            // Only the newest of several queued guard refreshes matters.
+            while let GitJob::Guard(_) = job {
+                match rx.try_recv() {
+                    Ok(next) => job = next,
+                    Err(_) => break,
+                }
+            }
+            let view = match &job {
+                GitJob::Op(_, v) | GitJob::Guard(v) => v.clone(),
+            };
+            let opened = match git.take() {
+                Some(mut g) => {
+                    g.incident = view;
+                    Ok(g)
+                }
+                None => Git::open(&setup.cfg, &setup.cwd, view),
+            };
+            let msg = match (job, opened) {
+                (GitJob::Op(op, _), Ok(g)) => {
+                    let result = ops::run(&g, &op);
+                    git = Some(g);
+                    Msg::Git(GitMsg::Done {
+                        op: op.name(),
+                        result,
+                    })
+                }
+                (GitJob::Op(op, _), Err(e)) => Msg::Git(GitMsg::Done {
+                    op: op.name(),
+                    result: Err(e),
+                }),
+                (GitJob::Guard(_), Ok(g)) => {
+                    let result = ops::measure(&g);
+                    git = Some(g);
+                    Msg::Git(GitMsg::Guard(result))
+                }
+                (GitJob::Guard(_), Err(e)) => Msg::Git(GitMsg::Guard(Err(e))),
+            };
+            if tx.blocking_send(msg).is_err() {
+                break;
+            }
+        }
+    });
+    jobs
 }
 
 /// What the Sentry poller needs, prepared before the loop starts.
@@ -119,10 +177,10 @@ impl Io {
                 .map_err(|e| tracing::warn!("cannot watch {}: {e}", g.git_dir.display()))
                 .ok();
             let _ = tx.try_send(Msg::Git(crate::app::msg::GitMsg::Changed));
+            let jobs = git_worker(g.clone(), tx.clone());
             self.git_running = Some(GitRunning {
-                tx: tx.clone(),
+                jobs,
                 _watcher: watcher,
-                guard: None,
             });
         }
         if let Some(s) = &self.sentry {
@@ -138,50 +196,27 @@ impl Io {
     }
 
     fn git_op(&mut self, op: crate::git::Op, view: crate::git::Incident) -> Vec<Msg> {
-        use crate::app::msg::GitMsg;
-        let (Some(setup), Some(running)) = (self.git.clone(), &self.git_running) else {
-            return vec![Msg::Git(GitMsg::Done {
-                op: op.name(),
-                result: Err(crate::git::GitError::Refused(
-                    "no git repository here".into(),
-                )),
-            })];
-        };
         let op = match op {
             crate::git::Op::Patch { dir } if dir.as_os_str().is_empty() => crate::git::Op::Patch {
                 dir: self.incident_dir.join("patches"),
             },
             other => other,
         };
-        let tx = running.tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let name = op.name();
-            let result = crate::git::Git::open(&setup.cfg, &setup.cwd, view)
-                .and_then(|g| crate::git::ops::run(&g, &op));
-            let _ = tx.blocking_send(Msg::Git(GitMsg::Done { op: name, result }));
-        });
-        Vec::new()
+        match &self.git_running {
+            Some(g) if g.jobs.send(GitJob::Op(op.clone(), view)).is_ok() => Vec::new(),
+            _ => vec![Msg::Git(crate::app::msg::GitMsg::Done {
+                op: op.name(),
+                result: Err(crate::git::GitError::Refused(
+                    "no git repository here".into(),
+                )),
+            })],
+        }
     }
 
-    /// Measures the guard off the loop; a request while one runs is dropped (the next change
-    /// asks again).
     fn git_guard(&mut self, view: crate::git::Incident) -> Vec<Msg> {
-        use crate::app::msg::GitMsg;
-        let Some(setup) = self.git.clone() else {
-            return Vec::new();
-        };
-        let Some(running) = self.git_running.as_mut() else {
-            return Vec::new();
-        };
-        if running.guard.as_ref().is_some_and(|h| !h.is_finished()) {
-            return Vec::new();
+        if let Some(g) = &self.git_running {
+            let _ = g.jobs.send(GitJob::Guard(view));
         }
-        let tx = running.tx.clone();
-        running.guard = Some(tokio::task::spawn_blocking(move || {
-            let result = crate::git::Git::open(&setup.cfg, &setup.cwd, view)
-                .and_then(|g| crate::git::ops::measure(&g));
-            let _ = tx.blocking_send(Msg::Git(GitMsg::Guard(result)));
-        }));
         Vec::new()
     }
 

@@ -249,19 +249,19 @@ pub fn measure(git: &Git) -> Result<GuardReport> {
     let diff = git
         .repo
         .diff_tree_to_tree(Some(&start), Some(&head.tree()?), Some(&mut opts))?;
-    let stats = diff.stats()?;
     let mut report = GuardReport {
         branch,
         head: head.id().to_string(),
         commits: commits.len(),
-        files: stats.files_changed(),
-        insertions: stats.insertions(),
-        deletions: stats.deletions(),
+        files: diff.deltas().len(),
+        insertions: 0,
+        deletions: 0,
         manifests: Vec::new(),
         tests: Vec::new(),
         binaries: Vec::new(),
         over_limits: false,
     };
+    // One patch per file gives its line counts and whether it is binary.
     for (i, delta) in diff.deltas().enumerate() {
         let path = delta
             .new_file()
@@ -276,10 +276,13 @@ pub fn measure(git: &Git) -> Result<GuardReport> {
         if is_test_path(&path) && delta.status() != Delta::Deleted {
             report.tests.push(path.clone());
         }
-        let binary = delta.flags().is_binary()
-            || git2::Patch::from_diff(&diff, i)?.is_some_and(|p| p.delta().flags().is_binary());
-        if binary {
-            report.binaries.push(path);
+        match git2::Patch::from_diff(&diff, i)? {
+            Some(p) if !p.delta().flags().is_binary() => {
+                let (_, added, removed) = p.line_stats()?;
+                report.insertions += added;
+                report.deletions += removed;
+            }
+            _ => report.binaries.push(path),
         }
     }
     report.over_limits = report.insertions + report.deletions > git.cfg.max_lines
@@ -335,9 +338,7 @@ fn guard(git: &Git) -> Result<Report> {
     if g.minimal() {
         r.lines.push("✓ minimal change".into());
     }
-    if git.require_clean_tree().is_err() {
-        r.lines.push("(uncommitted changes are not counted)".into());
-    }
+    r.lines.push("(committed changes only)".into());
     r.events.push(guard_event(&g, &git.cfg));
     r.guard = Some(g);
     Ok(r)
