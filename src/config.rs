@@ -22,6 +22,9 @@ pub const CONFIG_FILE: &str = "warroom.toml";
 pub struct Config {
     /// A checklist file replacing the built-in one (relative to this file).
     pub checklist: Option<PathBuf>,
+    /// A folder of templates replacing the built-in ones by name (pir.md.j2, slack.md.j2, …).
+    pub templates_dir: Option<PathBuf>,
+    pub slack: SlackConfig,
     pub sla: PerPriority,
     pub cadence: CadencePerPriority,
     pub monitoring: MonitoringConfig,
@@ -97,6 +100,21 @@ impl Default for UiConfig {
         UiConfig {
             utc: false,
             bell: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SlackConfig {
+    /// The environment variable holding the incoming-webhook URL (a secret).
+    pub webhook_env: String,
+}
+
+impl Default for SlackConfig {
+    fn default() -> Self {
+        SlackConfig {
+            webhook_env: "SLACK_WEBHOOK_URL".into(),
         }
     }
 }
@@ -563,6 +581,8 @@ fn refuse_readable_by_others(path: &Path) -> Result<(), ConfigError> {
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub config: Config,
+    /// `templates_dir`, resolved against the config file's folder.
+    pub templates_dir: Option<PathBuf>,
     pub path: Option<PathBuf>,
     pub keymap: Keymap,
     pub checklist: Arc<Checklist>,
@@ -635,7 +655,12 @@ pub fn load(flag: Option<&Path>, cwd: &Path) -> Result<Loaded, ConfigError> {
             "built in".to_string(),
         ),
     };
+    let templates_dir = config.templates_dir.as_ref().map(|t| {
+        let base = path.as_deref().and_then(Path::parent).unwrap_or(cwd);
+        base.join(t)
+    });
     Ok(Loaded {
+        templates_dir,
         config,
         path,
         keymap,

@@ -6,7 +6,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::Context;
 use chrono::Utc;
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 use futures::StreamExt;
@@ -17,7 +16,6 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::app::{Effect, Model, Msg, update};
-use crate::export;
 use crate::journal::{Draft, JournalReader, JournalWriter, kinds};
 use crate::output::Redactor;
 use crate::runner::{self, JobHandle, RunContext};
@@ -46,7 +44,16 @@ pub struct Io {
     sentry_running: Option<SentryRunning>,
     /// Set when the console runs inside a git repository.
     pub git: Option<GitSetup>,
+    pub exports: ExportSetup,
     git_running: Option<GitRunning>,
+}
+
+/// Templates and the Slack webhook (a secret: kept here, never in the model).
+#[derive(Debug, Clone, Default)]
+pub struct ExportSetup {
+    pub templates_dir: Option<PathBuf>,
+    pub webhook_env: String,
+    pub webhook: Option<String>,
 }
 
 /// Where git work happens.
@@ -158,6 +165,7 @@ impl Io {
             sentry_running: None,
             git: None,
             git_running: None,
+            exports: ExportSetup::default(),
         }
     }
 
@@ -267,10 +275,9 @@ impl Io {
                 }
                 Vec::new()
             }
-            Effect::ExportJson => match self.export_json(model) {
-                Ok(msgs) => msgs,
-                Err(e) => vec![Msg::Failed(format!("export failed: {e:#}"))],
-            },
+            Effect::Export(formats) => self.export(&formats, model),
+            Effect::SlackPreview => self.slack_preview(model),
+            Effect::PostSlack(text) => self.post_slack(text),
             Effect::Run(spec) => {
                 if self.job.as_ref().is_some_and(|j| !j.is_finished()) {
                     return vec![Msg::Failed("a command is already running".into())];
@@ -332,26 +339,111 @@ impl Io {
         }
     }
 
-    fn export_json(&mut self, model: &Model) -> anyhow::Result<Vec<Msg>> {
+    /// Writes formats from the journal as it is on disk (the record, not the screen) and
+    /// records each file.
+    fn export(&mut self, formats: &[crate::export::Format], model: &Model) -> Vec<Msg> {
+        match self.export_files(formats, model) {
+            Ok((mut msgs, names)) => {
+                msgs.push(Msg::Exported(format!(
+                    "Wrote {} in {}",
+                    names.join(", "),
+                    self.incident_dir.join("exports").display()
+                )));
+                msgs
+            }
+            Err(e) => vec![Msg::Failed(format!("export failed: {e}"))],
+        }
+    }
+
+    fn export_files(
+        &mut self,
+        formats: &[crate::export::Format],
+        model: &Model,
+    ) -> Result<(Vec<Msg>, Vec<String>), String> {
+        let inc = self.incident_on_disk(model)?;
+        let templates = crate::export::Templates::load(self.exports.templates_dir.as_deref())
+            .map_err(|e| e.to_string())?;
+        let exporter = crate::export::Exporter {
+            policy: &model.policy,
+            templates: &templates,
+            rollback_command: model.plan.rollback.clone(),
+            now: Utc::now(),
+        };
         let dir = self.incident_dir.join("exports");
-        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        let path = dir.join("incident.json");
-        let value = export::incident_json(&model.incident, &model.policy, Utc::now());
-        let text = serde_json::to_string_pretty(&value)?;
-        crate::fsutil::write_atomic(&path, text.as_bytes())?;
-        let mut msgs = self.perform(
-            Effect::Append(
-                Draft::new(
-                    kinds::EXPORT_WRITTEN,
-                    format!("Exported {}", path.display()),
-                )
-                .field("format", "json")
-                .field("path", path.display().to_string()),
-            ),
-            model,
-        );
-        msgs.push(Msg::Exported(format!("Wrote {}", path.display())));
-        Ok(msgs)
+        let mut msgs = Vec::new();
+        let mut names = Vec::new();
+        for f in formats {
+            for path in exporter.write(&inc, *f, &dir).map_err(|e| e.to_string())? {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if name != "error-rate.svg" {
+                    msgs.extend(
+                        self.perform(
+                            Effect::Append(
+                                Draft::new(
+                                    kinds::EXPORT_WRITTEN,
+                                    format!("Exported {}", path.display()),
+                                )
+                                .field("format", f.name())
+                                .field("path", path.display().to_string()),
+                            ),
+                            model,
+                        ),
+                    );
+                }
+                names.push(name);
+            }
+        }
+        Ok((msgs, names))
+    }
+
+    fn incident_on_disk(&self, model: &Model) -> Result<crate::incident::Incident, String> {
+        let batch = crate::journal::file::read_all(self.writer.path())
+            .map_err(|e| format!("reading the journal: {e}"))?;
+        Ok(crate::incident::Incident::from_events(
+            &model.incident.ticket,
+            model.incident.checklist.clone(),
+            batch.events,
+        ))
+    }
+
+    fn slack_preview(&self, model: &Model) -> Vec<Msg> {
+        if self.exports.webhook.is_none() {
+            return vec![Msg::SlackPreview(Err(format!(
+                "no webhook: export {} with the incoming-webhook URL",
+                self.exports.webhook_env
+            )))];
+        }
+        let text = self.incident_on_disk(model).and_then(|inc| {
+            let templates = crate::export::Templates::load(self.exports.templates_dir.as_deref())
+                .map_err(|e| e.to_string())?;
+            let exporter = crate::export::Exporter {
+                policy: &model.policy,
+                templates: &templates,
+                rollback_command: model.plan.rollback.clone(),
+                now: Utc::now(),
+            };
+            exporter
+                .render(&inc, crate::export::Format::Slack)
+                .map_err(|e| e.to_string())
+        });
+        vec![Msg::SlackPreview(text)]
+    }
+
+    fn post_slack(&self, text: String) -> Vec<Msg> {
+        let (Some(url), Some(tx)) = (
+            self.exports.webhook.clone(),
+            self.runner.as_ref().map(|r| r.tx.clone()),
+        ) else {
+            return vec![Msg::SlackPosted(Err("no webhook configured".into()))];
+        };
+        tokio::spawn(async move {
+            let r = crate::export::slack::post(&url, &text).await;
+            let _ = tx.send(Msg::SlackPosted(r)).await;
+        });
+        Vec::new()
     }
 }
 

@@ -329,7 +329,9 @@ fn close_writes_the_export_and_list_shows_the_pir_due() {
         "open first: {text}"
     );
     assert!(
-        lines[2].starts_with("ENG-5") && lines[2].contains("closed") && lines[2].contains("due 20"),
+        lines[2].starts_with("ENG-5")
+            && lines[2].contains("closed")
+            && lines[2].contains("written"),
         "{text}"
     );
     // With one open incident, a bare `resume` picks it (and then needs a terminal).

@@ -523,3 +523,71 @@ fn the_g_menu_creates_the_hotfix_branch_and_the_timeline_shows_it() {
         "{kinds:?}"
     );
 }
+
+#[test]
+fn closing_with_c_writes_every_document() {
+    if !tmux_available() {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tmp");
+    open(home.path(), "ENG-107");
+    assert!(
+        warroom(
+            home.path(),
+            &["note", "ENG-107", "Root cause: the exp check was skipped"]
+        )
+        .status
+        .success()
+    );
+    assert!(
+        warroom(
+            home.path(),
+            &[
+                "event",
+                "ENG-107",
+                "deploy_finished",
+                "Fix deployed",
+                "-f",
+                "exit_code=0"
+            ]
+        )
+        .status
+        .success()
+    );
+    let tmux = Tmux::new("close");
+    tmux.start(home.path());
+    tmux.line(&format!("{} resume ENG-107", bin().display()));
+    tmux.wait_for("Checklist");
+    tmux.keys(&["c"]);
+    tmux.wait_for("Close the incident");
+    tmux.keys(&["y"]);
+    let s = tmux.wait_for("CLOSED (read-only)");
+    tmux.wait_for("Wrote pir.md");
+    assert!(s.contains("Incident ENG-107 closed"), "{s}");
+    tmux.keys(&["q"]);
+    tmux.wait_gone("Checklist");
+    let dir = home.path().join("incidents/ENG-107/exports");
+    for f in [
+        "pir.md",
+        "slack.md",
+        "statuspage.md",
+        "email.md",
+        "pr.md",
+        "incident.json",
+        "timeline.csv",
+    ] {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+    let pir = std::fs::read_to_string(dir.join("pir.md")).expect("pir");
+    assert!(
+        pir.contains("| time | since detection | event |")
+            && pir.contains("Incident ENG-107 closed")
+            && pir.contains("**Fix deployed**"),
+        "{pir}"
+    );
+    assert!(pir.contains("the exp check was skipped"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("incident.json")).expect("json"))
+            .expect("parse");
+    assert!(json["closed_at"].is_string());
+}

@@ -56,6 +56,7 @@ pub enum PickPurpose {
     Milestone,
     Priority,
     Git,
+    Export,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +72,10 @@ pub enum ConfirmAction {
     Git {
         op: crate::git::Op,
         lines: Vec<String>,
+    },
+    /// Post the Slack update shown.
+    PostSlack {
+        text: String,
     },
 }
 

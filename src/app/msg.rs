@@ -133,6 +133,10 @@ pub enum Msg {
     Failed(String),
     /// An export was written.
     Exported(String),
+    /// The Slack text to show before posting (or why it could not be made).
+    SlackPreview(Result<String, String>),
+    /// The Slack post's result.
+    SlackPosted(Result<(), String>),
     /// A background job's progress.
     Run(RunMsg),
     /// New lines of the followed log file, and what happened to it (rotated, truncated).
@@ -166,7 +170,12 @@ pub enum Effect {
     Append(Draft),
     ReadJournal,
     Bell,
-    ExportJson,
+    /// Write these formats into the incident's `exports/`, from the journal as it is on disk.
+    Export(Vec<crate::export::Format>),
+    /// Render the Slack text for a preview.
+    SlackPreview,
+    /// Post this text to the Slack webhook.
+    PostSlack(String),
     /// Start a job; one at a time.
     Run(JobSpec),
     CancelRun,

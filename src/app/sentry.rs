@@ -87,10 +87,16 @@ fn judge(m: &mut Model) -> Vec<Effect> {
         return Vec::new();
     }
     let sentence = v.sentence();
+    let series: Vec<serde_json::Value> = m
+        .errors
+        .points()
+        .map(|(t, v)| serde_json::json!([t, (v * 10.0).round() / 10.0]))
+        .collect();
     let mut d = Draft::new(kinds::ERROR_RATE, sentence.clone())
         .field("verdict", v.name())
         .field("deploy_at", key)
-        .field("buckets", m.errors.verdict_buckets);
+        .field("buckets", m.errors.verdict_buckets)
+        .field("series", series);
     d = match v {
         super::error_rate::Verdict::Dropped {
             from,

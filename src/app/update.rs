@@ -25,6 +25,17 @@ pub fn milestone_choices() -> impl Iterator<Item = (&'static str, &'static str)>
         .chain([("status_update", "Status update posted")])
 }
 
+/// The `e` menu: every format at once, one format, or the Slack post.
+pub fn export_choices() -> impl Iterator<Item = (Option<crate::export::Format>, &'static str)> {
+    std::iter::once((None, "all"))
+        .chain(
+            crate::export::Format::ALL
+                .iter()
+                .map(|f| (Some(*f), f.file_name())),
+        )
+        .chain(std::iter::once((None, "post")))
+}
+
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) if key.kind == KeyEventKind::Press => on_key(m, key),
@@ -69,6 +80,26 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Exported(what) => {
             m.say(Tone::Good, what);
             Vec::new()
+        }
+        Msg::SlackPreview(Ok(text)) => {
+            m.mode = Mode::Confirm {
+                action: ConfirmAction::PostSlack { text },
+            };
+            Vec::new()
+        }
+        Msg::SlackPreview(Err(why)) | Msg::SlackPosted(Err(why)) => {
+            m.say(Tone::Error, format!("Slack: {why}"));
+            vec![Effect::Append(
+                Draft::new("slack_posted", format!("Slack update not posted: {why} (the text is in exports/slack.md; e → post to retry)"))
+                    .field("ok", false)
+                    .field("error", why),
+            )]
+        }
+        Msg::SlackPosted(Ok(())) => {
+            m.say(Tone::Good, "Slack update posted");
+            vec![Effect::Append(
+                Draft::new("slack_posted", "Slack update posted").field("ok", true),
+            )]
         }
         Msg::Run(r) => runs::on_run(m, r),
         Msg::LogFile { lines, note } => {
@@ -157,6 +188,7 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
                 PickPurpose::Milestone => milestone_choices().count(),
                 PickPurpose::Priority => Priority::ALL.len(),
                 PickPurpose::Git => git::MENU.len(),
+                PickPurpose::Export => export_choices().count(),
             };
             let action = m.keymap.action(&key);
             match key.code {
@@ -201,10 +233,14 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
             m.mode = Mode::Normal;
             if key.code == KeyCode::Char('y') || key.code == KeyCode::Char('Y') {
                 match action {
-                    ConfirmAction::Close => vec![Effect::Append(Draft::new(
-                        kinds::INCIDENT_CLOSED,
-                        format!("Incident {} closed", m.incident.ticket),
-                    ))],
+                    ConfirmAction::Close => vec![
+                        Effect::Append(Draft::new(
+                            kinds::INCIDENT_CLOSED,
+                            format!("Incident {} closed", m.incident.ticket),
+                        )),
+                        Effect::Export(crate::export::Format::ALL.to_vec()),
+                    ],
+                    ConfirmAction::PostSlack { text } => vec![Effect::PostSlack(text)],
                     ConfirmAction::Deploy => runs::confirmed_deploy(m),
                     ConfirmAction::Rollback => runs::confirmed_rollback(m),
                     ConfirmAction::Cancel => vec![Effect::CancelRun],
@@ -260,6 +296,12 @@ fn submit_input(m: &mut Model, purpose: InputPurpose, text: &str) -> Vec<Effect>
 fn pick(m: &mut Model, purpose: PickPurpose, index: usize) -> Vec<Effect> {
     match purpose {
         PickPurpose::Git => git::picked(m, index),
+        PickPurpose::Export => match export_choices().nth(index) {
+            Some((Some(format), _)) => vec![Effect::Export(vec![format])],
+            Some((None, "all")) => vec![Effect::Export(crate::export::Format::ALL.to_vec())],
+            Some((None, _)) => vec![Effect::SlackPreview],
+            None => Vec::new(),
+        },
         PickPurpose::Priority => {
             let to = Priority::ALL[index.min(3)];
             let from = m.incident.priority;
@@ -400,7 +442,12 @@ fn on_action(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
                 };
             }
         }
-        Action::Export => return vec![Effect::ExportJson],
+        Action::Export => {
+            m.mode = Mode::Pick {
+                purpose: PickPurpose::Export,
+                selected: 0,
+            }
+        }
         Action::Deploy => return refuse_closed_or(m, runs::deploy_key),
         Action::Checks => return refuse_closed_or(m, runs::checks_key),
         Action::Smoke => return refuse_closed_or(m, runs::smoke_key),

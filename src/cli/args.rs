@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
+
+pub use crate::export::Format;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -81,11 +83,6 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Json,
 }
 
 #[derive(Debug, Subcommand)]

@@ -306,6 +306,11 @@ fn console(ctx: &Ctx, ticket: &str, loaded: Loaded) -> Result<()> {
         }
         Err(what) => model.errors = crate::app::error_rate::ErrorRate::unconfigured(what.clone()),
     }
+    let webhook_env = loaded.config.slack.webhook_env.clone();
+    let webhook = std::env::var(&webhook_env)
+        .ok()
+        .filter(|w| !w.trim().is_empty());
+    secrets.extend(webhook.clone());
     let redactor = Arc::new(Redactor::from_env(&loaded.config.redact.env).with_values(secrets));
     let mut io = Io::new(
         ctx.store.writer(ticket)?.with_redactor(redactor.clone()),
@@ -314,6 +319,11 @@ fn console(ctx: &Ctx, ticket: &str, loaded: Loaded) -> Result<()> {
         redactor,
     );
     io.sentry = sentry.ok().map(|(setup, _)| setup);
+    io.exports = runtime::ExportSetup {
+        templates_dir: loaded.templates_dir.clone(),
+        webhook,
+        webhook_env,
+    };
     match crate::git::Git::open(&loaded.config.git, &ctx.cwd, model.incident.git_view()) {
         Ok(g) => {
             io.git = Some(runtime::GitSetup {
@@ -551,25 +561,59 @@ fn event(ctx: &Ctx, ticket: &str, kind: &str, text: &str, fields: &[String]) -> 
     Ok(())
 }
 
+fn export_error(e: export::ExportError) -> Fail {
+    match e {
+        t @ export::ExportError::Template { .. } => Fail::Usage(t.to_string()),
+        other => Fail::Other(anyhow::anyhow!(other.to_string())),
+    }
+}
+
+/// Records what was written: `export_written` per file (the PIR's ticks its checklist item).
+fn record_exports(
+    writer: &crate::journal::JournalWriter,
+    written: &[(Format, Vec<PathBuf>)],
+) -> Result<()> {
+    for (format, paths) in written {
+        for p in paths.iter().filter(|p| !p.ends_with("error-rate.svg")) {
+            writer
+                .append(
+                    Draft::new(kinds::EXPORT_WRITTEN, format!("Exported {}", p.display()))
+                        .field("format", format.name())
+                        .field("path", p.display().to_string()),
+                )
+                .context("recording the export")?;
+        }
+    }
+    Ok(())
+}
+
 fn export_cmd(ctx: &Ctx, ticket: &str, format: Format, out: Option<&Path>) -> Result<()> {
     let loaded = ctx.config()?;
     let (inc, warnings) = ctx.incident(ticket, &loaded)?;
     for w in warnings {
         eprintln!("warroom: {w}");
     }
-    let text = match format {
-        Format::Json => {
-            let v = export::incident_json(&inc, &loaded.config.policy(), Utc::now());
-            serde_json::to_string_pretty(&v).context("encoding JSON")?
-        }
+    let templates =
+        export::Templates::load(loaded.templates_dir.as_deref()).map_err(export_error)?;
+    let policy = loaded.config.policy();
+    let exporter = export::Exporter {
+        policy: &policy,
+        templates: &templates,
+        rollback_command: Plan::from_config(&loaded.config, &ctx.cwd).rollback,
+        now: Utc::now(),
     };
     match out {
         Some(path) => {
-            crate::fsutil::write_atomic(path, format!("{text}\n").as_bytes())
+            let text = exporter.render(&inc, format).map_err(export_error)?;
+            crate::fsutil::write_atomic(path, text.as_bytes())
                 .with_context(|| format!("writing {}", path.display()))?;
+            record_exports(
+                &ctx.store.writer(ticket)?,
+                &[(format, vec![path.to_path_buf()])],
+            )?;
             eprintln!("Wrote {}", path.display());
         }
-        None => println!("{text}"),
+        None => print!("{}", exporter.render(&inc, format).map_err(export_error)?),
     }
     Ok(())
 }
@@ -577,41 +621,44 @@ fn export_cmd(ctx: &Ctx, ticket: &str, format: Format, out: Option<&Path>) -> Re
 fn close(ctx: &Ctx, ticket: &str) -> Result<()> {
     let loaded = ctx.config()?;
     let (inc, _) = ctx.incident(ticket, &loaded)?;
+    let writer = ctx.store.writer(ticket)?;
     if let Some(at) = inc.closed_at {
         println!(
-            "{ticket} was closed at {} UTC",
+            "{ticket} was closed at {} UTC; writing its exports again",
             at.format("%Y-%m-%d %H:%M:%S")
         );
-        return Ok(());
+    } else {
+        writer
+            .append(Draft::new(
+                kinds::INCIDENT_CLOSED,
+                format!("Incident {ticket} closed"),
+            ))
+            .context("recording the close")?;
     }
-    let writer = ctx.store.writer(ticket)?;
-    writer
-        .append(Draft::new(
-            kinds::INCIDENT_CLOSED,
-            format!("Incident {ticket} closed"),
-        ))
-        .context("recording the close")?;
     let (inc, _) = ctx.incident(ticket, &loaded)?;
+    let templates =
+        export::Templates::load(loaded.templates_dir.as_deref()).map_err(export_error)?;
+    let policy = loaded.config.policy();
+    let exporter = export::Exporter {
+        policy: &policy,
+        templates: &templates,
+        rollback_command: Plan::from_config(&loaded.config, &ctx.cwd).rollback,
+        now: Utc::now(),
+    };
     let dir = ctx.store.incident_dir(ticket).join("exports");
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let path = dir.join("incident.json");
-    let v = export::incident_json(&inc, &loaded.config.policy(), Utc::now());
-    crate::fsutil::write_atomic(
-        &path,
-        serde_json::to_string_pretty(&v).context("JSON")?.as_bytes(),
-    )
-    .with_context(|| format!("writing {}", path.display()))?;
-    writer
-        .append(
-            Draft::new(
-                kinds::EXPORT_WRITTEN,
-                format!("Exported {}", path.display()),
-            )
-            .field("format", "json")
-            .field("path", path.display().to_string()),
-        )
-        .context("recording the export")?;
-    println!("Closed {ticket}. Exports:\n  {}", path.display());
+    let written = exporter.write_all(&inc, &dir).map_err(export_error)?;
+    record_exports(&writer, &written)?;
+    println!("Closed {ticket}. Exports in {}:", dir.display());
+    for (_, paths) in &written {
+        for p in paths {
+            println!(
+                "  {}",
+                p.file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            );
+        }
+    }
     Ok(())
 }
 

@@ -98,6 +98,28 @@ fn input(m: &Model, purpose: &InputPurpose, text: &str, area: Rect, buf: &mut Bu
 
 fn pick(m: &Model, purpose: PickPurpose, selected: usize, area: Rect, buf: &mut Buffer) {
     let (title, lines): (&str, Vec<Line>) = match purpose {
+        PickPurpose::Export => (
+            " Export ",
+            crate::app::update::export_choices()
+                .enumerate()
+                .map(|(i, (_, name))| {
+                    let what = match name {
+                        "all" => "every document into the incident's exports/ folder".to_string(),
+                        "post" => "post the Slack update (shows it first)".to_string(),
+                        file => format!("write exports/{file}"),
+                    };
+                    let line = Line::from(vec![
+                        Span::styled(format!("{} ", i + 1), theme::key()),
+                        Span::raw(what),
+                    ]);
+                    if i == selected {
+                        line.style(theme::selected())
+                    } else {
+                        line
+                    }
+                })
+                .collect(),
+        ),
         PickPurpose::Git => (
             " Git ",
             crate::app::git::MENU
@@ -189,6 +211,7 @@ fn pick(m: &Model, purpose: PickPurpose, selected: usize, area: Rect, buf: &mut 
     };
     let width = match purpose {
         PickPurpose::Git => 84,
+        PickPurpose::Export => 60,
         PickPurpose::Milestone => 56,
         PickPurpose::Priority => 112,
     };
@@ -242,6 +265,11 @@ fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
                 crate::git::Op::Revert { .. } => "y makes the revert commit",
                 _ => "y applies it",
             },
+        ),
+        ConfirmAction::PostSlack { text } => (
+            " Post this update to Slack ",
+            text.lines().map(String::from).collect(),
+            "y posts it",
         ),
         ConfirmAction::Quit => (
             " Quit while a command runs ",

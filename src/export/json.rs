@@ -1,4 +1,4 @@
-//! Projections of the record for other tools: `incident.json`.
+//! `incident.json`: the record as one JSON object.
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};

@@ -1,0 +1,451 @@
+//! What the documents say, computed from the record: the facts, the durations and the SLA, the
+//! timeline, the runs and git steps, the checklist outcome, the error rate, and the prompts
+//! that still need a person.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::clock::{self, Policy, Sla};
+use crate::incident::{Incident, ItemStatus, Mark, Phase};
+use crate::journal::{Event, kinds};
+use crate::priority::{fmt_duration, fmt_target};
+
+#[derive(Debug, Serialize)]
+pub struct Row {
+    pub date: String,
+    pub time: String,
+    pub kind: String,
+    pub text: String,
+    pub milestone: bool,
+    /// Time since detection, e.g. `+1h24m`.
+    pub offset: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Run {
+    pub what: String,
+    pub name: String,
+    pub time: String,
+    pub ok: bool,
+    pub result: String,
+    pub duration: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ItemOutcome {
+    pub phase: String,
+    pub text: String,
+    pub status: String,
+    pub note: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Context {
+    pub ticket: String,
+    pub title: String,
+    pub priority: String,
+    pub severity: String,
+    pub phase: String,
+    /// investigating, identified, monitoring or resolved.
+    pub status: String,
+    pub date: String,
+    pub detected: String,
+    pub detected_time: String,
+    pub deployed: Option<String>,
+    pub deployed_time: Option<String>,
+    pub verified: Option<String>,
+    pub closed: Option<String>,
+    pub end_time: String,
+    pub to_deploy: Option<String>,
+    pub to_verify: Option<String>,
+    pub total: String,
+    pub target: String,
+    pub sla_met: Option<bool>,
+    pub sla_text: String,
+    pub timeline: Vec<Row>,
+    pub milestones: Vec<Row>,
+    pub runs: Vec<Run>,
+    pub checks: Vec<Run>,
+    pub git: Vec<Row>,
+    pub branch: Option<String>,
+    pub tag: Option<String>,
+    pub backports: Vec<String>,
+    pub guard: Option<String>,
+    pub impact: Vec<String>,
+    pub root_cause: Vec<String>,
+    pub resolution: Vec<String>,
+    pub action_items: Vec<String>,
+    pub notes: Vec<Row>,
+    pub checklist: Vec<ItemOutcome>,
+    pub waivers: Vec<ItemOutcome>,
+    pub tests_done: Vec<String>,
+    pub went_well: Vec<String>,
+    pub went_wrong: Vec<String>,
+    pub error_before: Option<String>,
+    pub error_peak: Option<String>,
+    pub error_after: Option<String>,
+    pub error_verdict: Option<String>,
+    pub new_issues: Vec<String>,
+    pub rollback_command: Option<String>,
+    pub has_chart: bool,
+}
+
+fn day(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d").to_string()
+}
+fn hm(t: DateTime<Utc>) -> String {
+    t.format("%H:%M").to_string()
+}
+fn when(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+fn between(a: DateTime<Utc>, b: DateTime<Utc>) -> String {
+    fmt_duration((b - a).to_std().unwrap_or_default())
+}
+
+/// Notes that begin with one of these words feed a section (the word is dropped).
+fn tagged(ev: &Event, tags: &[&str]) -> Option<String> {
+    let text = ev.text.trim();
+    let lower = text.to_ascii_lowercase();
+    tags.iter().find_map(|t| {
+        lower.strip_prefix(t).map(|_| {
+            text[t.len()..]
+                .trim_start_matches([':', ' ', '-'])
+                .trim()
+                .to_string()
+        })
+    })
+}
+
+fn row(inc: &Incident, ev: &Event) -> Row {
+    let offset = if ev.at >= inc.detected_at {
+        format!("+{}", between(inc.detected_at, ev.at))
+    } else {
+        format!("−{}", between(ev.at, inc.detected_at))
+    };
+    Row {
+        date: day(ev.at),
+        time: ev.at.format("%H:%M:%S").to_string(),
+        kind: ev.kind.to_string(),
+        text: if ev.text.is_empty() {
+            ev.kind.to_string()
+        } else {
+            ev.text.clone()
+        },
+        milestone: Incident::is_milestone(ev),
+        offset,
+    }
+}
+
+fn per_min(v: Option<&Value>) -> Option<String> {
+    v.and_then(Value::as_f64)
+        .map(crate::app::error_rate::fmt_rate)
+}
+
+pub fn build(
+    inc: &Incident,
+    policy: &Policy,
+    rollback_command: Option<String>,
+    now: DateTime<Utc>,
+) -> Context {
+    let end = inc.closed_at.unwrap_or(now);
+    let target = policy.target(inc.priority);
+    let (sla_met, sla_text) = match clock::sla(inc, policy, now) {
+        Sla::Stopped { took, target } if took <= target => (
+            Some(true),
+            format!(
+                "deployed in {} against a {} target",
+                fmt_duration(took),
+                fmt_target(target)
+            ),
+        ),
+        Sla::Stopped { took, target } => (
+            Some(false),
+            format!(
+                "deployed in {}, past the {} target by {}",
+                fmt_duration(took),
+                fmt_target(target),
+                fmt_duration(took - target)
+            ),
+        ),
+        Sla::Running { left, .. } => (
+            None,
+            format!(
+                "not deployed yet; {} of the {} target left",
+                fmt_duration(left),
+                fmt_target(target)
+            ),
+        ),
+        Sla::Breached { overdue } => (
+            Some(false),
+            format!(
+                "not deployed; the {} target passed {} ago",
+                fmt_target(target),
+                fmt_duration(overdue)
+            ),
+        ),
+    };
+    let mut ctx = Context {
+        ticket: inc.ticket.clone(),
+        title: inc.title.clone(),
+        priority: inc.priority.to_string(),
+        severity: inc.priority.kind().to_string(),
+        phase: inc.phase().as_str().to_string(),
+        status: match inc.phase() {
+            Phase::Triage => "investigating",
+            Phase::Fixing | Phase::Deploying => "identified",
+            Phase::Monitoring => "monitoring",
+            Phase::Resolved | Phase::Closed => "resolved",
+        }
+        .to_string(),
+        date: day(inc.detected_at),
+        detected: when(inc.detected_at),
+        detected_time: hm(inc.detected_at),
+        deployed: inc.deployed_at.map(when),
+        deployed_time: inc.deployed_at.map(hm),
+        verified: inc.verified_at.map(when),
+        closed: inc.closed_at.map(when),
+        end_time: hm(inc.deployed_at.unwrap_or(end)),
+        to_deploy: inc.deployed_at.map(|d| between(inc.detected_at, d)),
+        to_verify: inc.verified_at.map(|v| between(inc.detected_at, v)),
+        total: between(inc.detected_at, end),
+        target: fmt_target(target),
+        sla_met,
+        sla_text,
+        timeline: inc.events.iter().map(|e| row(inc, e)).collect(),
+        milestones: inc
+            .events
+            .iter()
+            .filter(|e| Incident::is_milestone(e))
+            .map(|e| row(inc, e))
+            .collect(),
+        runs: Vec::new(),
+        checks: Vec::new(),
+        git: Vec::new(),
+        branch: inc.hotfix.as_ref().map(|h| h.0.clone()),
+        tag: inc.last_tag.clone(),
+        backports: Vec::new(),
+        guard: None,
+        impact: Vec::new(),
+        root_cause: Vec::new(),
+        resolution: Vec::new(),
+        action_items: Vec::new(),
+        notes: Vec::new(),
+        checklist: Vec::new(),
+        waivers: Vec::new(),
+        tests_done: Vec::new(),
+        went_well: Vec::new(),
+        went_wrong: Vec::new(),
+        error_before: None,
+        error_peak: None,
+        error_after: None,
+        error_verdict: None,
+        new_issues: Vec::new(),
+        rollback_command,
+        has_chart: false,
+    };
+    let mut failed_checks = 0;
+    let mut failed_deploys = 0;
+    let mut rolled_back = false;
+    for ev in &inc.events {
+        let ms = ev
+            .i64_field("duration_ms")
+            .map(|m| fmt_duration(std::time::Duration::from_millis(m as u64)))
+            .unwrap_or_default();
+        let exit = ev.i64_field("exit_code");
+        let result = match (exit, ev.i64_field("signal")) {
+            (Some(c), _) => format!("exit {c}"),
+            (None, Some(s)) => format!("signal {s}"),
+            _ => ev.str_field("error").unwrap_or("no exit code").to_string(),
+        };
+        match ev.kind.as_str() {
+            kinds::DEPLOY_FINISHED | kinds::ROLLBACK_FINISHED => {
+                let ok = exit == Some(0);
+                if ev.is(kinds::ROLLBACK_FINISHED) {
+                    rolled_back = true;
+                } else if !ok {
+                    failed_deploys += 1;
+                }
+                ctx.runs.push(Run {
+                    what: if ev.is(kinds::DEPLOY_FINISHED) {
+                        "deploy"
+                    } else {
+                        "rollback"
+                    }
+                    .into(),
+                    name: format!("`{}`", ev.str_field("command").unwrap_or_default()),
+                    time: hm(ev.at),
+                    ok,
+                    result,
+                    duration: ms,
+                });
+            }
+            kinds::CHECK_FINISHED => {
+                let ok = exit == Some(0);
+                failed_checks += usize::from(!ok);
+                let run = Run {
+                    what: "check".into(),
+                    name: ev.str_field("name").unwrap_or_default().into(),
+                    time: hm(ev.at),
+                    ok,
+                    result,
+                    duration: ms,
+                };
+                ctx.runs.push(run.clone());
+                ctx.checks.push(run);
+            }
+            kinds::SMOKE_FINISHED => {
+                let ok = ev.fields.get("ok").and_then(Value::as_bool) == Some(true);
+                let run = Run {
+                    what: "smoke test".into(),
+                    name: ev.str_field("name").unwrap_or_default().into(),
+                    time: hm(ev.at),
+                    ok,
+                    result: ev.str_field("reason").unwrap_or_default().into(),
+                    duration: ms,
+                };
+                ctx.runs.push(run.clone());
+                ctx.checks.push(run);
+            }
+            kinds::GIT_BRANCH_CREATED
+            | kinds::GIT_TAG_CREATED
+            | kinds::GIT_REVERT
+            | kinds::GIT_BACKPORT
+            | kinds::GIT_VERIFIED
+            | kinds::GIT_PATCH
+            | kinds::GIT_GUARD => {
+                ctx.git.push(row(inc, ev));
+                if ev.is(kinds::GIT_BACKPORT)
+                    && ev.fields.get("ok").and_then(Value::as_bool) == Some(true)
+                {
+                    ctx.backports.push(format!(
+                        "{} → {}",
+                        ev.str_field("target").unwrap_or_default(),
+                        ev.str_field("branch").unwrap_or_default()
+                    ));
+                }
+                if ev.is(kinds::GIT_GUARD) {
+                    ctx.guard = Some(ev.text.trim_start_matches("Guard: ").to_string());
+                }
+            }
+            kinds::NOTE => {
+                ctx.notes.push(row(inc, ev));
+                if let Some(t) = tagged(ev, &["todo", "action"]) {
+                    ctx.action_items.push(t);
+                } else if let Some(t) = tagged(ev, &["root cause", "rca", "cause"]) {
+                    ctx.root_cause.push(t);
+                } else if let Some(t) = tagged(ev, &["resolution", "fix"]) {
+                    ctx.resolution.push(t);
+                } else if let Some(t) = tagged(ev, &["impact"]) {
+                    ctx.impact.push(t);
+                }
+            }
+            kinds::MILESTONE
+                if ev.str_field("milestone") == Some("root_cause_identified")
+                    && ev.text != "Root cause identified" =>
+            {
+                ctx.root_cause.push(ev.text.clone());
+            }
+            kinds::ERROR_RATE => match ev.str_field("verdict") {
+                Some("dropped") | Some("rose") => {
+                    ctx.error_before = per_min(ev.fields.get("baseline_per_min"));
+                    ctx.error_peak = per_min(ev.fields.get("from_per_min"));
+                    ctx.error_after = per_min(ev.fields.get("to_per_min"));
+                    ctx.error_verdict = Some(ev.text.clone());
+                    ctx.has_chart |= ev.fields.get("series").is_some_and(Value::is_array);
+                }
+                _ => {}
+            },
+            kinds::SENTRY_ISSUE => ctx.new_issues.push(format!(
+                "{} {}{}",
+                ev.str_field("short_id").unwrap_or_default(),
+                ev.str_field("title").unwrap_or_default(),
+                ev.str_field("permalink")
+                    .map(|p| format!(" ({p})"))
+                    .unwrap_or_default()
+            )),
+            _ => {}
+        }
+    }
+    for phase in &inc.checklist.phases {
+        for it in &phase.items {
+            let (status, note) = match inc.status(it) {
+                ItemStatus::Pending => ("pending", String::new()),
+                ItemStatus::NotApplicable => ("n/a", format!("not applicable at {}", inc.priority)),
+                ItemStatus::Done(Mark::Done {
+                    auto: Some(why), ..
+                }) => ("done", why.clone()),
+                ItemStatus::Done(_) => ("done", String::new()),
+                ItemStatus::Waived(Mark::Waived { reason, .. }) => ("waived", reason.clone()),
+                ItemStatus::Waived(_) => ("waived", String::new()),
+            };
+            let outcome = ItemOutcome {
+                phase: phase.title.clone(),
+                text: it.text.clone(),
+                status: status.into(),
+                note,
+            };
+            if status == "done" && phase.id == "testing" {
+                ctx.tests_done.push(it.text.clone());
+            }
+            if status == "waived" {
+                ctx.waivers.push(ItemOutcome {
+                    phase: outcome.phase.clone(),
+                    text: outcome.text.clone(),
+                    status: outcome.status.clone(),
+                    note: outcome.note.clone(),
+                });
+            }
+            ctx.checklist.push(outcome);
+        }
+    }
+    // What went well and wrong, as facts; people add the rest.
+    match ctx.sla_met {
+        Some(true) => ctx.went_well.push(format!("Fix {}", ctx.sla_text)),
+        Some(false) => ctx.went_wrong.push(format!("SLA missed: {}", ctx.sla_text)),
+        None => {}
+    }
+    if let Some(v) = &ctx.error_verdict {
+        if v.contains("dropped") {
+            ctx.went_well.push(v.clone())
+        } else {
+            ctx.went_wrong.push(v.clone())
+        }
+    }
+    if ctx.new_issues.is_empty() && inc.deployed_at.is_some() {
+        ctx.went_well
+            .push("No new Sentry issue after the deploy".into());
+    } else if !ctx.new_issues.is_empty() {
+        ctx.went_wrong.push(format!(
+            "{} new Sentry issue(s) after the deploy",
+            ctx.new_issues.len()
+        ));
+    }
+    if failed_checks > 0 {
+        ctx.went_wrong.push(format!(
+            "{failed_checks} check run(s) failed before the fix was ready"
+        ));
+    }
+    if failed_deploys > 0 {
+        ctx.went_wrong
+            .push(format!("{failed_deploys} deploy attempt(s) failed"));
+    }
+    if rolled_back {
+        ctx.went_wrong.push("A rollback was needed".into());
+    }
+    if !ctx.waivers.is_empty() {
+        ctx.went_wrong.push(format!(
+            "{} checklist item(s) waived under time pressure",
+            ctx.waivers.len()
+        ));
+    }
+    if inc.last_guard.is_some_and(|(_, test)| !test) {
+        ctx.went_wrong
+            .push("The hotfix shipped without a regression test".into());
+    } else if inc.last_guard.is_some_and(|(min, test)| min && test) {
+        ctx.went_well
+            .push("Minimal change, with a regression test".into());
+    }
+    ctx
+}

@@ -1,0 +1,270 @@
+//! The documents written from the record: the post-incident review (with its error-rate chart),
+//! the Slack, status-page and email texts, the PR text, `incident.json` and `timeline.csv`.
+//! Templates (minijinja) are built in from `assets/templates/` and can be replaced one by one
+//! from `templates_dir`.
+
+pub mod context;
+pub mod json;
+pub mod slack;
+pub mod svg;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use minijinja::{Environment, UndefinedBehavior};
+
+use crate::clock::Policy;
+use crate::incident::Incident;
+
+pub use json::incident_json;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Pir,
+    Slack,
+    Statuspage,
+    Email,
+    Pr,
+    Json,
+    Timeline,
+}
+
+impl Format {
+    pub const ALL: [Format; 7] = [
+        Format::Pir,
+        Format::Slack,
+        Format::Statuspage,
+        Format::Email,
+        Format::Pr,
+        Format::Json,
+        Format::Timeline,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Pir => "pir",
+            Format::Slack => "slack",
+            Format::Statuspage => "statuspage",
+            Format::Email => "email",
+            Format::Pr => "pr",
+            Format::Json => "json",
+            Format::Timeline => "timeline",
+        }
+    }
+
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Pir => "pir.md",
+            Format::Slack => "slack.md",
+            Format::Statuspage => "statuspage.md",
+            Format::Email => "email.md",
+            Format::Pr => "pr.md",
+            Format::Json => "incident.json",
+            Format::Timeline => "timeline.csv",
+        }
+    }
+
+    fn template(self) -> Option<&'static str> {
+        match self {
+            Format::Json | Format::Timeline => None,
+            _ => Some(match self {
+                Format::Pir => "pir.md.j2",
+                Format::Slack => "slack.md.j2",
+                Format::Statuspage => "statuspage.md.j2",
+                Format::Email => "email.md.j2",
+                _ => "pr.md.j2",
+            }),
+        }
+    }
+}
+
+const BUILT_IN: &[(&str, &str)] = &[
+    (
+        "pir.md.j2",
+        include_str!("../../assets/templates/pir.md.j2"),
+    ),
+    (
+        "slack.md.j2",
+        include_str!("../../assets/templates/slack.md.j2"),
+    ),
+    (
+        "statuspage.md.j2",
+        include_str!("../../assets/templates/statuspage.md.j2"),
+    ),
+    (
+        "email.md.j2",
+        include_str!("../../assets/templates/email.md.j2"),
+    ),
+    ("pr.md.j2", include_str!("../../assets/templates/pr.md.j2")),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("template {file}{}: {message}", line.map(|l| format!(" line {l}")).unwrap_or_default())]
+    Template {
+        file: String,
+        line: Option<usize>,
+        message: String,
+    },
+    #[error("{0}")]
+    Io(String),
+}
+
+fn template_error(file: &str, e: &minijinja::Error) -> ExportError {
+    let mut message = e.kind().to_string();
+    if let Some(detail) = e.detail() {
+        message = format!("{message}: {detail}");
+    }
+    ExportError::Template {
+        file: file.to_string(),
+        line: e.line(),
+        message,
+    }
+}
+
+/// The built-in templates, each replaced by `<templates_dir>/<name>` when that file exists.
+pub struct Templates {
+    env: Environment<'static>,
+    origin: Vec<(String, String)>,
+}
+
+impl Templates {
+    pub fn load(dir: Option<&Path>) -> Result<Templates, ExportError> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        let mut origin = Vec::new();
+        for (name, source) in BUILT_IN {
+            let custom = dir.map(|d| d.join(name)).filter(|p| p.is_file());
+            let (file, text) = match &custom {
+                Some(p) => (
+                    p.display().to_string(),
+                    std::fs::read_to_string(p)
+                        .map_err(|e| ExportError::Io(format!("reading {}: {e}", p.display())))?,
+                ),
+                None => (
+                    format!("assets/templates/{name} (built in)"),
+                    source.to_string(),
+                ),
+            };
+            env.add_template_owned(name.to_string(), text)
+                .map_err(|e| template_error(&file, &e))?;
+            origin.push((name.to_string(), file));
+        }
+        Ok(Templates { env, origin })
+    }
+
+    fn file_of(&self, name: &str) -> String {
+        self.origin
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, f)| f.clone())
+            .unwrap_or_else(|| name.to_string())
+    }
+
+    pub fn render(&self, name: &str, ctx: &context::Context) -> Result<String, ExportError> {
+        let t = self
+            .env
+            .get_template(name)
+            .map_err(|e| template_error(&self.file_of(name), &e))?;
+        let mut out = t
+            .render(minijinja::value::Serde(ctx))
+            .map_err(|e| template_error(&self.file_of(name), &e))?;
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        Ok(out)
+    }
+}
+
+/// Everything an export needs besides the incident.
+pub struct Exporter<'a> {
+    pub policy: &'a Policy,
+    pub templates: &'a Templates,
+    pub rollback_command: Option<String>,
+    pub now: DateTime<Utc>,
+}
+
+impl Exporter<'_> {
+    /// One format's text.
+    pub fn render(&self, inc: &Incident, format: Format) -> Result<String, ExportError> {
+        match format {
+            Format::Json => {
+                serde_json::to_string_pretty(&incident_json(inc, self.policy, self.now))
+                    .map(|s| s + "\n")
+                    .map_err(|e| ExportError::Io(e.to_string()))
+            }
+            Format::Timeline => timeline_csv(inc),
+            other => {
+                let ctx = context::build(inc, self.policy, self.rollback_command.clone(), self.now);
+                self.templates
+                    .render(other.template().unwrap_or_default(), &ctx)
+            }
+        }
+    }
+
+    /// Writes one format into `dir` (the PIR with its chart); returns the files written.
+    pub fn write(
+        &self,
+        inc: &Incident,
+        format: Format,
+        dir: &Path,
+    ) -> Result<Vec<PathBuf>, ExportError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| ExportError::Io(format!("creating {}: {e}", dir.display())))?;
+        let text = self.render(inc, format)?;
+        let path = dir.join(format.file_name());
+        crate::fsutil::write_atomic(&path, text.as_bytes())
+            .map_err(|e| ExportError::Io(format!("writing {}: {e}", path.display())))?;
+        let mut written = vec![path];
+        if format == Format::Pir
+            && let Some(svg) = svg::error_rate_svg(inc)
+        {
+            let chart = dir.join("error-rate.svg");
+            crate::fsutil::write_atomic(&chart, svg.as_bytes())
+                .map_err(|e| ExportError::Io(format!("writing {}: {e}", chart.display())))?;
+            written.push(chart);
+        }
+        Ok(written)
+    }
+
+    /// Every format.
+    pub fn write_all(
+        &self,
+        inc: &Incident,
+        dir: &Path,
+    ) -> Result<Vec<(Format, Vec<PathBuf>)>, ExportError> {
+        Format::ALL
+            .iter()
+            .map(|f| self.write(inc, *f, dir).map(|p| (*f, p)))
+            .collect()
+    }
+}
+
+/// Every event as a CSV row: time (UTC), kind, text, milestone, and the kind's fields as JSON.
+pub fn timeline_csv(inc: &Incident) -> Result<String, ExportError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let err = |e: csv::Error| ExportError::Io(e.to_string());
+    w.write_record(["at_utc", "kind", "text", "milestone", "fields"])
+        .map_err(err)?;
+    for ev in &inc.events {
+        let fields = if ev.fields.is_empty() {
+            String::new()
+        } else {
+            serde_json::to_string(&ev.fields).unwrap_or_default()
+        };
+        w.write_record([
+            crate::journal::event::rfc3339_string(ev.at).as_str(),
+            ev.kind.as_str(),
+            ev.text.as_str(),
+            if Incident::is_milestone(ev) {
+                "yes"
+            } else {
+                ""
+            },
+            fields.as_str(),
+        ])
+        .map_err(err)?;
+    }
+    let bytes = w.into_inner().map_err(|e| ExportError::Io(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| ExportError::Io(e.to_string()))
+}

@@ -1,0 +1,350 @@
+//! The documents, from a fixed journal with a fixed clock.
+
+mod common;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use common::t;
+use warroom::checklist::Checklist;
+use warroom::clock::Policy;
+use warroom::export::{ExportError, Exporter, Format, Templates};
+use warroom::incident::Incident;
+use warroom::journal::{Draft, Event, kinds};
+
+/// A P0 incident from detection to close, touching every kind of event.
+fn journal() -> Vec<Event> {
+    let series: Vec<serde_json::Value> = (-70..75)
+        .map(|i| {
+            let v = if i < -10 {
+                10.0
+            } else if i < 64 {
+                450.0
+            } else {
+                3.0
+            };
+            serde_json::json!([t(i).timestamp(), v])
+        })
+        .collect();
+    vec![
+        Draft::new(kinds::INCIDENT_OPENED, "Incident opened: P1 Auth bypass on expired tokens")
+            .field("ticket", "ENG-1234").field("title", "Auth bypass on expired tokens").field("priority", "P1")
+            .field("detected_at", "2026-11-26T13:50:00.000Z").stamp(t(0)),
+        Draft::new(kinds::PRIORITY_CHANGED, "Priority changed P1 → P0").field("from", "P1").field("to", "P0").stamp(t(1)),
+        Draft::new(kinds::MILESTONE, "On-call engineer alerted").field("milestone", "on_call_alerted").stamp(t(2)),
+        Draft::new(kinds::NOTE, "Impact: every user with an expired session could reach /api/account").stamp(t(4)),
+        Draft::new(kinds::NOTE, "Root cause: verifyToken() skipped the exp check when the token had no iat").stamp(t(11)),
+        Draft::new(kinds::MILESTONE, "Root cause identified").field("milestone", "root_cause_identified").stamp(t(12)),
+        Draft::new(kinds::GIT_BRANCH_CREATED, "Hotfix branch hotfix/ENG-1234-auth-bypass-on-expired-tokens created from main at 1a2b3c4")
+            .field("branch", "hotfix/ENG-1234-auth-bypass-on-expired-tokens").field("base", "main")
+            .field("commit", "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d").stamp(t(14)),
+        Draft::new(kinds::NOTE, "Fix: reject tokens without exp, and check exp before iat").stamp(t(25)),
+        Draft::new(kinds::GIT_GUARD, "Guard: 1 commit(s) · 2 file(s) · +9 −1 against main — minimal, with a regression test")
+            .field("minimal", true).field("regression_test", true).field("commits", 1).field("files", 2).stamp(t(26)),
+        Draft::new(kinds::CHECK_FINISHED, "Check test failed after 41s: exit 1").field("name", "test").field("exit_code", 1).field("duration_ms", 41000).stamp(t(28)),
+        Draft::new(kinds::CHECK_FINISHED, "Check test passed in 43s").field("name", "test").field("exit_code", 0).field("duration_ms", 43000).stamp(t(31)),
+        Draft::new(kinds::CHECK_FINISHED, "Check typecheck passed in 12s").field("name", "typecheck").field("exit_code", 0).field("duration_ms", 12000).stamp(t(32)),
+        Draft::new(kinds::CHECKLIST_WAIVED, "Waived: PR approved by at least one reviewer — CTO approved on the call")
+            .field("item", "pr-approved").field("reason", "CTO approved on the call").stamp(t(35)),
+        Draft::new(kinds::MILESTONE, "Fix PR opened").field("milestone", "fix_pr_opened").stamp(t(36)),
+        Draft::new(kinds::STATUS_UPDATE, "Status update posted").stamp(t(38)),
+        Draft::new(kinds::DEPLOY_STARTED, "Deploy started: vercel --prod").field("command", "vercel --prod").stamp(t(62)),
+        Draft::new(kinds::DEPLOY_FINISHED, "Fix deployed in 2m (1h14m after detection)")
+            .field("exit_code", 0).field("command", "vercel --prod").field("duration_ms", 120000).stamp(t(64)),
+        Draft::new(kinds::SMOKE_FINISHED, "Smoke test expired token rejected passed: 401 in 84 ms")
+            .field("name", "expired token rejected").field("ok", true).field("status", 401).field("reason", "401 in 84 ms").field("all_passed", true).stamp(t(65)),
+        Draft::new(kinds::GIT_TAG_CREATED, "Tagged 9f8e7d6 as v2.3.5").field("tag", "v2.3.5").field("commit", "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432").stamp(t(66)),
+        Draft::new(kinds::SENTRY_ISSUE, "New Sentry issue API-7Q: TypeError: Cannot read properties of undefined (reading 'exp')")
+            .field("id", "4507").field("short_id", "API-7Q").field("title", "TypeError: Cannot read properties of undefined (reading 'exp')")
+            .field("permalink", "https://example.sentry.io/issues/4507/").stamp(t(67)),
+        Draft::new(kinds::ERROR_RATE, "Error rate dropped from 450/min to 3.0/min (−99 %)")
+            .field("verdict", "dropped").field("deploy_at", "2026-11-26T15:04:00.000Z").field("from_per_min", 450.0).field("to_per_min", 3.0)
+            .field("baseline_per_min", 10.0).field("series", series).stamp(t(70)),
+        Draft::new(kinds::GIT_BACKPORT, "Backported to release-candidate as backport/release-candidate/hotfix-ENG-1234 (5a6b7c8)")
+            .field("target", "release-candidate").field("branch", "backport/release-candidate/hotfix-ENG-1234").field("ok", true).stamp(t(72)),
+        Draft::new(kinds::GIT_BACKPORT, "Backport to develop conflicts in src/auth.ts").field("target", "develop").field("ok", false).stamp(t(73)),
+        Draft::new(kinds::MILESTONE, "Verified resolved").field("milestone", "verified_resolved").stamp(t(95)),
+        Draft::new(kinds::NOTE, "TODO: align staging token expiry with production").stamp(t(96)),
+        Draft::new(kinds::NOTE, "action: alert when 401s drop below the usual rate").stamp(t(97)),
+        Draft::new("vendor_ticket_opened", "Opened a ticket with the auth vendor").field("vendor_ref", "AV-99").stamp(t(98)),
+        Draft::new(kinds::INCIDENT_CLOSED, "Incident ENG-1234 closed").stamp(t(100)),
+    ]
+}
+
+fn incident() -> Incident {
+    Incident::from_events(
+        "ENG-1234",
+        Arc::new(Checklist::builtin().expect("c")),
+        journal(),
+    )
+}
+
+fn render(format: Format, templates: &Templates) -> Result<String, ExportError> {
+    let policy = Policy::default();
+    let now: DateTime<Utc> = t(100);
+    let exporter = Exporter {
+        policy: &policy,
+        templates,
+        rollback_command: Some("vercel rollback".into()),
+        now,
+    };
+    exporter.render(&incident(), format)
+}
+
+#[test]
+fn golden_documents() {
+    let templates = Templates::load(None).expect("templates");
+    for format in Format::ALL {
+        let text = render(format, &templates).expect("render");
+        insta::assert_snapshot!(format.name(), text);
+    }
+}
+
+#[test]
+fn every_event_is_in_the_review_and_the_csv() {
+    let templates = Templates::load(None).expect("templates");
+    let pir = render(Format::Pir, &templates).expect("pir");
+    let csv = render(Format::Timeline, &templates).expect("csv");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    let events = journal();
+    assert_eq!(rows.len(), events.len());
+    for (ev, row) in events.iter().zip(&rows) {
+        assert!(pir.contains(&ev.text), "pir.md lacks {:?}", ev.text);
+        assert_eq!(&row[1], ev.kind.as_str());
+        assert_eq!(&row[2], ev.text.as_str());
+    }
+    assert!(
+        rows.iter()
+            .any(|r| &r[1] == "vendor_ticket_opened" && r[4].contains("AV-99")),
+        "unknown kinds keep their fields"
+    );
+}
+
+#[test]
+fn the_review_is_filled_from_the_record() {
+    let templates = Templates::load(None).expect("templates");
+    let pir = render(Format::Pir, &templates).expect("pir");
+    for want in [
+        "**Severity**: P0 (security vulnerability / service down)",
+        "**Detected → deployed**: 1h14m",
+        "met — deployed in 1h14m against a 2h target",
+        "verifyToken() skipped the exp check",
+        "reject tokens without exp",
+        "every user with an expired session",
+        "PR approved by at least one reviewer — waived: CTO approved on the call",
+        "- Before (baseline): 10/min",
+        "- Peak: 450/min",
+        "![Error rate around the deploy](error-rate.svg)",
+        "API-7Q TypeError",
+        "- [ ] ENG-1234-1: align staging token expiry with production",
+        "- [ ] ENG-1234-2: alert when 401s drop below the usual rate",
+        "✅ Fix deployed in 1h14m against a 2h target",
+        "❌ 1 check run(s) failed before the fix was ready",
+        "release-candidate → backport/release-candidate/hotfix-ENG-1234",
+    ] {
+        assert!(pir.contains(want), "pir.md lacks {want:?}:\n{pir}");
+    }
+    let pr = render(Format::Pr, &templates).expect("pr");
+    assert!(
+        pr.starts_with("🚨 [RELEASE] ENG-1234: Auth bypass on expired tokens [HOTFIX] [P0]"),
+        "{pr}"
+    );
+    assert!(
+        pr.contains("`vercel rollback` (this fix is v2.3.5)"),
+        "{pr}"
+    );
+    assert!(pr.contains("- [x] P0"), "{pr}");
+    let status = render(Format::Statuspage, &templates).expect("status");
+    assert!(
+        status.starts_with("🟢 Resolved — Auth bypass on expired tokens"),
+        "{status}"
+    );
+    assert!(
+        status.contains("Between 13:50 and 15:04 UTC on 2026-11-26"),
+        "{status}"
+    );
+}
+
+#[test]
+fn the_status_page_follows_the_phase() {
+    let templates = Templates::load(None).expect("templates");
+    let policy = Policy::default();
+    let exporter = Exporter {
+        policy: &policy,
+        templates: &templates,
+        rollback_command: None,
+        now: t(20),
+    };
+    let events = journal();
+    let upto = |n: usize| {
+        Incident::from_events(
+            "ENG-1234",
+            Arc::new(Checklist::builtin().expect("c")),
+            events[..n].to_vec(),
+        )
+    };
+    let first_line = |inc: &Incident| {
+        exporter
+            .render(inc, Format::Statuspage)
+            .expect("render")
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(first_line(&upto(3)).starts_with("🔴 Investigating"));
+    assert!(first_line(&upto(7)).starts_with("🟠 Identified"));
+    assert!(first_line(&upto(18)).starts_with("🔵 Monitoring"));
+}
+
+#[test]
+fn a_template_can_be_replaced_and_a_broken_one_names_its_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        dir.path().join("slack.md.j2"),
+        "Incident {{ ticket }} is {{ status }}.\n",
+    )
+    .expect("write");
+    let templates = Templates::load(Some(dir.path())).expect("templates");
+    assert_eq!(
+        render(Format::Slack, &templates).expect("slack"),
+        "Incident ENG-1234 is resolved.\n"
+    );
+    assert!(
+        render(Format::Pir, &templates)
+            .expect("pir")
+            .starts_with("# Post-incident review"),
+        "the others stay built in"
+    );
+
+    std::fs::write(
+        dir.path().join("email.md.j2"),
+        "Hello\n\n{% if status %}\nunclosed\n",
+    )
+    .expect("write");
+    let e = Templates::load(Some(dir.path()))
+        .err()
+        .expect("syntax error");
+    let msg = e.to_string();
+    assert!(msg.contains("email.md.j2") && msg.contains("line"), "{msg}");
+
+    std::fs::write(
+        dir.path().join("email.md.j2"),
+        "one\ntwo {{ no_such_field }}\n",
+    )
+    .expect("write");
+    let templates = Templates::load(Some(dir.path())).expect("parses");
+    let e = render(Format::Email, &templates).expect_err("undefined");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("email.md.j2 line 2") && msg.contains("undefined"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn planted_secrets_never_reach_an_export() {
+    use warroom::journal::JournalWriter;
+    use warroom::output::Redactor;
+    let dir = tempfile::tempdir().expect("tmp");
+    let webhook = "https://hooks.slack.com/services/T000/B000/plantedWEBHOOKsecret";
+    let token = "sntryu_plantedTokenValue0123456789";
+    let writer = JournalWriter::new(dir.path().join("journal.jsonl"))
+        .with_redactor(Arc::new(Redactor::new(vec![token.into(), webhook.into()])));
+    for ev in journal() {
+        writer.append_event(&ev).expect("append");
+    }
+    writer
+        .append(Draft::new(
+            kinds::NOTE,
+            format!("posting with {webhook} and {token}"),
+        ))
+        .expect("append");
+    writer
+        .append(Draft::new("ci_run", "deploy job").field(
+            "env",
+            serde_json::json!({"SENTRY_AUTH_TOKEN": token, "url": webhook}),
+        ))
+        .expect("append");
+    let events = warroom::journal::file::read_all(writer.path())
+        .expect("read")
+        .events;
+    let inc = Incident::from_events(
+        "ENG-1234",
+        Arc::new(Checklist::builtin().expect("c")),
+        events,
+    );
+    let templates = Templates::load(None).expect("templates");
+    let policy = Policy::default();
+    let exporter = Exporter {
+        policy: &policy,
+        templates: &templates,
+        rollback_command: None,
+        now: t(100),
+    };
+    let out = dir.path().join("exports");
+    exporter.write_all(&inc, &out).expect("write");
+    let mut n = 0;
+    for e in std::fs::read_dir(&out).expect("dir").flatten() {
+        let text = std::fs::read_to_string(e.path()).expect("read");
+        assert!(
+            !text.contains("plantedWEBHOOK") && !text.contains("plantedToken"),
+            "secret in {}",
+            e.path().display()
+        );
+        n += 1;
+    }
+    assert_eq!(n, 8, "seven documents and the chart");
+    let journal_text = std::fs::read_to_string(writer.path()).expect("journal");
+    assert!(!journal_text.contains("planted"), "nor in the journal");
+}
+
+#[tokio::test]
+async fn the_slack_post_sends_the_text_and_says_why_it_failed() {
+    use axum::{Router, http::StatusCode, routing::post};
+    let got = Arc::new(std::sync::Mutex::new(Vec::<serde_json::Value>::new()));
+    let g2 = got.clone();
+    let app = Router::new()
+        .route(
+            "/ok",
+            post(move |body: axum::Json<serde_json::Value>| {
+                let g = g2.clone();
+                async move {
+                    g.lock().expect("lock").push(body.0);
+                    "ok"
+                }
+            }),
+        )
+        .route(
+            "/broken",
+            post(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "invalid_payload") }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    warroom::export::slack::post(
+        &format!("http://{addr}/ok"),
+        "🚨 *Production Hotfix Deployed*",
+    )
+    .await
+    .expect("posted");
+    assert_eq!(
+        got.lock().expect("lock")[0]["text"],
+        "🚨 *Production Hotfix Deployed*"
+    );
+    let e = warroom::export::slack::post(&format!("http://{addr}/broken"), "x")
+        .await
+        .expect_err("fails");
+    assert_eq!(e, "Slack answered 500: invalid_payload");
+    assert!(
+        !e.contains(&addr.to_string()),
+        "the webhook URL is never in a message"
+    );
+    let e = warroom::export::slack::post("http://127.0.0.1:1/hook", "x")
+        .await
+        .expect_err("refused");
+    assert_eq!(e, "cannot connect to Slack");
+}
