@@ -286,7 +286,27 @@ fn console(ctx: &Ctx, ticket: &str, loaded: Loaded) -> Result<()> {
     if let Some(w) = batch.warnings.last() {
         model.say(Tone::Warn, w.clone());
     } else if model.read_only() {
-        model.say(Tone::Info, "This incident is closed: shown read-only");
+        model.say(
+            Tone::Info,
+            "This incident is closed: shown read-only (notes still go in; e rewrites the exports)",
+        );
+    }
+    if model.read_only() {
+        let dir = ctx.store.incident_dir(ticket).join("exports");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        model.log.push(
+            format!("━━ exports in {}", dir.display()),
+            crate::app::log_view::LineKind::Header,
+        );
+        for f in files {
+            model.log.push(f, crate::app::log_view::LineKind::Note);
+        }
     }
     model.warnings = batch.warnings;
     let _log_guard = crate::logging::init(ctx.store.root());

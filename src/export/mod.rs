@@ -187,6 +187,16 @@ pub struct Exporter<'a> {
 impl Exporter<'_> {
     /// One format's text.
     pub fn render(&self, inc: &Incident, format: Format) -> Result<String, ExportError> {
+        self.render_with(inc, format, &mut None)
+    }
+
+    /// Renders, building the documents' context at most once across calls.
+    fn render_with(
+        &self,
+        inc: &Incident,
+        format: Format,
+        ctx: &mut Option<context::Context>,
+    ) -> Result<String, ExportError> {
         match format {
             Format::Json => {
                 serde_json::to_string_pretty(&incident_json(inc, self.policy, self.now))
@@ -195,9 +205,11 @@ impl Exporter<'_> {
             }
             Format::Timeline => timeline_csv(inc),
             other => {
-                let ctx = context::build(inc, self.policy, self.rollback_command.clone(), self.now);
+                let ctx = ctx.get_or_insert_with(|| {
+                    context::build(inc, self.policy, self.rollback_command.clone(), self.now)
+                });
                 self.templates
-                    .render(other.template().unwrap_or_default(), &ctx)
+                    .render(other.template().unwrap_or_default(), ctx)
             }
         }
     }
@@ -209,9 +221,19 @@ impl Exporter<'_> {
         format: Format,
         dir: &Path,
     ) -> Result<Vec<PathBuf>, ExportError> {
+        self.write_with(inc, format, dir, &mut None)
+    }
+
+    fn write_with(
+        &self,
+        inc: &Incident,
+        format: Format,
+        dir: &Path,
+        ctx: &mut Option<context::Context>,
+    ) -> Result<Vec<PathBuf>, ExportError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| ExportError::Io(format!("creating {}: {e}", dir.display())))?;
-        let text = self.render(inc, format)?;
+        let text = self.render_with(inc, format, ctx)?;
         let path = dir.join(format.file_name());
         crate::fsutil::write_atomic(&path, text.as_bytes())
             .map_err(|e| ExportError::Io(format!("writing {}: {e}", path.display())))?;
@@ -233,9 +255,10 @@ impl Exporter<'_> {
         inc: &Incident,
         dir: &Path,
     ) -> Result<Vec<(Format, Vec<PathBuf>)>, ExportError> {
+        let mut ctx = None;
         Format::ALL
             .iter()
-            .map(|f| self.write(inc, *f, dir).map(|p| (*f, p)))
+            .map(|f| self.write_with(inc, *f, dir, &mut ctx).map(|p| (*f, p)))
             .collect()
     }
 }
