@@ -9,6 +9,7 @@ pub mod checklist;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod demo;
 pub mod export;
 pub mod fsutil;
 pub mod git;

@@ -487,8 +487,14 @@ where
         while let Some(msg) = queue.pop_front() {
             urgent |= matches!(msg, Msg::Key(_) | Msg::Paste(_) | Msg::Resize(..));
             dirty = true;
+            // What an effect reports (an append read back from the journal) is handled before
+            // anything else queued, so the next message sees the record as it now is.
+            let mut follow = Vec::new();
             for effect in update(model, msg) {
-                queue.extend(io.perform(effect, model));
+                follow.extend(io.perform(effect, model));
+            }
+            for m in follow.into_iter().rev() {
+                queue.push_front(m);
             }
         }
         if model.quitting {
@@ -630,7 +636,11 @@ fn watch_git(
 }
 
 /// Takes over the terminal, runs the console, and gives the terminal back on every exit.
-pub async fn run_console(mut model: Model, mut io: Io) -> anyhow::Result<()> {
+pub async fn run_console(
+    mut model: Model,
+    mut io: Io,
+    script: Option<crate::demo::script::Script>,
+) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::channel(8192);
     let _watcher = watch_journal(&io.incident_dir, tx.clone())
         .map_err(|e| tracing::warn!("cannot watch the journal, falling back to the clock: {e}"))
@@ -651,10 +661,14 @@ pub async fn run_console(mut model: Model, mut io: Io) -> anyhow::Result<()> {
     }
     io.ring = true;
     let input = spawn_input(tx.clone());
+    let driver = script.map(|s| tokio::spawn(crate::demo::script::drive(s, tx.clone())));
     let clock = spawn_clock(tx.clone());
     let result = run_loop(&mut terminal, &mut model, &mut io, &mut rx).await;
 
     io.stop_background();
+    if let Some(d) = driver {
+        d.abort();
+    }
     input.abort();
     clock.abort();
     signals.abort();

@@ -590,3 +590,85 @@ fn closing_with_c_writes_every_document() {
             .expect("parse");
     assert!(json["closed_at"].is_string());
 }
+
+#[test]
+fn the_scripted_demo_runs_the_whole_flow() {
+    if !tmux_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let demo = dir.path().join("demo");
+    let tmux = Tmux::new("demo");
+    tmux.start(dir.path());
+    tmux.line(&format!(
+        "{} demo --script --dir '{}'; echo DEMO-'EXIT'-$?",
+        bin().display(),
+        demo.display()
+    ));
+    let s = tmux.wait_for("DEMO — simulated incident");
+    assert!(s.contains("DEMO-1337"), "{s}");
+    // Every pane has data from the start.
+    let s = tmux.wait_for("ok · polled");
+    assert!(
+        s.contains("following") && s.contains("Root cause identified") && s.contains("SLA"),
+        "{s}"
+    );
+    let start = Instant::now();
+    loop {
+        let s = tmux.screen();
+        if s.contains("DEMO-EXIT-") {
+            assert!(s.contains("DEMO-EXIT-0"), "{s}");
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(300),
+            "the demo script did not finish:\n{s}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let journal = std::fs::read_to_string(demo.join("home/incidents/DEMO-1337/journal.jsonl"))
+        .expect("journal");
+    for kind in [
+        "git_branch_created",
+        "git_guard",
+        "check_finished",
+        "deploy_finished",
+        "smoke_finished",
+        "error_rate",
+        "git_tag_created",
+        "git_backport",
+        "incident_closed",
+    ] {
+        assert!(
+            journal.contains(&format!("\"kind\":\"{kind}\"")),
+            "no {kind} in the journal"
+        );
+    }
+    assert!(
+        journal.contains("\"verdict\":\"dropped\""),
+        "the error rate dropped after the deploy"
+    );
+    let exports = demo.join("home/incidents/DEMO-1337/exports");
+    for f in [
+        "pir.md",
+        "slack.md",
+        "statuspage.md",
+        "email.md",
+        "pr.md",
+        "incident.json",
+        "timeline.csv",
+        "error-rate.svg",
+    ] {
+        assert!(exports.join(f).is_file(), "{f} missing");
+    }
+    let pir = std::fs::read_to_string(exports.join("pir.md")).expect("pir");
+    assert!(
+        pir.contains("Error rate dropped from")
+            && pir.contains("hotfix/DEMO-1337-auth-bypass-on-expired-tokens")
+            && pir.contains("v2.3.5"),
+        "{pir}"
+    );
+    // The user's repositories were never touched: the demo's lives in its own folder.
+    let origin = git2::Repository::open_bare(demo.join("origin.git")).expect("origin");
+    assert!(origin.find_reference("refs/heads/main").is_ok());
+}

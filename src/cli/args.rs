@@ -78,6 +78,16 @@ pub enum Command {
         #[command(subcommand)]
         action: GitAction,
     },
+    /// A complete simulated P0 incident: needs no account, network or repository of yours
+    Demo {
+        /// Play the incident through without a person (branch, checks, deploy, error-rate drop,
+        /// tag, backport, close)
+        #[arg(long)]
+        script: bool,
+        /// Where to put the demo's throwaway files (default: a new temporary folder)
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Validate the config, or print the default one
     Config {
         #[command(subcommand)]

@@ -124,6 +124,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Close { ticket }) => close(&ctx, &ticket),
         Some(Command::Config { action }) => config_cmd(&ctx, action),
         Some(Command::Git { action }) => git_cmd(&ctx, action),
+        Some(Command::Demo { script, dir }) => demo(script, dir),
     }
 }
 
@@ -219,6 +220,49 @@ fn open(
     console(ctx, ticket, loaded)
 }
 
+fn demo(script: bool, dir: Option<PathBuf>) -> Result<()> {
+    let dir = match dir {
+        Some(d) => {
+            std::fs::create_dir_all(&d).with_context(|| format!("creating {}", d.display()))?;
+            if std::fs::read_dir(&d)
+                .map(|mut r| r.next().is_some())
+                .unwrap_or(false)
+            {
+                return Err(Fail::Usage(format!(
+                    "{} is not empty: give the demo an empty folder",
+                    d.display()
+                )));
+            }
+            d
+        }
+        None => tempfile::Builder::new()
+            .prefix("warroom-demo-")
+            .tempdir()
+            .context("creating the demo's folder")?
+            .keep(),
+    };
+    let d = crate::demo::set_up(&dir, script)
+        .map_err(|e| Fail::Other(anyhow::anyhow!("setting up the demo: {e}")))?;
+    std::env::set_current_dir(&d.repo).context("entering the demo's repository")?;
+    let ctx = Ctx {
+        store: d.store.clone(),
+        config_flag: Some(d.config.clone()),
+        cwd: d.repo.clone(),
+    };
+    let loaded = ctx.config()?;
+    let driver = script.then(|| crate::demo::script::Script {
+        journal: d.store.journal_path(crate::demo::TICKET),
+        repo: d.repo.clone(),
+    });
+    let result = console_with(&ctx, crate::demo::TICKET, loaded, driver);
+    println!(
+        "The demo's files are in {}: the service in accounts-api/, the record in home/incidents/{}/ (exports/ once closed).",
+        d.dir.display(),
+        crate::demo::TICKET
+    );
+    result
+}
+
 fn resume(ctx: &Ctx, ticket: Option<String>) -> Result<()> {
     let loaded = ctx.config()?;
     let ticket = match ticket {
@@ -256,6 +300,15 @@ fn resume(ctx: &Ctx, ticket: Option<String>) -> Result<()> {
 
 /// Loads the incident and runs the console until the user quits.
 fn console(ctx: &Ctx, ticket: &str, loaded: Loaded) -> Result<()> {
+    console_with(ctx, ticket, loaded, None)
+}
+
+fn console_with(
+    ctx: &Ctx,
+    ticket: &str,
+    loaded: Loaded,
+    script: Option<crate::demo::script::Script>,
+) -> Result<()> {
     if !std::io::stdout().is_terminal() {
         return Err(Fail::Usage(
             "the console needs a terminal; use `warroom list`, `note`, `event` or `export` from scripts".into(),
@@ -360,7 +413,7 @@ fn console(ctx: &Ctx, ticket: &str, loaded: Loaded) -> Result<()> {
         .enable_all()
         .build()
         .context("starting the runtime")?;
-    rt.block_on(runtime::run_console(model, io))?;
+    rt.block_on(runtime::run_console(model, io, script))?;
     // Blocking reads of the terminal must not hold up the exit.
     rt.shutdown_timeout(std::time::Duration::from_millis(100));
     Ok(())
