@@ -30,7 +30,7 @@ async fn keys(tx: &mpsc::Sender<Msg>, keys: &str) {
 
 /// Waits until the journal holds `n` events matching `pred`.
 async fn until(
-    journal: &PathBuf,
+    journal: &std::path::Path,
     what: &str,
     n: usize,
     secs: u64,
@@ -52,7 +52,7 @@ async fn until(
 }
 
 /// The engineer's part: the fix and its regression test, committed on the hotfix branch.
-fn commit_fix(repo: &PathBuf) -> Result<(), String> {
+fn commit_fix(repo: &std::path::Path) -> Result<(), String> {
     std::fs::write(repo.join(super::repo::VERIFY_TOKEN), super::repo::FIXED)
         .map_err(|e| e.to_string())?;
     std::fs::write(repo.join(super::repo::VERIFY_TEST), super::repo::TEST_FIXED)
