@@ -462,6 +462,11 @@ where
     let mut dirty = false;
     let mut queue = VecDeque::new();
     let mut frames = FrameStats::default();
+    // A test hook: panic inside the loop after this long, to prove the terminal is restored.
+    let panic_at = std::env::var("WARROOM_PANIC_AFTER_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map(|ms| Instant::now() + Duration::from_millis(ms));
     loop {
         let first = if dirty {
             tokio::select! {
@@ -499,6 +504,9 @@ where
         }
         if model.quitting {
             break;
+        }
+        if panic_at.is_some_and(|t| Instant::now() >= t) {
+            panic!("WARROOM_PANIC_AFTER_MS: a forced panic, to test that the terminal is restored");
         }
         if dirty && (urgent || last_draw.elapsed() >= FRAME) {
             terminal.draw(|f| ui::view(model, f))?;

@@ -672,3 +672,37 @@ fn the_scripted_demo_runs_the_whole_flow() {
     let origin = git2::Repository::open_bare(demo.join("origin.git")).expect("origin");
     assert!(origin.find_reference("refs/heads/main").is_ok());
 }
+
+#[test]
+fn a_panic_restores_the_terminal_and_keeps_the_journal() {
+    if !tmux_available() {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tmp");
+    open(home.path(), "ENG-108");
+    let tmux = Tmux::new("panic");
+    tmux.start(home.path());
+    tmux.line(&format!(
+        "RUST_BACKTRACE=0 WARROOM_PANIC_AFTER_MS=1500 {} resume ENG-108",
+        bin().display()
+    ));
+    tmux.wait_for("[ ] On-call engineer alerted");
+    tmux.keys(&["Space"]);
+    tmux.wait_for("[x] On-call engineer alerted");
+    tmux.wait_gone("Checklist");
+    assert_eq!(tty_modes(&tmux), "icanon echo", "the panic left raw mode");
+    let s = tmux.wait_for("forced panic");
+    assert!(!s.contains("Checklist"), "back on the main screen:\n{s}");
+    let v: serde_json::Value = serde_json::from_slice(
+        &warroom(home.path(), &["export", "ENG-108", "--format", "json"]).stdout,
+    )
+    .expect("json");
+    assert!(
+        v["events"]
+            .as_array()
+            .expect("e")
+            .iter()
+            .any(|e| e["kind"] == "checklist_done"),
+        "the tick survived the panic"
+    );
+}
