@@ -45,7 +45,6 @@ async fn raw_server(fault: Fault) -> (String, Arc<Mutex<Vec<String>>>) {
                 match fault {
                     Fault::ResetMidBody => {
                         let _ = sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 5000\r\n\r\n{\"data\": [[1700000000, [").await;
-                        let _ = sock.set_linger(Some(Duration::ZERO));
                         drop(sock);
                     }
                     Fault::Trickle => {
