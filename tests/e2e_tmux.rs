@@ -706,3 +706,128 @@ fn a_panic_restores_the_terminal_and_keeps_the_journal() {
         "the tick survived the panic"
     );
 }
+
+#[test]
+fn planted_secrets_appear_on_no_screen_and_in_no_file() {
+    if !tmux_available() {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tmp");
+    let planted = [
+        "plantedEnvValue0123",
+        "ghp_plantedConfigToken0123456789abcd",
+        "AKIAPLANTEDKEY123456",
+        "xoxb-planted-1234567890",
+        "plantedhookONE",
+        "plantedhookTWO",
+    ];
+    std::fs::write(
+        home.path().join("warroom.toml"),
+        "[deploy]\ncommand = \"./deploy.sh --token ghp_plantedConfigToken0123456789abcd\"\n",
+    )
+    .expect("config");
+    std::fs::write(
+        home.path().join("deploy.sh"),
+        "#!/bin/sh\necho \"env token $MY_SERVICE_TOKEN\"\necho \"aws AKIAPLANTEDKEY123456 slack xoxb-planted-1234567890\"\necho \"hook https://hooks.slack.com/services/TPLANT/BPLANT/plantedhookONE\"\necho \"args $*\"\n",
+    )
+    .expect("script");
+    std::fs::set_permissions(
+        home.path().join("deploy.sh"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    open(home.path(), "ENG-109");
+    let tmux = Tmux::new("secrets");
+    tmux.start(home.path());
+    tmux.line(&format!(
+        "export MY_SERVICE_TOKEN=plantedEnvValue0123 SLACK_WEBHOOK_URL=https://hooks.slack.com/services/TPLANT/BPLANT/plantedhookTWO; clear; {} resume ENG-109",
+        bin().display()
+    ));
+    let mut screens = vec![tmux.wait_for("Checklist")];
+    tmux.keys(&["n"]);
+    tmux.line("leaked xoxb-planted-1234567890 in a note");
+    screens.push(tmux.wait_for("in a note"));
+    tmux.keys(&["d"]);
+    screens.push(tmux.wait_for("Deploy to production"));
+    tmux.keys(&["y"]);
+    screens.push(tmux.wait_for("deploy finished"));
+    tmux.keys(&["e"]);
+    screens.push(tmux.wait_for("post the Slack update"));
+    tmux.keys(&["9"]);
+    screens.push(tmux.wait_for("Post this update to Slack"));
+    tmux.keys(&["Escape", "c"]);
+    tmux.wait_for("Close the incident");
+    tmux.keys(&["y"]);
+    screens.push(tmux.wait_for("Wrote pir.md"));
+    tmux.keys(&["q"]);
+    tmux.wait_gone("Checklist");
+    for (i, s) in screens.iter().enumerate() {
+        assert!(
+            s.contains("[redacted]") || i != 3,
+            "the deploy output shows the redaction:\n{s}"
+        );
+        for p in planted {
+            assert!(!s.contains(p), "{p} on screen {i}:\n{s}");
+        }
+    }
+    let mut files = walk(home.path());
+    files.retain(|p| !p.ends_with("warroom.toml") && !p.ends_with("deploy.sh"));
+    assert!(
+        files.iter().any(|p| p.ends_with("warroom.log"))
+            && files.iter().any(|p| p.to_string_lossy().contains("/logs/"))
+    );
+    for f in files {
+        let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap_or_default()).into_owned();
+        for p in planted {
+            assert!(!text.contains(p), "{p} in {}", f.display());
+        }
+    }
+}
+
+#[test]
+fn hostile_output_leaves_the_screen_intact() {
+    if !tmux_available() {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tmp");
+    let scripts = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
+    std::fs::write(
+        home.path().join("warroom.toml"),
+        format!(
+            "[[checks]]\nname = \"test\"\ncommand = \"{}/hostile.sh\"\n",
+            scripts.display()
+        ),
+    )
+    .expect("config");
+    open(home.path(), "ENG-110");
+    let tmux = Tmux::new("hostile");
+    tmux.start(home.path());
+    tmux.line(&format!("{} resume ENG-110", bin().display()));
+    let before = tmux.wait_for("Checklist");
+    tmux.keys(&["t"]);
+    let s = tmux.wait_for("checks passed");
+    assert!(s.contains("beforeafter"), "{s}");
+    let title = String::from_utf8_lossy(
+        &tmux
+            .cmd(&["display-message", "-p", "-t", "main", "#{pane_title}"])
+            .stdout,
+    )
+    .into_owned();
+    assert!(!title.contains("pwned"), "the title was changed: {title}");
+    let first_line = |s: &str| s.lines().next().unwrap_or_default().to_string();
+    assert_eq!(
+        first_line(&s),
+        first_line(&before),
+        "the header is where it was"
+    );
+    assert!(
+        s.lines().nth(5).is_some_and(|l| l.contains("Checklist")),
+        "the panes are where they were:\n{s}"
+    );
+    let buffers = String::from_utf8_lossy(&tmux.cmd(&["list-buffers"]).stdout).into_owned();
+    assert!(
+        !buffers.contains("evil"),
+        "OSC 52 reached the clipboard: {buffers}"
+    );
+    tmux.keys(&["q"]);
+}

@@ -170,6 +170,8 @@ pub struct Model {
     pub register_deploy: Option<Option<String>>,
     pub git: GitView,
     pub git_cfg: crate::config::GitConfig,
+    /// Whatever the screen shows of commands and config passes through this.
+    pub redactor: Arc<crate::output::Redactor>,
 }
 
 impl Model {
@@ -202,6 +204,7 @@ impl Model {
             register_deploy: None,
             git: GitView::default(),
             git_cfg: crate::config::GitConfig::default(),
+            redactor: Arc::new(crate::output::Redactor::from_env(&[])),
         };
         m.selected = m.first_pending().unwrap_or(0);
         m
@@ -233,6 +236,11 @@ impl Model {
         self.log = LogView::new(plan.scrollback);
         self.plan = Arc::new(plan);
         self
+    }
+
+    /// Text for the screen with secrets taken out.
+    pub fn shown(&self, text: &str) -> String {
+        self.redactor.redact(text).into_owned()
     }
 
     pub fn say(&mut self, tone: Tone, text: impl Into<String>) {

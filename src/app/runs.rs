@@ -68,14 +68,15 @@ pub fn deploy_plan_lines(m: &Model) -> Vec<String> {
     let mut out = Vec::new();
     match (&m.plan.deploy, &m.plan.follow) {
         (Some(cmd), _) => out.push(format!(
-            "Run the deploy: {cmd}   ({})",
+            "Run the deploy: {}   ({})",
+            m.shown(cmd),
             m.plan.deploy_source
         )),
         (None, Some(follow)) => {
             if let Some(a) = m.plan.deploy_advice {
                 out.push(a.to_string());
             }
-            out.push(format!("Follow the platform's logs: {follow}"));
+            out.push(format!("Follow the platform's logs: {}", m.shown(follow)));
         }
         (None, None) => {}
     }
@@ -224,7 +225,8 @@ pub fn rollback_plan_lines(m: &Model) -> Vec<String> {
         vec!["Option 1 — revert the hotfix commit: g → revert (then push and deploy)".to_string()];
     match (&m.plan.rollback, m.plan.rollback_advice) {
         (Some(cmd), _) => out.push(format!(
-            "Option 2 — deploy the previous version: {cmd}   ← y runs this"
+            "Option 2 — deploy the previous version: {}   ← y runs this",
+            m.shown(cmd)
         )),
         (None, Some(advice)) => out.push(format!("Option 2 — {advice}")),
         (None, None) => out.push(format!(

@@ -385,6 +385,7 @@ fn console_with(
         .filter(|w| !w.trim().is_empty());
     secrets.extend(webhook.clone());
     let redactor = Arc::new(Redactor::from_env(&loaded.config.redact.env).with_values(secrets));
+    model.redactor = redactor.clone();
     let mut io = Io::new(
         ctx.store.writer(ticket)?.with_redactor(redactor.clone()),
         reader,

@@ -40,6 +40,12 @@ pub struct Redactor {
     url_credentials: Option<Regex>,
 }
 
+impl PartialEq for Redactor {
+    fn eq(&self, other: &Redactor) -> bool {
+        self.value_list == other.value_list
+    }
+}
+
 /// The patterns are constants checked by the tests; a failure to build one is logged.
 fn compile(pattern: &str) -> Option<Regex> {
     Regex::new(pattern)

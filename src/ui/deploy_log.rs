@@ -43,7 +43,8 @@ fn plan_lines(m: &Model) -> Vec<Line<'static>> {
     let warn = theme::tone(Tone::Warn);
     match (&p.deploy, p.deploy_advice) {
         (Some(cmd), _) => lines.push(Line::raw(format!(
-            "d  deploy: {cmd}  ({})",
+            "d  deploy: {}  ({})",
+            m.shown(cmd),
             p.deploy_source
         ))),
         (None, Some(advice)) => lines.push(Line::raw(format!("d  {advice}"))),
@@ -64,7 +65,7 @@ fn plan_lines(m: &Model) -> Vec<Line<'static>> {
         let names: Vec<String> = p
             .checks
             .iter()
-            .map(|c| format!("{}: {}", c.name, c.command))
+            .map(|c| format!("{}: {}", c.name, m.shown(&c.command)))
             .collect();
         let from = p
             .checks_detected
@@ -82,7 +83,7 @@ fn plan_lines(m: &Model) -> Vec<Line<'static>> {
         lines.push(Line::raw(format!("s  smoke tests: {}", names.join(" · "))));
     }
     match &p.rollback {
-        Some(cmd) => lines.push(Line::raw(format!("r  rollback: {cmd}"))),
+        Some(cmd) => lines.push(Line::raw(format!("r  rollback: {}", m.shown(cmd)))),
         None => lines.push(Line::styled(
             "r  rollback plan (git revert; set [rollback] command for the platform)",
             theme::dim(),

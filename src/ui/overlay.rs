@@ -83,6 +83,8 @@ fn input(m: &Model, purpose: &InputPurpose, text: &str, area: Rect, buf: &mut Bu
     let rect = centered(area, area.width.saturating_sub(8).max(20), 3);
     let width = usize::from(rect.width.saturating_sub(4));
     // Show the end of a long entry, where the cursor is.
+    // A token pasted into a note shows as [redacted] at once (and is stored so).
+    let text = m.shown(text);
     let shown: String = {
         let n = text.chars().count();
         text.chars().skip(n.saturating_sub(width)).collect()
