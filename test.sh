@@ -21,3 +21,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 cargo test --locked "$@"
+
+# The long variant: a soak of WARROOM_SOAK_MINUTES (30 for the recorded figures).
+if [ -n "${WARROOM_SOAK_MINUTES:-}" ]; then
+  SOAK_MINUTES=$WARROOM_SOAK_MINUTES bench/soak.sh
+fi
