@@ -58,8 +58,8 @@ fn main() {
     let templates = Templates::load(None).expect("templates");
     let policy = Policy::default();
     let exporter = Exporter {
-        policy: &policy,
-        templates: &templates,
+        policy: policy.clone(),
+        templates: templates.clone(),
         rollback_command: Some("vercel rollback".into()),
         now: t0 + chrono::Duration::hours(2),
     };

@@ -361,14 +361,7 @@ impl Io {
         model: &Model,
     ) -> Result<(Vec<Msg>, Vec<String>), String> {
         let inc = self.incident_on_disk(model)?;
-        let templates = crate::export::Templates::load(self.exports.templates_dir.as_deref())
-            .map_err(|e| e.to_string())?;
-        let exporter = crate::export::Exporter {
-            policy: &model.policy,
-            templates: &templates,
-            rollback_command: model.plan.rollback.clone(),
-            now: Utc::now(),
-        };
+        let exporter = self.exporter(model)?;
         let dir = self.incident_dir.join("exports");
         let mut msgs = Vec::new();
         let mut names = Vec::new();
@@ -399,6 +392,16 @@ impl Io {
         Ok((msgs, names))
     }
 
+    fn exporter(&self, model: &Model) -> Result<crate::export::Exporter, String> {
+        crate::export::Exporter::new(
+            self.exports.templates_dir.as_deref(),
+            model.policy.clone(),
+            model.plan.rollback.clone(),
+            Utc::now(),
+        )
+        .map_err(|e| e.to_string())
+    }
+
     fn incident_on_disk(&self, model: &Model) -> Result<crate::incident::Incident, String> {
         let batch = crate::journal::file::read_all(self.writer.path())
             .map_err(|e| format!("reading the journal: {e}"))?;
@@ -417,14 +420,7 @@ impl Io {
             )))];
         }
         let text = self.incident_on_disk(model).and_then(|inc| {
-            let templates = crate::export::Templates::load(self.exports.templates_dir.as_deref())
-                .map_err(|e| e.to_string())?;
-            let exporter = crate::export::Exporter {
-                policy: &model.policy,
-                templates: &templates,
-                rollback_command: model.plan.rollback.clone(),
-                now: Utc::now(),
-            };
+            let exporter = self.exporter(model)?;
             exporter
                 .render(&inc, crate::export::Format::Slack)
                 .map_err(|e| e.to_string())

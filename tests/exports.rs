@@ -83,8 +83,8 @@ fn render(format: Format, templates: &Templates) -> Result<String, ExportError> 
     let policy = Policy::default();
     let now: DateTime<Utc> = t(100);
     let exporter = Exporter {
-        policy: &policy,
-        templates,
+        policy: policy.clone(),
+        templates: templates.clone(),
         rollback_command: Some("vercel rollback".into()),
         now,
     };
@@ -171,8 +171,8 @@ fn the_status_page_follows_the_phase() {
     let templates = Templates::load(None).expect("templates");
     let policy = Policy::default();
     let exporter = Exporter {
-        policy: &policy,
-        templates: &templates,
+        policy: policy.clone(),
+        templates: templates.clone(),
         rollback_command: None,
         now: t(20),
     };
@@ -278,8 +278,8 @@ fn planted_secrets_never_reach_an_export() {
     let templates = Templates::load(None).expect("templates");
     let policy = Policy::default();
     let exporter = Exporter {
-        policy: &policy,
-        templates: &templates,
+        policy: policy.clone(),
+        templates: templates.clone(),
         rollback_command: None,
         now: t(100),
     };

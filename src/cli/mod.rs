@@ -661,21 +661,24 @@ fn record_exports(
     Ok(())
 }
 
+fn exporter(ctx: &Ctx, loaded: &Loaded) -> Result<export::Exporter> {
+    let rollback = Plan::from_config(&loaded.config, &ctx.cwd).rollback;
+    export::Exporter::new(
+        loaded.templates_dir.as_deref(),
+        loaded.config.policy(),
+        rollback,
+        Utc::now(),
+    )
+    .map_err(export_error)
+}
+
 fn export_cmd(ctx: &Ctx, ticket: &str, format: Format, out: Option<&Path>) -> Result<()> {
     let loaded = ctx.config()?;
     let (inc, warnings) = ctx.incident(ticket, &loaded)?;
     for w in warnings {
         eprintln!("warroom: {w}");
     }
-    let templates =
-        export::Templates::load(loaded.templates_dir.as_deref()).map_err(export_error)?;
-    let policy = loaded.config.policy();
-    let exporter = export::Exporter {
-        policy: &policy,
-        templates: &templates,
-        rollback_command: Plan::from_config(&loaded.config, &ctx.cwd).rollback,
-        now: Utc::now(),
-    };
+    let exporter = exporter(ctx, &loaded)?;
     match out {
         Some(path) => {
             let text = exporter.render(&inc, format).map_err(export_error)?;
@@ -710,15 +713,7 @@ fn close(ctx: &Ctx, ticket: &str) -> Result<()> {
             .context("recording the close")?;
     }
     let (inc, _) = ctx.incident(ticket, &loaded)?;
-    let templates =
-        export::Templates::load(loaded.templates_dir.as_deref()).map_err(export_error)?;
-    let policy = loaded.config.policy();
-    let exporter = export::Exporter {
-        policy: &policy,
-        templates: &templates,
-        rollback_command: Plan::from_config(&loaded.config, &ctx.cwd).rollback,
-        now: Utc::now(),
-    };
+    let exporter = exporter(ctx, &loaded)?;
     let dir = ctx.store.incident_dir(ticket).join("exports");
     let written = exporter.write_all(&inc, &dir).map_err(export_error)?;
     record_exports(&writer, &written)?;

@@ -123,6 +123,7 @@ fn template_error(file: &str, e: &minijinja::Error) -> ExportError {
 }
 
 /// The built-in templates, each replaced by `<templates_dir>/<name>` when that file exists.
+#[derive(Clone)]
 pub struct Templates {
     env: Environment<'static>,
     origin: Vec<(String, String)>,
@@ -177,14 +178,29 @@ impl Templates {
 }
 
 /// Everything an export needs besides the incident.
-pub struct Exporter<'a> {
-    pub policy: &'a Policy,
-    pub templates: &'a Templates,
+pub struct Exporter {
+    pub policy: Policy,
+    pub templates: Templates,
     pub rollback_command: Option<String>,
     pub now: DateTime<Utc>,
 }
 
-impl Exporter<'_> {
+impl Exporter {
+    /// The templates (built in, or from `templates_dir`), the targets and the rollback command.
+    pub fn new(
+        templates_dir: Option<&Path>,
+        policy: Policy,
+        rollback_command: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<Exporter, ExportError> {
+        Ok(Exporter {
+            templates: Templates::load(templates_dir)?,
+            policy,
+            rollback_command,
+            now,
+        })
+    }
+
     /// One format's text.
     pub fn render(&self, inc: &Incident, format: Format) -> Result<String, ExportError> {
         self.render_with(inc, format, &mut None)
@@ -199,14 +215,14 @@ impl Exporter<'_> {
     ) -> Result<String, ExportError> {
         match format {
             Format::Json => {
-                serde_json::to_string_pretty(&incident_json(inc, self.policy, self.now))
+                serde_json::to_string_pretty(&incident_json(inc, &self.policy, self.now))
                     .map(|s| s + "\n")
                     .map_err(|e| ExportError::Io(e.to_string()))
             }
             Format::Timeline => timeline_csv(inc),
             other => {
                 let ctx = ctx.get_or_insert_with(|| {
-                    context::build(inc, self.policy, self.rollback_command.clone(), self.now)
+                    context::build(inc, &self.policy, self.rollback_command.clone(), self.now)
                 });
                 self.templates
                     .render(other.template().unwrap_or_default(), ctx)
