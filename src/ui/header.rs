@@ -166,7 +166,38 @@ fn info_lines(m: &Model) -> Vec<Line<'static>> {
             theme::dim(),
         ),
     ]));
-    lines.push(match clock::monitoring(inc, &m.policy, m.now) {
+    if let Some(closed) = inc.closed_at {
+        lines.push(Line::from(Span::styled(
+            format!("Closed {}", fmt_time(m, closed)),
+            Style::new().fg(Color::Gray).add_modifier(Modifier::BOLD),
+        )));
+    } else {
+        lines.push(monitoring_line(m));
+    }
+    lines.push(match clock::next_update_due(inc, &m.policy) {
+        None => Line::from(Span::styled("No status-update reminder", theme::dim())),
+        Some(due) if m.now >= due => Line::from(Span::styled(
+            format!(
+                "STATUS UPDATE DUE ({} overdue) — post it, then m → status update",
+                fmt_duration((m.now - due).to_std().unwrap_or_default())
+            ),
+            Style::new()
+                .fg(Color::Black)
+                .bg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
+        )),
+        Some(due) => Line::from(Span::raw(format!(
+            "Next status update in {} ({})",
+            fmt_duration((due - m.now).to_std().unwrap_or_default()),
+            fmt_time(m, due)
+        ))),
+    });
+    lines
+}
+
+fn monitoring_line(m: &Model) -> Line<'static> {
+    let inc = &m.incident;
+    match clock::monitoring(inc, &m.policy, m.now) {
         Monitoring::NotStarted => Line::from(Span::styled(
             format!(
                 "Monitoring {} after the deploy",
@@ -189,24 +220,5 @@ fn info_lines(m: &Model) -> Vec<Line<'static>> {
             "Monitoring window over: m → \"Verified resolved\" when it holds",
             theme::level(Level::Amber),
         )),
-    });
-    lines.push(match clock::next_update_due(inc, &m.policy) {
-        None => Line::from(Span::styled("No status-update reminder", theme::dim())),
-        Some(due) if m.now >= due => Line::from(Span::styled(
-            format!(
-                "STATUS UPDATE DUE ({} overdue) — post it, then m → status update",
-                fmt_duration((m.now - due).to_std().unwrap_or_default())
-            ),
-            Style::new()
-                .fg(Color::Black)
-                .bg(Color::Yellow)
-                .add_modifier(Modifier::BOLD),
-        )),
-        Some(due) => Line::from(Span::raw(format!(
-            "Next status update in {} ({})",
-            fmt_duration((due - m.now).to_std().unwrap_or_default()),
-            fmt_time(m, due)
-        ))),
-    });
-    lines
+    }
 }
