@@ -265,3 +265,29 @@ fn every_pane_live_140x45() {
     update(&mut m, Msg::Sentry(SentryMsg::State(PollState::Ok)));
     insta::assert_snapshot!(render(&m, 140, 45).backend());
 }
+
+#[test]
+fn a_closed_incident_says_so_instead_of_counting() {
+    let mut m = model("P0", t(60));
+    update(
+        &mut m,
+        Msg::Journal(ReadBatch {
+            events: vec![
+                Draft::new(kinds::DEPLOY_FINISHED, "Fix deployed")
+                    .field("exit_code", 0)
+                    .stamp(t(34)),
+                Draft::new(kinds::INCIDENT_CLOSED, "Incident closed").stamp(t(40)),
+            ],
+            warnings: vec![],
+        }),
+    );
+    let screen = text(render(&m, 120, 40).backend().buffer());
+    assert!(
+        screen.contains("Closed 2026-11-26 14:40:00") && !screen.contains("Monitoring:"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("CLOSED (read-only)") && screen.contains("No status-update reminder"),
+        "{screen}"
+    );
+}

@@ -131,7 +131,7 @@ fn judge(m: &mut Model) -> Vec<Effect> {
 /// At the end of the monitoring window, with Sentry polled since and no issue first seen after
 /// the deploy: "no new errors introduced".
 pub fn quiet_after_deploy(m: &mut Model) -> Vec<Effect> {
-    if m.errors.unconfigured.is_some() {
+    if m.errors.unconfigured.is_some() || m.read_only() {
         return Vec::new();
     }
     let Some(deploy) = m.incident.last_deployed_at else {
