@@ -831,3 +831,39 @@ fn hostile_output_leaves_the_screen_intact() {
     );
     tmux.keys(&["q"]);
 }
+
+#[test]
+fn open_without_a_priority_walks_the_urgency_assessment() {
+    if !tmux_available() {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tmp");
+    let tmux = Tmux::new("assess");
+    tmux.start(home.path());
+    tmux.line(&format!(
+        "{} open ENG-111 --title 'Checkout down' --no-console",
+        bin().display()
+    ));
+    tmux.wait_for("Is production broken");
+    tmux.line("y");
+    tmux.wait_for("authentication or authorization bypass");
+    tmux.line("n");
+    tmux.wait_for("critical feature completely broken");
+    tmux.line("y");
+    tmux.wait_for("Proposed priority: P1");
+    tmux.line("");
+    tmux.wait_for("Opened ENG-111 (P1: Checkout down)");
+    tmux.line(&format!(
+        "{} open ENG-112 --title 'Typo on the pricing page' --no-console",
+        bin().display()
+    ));
+    tmux.wait_for("Is production broken");
+    tmux.line("n");
+    tmux.wait_for("business-critical deadline");
+    tmux.line("n");
+    tmux.wait_for("use the normal release process");
+    assert!(
+        !home.path().join("incidents/ENG-112").exists(),
+        "no incident for a non-emergency"
+    );
+}
