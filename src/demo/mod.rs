@@ -128,6 +128,16 @@ pub fn set_up(dir: &Path, script: bool) -> Result<Demo, String> {
             ),
         ),
     ];
+    let seed = seed.into_iter().chain([(
+        0,
+        Draft::new(
+            kinds::NOTE,
+            format!(
+                "Demo service checkout: {} (commit a fix there from another shell)",
+                repo.display()
+            ),
+        ),
+    )]);
     for (ago, d) in seed {
         writer
             .append_event(&d.stamp(now - chrono::Duration::minutes(ago)))
