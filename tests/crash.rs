@@ -10,48 +10,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::repo::TestRepo;
+use common::tmux::{Tmux, tmux_available};
 use common::{bin, stderr, warroom};
-
-fn tmux(socket: &str, args: &[&str]) -> std::process::Output {
-    Command::new("tmux")
-        .arg("-L")
-        .arg(socket)
-        .args(args)
-        .output()
-        .expect("tmux")
-}
-
-fn screen(socket: &str) -> String {
-    String::from_utf8_lossy(&tmux(socket, &["capture-pane", "-p", "-t", "main"]).stdout)
-        .into_owned()
-}
-
-fn wait_for(socket: &str, needle: &str, secs: u64) -> String {
-    let start = Instant::now();
-    loop {
-        let s = screen(socket);
-        if s.contains(needle) {
-            return s;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(secs),
-            "waited for {needle:?}:\n{s}"
-        );
-        std::thread::sleep(Duration::from_millis(40));
-    }
-}
-
-fn have_tmux() -> bool {
-    let ok = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        ok || std::env::var("WARROOM_SKIP_TMUX").is_ok(),
-        "tmux is needed (the README's test command installs it)"
-    );
-    ok
-}
 
 /// The timeline rows on screen: the texts after the time and the icon.
 fn timeline_texts(s: &str) -> Vec<String> {
@@ -78,7 +38,7 @@ fn config(home: &Path) {
 
 #[test]
 fn fifty_random_kills_lose_nothing_shown() {
-    if !have_tmux() {
+    if !tmux_available() {
         return;
     }
     let repo = TestRepo::new();
@@ -102,23 +62,8 @@ fn fifty_random_kills_lose_nothing_shown() {
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let socket = format!("warroom-crash-{}", std::process::id());
-    tmux(
-        &socket,
-        &[
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "main",
-            "-x",
-            "140",
-            "-y",
-            "45",
-            "sh",
-        ],
-    );
+    let t = Tmux::new("crash");
+    t.start(home.path());
     let mut rng = fastrand::Rng::with_seed(20261126);
     // Each step is one or more tmux send-keys calls.
     let steps: &[&[&[&str]]] = &[
@@ -136,41 +81,35 @@ fn fifty_random_kills_lose_nothing_shown() {
     let mut kills = 0;
     let mut torn = 0;
     for round in 0..50 {
-        tmux(
-            &socket,
-            &[
-                "send-keys",
-                "-t",
-                "main",
-                "-l",
-                &format!(
-                    "cd '{}' && WARROOM_HOME='{}' XDG_CONFIG_HOME=/nonexistent {} resume ENG-200",
-                    repo.work.display(),
-                    home.path().display(),
-                    bin().display()
-                ),
-            ],
-        );
-        tmux(&socket, &["send-keys", "-t", "main", "Enter"]);
-        wait_for(&socket, "Checklist", 20);
+        t.cmd(&[
+            "send-keys",
+            "-t",
+            "main",
+            "-l",
+            &format!(
+                "cd '{}' && WARROOM_HOME='{}' XDG_CONFIG_HOME=/nonexistent {} resume ENG-200",
+                repo.work.display(),
+                home.path().display(),
+                bin().display()
+            ),
+        ]);
+        t.cmd(&["send-keys", "-t", "main", "Enter"]);
+        t.wait_for("Checklist");
         let deadline = Instant::now() + Duration::from_millis(rng.u64(100..1500));
         let mut i = rng.usize(0..steps.len());
         while Instant::now() < deadline {
             for call in steps[i % steps.len()] {
                 let mut args = vec!["send-keys", "-t", "main"];
                 args.extend_from_slice(call);
-                tmux(&socket, &args);
+                t.cmd(&args);
             }
             i += 1;
             std::thread::sleep(Duration::from_millis(rng.u64(20..200)));
         }
-        let shown = timeline_texts(&screen(&socket));
+        let shown = timeline_texts(&t.screen());
         let shell = String::from_utf8_lossy(
-            &tmux(
-                &socket,
-                &["display-message", "-p", "-t", "main", "#{pane_pid}"],
-            )
-            .stdout,
+            &t.cmd(&["display-message", "-p", "-t", "main", "#{pane_pid}"])
+                .stdout,
         )
         .trim()
         .to_string();
@@ -203,17 +142,14 @@ fn fifty_random_kills_lose_nothing_shown() {
             std::thread::sleep(Duration::from_millis(20));
         }
         // The console died in raw mode: a line feed still ends the line for the shell.
-        tmux(
-            &socket,
-            &["send-keys", "-t", "main", "-l", "stty sane; clear"],
-        );
-        tmux(&socket, &["send-keys", "-t", "main", "C-j"]);
+        t.cmd(&["send-keys", "-t", "main", "-l", "stty sane; clear"]);
+        t.cmd(&["send-keys", "-t", "main", "C-j"]);
         let start = Instant::now();
-        while screen(&socket).contains("Checklist") {
+        while t.screen().contains("Checklist") {
             assert!(
                 start.elapsed() < Duration::from_secs(10),
                 "the shell did not come back:\n{}",
-                screen(&socket)
+                t.screen()
             );
             std::thread::sleep(Duration::from_millis(40));
         }
@@ -244,14 +180,13 @@ fn fifty_random_kills_lose_nothing_shown() {
         assert!(o.status.success(), "round {round}: {}", stderr(&o));
         std::thread::sleep(Duration::from_millis(100));
     }
-    let _ = tmux(&socket, &["kill-server"]);
     assert!(kills >= 45, "{kills} kills");
     eprintln!("crash loop: {kills} SIGKILLs, {torn} torn lines skipped");
 }
 
 #[test]
 fn four_writers_while_the_console_runs_and_a_deploy_streams() {
-    if !have_tmux() {
+    if !tmux_available() {
         return;
     }
     let home = tempfile::tempdir().expect("tmp");
@@ -276,43 +211,25 @@ fn four_writers_while_the_console_runs_and_a_deploy_streams() {
         .status
         .success()
     );
-    let socket = format!("warroom-conc-{}", std::process::id());
-    tmux(
-        &socket,
-        &[
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "main",
-            "-x",
-            "140",
-            "-y",
-            "45",
-            "sh",
-        ],
-    );
-    tmux(
-        &socket,
-        &[
-            "send-keys",
-            "-t",
-            "main",
-            "-l",
-            &format!(
-                "cd '{}' && WARROOM_HOME='{}' XDG_CONFIG_HOME=/nonexistent {} resume ENG-201",
-                home.path().display(),
-                home.path().display(),
-                bin().display()
-            ),
-        ],
-    );
-    tmux(&socket, &["send-keys", "-t", "main", "Enter"]);
-    wait_for(&socket, "Checklist", 20);
-    tmux(&socket, &["send-keys", "-t", "main", "d"]);
-    wait_for(&socket, "Deploy to production", 10);
-    tmux(&socket, &["send-keys", "-t", "main", "y"]);
+    let t = Tmux::new("conc");
+    t.start(home.path());
+    t.cmd(&[
+        "send-keys",
+        "-t",
+        "main",
+        "-l",
+        &format!(
+            "cd '{}' && WARROOM_HOME='{}' XDG_CONFIG_HOME=/nonexistent {} resume ENG-201",
+            home.path().display(),
+            home.path().display(),
+            bin().display()
+        ),
+    ]);
+    t.cmd(&["send-keys", "-t", "main", "Enter"]);
+    t.wait_for("Checklist");
+    t.cmd(&["send-keys", "-t", "main", "d"]);
+    t.wait_for("Deploy to production");
+    t.cmd(&["send-keys", "-t", "main", "y"]);
     let writers: Vec<_> = (0..4)
         .map(|w| {
             let home = home.path().to_path_buf();
@@ -361,7 +278,7 @@ fn four_writers_while_the_console_runs_and_a_deploy_streams() {
                 .expect("read")
                 .events
                 .len();
-        let s = screen(&socket);
+        let s = t.screen();
         if s.contains(&format!("Timeline · {total} events")) {
             break;
         }
@@ -371,8 +288,7 @@ fn four_writers_while_the_console_runs_and_a_deploy_streams() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
-    tmux(&socket, &["send-keys", "-t", "main", "q"]);
+    t.cmd(&["send-keys", "-t", "main", "q"]);
     std::thread::sleep(Duration::from_millis(300));
-    tmux(&socket, &["send-keys", "-t", "main", "y"]);
-    let _ = tmux(&socket, &["kill-server"]);
+    t.cmd(&["send-keys", "-t", "main", "y"]);
 }

@@ -6,169 +6,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::tmux::{Tmux, console_pid, timeout, tmux_available, tty_modes, walk};
 use common::{bin, stderr, warroom};
-
-fn timeout() -> Duration {
-    let secs = std::env::var("WARROOM_E2E_TIMEOUT")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(15);
-    Duration::from_secs(secs)
-}
-
-fn tmux_available() -> bool {
-    if Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-    {
-        return true;
-    }
-    assert!(
-        std::env::var("WARROOM_SKIP_TMUX").is_ok(),
-        "tmux is needed for the end-to-end tests (the README's test command installs it); set WARROOM_SKIP_TMUX=1 to skip them"
-    );
-    false
-}
-
-/// One tmux server per test (its own socket), killed on drop.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn new(name: &str) -> Tmux {
-        Tmux {
-            socket: format!("warroom-e2e-{name}-{}", std::process::id()),
-        }
-    }
-
-    fn cmd(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux")
-    }
-
-    /// Starts a shell in a 120×40 window, with this home.
-    fn start(&self, home: &Path) {
-        let o = self.cmd(&[
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "main",
-            "-x",
-            "120",
-            "-y",
-            "40",
-            "sh",
-        ]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        self.cmd(&["set-option", "-g", "remain-on-exit", "on"]);
-        self.line(&format!(
-            "export WARROOM_HOME='{}' XDG_CONFIG_HOME='{}/xdg' TERM=xterm-256color; cd '{}'; clear",
-            home.display(),
-            home.display(),
-            home.display()
-        ));
-    }
-
-    fn line(&self, text: &str) {
-        self.cmd(&["send-keys", "-t", "main", "-l", text]);
-        self.cmd(&["send-keys", "-t", "main", "Enter"]);
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.cmd(&["send-keys", "-t", "main", k]);
-        }
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "main"]).stdout)
-            .into_owned()
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(needle) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < timeout(),
-                "waited {:?} for {needle:?}; screen:\n{s}",
-                timeout()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// Waits until `needle` has left the screen and the console process has exited, so that
-    /// what is typed next reaches the shell.
-    fn wait_gone(&self, needle: &str) {
-        let start = Instant::now();
-        let shell = self.pane_pid();
-        loop {
-            let children = Command::new("pgrep")
-                .args(["-P", &shell])
-                .output()
-                .expect("pgrep")
-                .stdout;
-            if !self.screen().contains(needle) && children.is_empty() {
-                return;
-            }
-            assert!(
-                start.elapsed() < timeout(),
-                "{needle:?} still on screen:\n{}",
-                self.screen()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn pane_pid(&self) -> String {
-        String::from_utf8_lossy(
-            &self
-                .cmd(&["display-message", "-p", "-t", "main", "#{pane_pid}"])
-                .stdout,
-        )
-        .trim()
-        .to_string()
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]);
-    }
-}
-
-/// The pane's terminal modes, read from its tty: `icanon` and `echo` are on in a usable shell,
-/// off (`-icanon -echo`) in raw mode.
-fn tty_modes(tmux: &Tmux) -> String {
-    let tty = String::from_utf8_lossy(
-        &tmux
-            .cmd(&["display-message", "-p", "-t", "main", "#{pane_tty}"])
-            .stdout,
-    )
-    .trim()
-    .to_string();
-    let out = Command::new("stty")
-        .args(["-a", "-F", &tty])
-        .output()
-        .expect("stty");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.split_whitespace()
-        .filter(|w| matches!(*w, "icanon" | "-icanon" | "echo" | "-echo"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 fn open(home: &Path, ticket: &str) {
     let o = warroom(
@@ -184,20 +23,6 @@ fn open(home: &Path, ticket: &str) {
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
-}
-
-fn console_pid(tmux: &Tmux) -> String {
-    let shell = tmux.pane_pid();
-    let o = Command::new("pgrep")
-        .args(["-P", &shell])
-        .output()
-        .expect("pgrep");
-    String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .next()
-        .expect("console pid")
-        .trim()
-        .to_string()
 }
 
 #[test]
@@ -376,19 +201,6 @@ fn a_failing_check_ticks_nothing_and_a_deploy_stops_the_clock() {
             entry.display()
         );
     }
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p))
-        } else {
-            out.push(p)
-        }
-    }
-    out
 }
 
 #[test]

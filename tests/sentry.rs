@@ -168,19 +168,7 @@ async fn rides_out_401_then_429_then_502_html_and_recovers() {
     let mut model = common::model("P0", Utc::now());
     model.errors =
         warroom::app::error_rate::ErrorRate::new(&warroom::config::SentryConfig::default());
-    let pane = |m: &Model| {
-        let area = ratatui::layout::Rect::new(0, 0, 110, 12);
-        let mut buf = ratatui::buffer::Buffer::empty(area);
-        warroom::ui::error_rate::render(m, area, &mut buf);
-        (0..area.height)
-            .map(|y| {
-                (0..area.width)
-                    .map(|x| buf[(x, y)].symbol())
-                    .collect::<String>()
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
+    let pane = |m: &Model| common::render_pane(m, 110, 12, warroom::ui::error_rate::render);
 
     let s = next_state(&mut rx).await;
     assert!(

@@ -246,19 +246,7 @@ fn a_deploy_tells_the_poller_and_can_be_registered() {
 fn poll_states_show_in_the_pane_and_the_last_chart_stays() {
     let mut m = with_sentry(t(40));
     series(&mut m, &[3.0; 3]);
-    let pane = |m: &Model| {
-        let area = ratatui::layout::Rect::new(0, 0, 100, 14);
-        let mut buf = ratatui::buffer::Buffer::empty(area);
-        warroom::ui::error_rate::render(m, area, &mut buf);
-        (0..area.height)
-            .map(|y| {
-                (0..area.width)
-                    .map(|x| buf[(x, y)].symbol())
-                    .collect::<String>()
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
+    let pane = |m: &Model| common::render_pane(m, 100, 14, warroom::ui::error_rate::render);
     update(&mut m, Msg::Sentry(SentryMsg::State(PollState::Ok)));
     let ok = pane(&m);
     assert!(

@@ -3,6 +3,7 @@
 
 pub mod repo;
 pub mod sentry;
+pub mod tmux;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -112,4 +113,24 @@ pub fn stdout(o: &Output) -> String {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A pane rendered into a buffer, as text lines.
+pub fn render_pane(
+    m: &Model,
+    w: u16,
+    h: u16,
+    render: fn(&Model, ratatui::layout::Rect, &mut ratatui::buffer::Buffer),
+) -> String {
+    let area = ratatui::layout::Rect::new(0, 0, w, h);
+    let mut buf = ratatui::buffer::Buffer::empty(area);
+    render(m, area, &mut buf);
+    (0..area.height)
+        .map(|y| {
+            (0..area.width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
