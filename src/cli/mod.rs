@@ -398,12 +398,14 @@ fn console_with(
         webhook,
         webhook_env,
     };
-    match crate::git::Git::open(&loaded.config.git, &ctx.cwd, model.incident.git_view()) {
-        Ok(g) => {
+    // libgit2 starts on the git thread, at its first job: its start-up (OpenSSL's CA bundle)
+    // stays off the first frame.
+    match crate::git::find_git_dir(&loaded.config.git, &ctx.cwd) {
+        Ok(git_dir) => {
             io.git = Some(runtime::GitSetup {
                 cfg: loaded.config.git.clone(),
                 cwd: ctx.cwd.clone(),
-                git_dir: g.repo.path().to_path_buf(),
+                git_dir,
             });
         }
         Err(e) => model.git.unavailable = Some(format!("git: {e}")),

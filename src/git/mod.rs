@@ -88,6 +88,36 @@ pub fn slug(title: &str) -> String {
     s
 }
 
+/// The `.git` folder of the configured repository or of the one holding `cwd`, found on the
+/// file system alone (libgit2 is not started).
+pub fn find_git_dir(cfg: &GitConfig, cwd: &Path) -> Result<PathBuf> {
+    let at: PathBuf = cfg
+        .repo
+        .clone()
+        .map(|r| if r.is_absolute() { r } else { cwd.join(r) })
+        .unwrap_or_else(|| cwd.to_path_buf());
+    let mut dir = Some(at.as_path());
+    while let Some(d) = dir {
+        let dot_git = d.join(".git");
+        if dot_git.is_dir() {
+            return Ok(dot_git);
+        }
+        // A linked worktree or a submodule: `.git` is a file naming the real folder.
+        if let Some(target) = std::fs::read_to_string(&dot_git)
+            .ok()
+            .and_then(|t| t.strip_prefix("gitdir:").map(|p| p.trim().to_string()))
+        {
+            let p = PathBuf::from(target);
+            return Ok(if p.is_absolute() { p } else { d.join(p) });
+        }
+        dir = d.parent();
+    }
+    refuse(format!(
+        "{} is not in a git repository: run warroom in the service's checkout, or set [git] repo",
+        at.display()
+    ))
+}
+
 impl Git {
     /// Opens the configured repository, or the one holding `cwd`.
     pub fn open(cfg: &GitConfig, cwd: &Path, incident: Incident) -> Result<Git> {
@@ -332,6 +362,31 @@ impl Git {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_git_folder_is_found_without_libgit2() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let cfg = GitConfig::default();
+        assert!(
+            matches!(find_git_dir(&cfg, dir.path()), Err(GitError::Refused(m)) if m.contains("not in a git repository"))
+        );
+        std::fs::create_dir_all(dir.path().join("svc/.git")).expect("git");
+        std::fs::create_dir_all(dir.path().join("svc/src/deep")).expect("src");
+        assert_eq!(
+            find_git_dir(&cfg, &dir.path().join("svc/src/deep")).ok(),
+            Some(dir.path().join("svc/.git"))
+        );
+        std::fs::create_dir_all(dir.path().join("wt")).expect("wt");
+        std::fs::write(
+            dir.path().join("wt/.git"),
+            "gitdir: /elsewhere/.git/worktrees/wt\n",
+        )
+        .expect("file");
+        assert_eq!(
+            find_git_dir(&cfg, &dir.path().join("wt")).ok(),
+            Some(PathBuf::from("/elsewhere/.git/worktrees/wt"))
+        );
+    }
 
     #[test]
     fn slugs_are_short_and_tidy() {
