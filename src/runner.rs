@@ -430,7 +430,7 @@ async fn run_shell(
         }
         signal_group(group, nix::sys::signal::Signal::SIGKILL);
     }
-    for (splitter, _) in [(&mut out_lines, ()), (&mut err_lines, ())] {
+    for splitter in [&mut out_lines, &mut err_lines] {
         if let Some(rest) = splitter.finish() {
             sink.line(&rest, false);
         }

@@ -1,8 +1,6 @@
 //! The deploy, checks, smoke tests and rollback in `update`: what the keys start, what the
 //! runner's reports do to the pane, and what goes on the record.
 
-use chrono::Utc;
-
 use super::log_view::LineKind;
 use super::model::{ConfirmAction, Mode, Model, Running, Status, Tone};
 use super::msg::{Effect, JobKind, Outcome, RunMsg};
@@ -424,7 +422,7 @@ fn finished(
         JobKind::Deploy => {
             let text = if ok {
                 let since = m.incident.detected_at;
-                let total = (Utc::now() - since).to_std().unwrap_or_default();
+                let total = (m.now - since).to_std().unwrap_or_default();
                 format!(
                     "Fix deployed in {took} ({} after detection)",
                     fmt_duration(total)
@@ -493,7 +491,7 @@ fn finished(
     {
         match release.or_else(|| m.incident.last_tag.clone()) {
             Some(release) => {
-                let finished = Utc::now();
+                let finished = m.now;
                 let started = finished - chrono::Duration::from_std(duration).unwrap_or_default();
                 fx.push(Effect::RegisterDeploy { release, started, finished });
             }

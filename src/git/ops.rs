@@ -127,6 +127,14 @@ pub fn is_test_path(path: &str) -> bool {
         || file.ends_with("tests.cs")
 }
 
+/// A commit named by the user (a hash, a tag, a branch).
+fn resolve<'r>(git: &'r Git, name: &str) -> Result<git2::Commit<'r>> {
+    git.repo
+        .revparse_single(name)
+        .and_then(|o| o.peel_to_commit())
+        .map_err(|_| GitError::Refused(format!("no commit {name:?}")))
+}
+
 pub fn run(git: &Git, op: &Op) -> Result<Report> {
     match op {
         Op::Branch { fetch } => branch(git, *fetch),
@@ -457,11 +465,7 @@ fn tag(git: &Git, version: Option<&str>, commit: Option<&str>, push: bool) -> Re
         ));
     }
     let target = match commit {
-        Some(c) => git
-            .repo
-            .revparse_single(c)
-            .and_then(|o| o.peel_to_commit())
-            .map_err(|_| GitError::Refused(format!("no commit {c:?}")))?,
+        Some(c) => resolve(git, c)?,
         None => git.base_tip()?,
     };
     let message = format!(
@@ -510,11 +514,7 @@ fn tag(git: &Git, version: Option<&str>, commit: Option<&str>, push: bool) -> Re
 
 fn revert(git: &Git, commit: Option<&str>, apply: bool) -> Result<Report> {
     let target = match commit {
-        Some(c) => git
-            .repo
-            .revparse_single(c)
-            .and_then(|o| o.peel_to_commit())
-            .map_err(|_| GitError::Refused(format!("no commit {c:?}")))?,
+        Some(c) => resolve(git, c)?,
         None => {
             let (_, commits) = git.hotfix_commits()?;
             git.repo.find_commit(

@@ -111,15 +111,6 @@ impl JournalReader {
         }
     }
 
-    /// Bytes consumed so far; used to skip a read when the file has not grown.
-    pub fn offset(&self) -> u64 {
-        self.offset
-    }
-
-    pub fn file_len(&self) -> io::Result<u64> {
-        std::fs::metadata(&self.path).map(|m| m.len())
-    }
-
     pub fn read_new(&mut self) -> io::Result<ReadBatch> {
         let mut file = File::open(&self.path)?;
         let len = file.metadata()?.len();
