@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use git2::{BranchType, IndexAddOption, Repository, Signature};
+use git2::{BranchType, Repository, Signature};
 
 pub struct TestRepo {
     pub dir: tempfile::TempDir,
@@ -11,13 +11,11 @@ pub struct TestRepo {
     pub origin: PathBuf,
 }
 
+const AUTHOR: (&str, &str) = ("Dev One", "dev@example.com");
+const COMMIT_TIME: i64 = 1_767_261_600;
+
 fn sig() -> Signature<'static> {
-    Signature::new(
-        "Dev One",
-        "dev@example.com",
-        &git2::Time::new(1_767_261_600, 0),
-    )
-    .expect("sig")
+    Signature::new(AUTHOR.0, AUTHOR.1, &git2::Time::new(COMMIT_TIME, 0)).expect("sig")
 }
 
 impl TestRepo {
@@ -89,25 +87,7 @@ impl TestRepo {
 
     /// Stages everything and commits on HEAD.
     pub fn commit(&self, message: &str) -> git2::Oid {
-        let repo = self.repo();
-        let mut index = repo.index().expect("index");
-        index
-            .add_all(["*"], IndexAddOption::DEFAULT, None)
-            .expect("add");
-        index.update_all(["*"], None).expect("update");
-        index.write().expect("write index");
-        let tree = repo
-            .find_tree(index.write_tree().expect("tree"))
-            .expect("tree");
-        let parents: Vec<git2::Commit> = repo
-            .head()
-            .ok()
-            .and_then(|h| h.peel_to_commit().ok())
-            .into_iter()
-            .collect();
-        let refs: Vec<&git2::Commit> = parents.iter().collect();
-        repo.commit(Some("HEAD"), &sig(), &sig(), message, &tree, &refs)
-            .expect("commit")
+        warroom::demo::repo::commit(&self.repo(), message, AUTHOR, COMMIT_TIME).expect("commit")
     }
 
     pub fn tag(&self, name: &str) {
