@@ -12,7 +12,7 @@ with open(os.path.join(d, "journal.jsonl"), "w") as f:
     f.write(json.dumps({"at": fmt(t0), "kind": "incident_opened", "text": "Incident opened",
                         "ticket": ticket, "title": "Large journal", "priority": "P1",
                         "detected_at": fmt(t0)}) + "\n")
-    kinds = ["note", "checklist_done", "checklist_reopened", "ci_step"]
+    kinds = ["note", "checklist_done", "checklist_reopened", "x_ci_step"]
     for i in range(n - 1):
         k = kinds[i % 4]
         ev = {"at": fmt(t0 + timedelta(milliseconds=i * 10)), "kind": k,

@@ -25,3 +25,4 @@ pub mod runtime;
 pub mod sentry;
 pub mod tail;
 pub mod ui;
+pub mod words;

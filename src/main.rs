@@ -11,6 +11,10 @@ fn main() -> ExitCode {
             eprintln!("warroom: {msg}");
             ExitCode::from(2)
         }
+        Err(Fail::Conflict(msg)) => {
+            eprintln!("warroom: {msg}");
+            ExitCode::from(3)
+        }
         Err(Fail::Other(e)) => {
             eprintln!("warroom: {e:#}");
             ExitCode::from(1)

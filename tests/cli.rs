@@ -77,7 +77,28 @@ fn open_records_the_incident_and_refuses_a_duplicate() {
         "{}",
         stderr(&o)
     );
-    let v = export(h.path(), "ENG-1");
+    // Tickets are one case-insensitive namespace: the existing one is named.
+    let o = warroom(
+        h.path(),
+        &[
+            "open",
+            "eng-1",
+            "--priority",
+            "P1",
+            "--title",
+            "again",
+            "--no-console",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("ENG-1 already exists"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!h.path().join("incidents/eng-1").exists());
+    let v = export(h.path(), "eng-1");
+    assert_eq!(v["ticket"], "ENG-1");
     assert_eq!(v["priority"], "P0", "the first incident is untouched");
     assert_eq!(v["detected_at"], "2026-11-26T09:00:00.000Z");
 }
@@ -217,11 +238,36 @@ fn notes_and_events_land_in_the_record_with_their_fields() {
         &[
             "event",
             "ENG-3",
-            "ci_run",
+            "x_ci_run",
             "--field",
             "url=https://ci.example/42",
         ],
     );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A kind that is neither known nor custom is refused, naming the kinds meant.
+    let o = warroom(h.path(), &["event", "ENG-3", "deploy_finnished"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean deploy_finished") && stderr(&o).contains("x_"),
+        "{}",
+        stderr(&o)
+    );
+    // Sent without a sentence, an event reads like the console's own.
+    let o = warroom(
+        h.path(),
+        &[
+            "event",
+            "ENG-3",
+            "check_finished",
+            "-f",
+            "name=lint",
+            "-f",
+            "exit_code=3",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Tickets are case-insensitive.
+    let o = warroom(h.path(), &["note", "eng-3", "lower", "case"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let o = warroom(h.path(), &["event", "ENG-3", "Bad-Kind"]);
     assert_eq!(o.status.code(), Some(2));
@@ -246,13 +292,22 @@ fn notes_and_events_land_in_the_record_with_their_fields() {
         .collect();
     assert_eq!(
         kinds,
-        ["incident_opened", "note", "check_finished", "ci_run"]
+        [
+            "incident_opened",
+            "note",
+            "check_finished",
+            "x_ci_run",
+            "check_finished",
+            "note"
+        ]
     );
     assert_eq!(events[1]["text"], "restarted the auth pods");
     assert_eq!(events[2]["exit_code"], 0);
     assert_eq!(events[2]["name"], "test");
     assert_eq!(events[3]["url"], "https://ci.example/42");
-    assert_eq!(events[3]["text"], "ci run");
+    assert_eq!(events[3]["text"], "Ci run");
+    assert_eq!(events[4]["text"], "Check lint failed (exit 3)");
+    assert_eq!(events[5]["text"], "lower case");
     for e in events {
         let at = e["at"].as_str().expect("at");
         assert!(
@@ -331,8 +386,34 @@ fn close_writes_the_export_and_list_shows_the_pir_due() {
     assert!(
         lines[2].starts_with("ENG-5")
             && lines[2].contains("closed")
-            && lines[2].contains("written"),
+            && lines[2].contains("draft (")
+            && lines[2].contains("to fill), due"),
+        "generated is not written: {text}"
+    );
+    // Filled in by hand, the review is complete, and that ticks its item.
+    let pir = h.path().join("incidents/ENG-5/exports/pir.md");
+    let filled = std::fs::read_to_string(&pir).expect("pir").replace('⚠', "");
+    std::fs::write(&pir, filled).expect("write");
+    let text = stdout(&warroom(h.path(), &["list"]));
+    assert!(
+        text.lines().nth(2).is_some_and(|l| l.contains("complete")),
         "{text}"
+    );
+    let item = export(h.path(), "ENG-5")["checklist"]
+        .as_array()
+        .expect("checklist")
+        .iter()
+        .find(|i| i["id"] == "pir-written")
+        .cloned()
+        .expect("item");
+    assert_eq!(item["status"], "done", "{item}");
+    // Closing again keeps the edited review and writes the new draft beside it.
+    assert!(warroom(h.path(), &["close", "ENG-5"]).status.success());
+    assert!(!std::fs::read_to_string(&pir).expect("pir").contains('⚠'));
+    assert!(
+        h.path()
+            .join("incidents/ENG-5/exports/pir.draft.md")
+            .is_file()
     );
     // With one open incident, a bare `resume` picks it (and then needs a terminal).
     let o = warroom(h.path(), &["resume"]);

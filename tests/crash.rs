@@ -243,7 +243,7 @@ fn four_writers_while_the_console_runs_and_a_deploy_streams() {
                             &[
                                 "event",
                                 "ENG-201",
-                                "ci_step",
+                                "x_ci_step",
                                 &format!("writer {w} event {i}"),
                                 "-f",
                                 &format!("n={i}"),

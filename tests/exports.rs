@@ -140,7 +140,7 @@ fn the_review_is_filled_from_the_record() {
         "- [ ] ENG-1234-1: align staging token expiry with production",
         "- [ ] ENG-1234-2: alert when 401s drop below the usual rate",
         "✅ Fix deployed in 1h14m against a 2h target",
-        "❌ 1 check run(s) failed before the fix was ready",
+        "❌ 1 check run failed before the deploy",
         "release-candidate → backport/release-candidate/hotfix-ENG-1234",
     ] {
         assert!(pir.contains(want), "pir.md lacks {want:?}:\n{pir}");
@@ -157,11 +157,11 @@ fn the_review_is_filled_from_the_record() {
     assert!(pr.contains("- [x] P0"), "{pr}");
     let status = render(Format::Statuspage, &templates).expect("status");
     assert!(
-        status.starts_with("🟢 Resolved — Auth bypass on expired tokens"),
+        status.starts_with("🟢 Resolved — Service disruption"),
         "{status}"
     );
     assert!(
-        status.contains("Between 13:50 and 15:04 UTC on 2026-11-26"),
+        status.contains("between 13:50 and 15:04 UTC on 2026-11-26"),
         "{status}"
     );
 }
@@ -295,7 +295,10 @@ fn planted_secrets_never_reach_an_export() {
         );
         n += 1;
     }
-    assert_eq!(n, 8, "seven documents and the chart");
+    assert_eq!(
+        n, 9,
+        "seven documents, the chart and the review as generated"
+    );
     let journal_text = std::fs::read_to_string(writer.path()).expect("journal");
     assert!(!journal_text.contains("planted"), "nor in the journal");
 }

@@ -19,7 +19,14 @@ fn git(t: &TestRepo, hotfix: Option<(String, String)>) -> Git {
 /// Creates the hotfix branch and commits a fix with its regression test.
 fn with_fix(t: &TestRepo) -> (Git, git2::Oid) {
     let g = git(t, None);
-    let r = ops::run(&g, &Op::Branch { fetch: true }).expect("branch");
+    let r = ops::run(
+        &g,
+        &Op::Branch {
+            fetch: true,
+            from_local: false,
+        },
+    )
+    .expect("branch");
     let ev = &r.events[0];
     let hotfix = (
         ev.fields["branch"].as_str().expect("b").to_string(),
@@ -68,7 +75,14 @@ fn branch_fetches_creates_and_checks_out_the_hotfix_branch() {
         .expect("push");
 
     let g = git(&t, None);
-    let r = ops::run(&g, &Op::Branch { fetch: true }).expect("branch");
+    let r = ops::run(
+        &g,
+        &Op::Branch {
+            fetch: true,
+            from_local: false,
+        },
+    )
+    .expect("branch");
     assert_eq!(
         t.head_name(),
         "refs/heads/hotfix/ENG-1234-auth-bypass-on-expired-tokens"
@@ -96,7 +110,16 @@ fn branch_fetches_creates_and_checks_out_the_hotfix_branch() {
     );
     // A second time: the branch exists.
     let g = git(&t, None);
-    assert!(refused(ops::run(&g, &Op::Branch { fetch: false })).contains("already exists"));
+    assert!(
+        refused(ops::run(
+            &g,
+            &Op::Branch {
+                fetch: false,
+                from_local: false
+            }
+        ))
+        .contains("already exists")
+    );
 }
 
 #[test]
@@ -106,7 +129,14 @@ fn offline_it_says_so_and_uses_the_local_base() {
         .remote_set_url("origin", "/nonexistent/origin.git")
         .expect("url");
     let g = git(&t, None);
-    let r = ops::run(&g, &Op::Branch { fetch: true }).expect("branch");
+    let r = ops::run(
+        &g,
+        &Op::Branch {
+            fetch: true,
+            from_local: false,
+        },
+    )
+    .expect("branch");
     assert!(
         r.lines[0].contains("origin is not reachable")
             && r.lines[0].contains("using the local main"),
@@ -123,7 +153,13 @@ fn unsafe_states_are_refused_and_nothing_is_touched() {
     // A dirty tree.
     t.write("src/auth.ts", "work in progress\n");
     let before = t.snapshot();
-    let msg = refused(ops::run(&git(&t, None), &Op::Branch { fetch: false }));
+    let msg = refused(ops::run(
+        &git(&t, None),
+        &Op::Branch {
+            fetch: false,
+            from_local: false,
+        },
+    ));
     assert!(
         msg.contains("uncommitted changes in 1 file(s) (src/auth.ts)")
             && msg.contains("never touches"),
@@ -151,8 +187,14 @@ fn unsafe_states_are_refused_and_nothing_is_touched() {
     )
     .expect("merge head");
     assert!(
-        refused(ops::run(&git(&t, None), &Op::Branch { fetch: false }))
-            .contains("merge is in progress")
+        refused(ops::run(
+            &git(&t, None),
+            &Op::Branch {
+                fetch: false,
+                from_local: false
+            }
+        ))
+        .contains("merge is in progress")
     );
     std::fs::remove_file(t.work.join(".git/MERGE_HEAD")).expect("rm");
 
@@ -168,15 +210,30 @@ fn unsafe_states_are_refused_and_nothing_is_touched() {
     };
     let g = Git::open(&cfg, &t.work, inc.clone()).expect("open");
     assert!(
-        refused(ops::run(&g, &Op::Branch { fetch: false }))
-            .contains("base branch \"trunk\" does not exist")
+        refused(ops::run(
+            &g,
+            &Op::Branch {
+                fetch: false,
+                from_local: false
+            }
+        ))
+        .contains("base branch \"trunk\" does not exist")
     );
     let cfg = GitConfig {
         remote: "upstream".into(),
         ..GitConfig::default()
     };
     let g = Git::open(&cfg, &t.work, inc).expect("open");
-    assert!(refused(ops::run(&g, &Op::Branch { fetch: false })).contains("no remote \"upstream\""));
+    assert!(
+        refused(ops::run(
+            &g,
+            &Op::Branch {
+                fetch: false,
+                from_local: false
+            }
+        ))
+        .contains("no remote \"upstream\"")
+    );
 
     // A detached HEAD, for a revert.
     let (g, fix) = with_fix(&t);
@@ -240,9 +297,15 @@ fn the_guard_flags_what_is_not_minimal() {
 
     let t2 = TestRepo::new();
     let g2 = git(&t2, None);
-    let ev = &ops::run(&g2, &Op::Branch { fetch: false })
-        .expect("branch")
-        .events[0];
+    let ev = &ops::run(
+        &g2,
+        &Op::Branch {
+            fetch: false,
+            from_local: false,
+        },
+    )
+    .expect("branch")
+    .events[0];
     let g2 = git(
         &t2,
         Some((
@@ -268,9 +331,7 @@ fn the_guard_flags_what_is_not_minimal() {
 fn verify_after_the_merge() {
     let t = TestRepo::new();
     let (g, fix) = with_fix(&t);
-    assert!(
-        refused(ops::run(&g, &Op::Verify)).contains("main does not contain the hotfix commits")
-    );
+    assert!(refused(ops::run(&g, &Op::Verify)).contains("does not hold the fix of hotfix/"));
     // Merge (fast-forward) and push main.
     t.repo()
         .find_branch("main", BranchType::Local)
@@ -306,10 +367,22 @@ fn verify_after_the_merge() {
     assert_eq!(r.events[0].fields["remote_contains"], true);
 }
 
+/// The fix merged into main (a fast-forward).
+fn merged(t: &TestRepo) -> (Git, git2::Oid) {
+    let (g, fix) = with_fix(t);
+    t.repo()
+        .find_branch("main", BranchType::Local)
+        .expect("main")
+        .get_mut()
+        .set_target(fix, "merge")
+        .expect("ff");
+    (g, fix)
+}
+
 #[test]
 fn tag_the_next_patch_version_and_push_it() {
     let t = TestRepo::new();
-    let g = git(&t, None);
+    let (g, _) = merged(&t);
     let r = ops::run(
         &g,
         &Op::Tag {
@@ -365,10 +438,10 @@ fn tag_the_next_patch_version_and_push_it() {
 fn without_tags_a_version_is_needed_and_a_failed_push_says_what_to_run() {
     let t = TestRepo::new();
     let repo = t.repo();
+    let (g, _) = merged(&t);
     for name in ["v2.3.3", "v2.3.4"] {
         repo.tag_delete(name).expect("delete");
     }
-    let g = git(&t, None);
     assert_eq!(
         ops::run(
             &g,
@@ -382,7 +455,7 @@ fn without_tags_a_version_is_needed_and_a_failed_push_says_what_to_run() {
     );
     repo.remote_set_url("origin", "/nonexistent/origin.git")
         .expect("url");
-    let g = git(&t, None);
+    let g = git(&t, g.incident.hotfix.clone());
     let r = ops::run(
         &g,
         &Op::Tag {
@@ -468,16 +541,16 @@ fn revert_dry_run_reports_conflicts() {
         dry.lines
     );
     assert!(dry.confirm.is_none());
-    assert!(
-        refused(ops::run(
-            &g,
-            &Op::Revert {
-                commit: Some(fix.to_string()),
-                apply: true
-            }
-        ))
-        .contains("conflicts in src/auth.ts")
-    );
+    match ops::run(
+        &g,
+        &Op::Revert {
+            commit: Some(fix.to_string()),
+            apply: true,
+        },
+    ) {
+        Err(GitError::Conflict(m)) => assert!(m.contains("conflicts in src/auth.ts"), "{m}"),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
     assert_eq!(t.snapshot(), before);
 }
 

@@ -46,7 +46,7 @@ fn the_menu_runs_one_operation_at_a_time() {
     ));
     let fx = send(&mut m, code(KeyCode::Enter));
     assert!(
-        matches!(&fx[..], [Effect::Git(Op::Branch { fetch: true }, view)] if view.ticket == "ENG-1234"),
+        matches!(&fx[..], [Effect::Git(Op::Branch { fetch: true, from_local: false }, view)] if view.ticket == "ENG-1234"),
         "{fx:?}"
     );
     assert_eq!(m.git.busy, Some("branch"));

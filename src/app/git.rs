@@ -34,7 +34,10 @@ pub const MENU: &[(&str, &str)] = &[
 fn op_for(m: &Model, name: &str) -> Op {
     let push = m.git_cfg.push;
     match name {
-        "branch" => Op::Branch { fetch: true },
+        "branch" => Op::Branch {
+            fetch: true,
+            from_local: false,
+        },
         "guard" => Op::Guard,
         "verify" => Op::Verify,
         "tag" => Op::Tag {
@@ -114,6 +117,14 @@ pub fn on_git(m: &mut Model, msg: GitMsg) -> Vec<Effect> {
                                 lines: report.lines.clone(),
                             },
                         };
+                    } else if !report.conflicts.is_empty() {
+                        m.say(
+                            Tone::Error,
+                            format!(
+                                "git {op}: conflicts in {} (nothing of it was written)",
+                                report.conflicts.join(", ")
+                            ),
+                        );
                     } else {
                         m.say(Tone::Good, format!("git {op}: done"));
                     }
@@ -132,16 +143,14 @@ pub fn on_git(m: &mut Model, msg: GitMsg) -> Vec<Effect> {
                     };
                     Vec::new()
                 }
-                Err(GitError::Refused(why)) => {
-                    m.log.push(format!("✗ git {op}: {why}"), LineKind::Note);
-                    m.say(Tone::Warn, format!("git {op}: {why}"));
-                    Vec::new()
-                }
-                Err(GitError::Failed(why)) => {
-                    m.log
-                        .push(format!("✗ git {op} failed: {why}"), LineKind::Note);
-                    m.say(Tone::Error, format!("git {op} failed: {why}"));
-                    Vec::new()
+                Err(e) => {
+                    let (tone, text) = match &e {
+                        GitError::Refused(why) => (Tone::Warn, format!("git {op}: {why}")),
+                        other => (Tone::Error, format!("git {op} failed: {other}")),
+                    };
+                    m.log.push(format!("✗ {text}"), LineKind::Note);
+                    m.say(tone, text);
+                    vec![Effect::Append(e.event(op))]
                 }
             }
         }

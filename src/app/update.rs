@@ -90,7 +90,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::SlackPreview(Err(why)) | Msg::SlackPosted(Err(why)) => {
             m.say(Tone::Error, format!("Slack: {why}"));
             vec![Effect::Append(
-                Draft::new("slack_posted", format!("Slack update not posted: {why} (the text is in exports/slack.md; e → post to retry)"))
+                Draft::new(kinds::SLACK_POSTED, format!("Slack update not posted: {why} (the text is in exports/slack.md; e → post to retry)"))
                     .field("ok", false)
                     .field("error", why),
             )]
@@ -98,7 +98,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::SlackPosted(Ok(())) => {
             m.say(Tone::Good, "Slack update posted");
             vec![Effect::Append(
-                Draft::new("slack_posted", "Slack update posted").field("ok", true),
+                Draft::new(kinds::SLACK_POSTED, "Slack update posted").field("ok", true),
             )]
         }
         Msg::Run(r) => runs::on_run(m, r),

@@ -103,6 +103,9 @@ pub enum GitAction {
         /// Do not fetch the base first
         #[arg(long)]
         no_fetch: bool,
+        /// Branch from the local base even when it has diverged from the remote's
+        #[arg(long)]
+        from_local: bool,
     },
     /// The minimal-change guard: commits, files and lines against the base, and their flags
     Guard { ticket: String },

@@ -19,11 +19,12 @@ use crate::assess;
 use crate::clock::{self, Sla};
 use crate::config::{self, EXAMPLE_CONFIG, Loaded};
 use crate::export;
+use crate::export::review::Review;
 use crate::incident::Incident;
 use crate::journal::event::rfc3339_string;
 use crate::journal::file::read_all;
 use crate::journal::store::{StoreError, validate_ticket};
-use crate::journal::{Draft, JournalReader, Kind, Store, kinds};
+use crate::journal::{Draft, JournalReader, Kind, Store, describe, kinds};
 use crate::output::Redactor;
 use crate::plan::Plan;
 use crate::priority::{Priority, fmt_duration, fmt_target};
@@ -34,6 +35,8 @@ use std::sync::Arc;
 pub enum Fail {
     /// Bad arguments or config: exit 2.
     Usage(String),
+    /// A git conflict; nothing was changed: exit 3.
+    Conflict(String),
     /// Anything else: exit 1.
     Other(anyhow::Error),
 }
@@ -72,16 +75,32 @@ impl Ctx {
         Ok(config::load(self.config_flag.as_deref(), &self.cwd)?)
     }
 
-    fn ticket(&self, ticket: &str) -> Result<()> {
+    /// The ticket as it is on record (tickets are case-insensitive).
+    fn ticket(&self, ticket: &str) -> Result<String> {
         validate_ticket(ticket).map_err(Fail::Usage)?;
-        if !self.store.exists(ticket) {
-            return Err(StoreError::Missing(ticket.to_string()).into());
-        }
-        Ok(())
+        self.store
+            .find(ticket)
+            .ok_or_else(|| StoreError::Missing(ticket.to_string()).into())
     }
 
+    /// How far the review in `exports/pir.md` is; a review with no prompt left is recorded
+    /// (`pir_completed`) the first time it is seen, which ticks its checklist item.
+    fn review(&self, ticket: &str, inc: &Incident) -> Result<Review> {
+        let review = Review::read(&self.store.incident_dir(ticket).join("exports"));
+        if review == Review::Complete && !inc.events.iter().any(|e| e.is(kinds::PIR_COMPLETED)) {
+            self.store
+                .writer(ticket)?
+                .append(Draft::new(
+                    kinds::PIR_COMPLETED,
+                    "Post-incident review completed: exports/pir.md has no ⚠ prompt left",
+                ))
+                .context("recording the completed review")?;
+        }
+        Ok(review)
+    }
+
+    /// Reads and folds the journal of `ticket`, which must be as it is on record.
     fn incident(&self, ticket: &str, loaded: &Loaded) -> Result<(Incident, Vec<String>)> {
-        self.ticket(ticket)?;
         let mut batch = read_all(&self.store.journal_path(ticket))
             .with_context(|| format!("reading the journal of {ticket}"))?;
         let inc = Incident::from_events(ticket, loaded.checklist.clone(), batch.events);
@@ -162,8 +181,8 @@ fn open(
         .transpose()?
         .unwrap_or(now);
     let loaded = ctx.config()?;
-    if ctx.store.exists(ticket) {
-        return Err(StoreError::Exists(ticket.to_string()).into());
+    if let Some(existing) = ctx.store.find(ticket) {
+        return Err(StoreError::Exists(existing).into());
     }
     let interactive = std::io::stdin().is_terminal();
     let priority = match priority {
@@ -266,10 +285,7 @@ fn demo(script: bool, dir: Option<PathBuf>) -> Result<()> {
 fn resume(ctx: &Ctx, ticket: Option<String>) -> Result<()> {
     let loaded = ctx.config()?;
     let ticket = match ticket {
-        Some(t) => {
-            ctx.ticket(&t)?;
-            t
-        }
+        Some(t) => ctx.ticket(&t)?,
         None => {
             let mut open = Vec::new();
             for t in ctx.store.tickets().context("listing incidents")? {
@@ -313,6 +329,10 @@ fn console_with(
         return Err(Fail::Usage(
             "the console needs a terminal; use `warroom list`, `note`, `event` or `export` from scripts".into(),
         ));
+    }
+    if Review::read(&ctx.store.incident_dir(ticket).join("exports")) == Review::Complete {
+        let (inc, _) = ctx.incident(ticket, &loaded)?;
+        ctx.review(ticket, &inc)?;
     }
     let journal = ctx.store.journal_path(ticket);
     let mut reader = JournalReader::new(&journal);
@@ -528,16 +548,21 @@ fn list(ctx: &Ctx) -> Result<()> {
                 fmt_target(target)
             ),
         };
-        let pir_written = inc
-            .events
-            .iter()
-            .any(|e| e.is(kinds::EXPORT_WRITTEN) && e.str_field("format") == Some("pir"));
+        let review = ctx.review(&t, &inc)?;
         let pir = match clock::pir_due(&inc) {
             None if inc.priority.needs_pir() => "after close".to_string(),
             None => "-".to_string(),
-            Some(_) if pir_written => "written".to_string(),
-            Some(due) if due < now => format!("OVERDUE since {} UTC", due.format("%Y-%m-%d %H:%M")),
-            Some(due) => format!("due {} UTC", due.format("%Y-%m-%d %H:%M")),
+            Some(_) if review == Review::Complete => "complete".to_string(),
+            Some(due) if due < now => format!(
+                "{}, OVERDUE since {} UTC",
+                review.describe(),
+                due.format("%Y-%m-%d %H:%M")
+            ),
+            Some(due) => format!(
+                "{}, due {} UTC",
+                review.describe(),
+                due.format("%Y-%m-%d %H:%M")
+            ),
         };
         rows.push((
             inc.closed_at.is_some(),
@@ -584,7 +609,7 @@ fn list(ctx: &Ctx) -> Result<()> {
 }
 
 fn note(ctx: &Ctx, ticket: &str, text: &str) -> Result<()> {
-    ctx.ticket(ticket)?;
+    let ticket = &ctx.ticket(ticket)?;
     let text = text.trim();
     if text.is_empty() {
         return Err(Fail::Usage("the note is empty".into()));
@@ -602,10 +627,23 @@ fn note(ctx: &Ctx, ticket: &str, text: &str) -> Result<()> {
 }
 
 fn event(ctx: &Ctx, ticket: &str, kind: &str, text: &str, fields: &[String]) -> Result<()> {
-    ctx.ticket(ticket)?;
+    let ticket = &ctx.ticket(ticket)?;
     if !Kind::is_valid_name(kind) {
         return Err(Fail::Usage(format!(
             "event kind {kind:?} must be snake_case (e.g. deploy_finished)"
+        )));
+    }
+    let loaded = ctx.config()?;
+    let checklist_kind = loaded
+        .checklist
+        .items()
+        .any(|it| it.auto.iter().any(|t| t.kind == kind));
+    if !Kind::new(kind).is_known() && !kind.starts_with(kinds::CUSTOM_PREFIX) && !checklist_kind {
+        return Err(Fail::Usage(format!(
+            "unknown event kind {kind:?}; did you mean {}? (custom kinds start with {}, e.g. {}{kind})",
+            describe::nearest_kinds(kind).join(", "),
+            kinds::CUSTOM_PREFIX,
+            kinds::CUSTOM_PREFIX,
         )));
     }
     let mut draft = Draft::new(kind, text.trim());
@@ -623,7 +661,7 @@ fn event(ctx: &Ctx, ticket: &str, kind: &str, text: &str, fields: &[String]) -> 
         draft = draft.field(k, value);
     }
     if draft.text.is_empty() {
-        draft.text = kind.replace('_', " ");
+        draft.text = describe::describe(kind, &draft.fields);
     }
     let ev = ctx
         .store
@@ -675,6 +713,7 @@ fn exporter(ctx: &Ctx, loaded: &Loaded) -> Result<export::Exporter> {
 }
 
 fn export_cmd(ctx: &Ctx, ticket: &str, format: Format, out: Option<&Path>) -> Result<()> {
+    let ticket = &ctx.ticket(ticket)?;
     let loaded = ctx.config()?;
     let (inc, warnings) = ctx.incident(ticket, &loaded)?;
     for w in warnings {
@@ -698,6 +737,7 @@ fn export_cmd(ctx: &Ctx, ticket: &str, format: Format, out: Option<&Path>) -> Re
 }
 
 fn close(ctx: &Ctx, ticket: &str) -> Result<()> {
+    let ticket = &ctx.ticket(ticket)?;
     let loaded = ctx.config()?;
     let (inc, _) = ctx.incident(ticket, &loaded)?;
     let writer = ctx.store.writer(ticket)?;
@@ -719,6 +759,7 @@ fn close(ctx: &Ctx, ticket: &str) -> Result<()> {
     let dir = ctx.store.incident_dir(ticket).join("exports");
     let written = exporter.write_all(&inc, &dir).map_err(export_error)?;
     record_exports(&writer, &written)?;
+    ctx.review(ticket, &inc)?;
     println!("Closed {ticket}. Exports in {}:", dir.display());
     for (_, paths) in &written {
         for p in paths {
@@ -736,7 +777,17 @@ fn close(ctx: &Ctx, ticket: &str) -> Result<()> {
 fn git_cmd(ctx: &Ctx, action: GitAction) -> Result<()> {
     use crate::git::{Git, GitError, Op, ops};
     let (ticket, op) = match action {
-        GitAction::Branch { ticket, no_fetch } => (ticket, Op::Branch { fetch: !no_fetch }),
+        GitAction::Branch {
+            ticket,
+            no_fetch,
+            from_local,
+        } => (
+            ticket,
+            Op::Branch {
+                fetch: !no_fetch,
+                from_local,
+            },
+        ),
         GitAction::Guard { ticket } => (ticket, Op::Guard),
         GitAction::Verify { ticket } => (ticket, Op::Verify),
         GitAction::Tag {
@@ -763,10 +814,12 @@ fn git_cmd(ctx: &Ctx, action: GitAction) -> Result<()> {
             push,
         } => (ticket, Op::Backport { branches, push }),
         GitAction::Patch { ticket } => {
+            let ticket = ctx.ticket(&ticket)?;
             let dir = ctx.store.incident_dir(&ticket).join("patches");
             (ticket, Op::Patch { dir })
         }
     };
+    let ticket = ctx.ticket(&ticket)?;
     let loaded = ctx.config()?;
     let (inc, _) = ctx.incident(&ticket, &loaded)?;
     if inc.closed_at.is_some() {
@@ -774,12 +827,21 @@ fn git_cmd(ctx: &Ctx, action: GitAction) -> Result<()> {
     }
     let git = Git::open(&loaded.config.git, &ctx.cwd, inc.git_view())
         .map_err(|e| Fail::Usage(e.to_string()))?;
-    let report = ops::run(&git, &op).map_err(|e| match e {
-        GitError::Refused(m) => Fail::Usage(m),
-        e @ GitError::NeedsVersion => Fail::Usage(e.to_string()),
-        GitError::Failed(m) => Fail::Other(anyhow::anyhow!(m)),
-    })?;
     let writer = ctx.store.writer(&ticket)?;
+    let report = match ops::run(&git, &op) {
+        Ok(r) => r,
+        Err(e) => {
+            writer
+                .append(e.event(op.name()))
+                .context("recording the git step")?;
+            return Err(match e {
+                GitError::Refused(m) => Fail::Usage(m),
+                e @ GitError::NeedsVersion => Fail::Usage(e.to_string()),
+                GitError::Conflict(m) => Fail::Conflict(m),
+                GitError::Failed(m) => Fail::Other(anyhow::anyhow!(m)),
+            });
+        }
+    };
     for line in &report.lines {
         println!("{line}");
     }
@@ -788,6 +850,12 @@ fn git_cmd(ctx: &Ctx, action: GitAction) -> Result<()> {
     }
     for ev in report.events {
         writer.append(ev).context("recording the git step")?;
+    }
+    if !report.conflicts.is_empty() {
+        return Err(Fail::Conflict(format!(
+            "conflicts in {}: nothing of the conflicting step was written",
+            report.conflicts.join(", ")
+        )));
     }
     Ok(())
 }

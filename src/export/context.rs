@@ -10,6 +10,7 @@ use crate::clock::{self, Policy, Sla};
 use crate::incident::{Incident, ItemStatus, Mark, Phase};
 use crate::journal::{Event, kinds};
 use crate::priority::{fmt_duration, fmt_target};
+use crate::words::count;
 
 #[derive(Debug, Serialize)]
 pub struct Row {
@@ -28,6 +29,10 @@ pub struct Run {
     pub name: String,
     pub time: String,
     pub ok: bool,
+    /// passed, failed or cancelled.
+    pub outcome: String,
+    /// ✅, ❌ or ⏹.
+    pub icon: String,
     pub result: String,
     pub duration: String,
 }
@@ -47,16 +52,18 @@ pub struct Context {
     pub priority: String,
     pub severity: String,
     pub phase: String,
-    /// investigating, identified, monitoring or resolved.
+    /// investigating, identified, monitoring, resolved (deployed, then verified or closed) or
+    /// closed (closed without a deploy on the record).
     pub status: String,
     pub date: String,
+    /// Every instant is written one way: `2026-11-26 14:23 UTC`.
     pub detected: String,
-    pub detected_time: String,
     pub deployed: Option<String>,
-    pub deployed_time: Option<String>,
     pub verified: Option<String>,
     pub closed: Option<String>,
-    pub end_time: String,
+    /// From detection to the deploy (else the close, else now), e.g. `between 09:15 and 11:02
+    /// UTC on 2026-11-26`; a range across midnight names both dates; an open one says `since`.
+    pub span: String,
     pub to_deploy: Option<String>,
     pub to_verify: Option<String>,
     pub total: String,
@@ -75,6 +82,10 @@ pub struct Context {
     pub impact: Vec<String>,
     pub root_cause: Vec<String>,
     pub resolution: Vec<String>,
+    /// Text written for customers: notes starting `Public:`.
+    pub public: Vec<String>,
+    /// The title to show customers: a note starting `Public title:`.
+    pub public_title: Option<String>,
     pub action_items: Vec<String>,
     pub notes: Vec<Row>,
     pub checklist: Vec<ItemOutcome>,
@@ -86,6 +97,8 @@ pub struct Context {
     pub error_peak: Option<String>,
     pub error_after: Option<String>,
     pub error_verdict: Option<String>,
+    /// Whether the monitoring window ended with no new Sentry issue on the record.
+    pub no_new_issues: bool,
     pub new_issues: Vec<String>,
     pub rollback_command: Option<String>,
     pub has_chart: bool,
@@ -99,6 +112,23 @@ fn hm(t: DateTime<Utc>) -> String {
 }
 fn when(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// A range of time in words, in UTC; both dates when it crosses midnight.
+fn span(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> String {
+    match to {
+        None => format!("since {} UTC on {}", hm(from), day(from)),
+        Some(to) if day(from) == day(to) => {
+            format!("between {} and {} UTC on {}", hm(from), hm(to), day(from))
+        }
+        Some(to) => format!(
+            "between {} UTC on {} and {} UTC on {}",
+            hm(from),
+            day(from),
+            hm(to),
+            day(to)
+        ),
+    }
 }
 fn between(a: DateTime<Utc>, b: DateTime<Utc>) -> String {
     fmt_duration((b - a).to_std().unwrap_or_default())
@@ -126,7 +156,7 @@ fn row(inc: &Incident, ev: &Event) -> Row {
     };
     Row {
         date: day(ev.at),
-        time: ev.at.format("%H:%M:%S").to_string(),
+        time: when(ev.at),
         kind: ev.kind.to_string(),
         text: if ev.text.is_empty() {
             ev.kind.to_string()
@@ -169,11 +199,27 @@ pub fn build(
                 fmt_duration(took - target)
             ),
         ),
+        Sla::Running { left, .. } if inc.closed_at.is_some() => (
+            None,
+            format!(
+                "closed without a deploy on the record, {} before the {} target",
+                fmt_duration(left),
+                fmt_target(target)
+            ),
+        ),
         Sla::Running { left, .. } => (
             None,
             format!(
                 "not deployed yet; {} of the {} target left",
                 fmt_duration(left),
+                fmt_target(target)
+            ),
+        ),
+        Sla::Breached { overdue } if inc.closed_at.is_some() => (
+            Some(false),
+            format!(
+                "closed without a deploy on the record, {} past the {} target",
+                fmt_duration(overdue),
                 fmt_target(target)
             ),
         ),
@@ -186,34 +232,35 @@ pub fn build(
             ),
         ),
     };
+    let deployed_or_end = inc.deployed_at.or(inc.closed_at);
+    let status = match inc.phase() {
+        Phase::Triage => "investigating",
+        Phase::Fixing | Phase::Deploying => "identified",
+        Phase::Monitoring => "monitoring",
+        Phase::Resolved => "resolved",
+        Phase::Closed if inc.deployed_at.is_some() || inc.verified_at.is_some() => "resolved",
+        Phase::Closed => "closed",
+    };
     let mut ctx = Context {
         ticket: inc.ticket.clone(),
         title: inc.title.clone(),
         priority: inc.priority.to_string(),
         severity: inc.priority.kind().to_string(),
         phase: inc.phase().as_str().to_string(),
-        status: match inc.phase() {
-            Phase::Triage => "investigating",
-            Phase::Fixing | Phase::Deploying => "identified",
-            Phase::Monitoring => "monitoring",
-            Phase::Resolved | Phase::Closed => "resolved",
-        }
-        .to_string(),
+        status: status.to_string(),
         date: day(inc.detected_at),
         detected: when(inc.detected_at),
-        detected_time: hm(inc.detected_at),
         deployed: inc.deployed_at.map(when),
-        deployed_time: inc.deployed_at.map(hm),
         verified: inc.verified_at.map(when),
         closed: inc.closed_at.map(when),
-        end_time: hm(inc.deployed_at.unwrap_or(end)),
+        span: span(inc.detected_at, deployed_or_end),
         to_deploy: inc.deployed_at.map(|d| between(inc.detected_at, d)),
         to_verify: inc.verified_at.map(|v| between(inc.detected_at, v)),
         total: between(inc.detected_at, end),
         target: fmt_target(target),
         sla_met,
         sla_text,
-        timeline: inc.events.iter().map(|e| row(inc, e)).collect(),
+        timeline: timeline(inc),
         milestones: inc
             .events
             .iter()
@@ -230,6 +277,8 @@ pub fn build(
         impact: Vec::new(),
         root_cause: Vec::new(),
         resolution: Vec::new(),
+        public: Vec::new(),
+        public_title: None,
         action_items: Vec::new(),
         notes: Vec::new(),
         checklist: Vec::new(),
@@ -241,13 +290,17 @@ pub fn build(
         error_peak: None,
         error_after: None,
         error_verdict: None,
+        no_new_issues: false,
         new_issues: Vec::new(),
         rollback_command,
         has_chart: false,
     };
-    let mut failed_checks = 0;
-    let mut failed_deploys = 0;
+    let mut checks_failed_before = 0;
+    let mut checks_failed_after = 0;
+    let mut deploys_failed = 0;
+    let mut deploys_cancelled = 0;
     let mut rolled_back = false;
+    let before_deploy = |at: DateTime<Utc>| inc.deployed_at.is_none_or(|d| at < d);
     for ev in &inc.events {
         let ms = ev
             .i64_field("duration_ms")
@@ -259,54 +312,77 @@ pub fn build(
             (None, Some(s)) => format!("signal {s}"),
             _ => ev.str_field("error").unwrap_or("no exit code").to_string(),
         };
+        let run = |what: &str, name: String, ok: bool, result: String| Run {
+            what: what.into(),
+            name,
+            time: when(ev.at),
+            ok,
+            outcome: if ok { "passed" } else { "failed" }.into(),
+            icon: if ok { "✅" } else { "❌" }.into(),
+            result,
+            duration: ms.clone(),
+        };
         match ev.kind.as_str() {
             kinds::DEPLOY_FINISHED | kinds::ROLLBACK_FINISHED => {
                 let ok = exit == Some(0);
-                if ev.is(kinds::ROLLBACK_FINISHED) {
-                    rolled_back = true;
-                } else if !ok {
-                    failed_deploys += 1;
-                }
-                ctx.runs.push(Run {
-                    what: if ev.is(kinds::DEPLOY_FINISHED) {
-                        "deploy"
-                    } else {
-                        "rollback"
+                let what = if ev.is(kinds::DEPLOY_FINISHED) {
+                    if !ok {
+                        deploys_failed += 1;
                     }
-                    .into(),
-                    name: format!("`{}`", ev.str_field("command").unwrap_or_default()),
-                    time: hm(ev.at),
-                    ok,
-                    result,
-                    duration: ms,
-                });
+                    "deploy"
+                } else {
+                    rolled_back |= ok;
+                    "rollback"
+                };
+                let name = command_name(ev);
+                ctx.runs.push(run(what, name, ok, result));
+            }
+            kinds::COMMAND_CANCELLED => {
+                let job = ev.str_field("job").unwrap_or("command");
+                let what = match job {
+                    "smoke" => "smoke test",
+                    other => other,
+                };
+                if job == "deploy" {
+                    deploys_cancelled += 1;
+                }
+                let name = match job {
+                    "deploy" | "rollback" => command_name(ev),
+                    _ => ev.str_field("name").unwrap_or_default().to_string(),
+                };
+                let mut r = run(what, name, false, "cancelled".into());
+                r.outcome = "cancelled".into();
+                r.icon = "⏹".into();
+                ctx.runs.push(r);
             }
             kinds::CHECK_FINISHED => {
                 let ok = exit == Some(0);
-                failed_checks += usize::from(!ok);
-                let run = Run {
-                    what: "check".into(),
-                    name: ev.str_field("name").unwrap_or_default().into(),
-                    time: hm(ev.at),
+                if !ok {
+                    if before_deploy(ev.at) {
+                        checks_failed_before += 1;
+                    } else {
+                        checks_failed_after += 1;
+                    }
+                }
+                let r = run(
+                    "check",
+                    ev.str_field("name").unwrap_or_default().into(),
                     ok,
                     result,
-                    duration: ms,
-                };
-                ctx.runs.push(run.clone());
-                ctx.checks.push(run);
+                );
+                ctx.runs.push(r.clone());
+                ctx.checks.push(r);
             }
             kinds::SMOKE_FINISHED => {
                 let ok = ev.fields.get("ok").and_then(Value::as_bool) == Some(true);
-                let run = Run {
-                    what: "smoke test".into(),
-                    name: ev.str_field("name").unwrap_or_default().into(),
-                    time: hm(ev.at),
+                let r = run(
+                    "smoke test",
+                    ev.str_field("name").unwrap_or_default().into(),
                     ok,
-                    result: ev.str_field("reason").unwrap_or_default().into(),
-                    duration: ms,
-                };
-                ctx.runs.push(run.clone());
-                ctx.checks.push(run);
+                    ev.str_field("reason").unwrap_or_default().into(),
+                );
+                ctx.runs.push(r.clone());
+                ctx.checks.push(r);
             }
             kinds::GIT_BRANCH_CREATED
             | kinds::GIT_TAG_CREATED
@@ -314,7 +390,8 @@ pub fn build(
             | kinds::GIT_BACKPORT
             | kinds::GIT_VERIFIED
             | kinds::GIT_PATCH
-            | kinds::GIT_GUARD => {
+            | kinds::GIT_GUARD
+            | kinds::GIT_REFUSED => {
                 ctx.git.push(row(inc, ev));
                 if ev.is(kinds::GIT_BACKPORT)
                     && ev.fields.get("ok").and_then(Value::as_bool) == Some(true)
@@ -330,15 +407,21 @@ pub fn build(
                 }
             }
             kinds::NOTE => {
-                ctx.notes.push(row(inc, ev));
-                if let Some(t) = tagged(ev, &["todo", "action"]) {
-                    ctx.action_items.push(t);
-                } else if let Some(t) = tagged(ev, &["root cause", "rca", "cause"]) {
-                    ctx.root_cause.push(t);
-                } else if let Some(t) = tagged(ev, &["resolution", "fix"]) {
-                    ctx.resolution.push(t);
-                } else if let Some(t) = tagged(ev, &["impact"]) {
-                    ctx.impact.push(t);
+                if let Some(t) = tagged(ev, &["public title"]) {
+                    ctx.public_title = Some(t);
+                } else if let Some(t) = tagged(ev, &["public"]) {
+                    ctx.public.push(t);
+                } else {
+                    ctx.notes.push(row(inc, ev));
+                    if let Some(t) = tagged(ev, &["todo", "action"]) {
+                        ctx.action_items.push(t);
+                    } else if let Some(t) = tagged(ev, &["root cause", "rca", "cause"]) {
+                        ctx.root_cause.push(t);
+                    } else if let Some(t) = tagged(ev, &["resolution", "fix"]) {
+                        ctx.resolution.push(t);
+                    } else if let Some(t) = tagged(ev, &["impact"]) {
+                        ctx.impact.push(t);
+                    }
                 }
             }
             kinds::MILESTONE
@@ -355,6 +438,7 @@ pub fn build(
                     ctx.error_verdict = Some(ev.text.clone());
                     ctx.has_chart |= ev.fields.get("series").is_some_and(Value::is_array);
                 }
+                Some("no_new_issues") => ctx.no_new_issues = true,
                 _ => {}
             },
             kinds::SENTRY_ISSUE => ctx.new_issues.push(format!(
@@ -368,6 +452,8 @@ pub fn build(
             _ => {}
         }
     }
+    // A new issue seen after the verdict outweighs it.
+    ctx.no_new_issues &= ctx.new_issues.is_empty();
     for phase in &inc.checklist.phases {
         for it in &phase.items {
             let (status, note) = match inc.status(it) {
@@ -413,39 +499,99 @@ pub fn build(
             ctx.went_wrong.push(v.clone())
         }
     }
-    if ctx.new_issues.is_empty() && inc.deployed_at.is_some() {
+    if ctx.no_new_issues {
         ctx.went_well
-            .push("No new Sentry issue after the deploy".into());
+            .push("No new Sentry issue in the monitoring window after the deploy".into());
     } else if !ctx.new_issues.is_empty() {
-        ctx.went_wrong.push(format!(
-            "{} new Sentry issue(s) after the deploy",
-            ctx.new_issues.len()
+        ctx.went_wrong.push(count(
+            ctx.new_issues.len(),
+            "new Sentry issue after the deploy",
+            "new Sentry issues after the deploy",
         ));
     }
-    if failed_checks > 0 {
-        ctx.went_wrong.push(format!(
-            "{failed_checks} check run(s) failed before the fix was ready"
+    if checks_failed_before > 0 {
+        ctx.went_wrong.push(count(
+            checks_failed_before,
+            if inc.deployed_at.is_some() {
+                "check run failed before the deploy"
+            } else {
+                "check run failed"
+            },
+            if inc.deployed_at.is_some() {
+                "check runs failed before the deploy"
+            } else {
+                "check runs failed"
+            },
         ));
     }
-    if failed_deploys > 0 {
-        ctx.went_wrong
-            .push(format!("{failed_deploys} deploy attempt(s) failed"));
+    if checks_failed_after > 0 {
+        ctx.went_wrong.push(count(
+            checks_failed_after,
+            "check run failed after the deploy",
+            "check runs failed after the deploy",
+        ));
+    }
+    let unsuccessful = deploys_failed + deploys_cancelled;
+    if unsuccessful > 0 {
+        ctx.went_wrong.push(format!(
+            "{} ({deploys_failed} failed, {deploys_cancelled} cancelled)",
+            count(
+                unsuccessful,
+                "deploy attempt did not succeed",
+                "deploy attempts did not succeed"
+            )
+        ));
     }
     if rolled_back {
         ctx.went_wrong.push("A rollback was needed".into());
     }
     if !ctx.waivers.is_empty() {
-        ctx.went_wrong.push(format!(
-            "{} checklist item(s) waived under time pressure",
-            ctx.waivers.len()
+        ctx.went_wrong.push(count(
+            ctx.waivers.len(),
+            "checklist item waived under time pressure",
+            "checklist items waived under time pressure",
         ));
     }
     if inc.last_guard.is_some_and(|(_, test)| !test) {
-        ctx.went_wrong
-            .push("The hotfix shipped without a regression test".into());
+        ctx.went_wrong.push(if inc.deployed_at.is_some() {
+            "The hotfix shipped without a regression test".into()
+        } else {
+            "The hotfix has no regression test".into()
+        });
     } else if inc.last_guard.is_some_and(|(min, test)| min && test) {
         ctx.went_well
             .push("Minimal change, with a regression test".into());
     }
     ctx
+}
+
+fn command_name(ev: &Event) -> String {
+    format!("`{}`", ev.str_field("command").unwrap_or_default())
+}
+
+/// The review's timeline: opens with the detection (+0m); record-keeping events are left out.
+fn timeline(inc: &Incident) -> Vec<Row> {
+    let detected = Row {
+        date: day(inc.detected_at),
+        time: when(inc.detected_at),
+        kind: "detected".into(),
+        text: "Issue first detected".into(),
+        milestone: true,
+        offset: "+0m".into(),
+    };
+    let has_detected_milestone = inc
+        .events
+        .iter()
+        .any(|e| e.is(kinds::MILESTONE) && e.str_field("milestone") == Some("detected"));
+    let mut rows: Vec<(DateTime<Utc>, Row)> = inc
+        .events
+        .iter()
+        .filter(|e| !kinds::BOOKKEEPING.contains(&e.kind.as_str()))
+        .map(|e| (e.at, row(inc, e)))
+        .collect();
+    if !has_detected_milestone {
+        let at = rows.partition_point(|(t, _)| *t < inc.detected_at);
+        rows.insert(at, (inc.detected_at, detected));
+    }
+    rows.into_iter().map(|(_, r)| r).collect()
 }

@@ -5,6 +5,7 @@
 
 pub mod context;
 pub mod json;
+pub mod review;
 pub mod slack;
 pub mod svg;
 
@@ -251,8 +252,24 @@ impl Exporter {
             .map_err(|e| ExportError::Io(format!("creating {}: {e}", dir.display())))?;
         let text = self.render_with(inc, format, ctx)?;
         let path = dir.join(format.file_name());
-        crate::fsutil::write_atomic(&path, text.as_bytes())
-            .map_err(|e| ExportError::Io(format!("writing {}: {e}", path.display())))?;
+        let write = |p: &Path, bytes: &[u8]| {
+            crate::fsutil::write_atomic(p, bytes)
+                .map_err(|e| ExportError::Io(format!("writing {}: {e}", p.display())))
+        };
+        if format == Format::Pir {
+            // The review is edited by hand after it is generated: a file that is no longer what
+            // was generated last is kept, and the new draft goes beside it.
+            let last = dir.join(".pir.md.generated");
+            let current = std::fs::read(&path).ok();
+            let edited = current.is_some_and(|c| std::fs::read(&last).ok() != Some(c));
+            if edited {
+                let draft = dir.join("pir.draft.md");
+                write(&draft, text.as_bytes())?;
+                return Ok(vec![draft]);
+            }
+            write(&last, text.as_bytes())?;
+        }
+        write(&path, text.as_bytes())?;
         let mut written = vec![path];
         if format == Format::Pir
             && let Some(svg) = svg::error_rate_svg(inc)

@@ -24,6 +24,9 @@ pub enum GitError {
     Refused(String),
     #[error("{0}")]
     Failed(String),
+    /// A conflict: nothing was changed (exit 3).
+    #[error("{0}")]
+    Conflict(String),
     /// There is no semver tag to count from: the version must be given.
     #[error("there is no semver tag yet: give the version (e.g. --version 1.0.1)")]
     NeedsVersion,
@@ -36,6 +39,24 @@ impl From<git2::Error> for GitError {
 }
 
 pub type Result<T> = std::result::Result<T, GitError>;
+
+impl GitError {
+    /// The attempt on the record: every refusal and failure is on the timeline with its reason.
+    pub fn event(&self, op: &str) -> Draft {
+        let (outcome, verb) = match self {
+            GitError::Refused(_) | GitError::NeedsVersion => ("refused", "refused"),
+            GitError::Conflict(_) => ("conflict", "stopped on a conflict"),
+            GitError::Failed(_) => ("failed", "failed"),
+        };
+        Draft::new(
+            crate::journal::kinds::GIT_REFUSED,
+            format!("git {op} {verb}: {self}"),
+        )
+        .field("op", op)
+        .field("outcome", outcome)
+        .field("reason", self.to_string())
+    }
+}
 
 fn refuse<T>(msg: impl Into<String>) -> Result<T> {
     Err(GitError::Refused(msg.into()))
@@ -50,6 +71,8 @@ pub struct Report {
     pub guard: Option<GuardReport>,
     /// A dry run that can be applied: what `y` would do.
     pub confirm: Option<Op>,
+    /// Files in conflict (nothing of the conflicting step was written).
+    pub conflicts: Vec<String>,
 }
 
 /// What the operations know of the incident.
@@ -59,6 +82,17 @@ pub struct Incident {
     pub title: String,
     /// The hotfix branch and the base commit it started from, once `branch` has run.
     pub hotfix: Option<(String, String)>,
+}
+
+/// The hotfix: its branch, its tip, where it left the base, and its own commits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hotfix {
+    pub branch: String,
+    pub tip: Oid,
+    /// `git merge-base base tip`: the diff of the hotfix is from here to the tip.
+    pub fork: Oid,
+    /// The non-merge commits in `base..tip`, oldest first.
+    pub commits: Vec<Oid>,
 }
 
 pub struct Git {
@@ -230,11 +264,27 @@ impl Git {
             .or_else(|_| Signature::now("warroom", "warroom@localhost"))?)
     }
 
-    /// The commits of the hotfix, oldest first: the hotfix branch since the commit it started
-    /// from (or, without a recorded branch, the current branch since it left the base).
-    pub fn hotfix_commits(&self) -> Result<(String, Vec<Oid>)> {
-        let (branch, tip, stop) = match &self.incident.hotfix {
-            Some((branch, base)) => {
+    /// The base as far as this clone knows it: `origin/BASE` when it is ahead of the local
+    /// base (or there is no local one), else the local base.
+    pub fn newest_base(&self) -> Result<git2::Commit<'_>> {
+        let local = self.base_tip();
+        match (local, self.remote_base_tip()) {
+            (Ok(l), Some(r))
+                if r.id() != l.id() && self.repo.graph_descendant_of(r.id(), l.id())? =>
+            {
+                Ok(r)
+            }
+            (Ok(l), _) => Ok(l),
+            (Err(_), Some(r)) => Ok(r),
+            (Err(e), None) => Err(e),
+        }
+    }
+
+    /// The hotfix as git sees it: its commits are the non-merge commits in `base..tip`, and
+    /// its change is `git diff base...tip`. Merging the base into the hotfix changes neither.
+    pub fn hotfix(&self) -> Result<Hotfix> {
+        let (branch, tip, start) = match &self.incident.hotfix {
+            Some((branch, start)) => {
                 let tip = self
                     .repo
                     .find_branch(branch, BranchType::Local)
@@ -244,9 +294,7 @@ impl Git {
                     .get()
                     .peel_to_commit()?
                     .id();
-                let base = Oid::from_str(base)
-                    .map_err(|_| GitError::Failed(format!("bad base commit {base}")))?;
-                (branch.clone(), tip, base)
+                (branch.clone(), tip, Oid::from_str(start).ok())
             }
             None => {
                 self.require_attached_head()?;
@@ -257,23 +305,56 @@ impl Git {
                         "no hotfix branch yet and HEAD is on {name}: create one first (g → branch)"
                     ));
                 }
-                let tip = head.peel_to_commit()?.id();
-                let base = self.repo.merge_base(self.base_tip()?.id(), tip)?;
-                (name, tip, base)
+                (name, head.peel_to_commit()?.id(), None)
             }
         };
-        let mut walk = self.repo.revwalk()?;
-        walk.push(tip)?;
-        walk.hide(stop)?;
-        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
-        let commits = walk.collect::<std::result::Result<Vec<_>, _>>()?;
-        if commits.is_empty() {
-            return refuse(format!(
-                "{branch} has no commits beyond {}: commit the fix first",
-                short(stop)
-            ));
+        let base = self.newest_base()?.id();
+        let start = start.filter(|s| self.repo.find_commit(*s).is_ok());
+        let own = |hide_base: bool| -> Result<Vec<Oid>> {
+            let mut walk = self.repo.revwalk()?;
+            walk.push(tip)?;
+            if hide_base {
+                walk.hide(base)?;
+                if let Ok(local) = self.base_tip() {
+                    walk.hide(local.id())?;
+                }
+            } else {
+                // Merged into the base: the hotfix's own line is the first-parent chain, so
+                // base commits merged into it stay out.
+                walk.simplify_first_parent()?;
+            }
+            if let Some(start) = start {
+                walk.hide(start)?;
+            }
+            walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
+            let mut commits = Vec::new();
+            for id in walk {
+                let id = id?;
+                if self.repo.find_commit(id)?.parent_count() <= 1 {
+                    commits.push(id);
+                }
+            }
+            Ok(commits)
+        };
+        let mut commits = own(true)?;
+        let mut fork = self.repo.merge_base(base, tip).map_err(|_| {
+            GitError::Refused(format!(
+                "{branch} and {} share no history in this clone (a shallow clone?): run git fetch --unshallow {}",
+                self.cfg.base_branch, self.cfg.remote
+            ))
+        })?;
+        if commits.is_empty()
+            && let Some(start) = start
+        {
+            commits = own(false)?;
+            fork = start;
         }
-        Ok((branch, commits))
+        Ok(Hotfix {
+            branch,
+            tip,
+            fork,
+            commits,
+        })
     }
 
     /// Fetch and push callbacks: the ssh agent, then the credential helper, then defaults.
@@ -311,6 +392,27 @@ impl Git {
             "+refs/heads/{b}:refs/remotes/{r}/{b}",
             b = self.cfg.base_branch,
             r = self.cfg.remote
+        );
+        remote
+            .fetch(&[refspec.as_str()], Some(&mut opts), None)
+            .map_err(|e| e.message().to_string())
+    }
+
+    /// Fetches one branch of the remote into `refs/remotes/REMOTE/BRANCH` (only its tip in a
+    /// shallow clone).
+    pub fn fetch_branch(&self, branch: &str) -> std::result::Result<(), String> {
+        let mut remote = self
+            .repo
+            .find_remote(&self.cfg.remote)
+            .map_err(|e| e.message().to_string())?;
+        let mut opts = FetchOptions::new();
+        opts.remote_callbacks(self.callbacks());
+        if self.repo.is_shallow() {
+            opts.depth(1);
+        }
+        let refspec = format!(
+            "+refs/heads/{branch}:refs/remotes/{}/{branch}",
+            self.cfg.remote
         );
         remote
             .fetch(&[refspec.as_str()], Some(&mut opts), None)

@@ -6,11 +6,14 @@ use git2::{BranchType, Delta, DiffOptions, Oid, build::CheckoutBuilder};
 
 use super::{Git, GitError, Report, Result, refuse, short};
 use crate::journal::{Draft, kinds};
+use crate::words::count;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Op {
     Branch {
         fetch: bool,
+        /// Branch from the local base even when it has diverged from the remote's.
+        from_local: bool,
     },
     Guard,
     Verify,
@@ -137,7 +140,7 @@ fn resolve<'r>(git: &'r Git, name: &str) -> Result<git2::Commit<'r>> {
 
 pub fn run(git: &Git, op: &Op) -> Result<Report> {
     match op {
-        Op::Branch { fetch } => branch(git, *fetch),
+        Op::Branch { fetch, from_local } => branch(git, *fetch, *from_local),
         Op::Guard => guard(git),
         Op::Verify => verify(git),
         Op::Tag {
@@ -151,7 +154,8 @@ pub fn run(git: &Git, op: &Op) -> Result<Report> {
     }
 }
 
-fn branch(git: &Git, fetch: bool) -> Result<Report> {
+fn branch(git: &Git, fetch: bool, from_local: bool) -> Result<Report> {
+    git.require_attached_head()?;
     git.require_clean_state()?;
     git.require_clean_tree()?;
     git.require_remote()?;
@@ -195,7 +199,18 @@ fn branch(git: &Git, fetch: bool) -> Result<Report> {
         } else if remote_tip.id() != tip.id()
             && !git.repo.graph_descendant_of(tip.id(), remote_tip.id())?
         {
-            r.lines.push(format!("warning: the local {base} and {}/{base} have diverged: branching from the local one", git.cfg.remote));
+            let (ahead, behind) = git.repo.graph_ahead_behind(tip.id(), remote_tip.id())?;
+            if !from_local {
+                return refuse(format!(
+                    "the local {base} and {remote}/{base} have diverged ({ahead} commit{} only here, {behind} only on {remote}): reconcile them first (git switch {base} && git pull --rebase {remote} {base}), or branch from the local {base} on purpose with --from-local",
+                    if ahead == 1 { "" } else { "s" },
+                    remote = git.cfg.remote
+                ));
+            }
+            r.lines.push(format!(
+                "⚠ the local {base} and {}/{base} have diverged ({ahead} only here, {behind} only there): branching from the local one, as asked",
+                git.cfg.remote
+            ));
         }
     }
     git.repo.branch(&name, &tip, false)?;
@@ -243,20 +258,16 @@ fn branch(git: &Git, fetch: bool) -> Result<Report> {
     Ok(r)
 }
 
-/// Measures the hotfix against the base.
+/// Measures the hotfix against the base: `git diff base...tip`.
 pub fn measure(git: &Git) -> Result<GuardReport> {
-    let (branch, commits) = git.hotfix_commits()?;
-    let head = git.repo.find_commit(
-        *commits
-            .last()
-            .ok_or_else(|| GitError::Failed("no commits".into()))?,
-    )?;
-    let first = git.repo.find_commit(commits[0])?;
-    let start = first.parent(0)?.tree()?;
+    let hf = git.hotfix()?;
+    let head = git.repo.find_commit(hf.tip)?;
+    let start = git.repo.find_commit(hf.fork)?.tree()?;
     let mut opts = DiffOptions::new();
     let diff = git
         .repo
         .diff_tree_to_tree(Some(&start), Some(&head.tree()?), Some(&mut opts))?;
+    let (branch, commits) = (hf.branch, hf.commits);
     let mut report = GuardReport {
         branch,
         head: head.id().to_string(),
@@ -356,28 +367,57 @@ fn contains(git: &Git, tip: Oid, commit: Oid) -> Result<bool> {
     Ok(tip == commit || git.repo.graph_descendant_of(tip, commit)?)
 }
 
-fn verify(git: &Git) -> Result<Report> {
-    let (branch, commits) = git.hotfix_commits()?;
-    let base = git.cfg.base_branch.clone();
-    let tip = git.base_tip()?;
-    let last = *commits
-        .last()
-        .ok_or_else(|| GitError::Failed("no commits".into()))?;
-    let mut missing = Vec::new();
-    for c in &commits {
-        if !contains(git, tip.id(), *c)? {
-            missing.push(short(*c));
+/// How a commit holds the fix, if it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holds {
+    /// Every hotfix commit is an ancestor (a merge or fast-forward).
+    Commits,
+    /// The hotfix's combined change is already in its tree (a squash or rebase merge):
+    /// applying it changes nothing.
+    Change,
+}
+
+/// Whether `target` holds the hotfix.
+pub fn holds_fix(git: &Git, hf: &super::Hotfix, target: Oid) -> Result<Option<Holds>> {
+    let mut all = true;
+    for c in &hf.commits {
+        if !contains(git, target, *c)? {
+            all = false;
+            break;
         }
     }
-    if !missing.is_empty() {
+    if all {
+        return Ok(Some(Holds::Commits));
+    }
+    let fork = git.repo.find_commit(hf.fork)?.tree()?;
+    let ours = git.repo.find_commit(target)?.tree()?;
+    let theirs = git.repo.find_commit(hf.tip)?.tree()?;
+    let mut merged = git.repo.merge_trees(&fork, &ours, &theirs, None)?;
+    if merged.has_conflicts() {
+        return Ok(None);
+    }
+    let tree = merged.write_tree_to(&git.repo)?;
+    Ok((tree == ours.id()).then_some(Holds::Change))
+}
+
+fn verify(git: &Git) -> Result<Report> {
+    let hf = git.hotfix()?;
+    let (branch, commits) = (hf.branch.clone(), hf.commits.clone());
+    let base = git.cfg.base_branch.clone();
+    let tip = git.base_tip()?;
+    let last = hf.tip;
+    let holds = holds_fix(git, &hf, tip.id())?;
+    if holds.is_none() {
+        let names: Vec<String> = commits.iter().map(|c| short(*c)).collect();
         return refuse(format!(
-            "{base} does not contain the hotfix commits {} of {branch} yet: merge the PR, then pull {base} (a squash merge leaves different commits: check git log -1 {base})",
-            missing.join(", ")
+            "{base} at {} does not hold the fix of {branch} yet (commits {}, nor their change): merge the PR, then pull {base}",
+            short(tip.id()),
+            names.join(", ")
         ));
     }
     let remote = git.remote_base_tip();
     let remote_ok = match &remote {
-        Some(rt) => Some(contains(git, rt.id(), last)?),
+        Some(rt) => Some(holds_fix(git, &hf, rt.id())?.is_some()),
         None => None,
     };
     let mut r = Report {
@@ -394,10 +434,14 @@ fn verify(git: &Git) -> Result<Report> {
             .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
             .unwrap_or_default()
     ));
-    r.lines.push(format!(
-        "✓ {base} contains the {} hotfix commit(s) of {branch}",
-        commits.len()
-    ));
+    r.lines.push(match holds {
+        Some(Holds::Commits) => format!(
+            "✓ {base} contains the {} of {branch}",
+            count(commits.len(), "hotfix commit", "hotfix commits")
+        ),
+        _ => format!("✓ {base} holds the change of {branch} (squash or rebase merge)"),
+    });
+    let _ = last;
     match remote_ok {
         Some(true) => r
             .lines
@@ -438,6 +482,33 @@ pub fn next_version(tags: &[String], pattern: &str) -> Option<semver::Version> {
         .map(|v| semver::Version::new(v.major, v.minor, v.patch + 1))
 }
 
+/// The tags on commits reachable from `target` (its release line), as `git describe --tags`
+/// sees them.
+fn tags_reachable(git: &Git, target: Oid) -> Result<Vec<String>> {
+    let mut by_commit: std::collections::HashMap<Oid, Vec<String>> = Default::default();
+    for name in git.repo.tag_names(None)?.iter().flatten().flatten() {
+        if let Ok(c) = git
+            .repo
+            .revparse_single(&format!("refs/tags/{name}"))
+            .and_then(|o| o.peel_to_commit())
+        {
+            by_commit.entry(c.id()).or_default().push(name.to_string());
+        }
+    }
+    let mut walk = git.repo.revwalk()?;
+    walk.push(target)?;
+    let mut out = Vec::new();
+    for id in walk {
+        if let Some(names) = by_commit.remove(&id?) {
+            out.extend(names);
+        }
+        if by_commit.is_empty() {
+            break;
+        }
+    }
+    Ok(out)
+}
+
 fn tag(git: &Git, version: Option<&str>, commit: Option<&str>, push: bool) -> Result<Report> {
     let names: Vec<String> = git
         .repo
@@ -447,13 +518,47 @@ fn tag(git: &Git, version: Option<&str>, commit: Option<&str>, push: bool) -> Re
         .flatten()
         .map(String::from)
         .collect();
+    let hf = git.hotfix()?;
+    let base = &git.cfg.base_branch;
+    let target = match commit {
+        Some(c) => resolve(git, c)?,
+        None => git.base_tip()?,
+    };
+    let holds = holds_fix(git, &hf, target.id())?;
+    if holds.is_none() {
+        return refuse(match commit {
+            Some(c) => format!(
+                "{c} ({}) does not hold the fix of {}: tag a commit that does",
+                short(target.id()),
+                hf.branch
+            ),
+            None => format!(
+                "{base} at {} does not hold the fix of {} yet: merge it first (then pull {base}), or tag the commit that holds the fix with --commit",
+                short(target.id()),
+                hf.branch
+            ),
+        });
+    }
     let version = match version {
         Some(v) => semver::Version::parse(v.trim_start_matches('v')).map_err(|e| {
             GitError::Refused(format!(
                 "{v:?} is not a semantic version ({e}): write it like 2.3.5"
             ))
         })?,
-        None => next_version(&names, &git.cfg.tag_pattern).ok_or(GitError::NeedsVersion)?,
+        None => {
+            let reachable = tags_reachable(git, target.id())?;
+            match next_version(&reachable, &git.cfg.tag_pattern) {
+                Some(v) => v,
+                None if git.repo.is_shallow() => {
+                    return refuse(format!(
+                        "this clone is shallow: the tags of {}'s history are not here; run git fetch --unshallow --tags {} (or give the version)",
+                        short(target.id()),
+                        git.cfg.remote
+                    ));
+                }
+                None => return Err(GitError::NeedsVersion),
+            }
+        }
     };
     let name = git
         .cfg
@@ -464,10 +569,6 @@ fn tag(git: &Git, version: Option<&str>, commit: Option<&str>, push: bool) -> Re
             "the tag {name} already exists: give another version"
         ));
     }
-    let target = match commit {
-        Some(c) => resolve(git, c)?,
-        None => git.base_tip()?,
-    };
     let message = format!(
         "Hotfix: {}\n\nTicket: {}",
         git.incident.title, git.incident.ticket
@@ -516,9 +617,9 @@ fn revert(git: &Git, commit: Option<&str>, apply: bool) -> Result<Report> {
     let target = match commit {
         Some(c) => resolve(git, c)?,
         None => {
-            let (_, commits) = git.hotfix_commits()?;
+            let hf = git.hotfix()?;
             git.repo.find_commit(
-                *commits
+                *hf.commits
                     .last()
                     .ok_or_else(|| GitError::Failed("no commits".into()))?,
             )?
@@ -568,13 +669,14 @@ fn revert(git: &Git, commit: Option<&str>, apply: bool) -> Result<Report> {
             short(target.id())
         ));
         if apply {
-            return refuse(format!(
-                "the revert of {} conflicts in {}: resolve it by hand with git revert {}",
+            return Err(GitError::Conflict(format!(
+                "the revert of {} conflicts in {}: nothing was changed; resolve it by hand with git revert {}",
                 short(target.id()),
                 conflicts.join(", "),
                 target.id()
-            ));
+            )));
         }
+        r.conflicts = conflicts;
         return Ok(r);
     }
     if !apply {
@@ -624,8 +726,56 @@ fn revert(git: &Git, commit: Option<&str>, apply: bool) -> Result<Report> {
     Ok(r)
 }
 
+/// The tip of a backport target: the local branch, else `origin/T` (a local branch tracking
+/// it is made), else fetched from the remote (a shallow or single-branch clone).
+fn backport_target<'r>(
+    git: &'r Git,
+    target: &str,
+    lines: &mut Vec<String>,
+) -> std::result::Result<git2::Commit<'r>, String> {
+    if let Ok(b) = git.repo.find_branch(target, BranchType::Local) {
+        return b
+            .get()
+            .peel_to_commit()
+            .map_err(|e| e.message().to_string());
+    }
+    let remote_name = format!("{}/{target}", git.cfg.remote);
+    if git
+        .repo
+        .find_branch(&remote_name, BranchType::Remote)
+        .is_err()
+    {
+        git.fetch_branch(target).map_err(|e| {
+            format!(
+                "no branch {target} here, and fetching it from {} failed ({e}): run git fetch {} {target}",
+                git.cfg.remote, git.cfg.remote
+            )
+        })?;
+        lines.push(format!("fetched {target} from {}", git.cfg.remote));
+    }
+    let remote = git
+        .repo
+        .find_branch(&remote_name, BranchType::Remote)
+        .map_err(|_| format!("no branch {target} here nor on {}", git.cfg.remote))?;
+    let tip = remote
+        .get()
+        .peel_to_commit()
+        .map_err(|e| e.message().to_string())?;
+    let mut local = git
+        .repo
+        .branch(target, &tip, false)
+        .map_err(|e| e.message().to_string())?;
+    local
+        .set_upstream(Some(&remote_name))
+        .map_err(|e| e.message().to_string())?;
+    lines.push(format!(
+        "made the local branch {target} tracking {remote_name}"
+    ));
+    Ok(tip)
+}
+
 fn backport(git: &Git, branches: &[String], push: bool) -> Result<Report> {
-    let (_, commits) = git.hotfix_commits()?;
+    let commits = git.hotfix()?.commits;
     let targets = if branches.is_empty() {
         git.cfg.backport_branches.clone()
     } else {
@@ -644,25 +794,21 @@ fn backport(git: &Git, branches: &[String], push: bool) -> Result<Report> {
             .backport_pattern
             .replace("{branch}", target)
             .replace("{ticket}", &git.incident.ticket);
-        let tip = git
-            .repo
-            .find_branch(target, BranchType::Local)
-            .or_else(|_| {
-                git.repo
-                    .find_branch(&format!("{}/{target}", git.cfg.remote), BranchType::Remote)
-            });
-        let Ok(tip) = tip else {
-            r.lines.push(format!("{target:<width$}  ✗ no such branch"));
-            r.events.push(
-                Draft::new(
-                    kinds::GIT_BACKPORT,
-                    format!("Backport to {target} skipped: no such branch"),
-                )
-                .field("target", target.clone())
-                .field("ok", false)
-                .field("error", "no such branch"),
-            );
-            continue;
+        let tip = match backport_target(git, target, &mut r.lines) {
+            Ok(tip) => tip,
+            Err(why) => {
+                r.lines.push(format!("{target:<width$}  ✗ {why}"));
+                r.events.push(
+                    Draft::new(
+                        kinds::GIT_BACKPORT,
+                        format!("Backport to {target} skipped: {why}"),
+                    )
+                    .field("target", target.clone())
+                    .field("ok", false)
+                    .field("error", why),
+                );
+                continue;
+            }
         };
         if git.repo.find_branch(&name, BranchType::Local).is_ok() {
             r.lines
@@ -681,7 +827,7 @@ fn backport(git: &Git, branches: &[String], push: bool) -> Result<Report> {
         }
         // Cherry-picked in memory: the working tree, the index and HEAD are never touched,
         // and nothing is written unless every commit applies.
-        let mut ours = tip.get().peel_to_commit()?;
+        let mut ours = tip;
         let mut conflict = None;
         for c in &commits {
             let theirs = git.repo.find_commit(*c)?;
@@ -720,8 +866,9 @@ fn backport(git: &Git, branches: &[String], push: bool) -> Result<Report> {
                     )
                     .field("target", target.clone())
                     .field("ok", false)
-                    .field("conflicts", files),
+                    .field("conflicts", files.clone()),
                 );
+                r.conflicts.extend(files);
             }
             None => {
                 git.repo.branch(&name, &ours, false)?;
@@ -756,8 +903,39 @@ fn backport(git: &Git, branches: &[String], push: bool) -> Result<Report> {
     Ok(r)
 }
 
+/// The file name `git format-patch` gives: `0001-` and the subject with every run of other
+/// characters than letters, digits, `.` and `_` made one `-`, cut to 64 with `.patch`.
+pub fn patch_name(n: usize, subject: &str) -> String {
+    let mut name = format!("{n:04}-");
+    let start = name.len();
+    let mut space = 2;
+    let mut chars = subject.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
+            if space == 1 {
+                name.push('-');
+            }
+            space = 0;
+            name.push(c);
+            if c == '.' {
+                while chars.peek() == Some(&'.') {
+                    chars.next();
+                }
+            }
+        } else {
+            space |= 1;
+        }
+    }
+    while name.len() > start && name.ends_with(['.', '-']) {
+        name.pop();
+    }
+    name.truncate(64 - ".patch".len() - 1);
+    name + ".patch"
+}
+
 fn patch(git: &Git, dir: &std::path::Path) -> Result<Report> {
-    let (branch, commits) = git.hotfix_commits()?;
+    let hf = git.hotfix()?;
+    let (branch, commits) = (hf.branch, hf.commits);
     std::fs::create_dir_all(dir)
         .map_err(|e| GitError::Failed(format!("creating {}: {e}", dir.display())))?;
     let mut r = Report {
@@ -776,7 +954,7 @@ fn patch(git: &Git, dir: &std::path::Path) -> Result<Report> {
         let mut opts = git2::EmailCreateOptions::new();
         let email =
             git2::Email::from_diff(&diff, i + 1, n, id, &summary, &body, &c.author(), &mut opts)?;
-        let path = dir.join(format!("{:04}-{}.patch", i + 1, super::slug(&summary)));
+        let path = dir.join(patch_name(i + 1, &summary));
         crate::fsutil::write_atomic(&path, email.as_slice())
             .map_err(|e| GitError::Failed(format!("writing {}: {e}", path.display())))?;
         r.lines.push(format!("wrote {}", path.display()));

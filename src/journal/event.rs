@@ -37,7 +37,11 @@ pub mod kinds {
     pub const GIT_GUARD: &str = "git_guard";
     pub const GIT_VERIFIED: &str = "git_verified";
     pub const GIT_PATCH: &str = "git_patch";
+    /// A git step that was refused or failed, with the reason; nothing changed.
+    pub const GIT_REFUSED: &str = "git_refused";
     pub const EXPORT_WRITTEN: &str = "export_written";
+    pub const SLACK_POSTED: &str = "slack_posted";
+    pub const PIR_COMPLETED: &str = "pir_completed";
     pub const INCIDENT_CLOSED: &str = "incident_closed";
 
     pub const KNOWN: &[&str] = &[
@@ -66,9 +70,18 @@ pub mod kinds {
         GIT_GUARD,
         GIT_VERIFIED,
         GIT_PATCH,
+        GIT_REFUSED,
         EXPORT_WRITTEN,
+        SLACK_POSTED,
+        PIR_COMPLETED,
         INCIDENT_CLOSED,
     ];
+
+    /// Record-keeping kinds: in `incident.json` and `timeline.csv`, not in the review's table.
+    pub const BOOKKEEPING: &[&str] = &[EXPORT_WRITTEN];
+
+    /// Custom kinds (`warroom event TICKET x_…`) start with this.
+    pub const CUSTOM_PREFIX: &str = "x_";
 }
 
 /// An event kind: a snake_case word. Known kinds are borrowed, so a large journal does not

@@ -1,5 +1,6 @@
 //! The incident record: events, the journal file, and the folder of incidents.
 
+pub mod describe;
 pub mod event;
 pub mod file;
 pub mod store;

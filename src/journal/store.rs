@@ -62,6 +62,9 @@ impl Store {
 
     /// Creates the incident folder and writes its first event. Fails if the ticket exists.
     pub fn create(&self, ticket: &str, opened: &Event) -> Result<JournalWriter, StoreError> {
+        if let Some(existing) = self.find(ticket) {
+            return Err(StoreError::Exists(existing));
+        }
         let parent = self.root.join("incidents");
         fs::create_dir_all(&parent)?;
         let dir = self.incident_dir(ticket);
@@ -77,6 +80,18 @@ impl Store {
         // Make the new folder's entry durable too.
         fs::File::open(&parent)?.sync_all()?;
         Ok(writer)
+    }
+
+    /// The ticket as it is on record, whatever its case: tickets are one case-insensitive
+    /// namespace (`pay-42` is `PAY-42`).
+    pub fn find(&self, ticket: &str) -> Option<String> {
+        if self.exists(ticket) {
+            return Some(ticket.to_string());
+        }
+        self.tickets()
+            .ok()?
+            .into_iter()
+            .find(|t| t.eq_ignore_ascii_case(ticket))
     }
 
     /// Tickets of every incident on record, sorted.
@@ -133,5 +148,16 @@ mod tests {
         assert!(validate_ticket("-x").is_err());
         assert!(validate_ticket("").is_err());
         assert!(validate_ticket(&"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn tickets_are_one_case_insensitive_namespace() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = Store::new(dir.path());
+        let ev = crate::journal::Draft::new("incident_opened", "x").stamp(chrono::Utc::now());
+        store.create("PAY-42", &ev).expect("create");
+        assert_eq!(store.find("pay-42").as_deref(), Some("PAY-42"));
+        assert!(matches!(store.create("pay-42", &ev), Err(StoreError::Exists(t)) if t == "PAY-42"));
+        assert_eq!(store.tickets().expect("list"), vec!["PAY-42".to_string()]);
     }
 }
