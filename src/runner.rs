@@ -136,6 +136,7 @@ async fn run_job(
                 command: command.clone(),
                 log: log.clone(),
                 at: Utc::now(),
+                head: crate::git::head_of(&ctx.cwd),
             },
         )
         .await;

@@ -151,7 +151,7 @@ fn the_review_is_filled_from_the_record() {
         "{pr}"
     );
     assert!(
-        pr.contains("`vercel rollback` (this fix is v2.3.5)"),
+        pr.contains("`vercel rollback` (the fix is tagged v2.3.5 on 9f8e7d6)"),
         "{pr}"
     );
     assert!(pr.contains("- [x] P0"), "{pr}");

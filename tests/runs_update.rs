@@ -44,6 +44,10 @@ fn started(job: u64, kind: JobKind, name: &str) -> Msg {
         command: "vercel --prod".into(),
         log: PathBuf::from("/tmp/logs/001-deploy-deploy.log"),
         at: t(60),
+        head: Some((
+            Some("hotfix/ENG-1234".into()),
+            "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432".into(),
+        )),
     })
 }
 
@@ -97,7 +101,19 @@ fn deploy_asks_first_then_runs_and_records_start_and_finish() {
     let job = spec.id;
 
     let fx = send(&mut m, started(job, JobKind::Deploy, "deploy"));
-    assert_eq!(appended(&fx)[0].kind.as_str(), kinds::DEPLOY_STARTED);
+    let started_ev = &appended(&fx)[0];
+    assert_eq!(started_ev.kind.as_str(), kinds::DEPLOY_STARTED);
+    // The deploy records what it ran from.
+    assert_eq!(started_ev.fields["branch"], "hotfix/ENG-1234");
+    assert_eq!(
+        started_ev.fields["commit"],
+        "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432"
+    );
+    assert!(
+        started_ev
+            .text
+            .starts_with("Deploy started from hotfix/ENG-1234 at 9f8e7d6")
+    );
     assert!(m.incident.deploy_running);
     send(
         &mut m,

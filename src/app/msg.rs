@@ -90,6 +90,8 @@ pub enum RunMsg {
         command: String,
         log: PathBuf,
         at: DateTime<Utc>,
+        /// The branch (none when detached) and commit checked out where the command runs.
+        head: Option<(Option<String>, String)>,
     },
     /// Lines since the last batch (the newest, at most a scrollback's worth), the current
     /// unfinished line, and how many lines were skipped because the screen was behind.

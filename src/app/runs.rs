@@ -273,6 +273,7 @@ pub fn on_run(m: &mut Model, msg: RunMsg) -> Vec<Effect> {
             command,
             log,
             at,
+            head,
             ..
         } => {
             if let Some(r) = m.running.as_mut() {
@@ -289,11 +290,28 @@ pub fn on_run(m: &mut Model, msg: RunMsg) -> Vec<Effect> {
             );
             let log = log.display().to_string();
             match kind {
-                JobKind::Deploy => vec![Effect::Append(
-                    Draft::new(kinds::DEPLOY_STARTED, format!("Deploy started: {command}"))
-                        .field("command", command)
-                        .field("log", log),
-                )],
+                JobKind::Deploy => {
+                    let mut d = Draft::new(
+                        kinds::DEPLOY_STARTED,
+                        match &head {
+                            Some((Some(b), c)) => format!(
+                                "Deploy started from {b} at {}: {command}",
+                                &c[..c.len().min(7)]
+                            ),
+                            Some((None, c)) => format!(
+                                "Deploy started from {} (detached): {command}",
+                                &c[..c.len().min(7)]
+                            ),
+                            None => format!("Deploy started: {command}"),
+                        },
+                    )
+                    .field("command", command)
+                    .field("log", log);
+                    if let Some((branch, commit)) = head {
+                        d = d.field("commit", commit).field("branch", branch);
+                    }
+                    vec![Effect::Append(d)]
+                }
                 JobKind::Rollback => vec![Effect::Append(
                     Draft::new(
                         kinds::ROLLBACK_STARTED,

@@ -68,6 +68,23 @@ fn commit_fix(repo: &std::path::Path) -> Result<(), String> {
     Ok(())
 }
 
+/// The pull request merged: `main` fast-forwarded to the hotfix branch (HEAD stays on the
+/// hotfix branch, so the working tree is not touched).
+fn merge_fix(repo: &std::path::Path) -> Result<(), String> {
+    let r = git2::Repository::open(repo).map_err(|e| e.message().to_string())?;
+    let tip = r
+        .head()
+        .and_then(|h| h.peel_to_commit())
+        .map_err(|e| e.message().to_string())?;
+    r.find_branch("main", git2::BranchType::Local)
+        .and_then(|mut b| {
+            b.get_mut()
+                .set_target(tip.id(), "demo: the hotfix PR merged")
+                .map(|_| ())
+        })
+        .map_err(|e| e.message().to_string())
+}
+
 pub async fn drive(s: Script, tx: mpsc::Sender<Msg>) {
     let j = &s.journal;
     let steps = async {
@@ -89,6 +106,7 @@ pub async fn drive(s: Script, tx: mpsc::Sender<Msg>) {
         })
         .await?;
         until(j, "error-rate verdict", 1, 180, |e| e.is(kinds::ERROR_RATE)).await?;
+        merge_fix(&s.repo)?;
         keys(&tx, "g4").await;
         until(j, "tag", 1, 30, |e| e.is(kinds::GIT_TAG_CREATED)).await?;
         keys(&tx, "g6").await;

@@ -77,6 +77,10 @@ pub struct Context {
     pub git: Vec<Row>,
     pub branch: Option<String>,
     pub tag: Option<String>,
+    /// The commit the tag is on, short.
+    pub tag_commit: Option<String>,
+    /// What the successful deploy ran from: `hotfix/… at 1a2b3c4`.
+    pub deployed_from: Option<String>,
     pub backports: Vec<String>,
     pub guard: Option<String>,
     pub impact: Vec<String>,
@@ -272,6 +276,8 @@ pub fn build(
         git: Vec::new(),
         branch: inc.hotfix.as_ref().map(|h| h.0.clone()),
         tag: inc.last_tag.clone(),
+        tag_commit: None,
+        deployed_from: None,
         backports: Vec::new(),
         guard: None,
         impact: Vec::new(),
@@ -300,6 +306,7 @@ pub fn build(
     let mut deploys_failed = 0;
     let mut deploys_cancelled = 0;
     let mut rolled_back = false;
+    let mut last_start: Option<String> = None;
     let before_deploy = |at: DateTime<Utc>| inc.deployed_at.is_none_or(|d| at < d);
     for ev in &inc.events {
         let ms = ev
@@ -323,6 +330,18 @@ pub fn build(
             duration: ms.clone(),
         };
         match ev.kind.as_str() {
+            kinds::DEPLOY_STARTED => {
+                if let Some(c) = ev.str_field("commit") {
+                    last_start = Some(match ev.str_field("branch") {
+                        Some(b) => format!("{b} at {}", &c[..c.len().min(7)]),
+                        None => format!("{} (detached)", &c[..c.len().min(7)]),
+                    });
+                }
+            }
+            kinds::DEPLOY_FINISHED if exit == Some(0) && ctx.deployed_from.is_none() => {
+                ctx.deployed_from = last_start.take();
+                ctx.runs.push(run("deploy", command_name(ev), true, result));
+            }
             kinds::DEPLOY_FINISHED | kinds::ROLLBACK_FINISHED => {
                 let ok = exit == Some(0);
                 let what = if ev.is(kinds::DEPLOY_FINISHED) {
@@ -404,6 +423,11 @@ pub fn build(
                 }
                 if ev.is(kinds::GIT_GUARD) {
                     ctx.guard = Some(ev.text.trim_start_matches("Guard: ").to_string());
+                }
+                if ev.is(kinds::GIT_TAG_CREATED) {
+                    ctx.tag_commit = ev
+                        .str_field("commit")
+                        .map(|c| c[..c.len().min(7)].to_string());
                 }
             }
             kinds::NOTE => {

@@ -152,6 +152,38 @@ pub fn find_git_dir(cfg: &GitConfig, cwd: &Path) -> Result<PathBuf> {
     ))
 }
 
+/// The branch and commit checked out in the repository holding `dir`, read from the files
+/// alone (`HEAD`, the loose ref or `packed-refs`): cheap enough for the start of every deploy.
+pub fn head_of(dir: &Path) -> Option<(Option<String>, String)> {
+    let git_dir = find_git_dir(&GitConfig::default(), dir).ok()?;
+    // A linked worktree keeps its refs in the common folder.
+    let common = std::fs::read_to_string(git_dir.join("commondir"))
+        .ok()
+        .map(|c| git_dir.join(c.trim()))
+        .unwrap_or_else(|| git_dir.clone());
+    let head = std::fs::read_to_string(git_dir.join("HEAD")).ok()?;
+    let head = head.trim();
+    let Some(name) = head.strip_prefix("ref: ") else {
+        return Some((None, head.to_string()));
+    };
+    let loose = std::fs::read_to_string(common.join(name))
+        .ok()
+        .map(|c| c.trim().to_string());
+    let commit = loose.or_else(|| {
+        std::fs::read_to_string(common.join("packed-refs"))
+            .ok()?
+            .lines()
+            .find_map(|l| {
+                let (id, r) = l.split_once(' ')?;
+                (r == name).then(|| id.to_string())
+            })
+    })?;
+    Some((
+        Some(name.trim_start_matches("refs/heads/").to_string()),
+        commit,
+    ))
+}
+
 impl Git {
     /// Opens the configured repository, or the one holding `cwd`.
     pub fn open(cfg: &GitConfig, cwd: &Path, incident: Incident) -> Result<Git> {
@@ -382,41 +414,72 @@ impl Git {
 
     /// Fetches the base branch; `Err` says why the remote could not be reached.
     pub fn fetch_base(&self) -> std::result::Result<(), String> {
-        let mut remote = self
-            .repo
-            .find_remote(&self.cfg.remote)
-            .map_err(|e| e.message().to_string())?;
-        let mut opts = FetchOptions::new();
-        opts.remote_callbacks(self.callbacks());
-        let refspec = format!(
+        self.fetch_refspec(&format!(
             "+refs/heads/{b}:refs/remotes/{r}/{b}",
             b = self.cfg.base_branch,
             r = self.cfg.remote
-        );
-        remote
-            .fetch(&[refspec.as_str()], Some(&mut opts), None)
-            .map_err(|e| e.message().to_string())
+        ))
     }
 
-    /// Fetches one branch of the remote into `refs/remotes/REMOTE/BRANCH` (only its tip in a
-    /// shallow clone).
-    pub fn fetch_branch(&self, branch: &str) -> std::result::Result<(), String> {
+    /// Fetches one refspec from the remote. A shallow clone is fetched by the git command line
+    /// (`--depth 1`): libgit2 drops `.git/shallow` on such a fetch without bringing the history
+    /// behind it, which leaves a repository git cannot read.
+    fn fetch_refspec(&self, refspec: &str) -> std::result::Result<(), String> {
+        if self.repo.is_shallow() {
+            let out = std::process::Command::new("git")
+                .arg("-C")
+                .arg(self.workdir())
+                .args([
+                    "fetch",
+                    "--quiet",
+                    "--depth",
+                    "1",
+                    &self.cfg.remote,
+                    refspec,
+                ])
+                .stdin(std::process::Stdio::null())
+                .output()
+                .map_err(|e| format!("git fetch: {e}"))?;
+            return if out.status.success() {
+                Ok(())
+            } else {
+                Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+            };
+        }
         let mut remote = self
             .repo
             .find_remote(&self.cfg.remote)
             .map_err(|e| e.message().to_string())?;
         let mut opts = FetchOptions::new();
         opts.remote_callbacks(self.callbacks());
-        if self.repo.is_shallow() {
-            opts.depth(1);
-        }
+        remote
+            .fetch(&[refspec], Some(&mut opts), None)
+            .map_err(|e| e.message().to_string())
+    }
+
+    /// Fetches one branch of the remote into `refs/remotes/REMOTE/BRANCH`.
+    pub fn fetch_branch(&self, branch: &str) -> std::result::Result<(), String> {
         let refspec = format!(
             "+refs/heads/{branch}:refs/remotes/{}/{branch}",
             self.cfg.remote
         );
-        remote
-            .fetch(&[refspec.as_str()], Some(&mut opts), None)
-            .map_err(|e| e.message().to_string())
+        self.fetch_refspec(&refspec)?;
+        let remote = self
+            .repo
+            .find_remote(&self.cfg.remote)
+            .map_err(|e| e.message().to_string())?;
+        // A single-branch clone fetches only its branch: add this one, as
+        // `git remote set-branches --add` does, so that it can be tracked.
+        let source = format!("refs/heads/{branch}");
+        let covered = remote
+            .refspecs()
+            .any(|r| r.direction() == git2::Direction::Fetch && r.src_matches(&source));
+        if !covered {
+            self.repo
+                .remote_add_fetch(&self.cfg.remote, &refspec)
+                .map_err(|e| e.message().to_string())?;
+        }
+        Ok(())
     }
 
     /// Pushes refs; on failure, the exact command to run by hand.

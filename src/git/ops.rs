@@ -510,6 +510,17 @@ fn tags_reachable(git: &Git, target: Oid) -> Result<Vec<String>> {
 }
 
 fn tag(git: &Git, version: Option<&str>, commit: Option<&str>, push: bool) -> Result<Report> {
+    tag_in(git, version, commit, push).map_err(|e| match e {
+        // The history the answer needs is beyond a shallow clone's edge.
+        GitError::Failed(why) if git.repo.is_shallow() => GitError::Refused(format!(
+            "this clone is shallow and lacks the history to check the tag against ({why}): run git fetch --unshallow --tags {}",
+            git.cfg.remote
+        )),
+        other => other,
+    })
+}
+
+fn tag_in(git: &Git, version: Option<&str>, commit: Option<&str>, push: bool) -> Result<Report> {
     let names: Vec<String> = git
         .repo
         .tag_names(None)?
@@ -726,18 +737,20 @@ fn revert(git: &Git, commit: Option<&str>, apply: bool) -> Result<Report> {
     Ok(r)
 }
 
-/// The tip of a backport target: the local branch, else `origin/T` (a local branch tracking
-/// it is made), else fetched from the remote (a shallow or single-branch clone).
+/// The tip of a backport target: the local branch, else `origin/T`, else fetched from the
+/// remote (a shallow or single-branch clone). The second value names the remote branch a
+/// local one must be made for, once the backport has succeeded.
 fn backport_target<'r>(
     git: &'r Git,
     target: &str,
     lines: &mut Vec<String>,
-) -> std::result::Result<git2::Commit<'r>, String> {
+) -> std::result::Result<(git2::Commit<'r>, Option<String>), String> {
     if let Ok(b) = git.repo.find_branch(target, BranchType::Local) {
-        return b
+        let tip = b
             .get()
             .peel_to_commit()
-            .map_err(|e| e.message().to_string());
+            .map_err(|e| e.message().to_string())?;
+        return Ok((tip, None));
     }
     let remote_name = format!("{}/{target}", git.cfg.remote);
     if git
@@ -753,25 +766,27 @@ fn backport_target<'r>(
         })?;
         lines.push(format!("fetched {target} from {}", git.cfg.remote));
     }
-    let remote = git
+    let tip = git
         .repo
         .find_branch(&remote_name, BranchType::Remote)
-        .map_err(|_| format!("no branch {target} here nor on {}", git.cfg.remote))?;
-    let tip = remote
+        .map_err(|_| format!("no branch {target} here nor on {}", git.cfg.remote))?
         .get()
         .peel_to_commit()
         .map_err(|e| e.message().to_string())?;
-    let mut local = git
-        .repo
-        .branch(target, &tip, false)
-        .map_err(|e| e.message().to_string())?;
-    local
-        .set_upstream(Some(&remote_name))
-        .map_err(|e| e.message().to_string())?;
-    lines.push(format!(
-        "made the local branch {target} tracking {remote_name}"
-    ));
-    Ok(tip)
+    Ok((tip, Some(remote_name)))
+}
+
+/// A local branch `name` at `tip`, tracking the remote's branch of the same name. Written to
+/// the config directly: a single-branch clone's refspec does not map `origin/NAME`.
+fn track(git: &Git, name: &str, tip: &git2::Commit<'_>) -> Result<()> {
+    git.repo.branch(name, tip, false)?;
+    let mut cfg = git.repo.config()?;
+    cfg.set_str(&format!("branch.{name}.remote"), &git.cfg.remote)?;
+    cfg.set_str(
+        &format!("branch.{name}.merge"),
+        &format!("refs/heads/{name}"),
+    )?;
+    Ok(())
 }
 
 fn backport(git: &Git, branches: &[String], push: bool) -> Result<Report> {
@@ -794,8 +809,8 @@ fn backport(git: &Git, branches: &[String], push: bool) -> Result<Report> {
             .backport_pattern
             .replace("{branch}", target)
             .replace("{ticket}", &git.incident.ticket);
-        let tip = match backport_target(git, target, &mut r.lines) {
-            Ok(tip) => tip,
+        let (tip, upstream) = match backport_target(git, target, &mut r.lines) {
+            Ok(found) => found,
             Err(why) => {
                 r.lines.push(format!("{target:<width$}  ✗ {why}"));
                 r.events.push(
@@ -827,7 +842,7 @@ fn backport(git: &Git, branches: &[String], push: bool) -> Result<Report> {
         }
         // Cherry-picked in memory: the working tree, the index and HEAD are never touched,
         // and nothing is written unless every commit applies.
-        let mut ours = tip;
+        let mut ours = tip.clone();
         let mut conflict = None;
         for c in &commits {
             let theirs = git.repo.find_commit(*c)?;
@@ -871,6 +886,12 @@ fn backport(git: &Git, branches: &[String], push: bool) -> Result<Report> {
                 r.conflicts.extend(files);
             }
             None => {
+                if let Some(upstream) = upstream {
+                    track(git, target, &tip)?;
+                    r.lines.push(format!(
+                        "made the local branch {target} tracking {upstream}"
+                    ));
+                }
                 git.repo.branch(&name, &ours, false)?;
                 r.lines.push(format!(
                     "{target:<width$}  ✓ {name} at {}",

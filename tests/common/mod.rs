@@ -97,12 +97,17 @@ pub fn bin() -> PathBuf {
 
 /// Runs `warroom` with this home and no config from the machine.
 pub fn warroom(home: &Path, args: &[&str]) -> Output {
+    warroom_in(home, home, args)
+}
+
+/// The binary run in `cwd` (a checkout), its record in `home`.
+pub fn warroom_in(home: &Path, cwd: &Path, args: &[&str]) -> Output {
     Command::new(bin())
         .args(args)
         .env("WARROOM_HOME", home)
         .env_remove("WARROOM_CONFIG")
         .env("XDG_CONFIG_HOME", home.join("xdg-config"))
-        .current_dir(home)
+        .current_dir(cwd)
         .output()
         .expect("run warroom")
 }
