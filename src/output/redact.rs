@@ -19,16 +19,25 @@ const SECRET_NAME_PARTS: &[&str] = &[
     "DSN",
 ];
 
-/// Token shapes: Sentry, GitHub, Slack tokens and hooks, AWS access keys, bearer tokens,
-/// credentials inside URLs, private key blocks.
+/// Token shapes (each a row of the README's table): Sentry, GitHub (every prefix), GitLab,
+/// npm, PyPI, Slack tokens and hooks, Stripe secret and restricted keys, Google API keys, AWS
+/// access keys and `aws_secret_access_key` assignments, JWTs, bearer and basic credentials
+/// (`Authorization:` headers), private key blocks' first lines.
 const SHAPES: &str = concat!(
     r"sntry[su]_[A-Za-z0-9_=+/.-]{10,}",
     r"|gh[pousr]_[A-Za-z0-9]{20,}",
     r"|github_pat_[A-Za-z0-9_]{20,}",
+    r"|glpat-[A-Za-z0-9_-]{20,}",
+    r"|npm_[A-Za-z0-9]{36}",
+    r"|pypi-[A-Za-z0-9_-]{50,}",
     r"|xox[abprse]-[A-Za-z0-9-]{10,}",
     r"|https://hooks\.slack\.com/[A-Za-z0-9/_-]+",
+    r"|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}",
+    r"|AIza[A-Za-z0-9_-]{35}",
     r"|(?:AKIA|ASIA)[A-Z0-9]{16}",
-    r"|(?i:bearer)\s+[A-Za-z0-9._~+/=-]{8,}",
+    r"|(?i:aws_secret_access_key)\s*[=:]\s*\S+",
+    r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+",
+    r"|(?i:bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}",
     r"|-----BEGIN [A-Z ]*PRIVATE KEY-----",
 );
 
@@ -192,6 +201,35 @@ mod tests {
             r.redact("nothing to see"),
             std::borrow::Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn every_documented_shape_is_redacted() {
+        let r = Redactor::new(Vec::new());
+        // Examples shaped like the real ones, made up here (none is a real secret).
+        for secret in [
+            "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+            "pypi-AgEIcHlwaS5vcmcCJGExYjJjM2Q0LWU1ZjYtNzg5MC1hYmNkLWVmMDEyMzQ1Njc4OQACJXsi",
+            "ghs_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+            "gho_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+            "glpat-a1B2c3D4e5F6g7H8i9J0",
+            "sk_live_51H8exampleexampleexample",
+            "rk_live_51H8exampleexampleexample",
+            "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q",
+            "AKIAIOSFODNN7EXAMPLE",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+        ] {
+            let line = format!("deploy: using {secret} now");
+            assert_eq!(r.redact(&line), "deploy: using [redacted] now", "{secret}");
+        }
+        assert_eq!(
+            r.redact("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+            "[redacted]"
+        );
+        assert_eq!(
+            r.redact("> Authorization: Basic dXNlcjpwYXNzd29yZA=="),
+            "> Authorization: [redacted]"
+        );
     }
 
     #[test]
