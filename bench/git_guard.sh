@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The minimal-change guard (issue 5) on a repository with 10k commits and 5k files and a
-# 20-file hotfix, beside `git diff --shortstat main...HEAD` in the same run: the guard as the
+# The minimal-change guard (issues 5, 12) on a repository with 10k commits and 5k files and a
+# 20-file hotfix into which main (30 newer commits) was merged, beside `git diff --shortstat
+# main...HEAD` in the same run: the guard as the
 # console refreshes it (in a running process, `cargo bench --bench git_guard`), and the
 # `warroom git guard` command end to end (a whole process, like git's).
 # Usage: bench/git_guard.sh
