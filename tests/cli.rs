@@ -59,43 +59,28 @@ fn open_records_the_incident_and_refuses_a_duplicate() {
     );
     assert!(h.path().join("incidents/ENG-1/journal.jsonl").is_file());
 
-    let o = warroom(
-        h.path(),
-        &[
-            "open",
-            "ENG-1",
-            "--priority",
-            "P1",
-            "--title",
-            "again",
-            "--no-console",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("ENG-1 already exists"),
-        "{}",
-        stderr(&o)
-    );
-    // Tickets are one case-insensitive namespace: the existing one is named.
-    let o = warroom(
-        h.path(),
-        &[
-            "open",
-            "eng-1",
-            "--priority",
-            "P1",
-            "--title",
-            "again",
-            "--no-console",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("ENG-1 already exists"),
-        "{}",
-        stderr(&o)
-    );
+    // Opening it again is refused whatever the case: tickets are one case-insensitive
+    // namespace, and the existing one is named.
+    for again in ["ENG-1", "eng-1"] {
+        let o = warroom(
+            h.path(),
+            &[
+                "open",
+                again,
+                "--priority",
+                "P1",
+                "--title",
+                "again",
+                "--no-console",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            stderr(&o).contains("ENG-1 already exists"),
+            "{}",
+            stderr(&o)
+        );
+    }
     assert!(!h.path().join("incidents/eng-1").exists());
     let v = export(h.path(), "eng-1");
     assert_eq!(v["ticket"], "ENG-1");

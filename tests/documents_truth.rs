@@ -35,6 +35,8 @@ fn deploy(min: i64, exit: i64) -> Vec<Event> {
     vec![
         Draft::new(kinds::DEPLOY_STARTED, "Deploy started: ./deploy.sh")
             .field("command", "./deploy.sh")
+            .field("branch", "hotfix/PAY-42-invoices")
+            .field("commit", format!("{min:07}aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"))
             .stamp(t(min - 1)),
         Draft::new(
             kinds::DEPLOY_FINISHED,
@@ -164,6 +166,8 @@ fn cases() -> Vec<Case> {
                 "We deployed a fix at 2026-11-26 14:30 UTC, and the incident was closed",
             ),
             (Pir, "No error-rate verdict was recorded."),
+            (Pir, "- Deployed from: hotfix/PAY-42-invoices at 0000030"),
+            (Pr, "Deployed from: `hotfix/PAY-42-invoices at 0000030`"),
         ],
         must_not: vec![
             (Slack, "No new"),

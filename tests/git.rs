@@ -7,6 +7,15 @@ use git2::BranchType;
 use warroom::config::GitConfig;
 use warroom::git::{Git, GitError, Incident, Op, ops};
 
+const BRANCH: Op = Op::Branch {
+    fetch: true,
+    from_local: false,
+};
+const BRANCH_OFFLINE: Op = Op::Branch {
+    fetch: false,
+    from_local: false,
+};
+
 fn git(t: &TestRepo, hotfix: Option<(String, String)>) -> Git {
     let inc = Incident {
         ticket: "ENG-1234".into(),
@@ -19,14 +28,7 @@ fn git(t: &TestRepo, hotfix: Option<(String, String)>) -> Git {
 /// Creates the hotfix branch and commits a fix with its regression test.
 fn with_fix(t: &TestRepo) -> (Git, git2::Oid) {
     let g = git(t, None);
-    let r = ops::run(
-        &g,
-        &Op::Branch {
-            fetch: true,
-            from_local: false,
-        },
-    )
-    .expect("branch");
+    let r = ops::run(&g, &BRANCH).expect("branch");
     let ev = &r.events[0];
     let hotfix = (
         ev.fields["branch"].as_str().expect("b").to_string(),
@@ -75,14 +77,7 @@ fn branch_fetches_creates_and_checks_out_the_hotfix_branch() {
         .expect("push");
 
     let g = git(&t, None);
-    let r = ops::run(
-        &g,
-        &Op::Branch {
-            fetch: true,
-            from_local: false,
-        },
-    )
-    .expect("branch");
+    let r = ops::run(&g, &BRANCH).expect("branch");
     assert_eq!(
         t.head_name(),
         "refs/heads/hotfix/ENG-1234-auth-bypass-on-expired-tokens"
@@ -110,16 +105,7 @@ fn branch_fetches_creates_and_checks_out_the_hotfix_branch() {
     );
     // A second time: the branch exists.
     let g = git(&t, None);
-    assert!(
-        refused(ops::run(
-            &g,
-            &Op::Branch {
-                fetch: false,
-                from_local: false
-            }
-        ))
-        .contains("already exists")
-    );
+    assert!(refused(ops::run(&g, &BRANCH_OFFLINE)).contains("already exists"));
 }
 
 #[test]
@@ -129,14 +115,7 @@ fn offline_it_says_so_and_uses_the_local_base() {
         .remote_set_url("origin", "/nonexistent/origin.git")
         .expect("url");
     let g = git(&t, None);
-    let r = ops::run(
-        &g,
-        &Op::Branch {
-            fetch: true,
-            from_local: false,
-        },
-    )
-    .expect("branch");
+    let r = ops::run(&g, &BRANCH).expect("branch");
     assert!(
         r.lines[0].contains("origin is not reachable")
             && r.lines[0].contains("using the local main"),
@@ -153,13 +132,7 @@ fn unsafe_states_are_refused_and_nothing_is_touched() {
     // A dirty tree.
     t.write("src/auth.ts", "work in progress\n");
     let before = t.snapshot();
-    let msg = refused(ops::run(
-        &git(&t, None),
-        &Op::Branch {
-            fetch: false,
-            from_local: false,
-        },
-    ));
+    let msg = refused(ops::run(&git(&t, None), &BRANCH_OFFLINE));
     assert!(
         msg.contains("uncommitted changes in 1 file(s) (src/auth.ts)")
             && msg.contains("never touches"),
@@ -186,16 +159,7 @@ fn unsafe_states_are_refused_and_nothing_is_touched() {
         format!("{}\n", t.tip("develop")),
     )
     .expect("merge head");
-    assert!(
-        refused(ops::run(
-            &git(&t, None),
-            &Op::Branch {
-                fetch: false,
-                from_local: false
-            }
-        ))
-        .contains("merge is in progress")
-    );
+    assert!(refused(ops::run(&git(&t, None), &BRANCH_OFFLINE)).contains("merge is in progress"));
     std::fs::remove_file(t.work.join(".git/MERGE_HEAD")).expect("rm");
 
     // A missing base branch, a missing remote.
@@ -210,30 +174,14 @@ fn unsafe_states_are_refused_and_nothing_is_touched() {
     };
     let g = Git::open(&cfg, &t.work, inc.clone()).expect("open");
     assert!(
-        refused(ops::run(
-            &g,
-            &Op::Branch {
-                fetch: false,
-                from_local: false
-            }
-        ))
-        .contains("base branch \"trunk\" does not exist")
+        refused(ops::run(&g, &BRANCH_OFFLINE)).contains("base branch \"trunk\" does not exist")
     );
     let cfg = GitConfig {
         remote: "upstream".into(),
         ..GitConfig::default()
     };
     let g = Git::open(&cfg, &t.work, inc).expect("open");
-    assert!(
-        refused(ops::run(
-            &g,
-            &Op::Branch {
-                fetch: false,
-                from_local: false
-            }
-        ))
-        .contains("no remote \"upstream\"")
-    );
+    assert!(refused(ops::run(&g, &BRANCH_OFFLINE)).contains("no remote \"upstream\""));
 
     // A detached HEAD, for a revert.
     let (g, fix) = with_fix(&t);
@@ -297,15 +245,7 @@ fn the_guard_flags_what_is_not_minimal() {
 
     let t2 = TestRepo::new();
     let g2 = git(&t2, None);
-    let ev = &ops::run(
-        &g2,
-        &Op::Branch {
-            fetch: false,
-            from_local: false,
-        },
-    )
-    .expect("branch")
-    .events[0];
+    let ev = &ops::run(&g2, &BRANCH_OFFLINE).expect("branch").events[0];
     let g2 = git(
         &t2,
         Some((
@@ -333,12 +273,7 @@ fn verify_after_the_merge() {
     let (g, fix) = with_fix(&t);
     assert!(refused(ops::run(&g, &Op::Verify)).contains("does not hold the fix of hotfix/"));
     // Merge (fast-forward) and push main.
-    t.repo()
-        .find_branch("main", BranchType::Local)
-        .expect("main")
-        .get_mut()
-        .set_target(fix, "merge")
-        .expect("ff");
+    fast_forward_main(&t, fix);
     let r = ops::run(&g, &Op::Verify).expect("verify");
     assert!(
         r.lines[0].starts_with("git log -1 main:")
@@ -370,13 +305,17 @@ fn verify_after_the_merge() {
 /// The fix merged into main (a fast-forward).
 fn merged(t: &TestRepo) -> (Git, git2::Oid) {
     let (g, fix) = with_fix(t);
+    fast_forward_main(t, fix);
+    (g, fix)
+}
+
+fn fast_forward_main(t: &TestRepo, to: git2::Oid) {
     t.repo()
         .find_branch("main", BranchType::Local)
         .expect("main")
         .get_mut()
-        .set_target(fix, "merge")
+        .set_target(to, "merge")
         .expect("ff");
-    (g, fix)
 }
 
 #[test]

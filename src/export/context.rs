@@ -338,15 +338,14 @@ pub fn build(
                     });
                 }
             }
-            kinds::DEPLOY_FINISHED if exit == Some(0) && ctx.deployed_from.is_none() => {
-                ctx.deployed_from = last_start.take();
-                ctx.runs.push(run("deploy", command_name(ev), true, result));
-            }
             kinds::DEPLOY_FINISHED | kinds::ROLLBACK_FINISHED => {
                 let ok = exit == Some(0);
                 let what = if ev.is(kinds::DEPLOY_FINISHED) {
                     if !ok {
                         deploys_failed += 1;
+                    } else if inc.deployed_at == Some(ev.at) {
+                        // The deploy that shipped the fix.
+                        ctx.deployed_from = last_start.clone();
                     }
                     "deploy"
                 } else {

@@ -202,8 +202,8 @@ fn branch(git: &Git, fetch: bool, from_local: bool) -> Result<Report> {
             let (ahead, behind) = git.repo.graph_ahead_behind(tip.id(), remote_tip.id())?;
             if !from_local {
                 return refuse(format!(
-                    "the local {base} and {remote}/{base} have diverged ({ahead} commit{} only here, {behind} only on {remote}): reconcile them first (git switch {base} && git pull --rebase {remote} {base}), or branch from the local {base} on purpose with --from-local",
-                    if ahead == 1 { "" } else { "s" },
+                    "the local {base} and {remote}/{base} have diverged ({} only here, {behind} only on {remote}): reconcile them first (git switch {base} && git pull --rebase {remote} {base}), or branch from the local {base} on purpose with --from-local",
+                    count(ahead, "commit", "commits"),
                     remote = git.cfg.remote
                 ));
             }
@@ -405,7 +405,6 @@ fn verify(git: &Git) -> Result<Report> {
     let (branch, commits) = (hf.branch.clone(), hf.commits.clone());
     let base = git.cfg.base_branch.clone();
     let tip = git.base_tip()?;
-    let last = hf.tip;
     let holds = holds_fix(git, &hf, tip.id())?;
     if holds.is_none() {
         let names: Vec<String> = commits.iter().map(|c| short(*c)).collect();
@@ -441,7 +440,6 @@ fn verify(git: &Git) -> Result<Report> {
         ),
         _ => format!("✓ {base} holds the change of {branch} (squash or rebase merge)"),
     });
-    let _ = last;
     match remote_ok {
         Some(true) => r
             .lines

@@ -80,27 +80,11 @@ fn sentence(snake: &str) -> String {
     }
 }
 
-/// Edit distance between two short ASCII words.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// The known kinds closest to `kind`, nearest first (at most three).
 pub fn nearest_kinds(kind: &str) -> Vec<&'static str> {
     let mut scored: Vec<(usize, &'static str)> = kinds::KNOWN
         .iter()
-        .map(|k| (distance(kind, k), *k))
+        .map(|k| (strsim::levenshtein(kind, k), *k))
         .collect();
     scored.sort();
     let best = scored.first().map(|(d, _)| *d).unwrap_or(0);
