@@ -36,7 +36,10 @@ fn deploy(min: i64, exit: i64) -> Vec<Event> {
         Draft::new(kinds::DEPLOY_STARTED, "Deploy started: ./deploy.sh")
             .field("command", "./deploy.sh")
             .field("branch", "hotfix/PAY-42-invoices")
-            .field("commit", format!("{min:07}aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"))
+            .field(
+                "commit",
+                format!("{min:07}aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+            )
             .stamp(t(min - 1)),
         Draft::new(
             kinds::DEPLOY_FINISHED,
