@@ -19,9 +19,9 @@ use tokio::sync::{mpsc, watch};
 use crate::app::msg::{JobKind, Msg, Outcome, RunMsg};
 use crate::config::SmokeConfig;
 use crate::journal::event::rfc3339_string;
+use crate::output::Redactor;
 use crate::output::ansi::strip_sgr;
-use crate::output::lines::{LineSplitter, Piece};
-use crate::output::{Redactor, clean_line};
+use crate::output::terminal::{Settled, Terminal};
 
 /// How often output is handed to the screen.
 const FLUSH: Duration = Duration::from_millis(10);
@@ -223,8 +223,10 @@ struct Sink<'a> {
     skipped: u64,
     cap: usize,
     redactor: &'a Redactor,
-    partial: Option<String>,
-    partial_sent: Option<String>,
+    /// The rows the command can still redraw, as last handed to the screen.
+    live: Vec<String>,
+    live_version: u64,
+    live_sent: bool,
 }
 
 impl<'a> Sink<'a> {
@@ -248,8 +250,9 @@ impl<'a> Sink<'a> {
             skipped: 0,
             cap: ctx.scrollback.max(1),
             redactor: &ctx.redactor,
-            partial: None,
-            partial_sent: None,
+            live: Vec::new(),
+            live_version: 0,
+            live_sent: true,
         };
         if let Some(f) = sink.file.as_mut() {
             let _ = writeln!(f, "{header}");
@@ -257,14 +260,15 @@ impl<'a> Sink<'a> {
         sink
     }
 
-    fn line(&mut self, bytes: &[u8], cut: bool) {
-        let mut text = clean_line(bytes, self.redactor);
+    /// A row that will not change any more: to the log file and the next batch.
+    fn settled(&mut self, row: Settled) {
+        let mut text = self.redactor.redact(&row.text).into_owned();
         if let Some(f) = self.file.as_mut() {
             let plain = strip_sgr(&text);
             let _ = f.write_all(plain.as_bytes());
-            let _ = f.write_all(if cut { b"" } else { b"\n" });
+            let _ = f.write_all(if row.wrapped { b"" } else { b"\n" });
         }
-        if cut {
+        if row.wrapped {
             text.push_str(" ↩");
         }
         if self.batch.len() == self.cap {
@@ -281,26 +285,32 @@ impl<'a> Sink<'a> {
         self.batch.push_back(text);
     }
 
-    fn set_partial(&mut self, bytes: Option<&[u8]>) {
-        self.partial = bytes.map(|b| clean_line(b, self.redactor));
-    }
-
     /// Hands what is pending to the screen without waiting: if the loop is busy, the batch
-    /// keeps growing (bounded by the scrollback) until the next flush.
-    fn flush(&mut self) {
-        if self.batch.is_empty() && self.skipped == 0 && self.partial == self.partial_sent {
+    /// keeps growing (bounded by the scrollback) until the next flush. The live rows are
+    /// rendered only when they changed since the last flush.
+    fn flush(&mut self, term: &Terminal) {
+        if term.version() != self.live_version {
+            self.live_version = term.version();
+            self.live = term
+                .live()
+                .into_iter()
+                .map(|l| self.redactor.redact(&l).into_owned())
+                .collect();
+            self.live_sent = false;
+        }
+        if self.batch.is_empty() && self.skipped == 0 && self.live_sent {
             return;
         }
         let msg = Msg::Run(RunMsg::Output {
             job: self.job,
             lines: self.batch.iter().cloned().collect(),
-            partial: self.partial.clone(),
+            live: self.live.clone(),
             skipped: self.skipped,
         });
         if self.tx.try_send(msg).is_ok() {
             self.batch.clear();
             self.skipped = 0;
-            self.partial_sent = self.partial.clone();
+            self.live_sent = true;
         }
     }
 
@@ -309,11 +319,11 @@ impl<'a> Sink<'a> {
         if let Some(f) = self.file.as_mut() {
             let _ = f.flush();
         }
-        self.partial = None;
+        self.live.clear();
         let msg = Msg::Run(RunMsg::Output {
             job: self.job,
             lines: std::mem::take(&mut self.batch).into(),
-            partial: None,
+            live: Vec::new(),
             skipped: std::mem::take(&mut self.skipped),
         });
         let _ = self.tx.send(msg).await;
@@ -367,8 +377,7 @@ async fn run_shell(
     let (Some(mut out), Some(mut err)) = (child.stdout.take(), child.stderr.take()) else {
         return Outcome::SpawnFailed("no pipes to the command".into());
     };
-    let mut out_lines = LineSplitter::default();
-    let mut err_lines = LineSplitter::default();
+    let mut term = Terminal::default();
     let mut out_buf = vec![0u8; 64 * 1024];
     let mut err_buf = vec![0u8; 64 * 1024];
     let (mut out_open, mut err_open) = (true, true);
@@ -387,28 +396,17 @@ async fn run_shell(
         tokio::select! {
             r = out.read(&mut out_buf), if out_open => match r {
                 Ok(0) | Err(_) => out_open = false,
-                Ok(n) => {
-                    out_lines.feed(&out_buf[..n], |p| match p {
-                        Piece::Line(l) => sink.line(l, false),
-                        Piece::Cut(l) => sink.line(l, true),
-                    });
-                    sink.set_partial(out_lines.partial());
-                }
+                Ok(n) => term.feed(0, &out_buf[..n], |row| sink.settled(row)),
             },
             r = err.read(&mut err_buf), if err_open => match r {
                 Ok(0) | Err(_) => err_open = false,
-                Ok(n) => {
-                    err_lines.feed(&err_buf[..n], |p| match p {
-                        Piece::Line(l) => sink.line(l, false),
-                        Piece::Cut(l) => sink.line(l, true),
-                    });
-                }
+                Ok(n) => term.feed(1, &err_buf[..n], |row| sink.settled(row)),
             },
             s = child.wait(), if status.is_none() => {
                 status = Some(s);
                 drain_until = Some(tokio::time::Instant::now() + DRAIN);
             }
-            _ = flush.tick() => sink.flush(),
+            _ = flush.tick() => sink.flush(&term),
             changed = cancelled.changed(), if !was_cancelled => {
                 if changed.is_ok() && *cancelled.borrow() {
                     was_cancelled = true;
@@ -431,11 +429,7 @@ async fn run_shell(
         }
         signal_group(group, nix::sys::signal::Signal::SIGKILL);
     }
-    for splitter in [&mut out_lines, &mut err_lines] {
-        if let Some(rest) = splitter.finish() {
-            sink.line(&rest, false);
-        }
-    }
+    term.finish(|row| sink.settled(row));
     pgid.store(0, Ordering::SeqCst);
     let outcome = match status {
         _ if was_cancelled => Outcome::Cancelled,
@@ -523,7 +517,7 @@ async fn run_http(
             .map(|b| format!(", body containing {b:?}"))
             .unwrap_or_default()
     ));
-    sink.flush();
+    sink.flush(&Terminal::default());
     let outcome = tokio::select! {
         o = http_request(s, &url, &method) => o,
         _ = cancelled.changed() => Outcome::Cancelled,

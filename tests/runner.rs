@@ -99,7 +99,7 @@ async fn a_deploy_streams_colours_rewrites_progress_and_redacts() {
     assert_eq!(r.finished[0].1, Outcome::Exited(0));
     assert!(
         r.lines
-            .contains(&"\x1b[36m▲ Deploying to production\x1b[0m".to_string()),
+            .contains(&"\x1b[0;36m▲ Deploying to production\x1b[0m".to_string()),
         "{:?}",
         r.lines
     );
@@ -252,7 +252,11 @@ async fn cancel_sends_sigterm_then_sigkill_to_the_group() {
     // Wait for the script to start.
     loop {
         match rx.recv().await.expect("msg") {
-            Msg::Run(RunMsg::Output { lines, .. }) if lines.iter().any(|l| l == "started") => break,
+            Msg::Run(RunMsg::Output { lines, live, .. })
+                if lines.iter().chain(&live).any(|l| l == "started") =>
+            {
+                break;
+            }
             _ => {}
         }
     }

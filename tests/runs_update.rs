@@ -120,11 +120,11 @@ fn deploy_asks_first_then_runs_and_records_start_and_finish() {
         Msg::Run(RunMsg::Output {
             job,
             lines: vec!["\x1b[32mReady\x1b[0m".into()],
-            partial: Some("Uploading 40%".into()),
+            live: vec!["Uploading 40%".into()],
             skipped: 0,
         }),
     );
-    assert_eq!(m.log.partial.as_deref(), Some("Uploading 40%"));
+    assert_eq!(m.log.live, ["Uploading 40%"]);
 
     let fx = send(
         &mut m,

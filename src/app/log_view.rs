@@ -27,8 +27,8 @@ pub struct LogView {
     pub cap: usize,
     /// Lines that left the scrollback (or never reached it in a flood); all are in the log files.
     pub dropped: u64,
-    /// The unfinished line of the running command (a progress bar, a prompt).
-    pub partial: Option<String>,
+    /// The rows the running command can still redraw (a progress display, a prompt).
+    pub live: Vec<String>,
     /// How far up from the newest line the view is; 0 with `follow` shows the newest.
     pub from_bottom: usize,
     pub follow: bool,
@@ -43,7 +43,7 @@ impl LogView {
             lines: VecDeque::with_capacity(cap.min(4096)),
             cap: cap.max(1),
             dropped: 0,
-            partial: None,
+            live: Vec::new(),
             from_bottom: 0,
             follow: true,
             search: None,

@@ -93,12 +93,13 @@ pub enum RunMsg {
         /// The branch (none when detached) and commit checked out where the command runs.
         head: Option<(Option<String>, String)>,
     },
-    /// Lines since the last batch (the newest, at most a scrollback's worth), the current
-    /// unfinished line, and how many lines were skipped because the screen was behind.
+    /// Lines settled since the last batch (the newest, at most a scrollback's worth), the
+    /// rows the command can still redraw, and how many lines were skipped because the screen
+    /// was behind.
     Output {
         job: u64,
         lines: Vec<String>,
-        partial: Option<String>,
+        live: Vec<String>,
         skipped: u64,
     },
     StepFinished {

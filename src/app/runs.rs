@@ -325,7 +325,7 @@ pub fn on_run(m: &mut Model, msg: RunMsg) -> Vec<Effect> {
         }
         RunMsg::Output {
             lines,
-            partial,
+            live,
             skipped,
             ..
         } => {
@@ -333,7 +333,7 @@ pub fn on_run(m: &mut Model, msg: RunMsg) -> Vec<Effect> {
             for l in lines {
                 m.log.push(l, LineKind::Output);
             }
-            m.log.partial = partial;
+            m.log.live = live;
             Vec::new()
         }
         RunMsg::StepFinished {
@@ -346,7 +346,7 @@ pub fn on_run(m: &mut Model, msg: RunMsg) -> Vec<Effect> {
             all_passed,
             ..
         } => {
-            m.log.partial = None;
+            m.log.live.clear();
             finished(
                 m, kind, &name, &command, &outcome, duration, &log, all_passed,
             )

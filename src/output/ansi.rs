@@ -140,65 +140,195 @@ impl Perform for Styler {
     fn print(&mut self, c: char) {
         self.text.push(c);
     }
-    fn csi_dispatch(&mut self, params: &Params, _i: &[u8], _ignore: bool, action: char) {
-        if action != 'm' {
+    fn csi_dispatch(&mut self, params: &Params, intermediates: &[u8], ignore: bool, action: char) {
+        if action != 'm' || ignore || !intermediates.is_empty() {
             return;
         }
         self.flush();
-        let flat: Vec<u16> = params.iter().flat_map(|p| p.iter().copied()).collect();
-        if flat.is_empty() {
-            self.style = self.base;
-            return;
-        }
-        let mut i = 0;
-        while i < flat.len() {
-            let s = self.style;
-            self.style = match flat[i] {
-                0 => self.base,
-                1 => s.add_modifier(Modifier::BOLD),
-                2 => s.add_modifier(Modifier::DIM),
-                3 => s.add_modifier(Modifier::ITALIC),
-                4 => s.add_modifier(Modifier::UNDERLINED),
-                7 => s.add_modifier(Modifier::REVERSED),
-                9 => s.add_modifier(Modifier::CROSSED_OUT),
-                22 => s.remove_modifier(Modifier::BOLD | Modifier::DIM),
-                23 => s.remove_modifier(Modifier::ITALIC),
-                24 => s.remove_modifier(Modifier::UNDERLINED),
-                27 => s.remove_modifier(Modifier::REVERSED),
-                n @ 30..=37 => s.fg(basic(n - 30)),
-                39 => s.fg(self.base.fg.unwrap_or(Color::Reset)),
-                n @ 40..=47 => s.bg(basic(n - 40)),
-                49 => s.bg(self.base.bg.unwrap_or(Color::Reset)),
-                n @ 90..=97 => s.fg(bright(n - 90)),
-                n @ 100..=107 => s.bg(bright(n - 100)),
-                n @ (38 | 48) => {
-                    let color = match flat.get(i + 1) {
+        self.style = apply_sgr(params, self.style, self.base);
+    }
+}
+
+/// Applies one SGR sequence to `s`. Both the `;` and the `:` (ITU T.416) forms are read;
+/// what is not understood is skipped, never read as something else. `base` is what a reset
+/// returns to.
+pub fn apply_sgr(params: &Params, mut s: Style, base: Style) -> Style {
+    let groups: Vec<&[u16]> = params.iter().collect();
+    if groups.is_empty() {
+        return base;
+    }
+    let mut i = 0;
+    while i < groups.len() {
+        let g = groups[i];
+        i += 1;
+        s = match g[0] {
+            0 => base,
+            1 => with(s, Modifier::BOLD),
+            2 => with(s, Modifier::DIM),
+            3 => with(s, Modifier::ITALIC),
+            4 => match g.get(1) {
+                None | Some(1..=5) => with(s, Modifier::UNDERLINED),
+                Some(0) => without(s, Modifier::UNDERLINED),
+                Some(_) => s,
+            },
+            5 => with(s, Modifier::SLOW_BLINK),
+            6 => with(s, Modifier::RAPID_BLINK),
+            7 => with(s, Modifier::REVERSED),
+            8 => with(s, Modifier::HIDDEN),
+            9 => with(s, Modifier::CROSSED_OUT),
+            21 => with(s, Modifier::UNDERLINED),
+            22 => without(s, Modifier::BOLD | Modifier::DIM),
+            23 => without(s, Modifier::ITALIC),
+            24 => without(s, Modifier::UNDERLINED),
+            25 => without(s, Modifier::SLOW_BLINK | Modifier::RAPID_BLINK),
+            27 => without(s, Modifier::REVERSED),
+            28 => without(s, Modifier::HIDDEN),
+            29 => without(s, Modifier::CROSSED_OUT),
+            n @ 30..=37 => s.fg(basic(n - 30)),
+            39 => Style { fg: base.fg, ..s },
+            n @ 40..=47 => s.bg(basic(n - 40)),
+            49 => Style { bg: base.bg, ..s },
+            59 => Style {
+                underline_color: base.underline_color,
+                ..s
+            },
+            n @ 90..=97 => s.fg(bright(n - 90)),
+            n @ 100..=107 => s.bg(bright(n - 100)),
+            n @ (38 | 48 | 58) => {
+                let colour = if g.len() > 1 {
+                    colon_colour(&g[1..])
+                } else {
+                    // `38;5;n` and `38;2;r;g;b`: the colour's parts are the next parameters.
+                    let part = |k: usize| groups.get(i + k).map(|p| p[0]);
+                    match part(0) {
                         Some(5) => {
+                            let c = part(1).and_then(indexed);
                             i += 2;
-                            flat.get(i).map(|c| Color::Indexed(*c as u8))
+                            c
                         }
                         Some(2) => {
+                            let c = rgb(part(1), part(2), part(3));
                             i += 4;
-                            match (flat.get(i - 2), flat.get(i - 1), flat.get(i)) {
-                                (Some(r), Some(g), Some(b)) => {
-                                    Some(Color::Rgb(*r as u8, *g as u8, *b as u8))
-                                }
-                                _ => None,
-                            }
+                            c
                         }
                         _ => None,
-                    };
-                    match (n, color) {
-                        (38, Some(c)) => s.fg(c),
-                        (_, Some(c)) => s.bg(c),
-                        _ => s,
                     }
+                };
+                match (n, colour) {
+                    (38, Some(c)) => s.fg(c),
+                    (48, Some(c)) => s.bg(c),
+                    (_, Some(c)) => s.underline_color(c),
+                    _ => s,
                 }
-                _ => s,
-            };
-            i += 1;
+            }
+            _ => s,
+        };
+    }
+    s
+}
+
+/// The colour of a colon-form `38:…`: `5:n`, `2:r:g:b`, or `2:space:r:g:b`.
+fn colon_colour(sub: &[u16]) -> Option<Color> {
+    match *sub {
+        [5, n] => indexed(n),
+        [2, r, g, b] => rgb(Some(r), Some(g), Some(b)),
+        [2, _, r, g, b, ..] => rgb(Some(r), Some(g), Some(b)),
+        _ => None,
+    }
+}
+
+fn indexed(n: u16) -> Option<Color> {
+    u8::try_from(n).ok().map(Color::Indexed)
+}
+
+fn rgb(r: Option<u16>, g: Option<u16>, b: Option<u16>) -> Option<Color> {
+    let byte = |v: Option<u16>| v.and_then(|v| u8::try_from(v).ok());
+    Some(Color::Rgb(byte(r)?, byte(g)?, byte(b)?))
+}
+
+/// Adds a modifier without recording a removal, so a style returned to plain equals plain.
+fn with(mut s: Style, m: Modifier) -> Style {
+    s.add_modifier |= m;
+    s.sub_modifier -= m;
+    s
+}
+
+fn without(mut s: Style, m: Modifier) -> Style {
+    s.add_modifier -= m;
+    s
+}
+
+/// The SGR sequence that sets exactly `s` from a reset: the form [`apply_sgr`] reads back.
+pub fn sgr_of(s: Style) -> String {
+    let mut out = String::from("\x1b[0");
+    let flags = [
+        (Modifier::BOLD, "1"),
+        (Modifier::DIM, "2"),
+        (Modifier::ITALIC, "3"),
+        (Modifier::UNDERLINED, "4"),
+        (Modifier::SLOW_BLINK, "5"),
+        (Modifier::RAPID_BLINK, "6"),
+        (Modifier::REVERSED, "7"),
+        (Modifier::HIDDEN, "8"),
+        (Modifier::CROSSED_OUT, "9"),
+    ];
+    for (m, code) in flags {
+        if s.add_modifier.contains(m) {
+            out.push(';');
+            out.push_str(code);
         }
     }
+    for (colour, plane) in [(s.fg, 38), (s.bg, 48), (s.underline_color, 58)] {
+        if let Some(c) = colour {
+            push_colour(&mut out, c, plane);
+        }
+    }
+    out.push('m');
+    out
+}
+
+fn push_colour(out: &mut String, c: Color, plane: u16) {
+    use std::fmt::Write;
+    let named = |n: u16| match plane {
+        38 => Some(30 + n),
+        48 => Some(40 + n),
+        _ => None,
+    };
+    let basic = [
+        Color::Black,
+        Color::Red,
+        Color::Green,
+        Color::Yellow,
+        Color::Blue,
+        Color::Magenta,
+        Color::Cyan,
+        Color::Gray,
+    ];
+    let brights = [
+        Color::DarkGray,
+        Color::LightRed,
+        Color::LightGreen,
+        Color::LightYellow,
+        Color::LightBlue,
+        Color::LightMagenta,
+        Color::LightCyan,
+        Color::White,
+    ];
+    let index = |set: &[Color]| set.iter().position(|x| *x == c).map(|p| p as u16);
+    let _ = match (c, index(&basic), index(&brights)) {
+        (Color::Reset, _, _) => Ok(()),
+        (Color::Indexed(n), _, _) => write!(out, ";{plane};5;{n}"),
+        (Color::Rgb(r, g, b), _, _) => write!(out, ";{plane};2;{r};{g};{b}"),
+        (_, Some(n), _) => match named(n) {
+            Some(code) => write!(out, ";{code}"),
+            None => write!(out, ";{plane};5;{n}"),
+        },
+        (_, None, Some(n)) => match named(n) {
+            Some(code) => write!(out, ";{}", code + 60),
+            None => write!(out, ";{plane};5;{}", n + 8),
+        },
+        _ => Ok(()),
+    };
 }
 
 #[cfg(test)]

@@ -120,13 +120,17 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
         height -= 1;
     }
     let log = &m.log;
-    if log.lines.is_empty() && log.partial.is_none() {
+    if log.lines.is_empty() && log.live.is_empty() {
         lines.extend(plan_lines(m));
         Paragraph::new(lines).render(inner, buf);
         return;
     }
-    let show_partial = log.follow && log.partial.is_some() && height > 0;
-    let rows = height - usize::from(show_partial);
+    let live = if log.follow {
+        &log.live[log.live.len().saturating_sub(height)..]
+    } else {
+        &[]
+    };
+    let rows = height - live.len();
     let end = log.lines.len().saturating_sub(log.from_bottom);
     let start = end.saturating_sub(rows);
     for (i, l) in log.lines.range(start..end).enumerate() {
@@ -138,8 +142,9 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
             line
         });
     }
-    if show_partial && let Some(p) = &log.partial {
-        lines.push(ansi::styled(p, Style::new().add_modifier(Modifier::ITALIC)));
-    }
+    lines.extend(
+        live.iter()
+            .map(|l| ansi::styled(l, base_style(LineKind::Output))),
+    );
     Paragraph::new(lines).render(inner, buf);
 }

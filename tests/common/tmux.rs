@@ -53,6 +53,11 @@ impl Tmux {
 
     /// Starts a shell in a 120×40 window, with this home.
     pub fn start(&self, home: &Path) {
+        self.start_sized(home, 120, 40);
+    }
+
+    pub fn start_sized(&self, home: &Path, cols: u16, rows: u16) {
+        let (cols, rows) = (cols.to_string(), rows.to_string());
         let o = self.cmd(&[
             "-f",
             "/dev/null",
@@ -61,9 +66,9 @@ impl Tmux {
             "-s",
             "main",
             "-x",
-            "120",
+            &cols,
             "-y",
-            "40",
+            &rows,
             "sh",
         ]);
         assert!(o.status.success(), "{}", stderr(&o));
@@ -89,6 +94,12 @@ impl Tmux {
 
     pub fn screen(&self) -> String {
         String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "main"]).stdout)
+            .into_owned()
+    }
+
+    /// The screen with its colours, as tmux keeps it (`capture-pane -e`).
+    pub fn screen_with_colours(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-e", "-t", "main"]).stdout)
             .into_owned()
     }
 

@@ -1,0 +1,539 @@
+//! What a terminal would show of a command's output, line by line.
+//!
+//! Tools given `FORCE_COLOR` draw spinners and progress displays by moving the cursor and
+//! erasing. This is a line discipline over the newest [`LIVE_ROWS`] rows: carriage return,
+//! backspace, tabs, erase in line (all forms), erase below, cursor up/down/left/right, to a
+//! column, and save/restore behave as in a terminal. A row that leaves the region, or is there
+//! when the output ends, is settled: final, for the pane's scrollback and the log file.
+//! Nothing reaches above the region; every other sequence (screen clears, cursor addressing,
+//! titles, the clipboard, modes) is dropped, as in [`super::ansi`].
+
+use std::collections::VecDeque;
+
+use ratatui::style::Style;
+use unicode_width::UnicodeWidthChar;
+use vte::{Params, Parser, Perform};
+
+use super::ansi::{apply_sgr, sgr_of};
+
+/// Rows the cursor can still reach: enough for the tallest multi-line progress displays.
+pub const LIVE_ROWS: usize = 50;
+/// A row longer than this wraps onto the next, as on a terminal this wide.
+pub const MAX_COLS: usize = 8192;
+
+/// A finished row: its text with SGR colours, and whether it continues on the next row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settled {
+    pub text: String,
+    pub wrapped: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Cell {
+    ch: char,
+    /// A combining mark or variation selector drawn with `ch` (`'\0'` for none).
+    mark: char,
+    style: Style,
+}
+
+/// The right half of a wide character.
+const WIDE_TAIL: char = '\0';
+
+impl Cell {
+    const BLANK: Cell = Cell {
+        ch: ' ',
+        mark: '\0',
+        style: Style::new(),
+    };
+}
+
+#[derive(Debug, Clone)]
+enum Text {
+    /// Uncoloured text only ever appended to: the common line, kept as it came.
+    Plain {
+        text: String,
+        width: usize,
+    },
+    Cells(Vec<Cell>),
+}
+
+#[derive(Debug, Clone)]
+struct Row {
+    text: Text,
+    wrapped: bool,
+}
+
+impl Row {
+    fn new() -> Row {
+        Row {
+            text: Text::Plain {
+                text: String::new(),
+                width: 0,
+            },
+            wrapped: false,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        match &self.text {
+            Text::Plain { text, .. } => text.is_empty(),
+            Text::Cells(c) => c.iter().all(|c| *c == Cell::BLANK),
+        }
+    }
+
+    fn cells(&mut self) -> &mut Vec<Cell> {
+        if let Text::Plain { text, .. } = &self.text {
+            let mut cells: Vec<Cell> = Vec::with_capacity(text.len());
+            for ch in text.chars() {
+                match ch.width() {
+                    Some(0) | None => {
+                        if let Some(last) = cells.iter_mut().rev().find(|c| c.ch != WIDE_TAIL) {
+                            last.mark = ch;
+                        }
+                    }
+                    Some(w) => {
+                        cells.push(Cell { ch, ..Cell::BLANK });
+                        if w == 2 {
+                            cells.push(Cell {
+                                ch: WIDE_TAIL,
+                                ..Cell::BLANK
+                            });
+                        }
+                    }
+                }
+            }
+            self.text = Text::Cells(cells);
+        }
+        match &mut self.text {
+            Text::Cells(c) => c,
+            Text::Plain { .. } => unreachable!("converted above"),
+        }
+    }
+
+    fn render(&self) -> String {
+        match &self.text {
+            Text::Plain { text, .. } => text.clone(),
+            Text::Cells(cells) => render_cells(cells),
+        }
+    }
+
+    fn into_text(self) -> String {
+        match self.text {
+            Text::Plain { text, .. } => text,
+            Text::Cells(cells) => render_cells(&cells),
+        }
+    }
+}
+
+fn render_cells(cells: &[Cell]) -> String {
+    let end = cells
+        .iter()
+        .rposition(|c| *c != Cell::BLANK)
+        .map_or(0, |i| i + 1);
+    let mut out = String::with_capacity(end);
+    let mut pen = Style::new();
+    for c in &cells[..end] {
+        if c.ch == WIDE_TAIL {
+            continue;
+        }
+        if c.style != pen {
+            pen = c.style;
+            out.push_str(&sgr_of(pen));
+        }
+        out.push(c.ch);
+        if c.mark != '\0' {
+            out.push(c.mark);
+        }
+    }
+    if pen != Style::new() {
+        out.push_str("\x1b[0m");
+    }
+    out
+}
+
+#[derive(Debug)]
+struct Screen {
+    rows: VecDeque<Row>,
+    row: usize,
+    col: usize,
+    pen: Style,
+    saved: (usize, usize, Style),
+    settled: Vec<Settled>,
+    /// Bumped on every change, so the live rows are rendered only when they changed.
+    version: u64,
+}
+
+/// One command's output as a terminal shows it. Each stream written into it (stdout,
+/// stderr) has its own parser, so a sequence cut between two reads of one pipe is still read
+/// whole; both draw on the same rows, as both write to the same terminal.
+pub struct Terminal {
+    screen: Screen,
+    parsers: [Parser; 2],
+}
+
+impl Default for Terminal {
+    fn default() -> Terminal {
+        Terminal {
+            screen: Screen {
+                rows: VecDeque::from([Row::new()]),
+                row: 0,
+                col: 0,
+                pen: Style::new(),
+                saved: (0, 0, Style::new()),
+                settled: Vec::new(),
+                version: 0,
+            },
+            parsers: [Parser::new(), Parser::new()],
+        }
+    }
+}
+
+impl Terminal {
+    /// Writes bytes from `stream` (0 or 1); rows that settle are handed to `settled` in order.
+    pub fn feed(&mut self, stream: usize, bytes: &[u8], mut settled: impl FnMut(Settled)) {
+        self.parsers[stream.min(1)].advance(&mut self.screen, bytes);
+        for s in self.screen.settled.drain(..) {
+            settled(s);
+        }
+    }
+
+    /// At the end of the output: every row left settles, except blank rows at the bottom.
+    pub fn finish(&mut self, mut settled: impl FnMut(Settled)) {
+        let s = &mut self.screen;
+        while s.rows.back().is_some_and(Row::is_empty) {
+            s.rows.pop_back();
+        }
+        for row in s.rows.drain(..) {
+            let wrapped = row.wrapped;
+            settled(Settled {
+                text: row.into_text(),
+                wrapped,
+            });
+        }
+        *self = Terminal::default();
+    }
+
+    /// A number that changes whenever the live rows do.
+    pub fn version(&self) -> u64 {
+        self.screen.version
+    }
+
+    /// The rows still live, as they look now (blank rows at the bottom left out).
+    pub fn live(&self) -> Vec<String> {
+        let rows = &self.screen.rows;
+        let end = rows
+            .iter()
+            .rposition(|r| !r.is_empty())
+            .map_or(0, |i| i + 1);
+        rows.range(..end).map(Row::render).collect()
+    }
+}
+
+impl Screen {
+    fn line_feed(&mut self) {
+        self.col = 0;
+        if self.row + 1 < self.rows.len() {
+            self.row += 1;
+            return;
+        }
+        self.rows.push_back(Row::new());
+        self.row += 1;
+        if self.rows.len() > LIVE_ROWS
+            && let Some(top) = self.rows.pop_front()
+        {
+            self.row -= 1;
+            self.saved.0 = self.saved.0.saturating_sub(1);
+            let wrapped = top.wrapped;
+            self.settled.push(Settled {
+                text: top.into_text(),
+                wrapped,
+            });
+        }
+    }
+
+    fn put(&mut self, ch: char, width: usize) {
+        if self.col + width > MAX_COLS {
+            self.rows[self.row].wrapped = true;
+            self.line_feed();
+        }
+        let (col, pen) = (self.col, self.pen);
+        let row = &mut self.rows[self.row];
+        if let Text::Plain { text, width: w } = &mut row.text
+            && pen == Style::new()
+            && col >= *w
+        {
+            text.extend(std::iter::repeat_n(' ', col - *w));
+            text.push(ch);
+            *w = col + width;
+            self.col = col + width;
+            return;
+        }
+        let cells = row.cells();
+        if cells.len() < col + width {
+            cells.resize(col + width, Cell::BLANK);
+        }
+        // Overwriting half of a wide character blanks its other half, as a terminal does.
+        if cells[col].ch == WIDE_TAIL && col > 0 {
+            cells[col - 1] = Cell::BLANK;
+        }
+        let after = col + width;
+        if after < cells.len() && cells[after].ch == WIDE_TAIL {
+            cells[after] = Cell::BLANK;
+        }
+        cells[col] = Cell {
+            ch,
+            mark: '\0',
+            style: pen,
+        };
+        if width == 2 {
+            cells[col + 1] = Cell {
+                ch: WIDE_TAIL,
+                mark: '\0',
+                style: pen,
+            };
+        }
+        self.col = after;
+    }
+
+    /// A zero-width character joins the one before the cursor.
+    fn mark(&mut self, ch: char) {
+        let col = self.col;
+        let row = &mut self.rows[self.row];
+        if let Text::Plain { text, width } = &mut row.text
+            && col == *width
+        {
+            text.push(ch);
+            return;
+        }
+        let cells = row.cells();
+        let end = col.min(cells.len());
+        let before = cells[..end].iter_mut().rev().find(|c| c.ch != WIDE_TAIL);
+        if let Some(c) = before {
+            c.mark = ch;
+        }
+    }
+
+    fn erase_line(&mut self, mode: u16) {
+        let col = self.col;
+        let row = &mut self.rows[self.row];
+        match mode {
+            0 => match &row.text {
+                Text::Plain { width, .. } if col >= *width => {}
+                _ if col == 0 => *row = Row::new(),
+                _ => {
+                    let cells = row.cells();
+                    cells.truncate(col);
+                    if cells
+                        .last()
+                        .is_some_and(|c| c.ch != WIDE_TAIL && wide(c.ch))
+                    {
+                        cells.pop();
+                        cells.push(Cell::BLANK);
+                    }
+                }
+            },
+            1 => {
+                let cells = row.cells();
+                let end = (col + 1).min(cells.len());
+                cells[..end].fill(Cell::BLANK);
+                if cells.get(end).is_some_and(|c| c.ch == WIDE_TAIL) {
+                    cells[end] = Cell::BLANK;
+                }
+            }
+            2 => *row = Row::new(),
+            _ => {}
+        }
+        row.wrapped = false;
+    }
+
+    fn erase_below(&mut self) {
+        self.erase_line(0);
+        for r in self.rows.range_mut(self.row + 1..) {
+            *r = Row::new();
+        }
+    }
+
+    fn cursor_to_row(&mut self, row: usize) {
+        self.row = row.min(self.rows.len() - 1);
+    }
+}
+
+fn wide(ch: char) -> bool {
+    ch.width() == Some(2)
+}
+
+impl Perform for Screen {
+    fn print(&mut self, ch: char) {
+        self.version += 1;
+        match ch.width() {
+            Some(0) => self.mark(ch),
+            Some(w) => self.put(ch, w),
+            None => {}
+        }
+    }
+
+    fn execute(&mut self, byte: u8) {
+        self.version += 1;
+        match byte {
+            b'\n' | 0x0b | 0x0c => self.line_feed(),
+            b'\r' => self.col = 0,
+            0x08 => self.col = self.col.saturating_sub(1),
+            b'\t' => self.col = ((self.col / 8 + 1) * 8).min(MAX_COLS - 1),
+            _ => {}
+        }
+    }
+
+    fn csi_dispatch(&mut self, params: &Params, intermediates: &[u8], ignore: bool, action: char) {
+        if ignore || !intermediates.is_empty() {
+            return;
+        }
+        self.version += 1;
+        let first = params.iter().next().map_or(0, |p| p[0]);
+        let n = usize::from(first.max(1));
+        match action {
+            'm' => self.pen = apply_sgr(params, self.pen, Style::new()),
+            'A' => self.cursor_to_row(self.row.saturating_sub(n)),
+            'B' => self.cursor_to_row(self.row + n),
+            'C' => self.col = (self.col + n).min(MAX_COLS - 1),
+            'D' => self.col = self.col.saturating_sub(n),
+            'E' => {
+                self.cursor_to_row(self.row + n);
+                self.col = 0;
+            }
+            'F' => {
+                self.cursor_to_row(self.row.saturating_sub(n));
+                self.col = 0;
+            }
+            'G' | '`' => self.col = (n - 1).min(MAX_COLS - 1),
+            'K' => self.erase_line(first),
+            'J' if first == 0 => self.erase_below(),
+            's' if params.is_empty() => self.saved = (self.row, self.col, self.pen),
+            'u' if params.is_empty() => self.restore(),
+            _ => {}
+        }
+    }
+
+    fn esc_dispatch(&mut self, intermediates: &[u8], ignore: bool, byte: u8) {
+        if ignore || !intermediates.is_empty() {
+            return;
+        }
+        match byte {
+            b'7' => self.saved = (self.row, self.col, self.pen),
+            b'8' => self.restore(),
+            _ => {}
+        }
+    }
+}
+
+impl Screen {
+    fn restore(&mut self) {
+        let (row, col, pen) = self.saved;
+        self.cursor_to_row(row);
+        self.col = col;
+        self.pen = pen;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(chunks: &[&[u8]]) -> Vec<String> {
+        let mut t = Terminal::default();
+        let mut out = Vec::new();
+        for c in chunks {
+            t.feed(0, c, |s| out.push(s.text));
+        }
+        t.finish(|s| out.push(s.text));
+        out
+    }
+
+    #[test]
+    fn a_spinner_redrawn_in_place_is_one_line_and_the_next_line_its_own() {
+        let mut bytes = Vec::new();
+        for i in 0..1000 {
+            bytes.extend_from_slice(format!("\x1b[2K\x1b[1G⠋ building {i}").as_bytes());
+        }
+        bytes.extend_from_slice(b"\x1b[2K\x1b[1G\xe2\x9c\x93 120 modules transformed.\n");
+        assert_eq!(run(&[&bytes]), ["✓ 120 modules transformed."]);
+    }
+
+    #[test]
+    fn multi_line_redraws_go_up_and_erase() {
+        // log-update: each frame erases the previous one line by line, from the bottom.
+        let frame = |n: u32| format!("task a {n}\ntask b {n}\n");
+        let mut s = frame(1);
+        s += &format!("\x1b[2K\x1b[1A\x1b[2K\x1b[1A\x1b[2K\x1b[G{}", frame(2));
+        s += "done\n";
+        assert_eq!(run(&[s.as_bytes()]), ["task a 2", "task b 2", "done"]);
+    }
+
+    #[test]
+    fn carriage_return_backspace_tabs_and_erase_forms() {
+        assert_eq!(run(&[b"50%\r100%\n"]), ["100%"]);
+        assert_eq!(run(&[b"abcdef\x08\x08XY\n"]), ["abcdXY"]);
+        assert_eq!(run(&[b"a\tb\n"]), ["a       b"]);
+        assert_eq!(run(&[b"abcdef\x1b[3D\x1b[K\n"]), ["abc"]);
+        assert_eq!(run(&[b"abcdef\x1b[3D\x1b[1K\n"]), ["    ef"]);
+        assert_eq!(run(&[b"abc\x1b[10Gx\n"]), ["abc      x"]);
+        assert_eq!(run(&[b"one\ntwo\nthree\x1b[2A\x1b[J\n"]), ["one"]);
+        assert_eq!(run(&[b"ab\x1b7cd\x1b8X\n"]), ["abXd"]);
+    }
+
+    #[test]
+    fn nothing_reaches_above_the_live_region() {
+        let mut bytes = Vec::new();
+        for i in 0..(LIVE_ROWS + 10) {
+            bytes.extend_from_slice(format!("line {i}\n").as_bytes());
+        }
+        bytes.extend_from_slice(b"\x1b[500A\x1b[2Kgone");
+        let out = run(&[&bytes]);
+        assert_eq!(out.len(), LIVE_ROWS + 10);
+        assert_eq!(out[10], "line 10");
+        // 60 lines and the cursor's empty row: the region holds line 11 to the cursor.
+        assert_eq!(out[11], "gone", "the top of the region is line 11");
+    }
+
+    #[test]
+    fn sequences_split_between_reads_are_read_whole() {
+        let bytes = "\x1b[31mred\x1b[0m plain ✓\n".as_bytes();
+        let whole = run(&[bytes]);
+        for cut in 1..bytes.len() {
+            assert_eq!(run(&[&bytes[..cut], &bytes[cut..]]), whole, "cut at {cut}");
+        }
+        assert_eq!(whole, ["\x1b[0;31mred\x1b[0m plain ✓"]);
+    }
+
+    #[test]
+    fn colour_carries_over_lines_and_wide_characters_take_two_columns() {
+        assert_eq!(
+            run(&[b"\x1b[32mok\nstill\x1b[0m\n"]),
+            ["\x1b[0;32mok\x1b[0m", "\x1b[0;32mstill\x1b[0m"]
+        );
+        assert_eq!(run(&["日本\x1b[3Gx\n".as_bytes()]), ["日x"]);
+        assert_eq!(run(&["⚠\u{fe0f} warn\n".as_bytes()]), ["⚠\u{fe0f} warn"]);
+    }
+
+    #[test]
+    fn hostile_sequences_stay_inert() {
+        let out =
+            run(&[b"before\x1b[2J\x1b[H\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x07\x07\x1b[10Aafter\n"]);
+        assert_eq!(out, ["beforeafter"]);
+    }
+
+    #[test]
+    fn an_endless_row_wraps_instead_of_growing() {
+        let bytes = vec![b'x'; MAX_COLS * 3 + 5];
+        let mut t = Terminal::default();
+        let mut out = Vec::new();
+        t.feed(0, &bytes, |s| out.push(s));
+        t.finish(|s| out.push(s));
+        assert_eq!(out.len(), 4);
+        assert!(
+            out[..3]
+                .iter()
+                .all(|s| s.wrapped && s.text.len() == MAX_COLS)
+        );
+        assert_eq!(out[3].text.len(), 5);
+    }
+}
