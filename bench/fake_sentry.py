@@ -13,6 +13,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = json.dumps({"data": data, "start": data[0][0], "end": now, "meta": {}}).encode()
         elif "/issues/" in self.path:
             body = b"[]"
+        elif "/organizations/acme/projects/" in self.path:
+            body = b'[{"id": "2", "slug": "bench", "name": "bench"}]'
         else:
             self.send_response(404)
             self.end_headers()

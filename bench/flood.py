@@ -6,6 +6,9 @@
    the baseline, every line in the run's log file, the marker's delay to the screen, key-press
    latency during the flood ('?' until the help shows), frames per second, peak RSS.
 3. The same lines appended to a file and followed by lnav and by warroom ([logs] file).
+4. A spinner as the deploy (issue 13): one line redrawn with erase-line and cursor-to-column-1
+   1,000 times a second for 10 s: warroom's CPU as a share of one core, its RSS at the start and
+   the end, and the lines of the run's log file.
 
 Usage: bench/flood.py [--rate 400000] [--seconds 10]   (from bench/deploy_log.sh)"""
 import argparse, fcntl, glob, os, pty, re, select, signal, statistics, struct, subprocess
@@ -186,12 +189,74 @@ def file_flood(name, cmd, env, cwd, logfile, rate, seconds, tmp):
     return (cpu1 - cpu0) / lines
 
 
+SPINNER = r"""
+import sys, time
+frames = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+out = sys.stdout.buffer
+t0 = time.time()
+n = 0
+while time.time() - t0 < SECONDS:
+    out.write(f"\x1b[2K\x1b[1G\x1b[36m{frames[n % 10]}\x1b[39m Deploying acme/web ({n})".encode())
+    out.flush()
+    n += 1
+    time.sleep(max(0, t0 + n / 1000 - time.time()))
+out.write(f"\x1b[2K\x1b[1G✅  Production: https://web.example.app frames={n}\nZZSPIN\n".encode())
+out.flush()
+"""
+
+
+def rss_mb(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) / 1024
+    return -1
+
+
+def spinner(seconds, tmp):
+    home = os.path.join(tmp, "spinner")
+    os.makedirs(home)
+    gen = os.path.join(home, "spin.py")
+    open(gen, "w").write(SPINNER.replace("SECONDS", str(seconds)))
+    cfg = os.path.join(home, "warroom.toml")
+    open(cfg, "w").write(f'[deploy]\ncommand = "python3 {gen}"\n')
+    env = warroom_env(home, cfg)
+    subprocess.run([WARROOM, "open", "BENCH-SPIN", "--priority", "P0", "--title", "Spinner", "--no-console"],
+                   env={**os.environ, **env}, check=True, stdout=subprocess.DEVNULL)
+    t = Term([WARROOM, "resume", "BENCH-SPIN"], env, home)
+    t.wait_for(b"Checklist")
+    t.send(b"d")
+    t.wait_for(b"Deploy to production")
+    t.send(b"y")
+    settle = time.time() + 0.5
+    while time.time() < settle:
+        t.pump(0.05)
+    t0, cpu0, rss0 = time.time(), cpu_s(t.pid), rss_mb(t.pid)
+    t.wait_for(b"ZZSPIN", limit=seconds + 30)
+    t1, cpu1, rss1 = time.time(), cpu_s(t.pid), rss_mb(t.pid)
+    logs = glob.glob(os.path.join(home, "incidents/BENCH-SPIN/logs/*deploy*.log"))
+    while logs and "exit" not in open(logs[0]).read() and time.time() - t1 < 10:
+        t.pump(0.05)
+    t.stop(signal.SIGTERM)
+    body = [l for l in open(logs[0], errors="replace") if not l.startswith("# ")] if logs else []
+    longest = max((len(l) for l in body), default=0)
+    frames = re.search(r"frames=(\d+)", "".join(body))
+    pct = (cpu1 - cpu0) / (t1 - t0) * 100
+    print(f"warroom spinner deploy: {frames.group(1) if frames else '?'} frames in {t1 - t0:.1f}s, warroom cpu {pct:.2f}% of a core; "
+          f"RSS {rss0:.1f} MB at the start, {rss1:.1f} MB at the end; log file {len(body)} lines "
+          f"(longest {longest} chars): {body!r}")
+    return pct
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rate", type=int, default=400_000)
     ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--only-spinner", action="store_true")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="warroom-flood-")
+    spinner(a.seconds, tmp)
+    if a.only_spinner:
+        return
     base = baseline(a.rate, a.seconds, tmp)
     ours = deploy_flood(a.rate, a.seconds, base, tmp)
     logfile = os.path.join(tmp, "app.log")

@@ -13,7 +13,6 @@ use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use tokio::io::AsyncReadExt;
 use tokio::sync::{mpsc, watch};
 
 use crate::app::msg::{JobKind, Msg, Outcome, RunMsg};
@@ -25,6 +24,18 @@ use crate::output::terminal::{Settled, Terminal};
 
 /// How often output is handed to the screen.
 const FLUSH: Duration = Duration::from_millis(10);
+/// How often redrawn rows alone (a spinner) are handed to the screen: a spinner's frame rate,
+/// not the rate the command redraws at.
+const LIVE_EVERY: Duration = Duration::from_millis(100);
+/// A read shorter than this means the command writes in small pieces (a spinner, a prompt):
+/// the pipes are read again after [`PACE`], so many small writes cost one wake-up. A flood
+/// fills every read and is never paced.
+const PACE_BELOW: usize = 4096;
+const PACE: Duration = Duration::from_millis(25);
+/// After a read that did not fill half the buffer: output arrives slower than it is read.
+const GATHER: Duration = Duration::from_millis(2);
+const READ_SIZE: usize = 256 * 1024;
+const PIPE_SIZE: i32 = 1024 * 1024;
 /// After the command exits, how long to keep reading output its children may still write.
 const DRAIN: Duration = Duration::from_millis(200);
 
@@ -227,6 +238,7 @@ struct Sink<'a> {
     live: Vec<String>,
     live_version: u64,
     live_sent: bool,
+    live_at: Instant,
 }
 
 impl<'a> Sink<'a> {
@@ -253,6 +265,7 @@ impl<'a> Sink<'a> {
             live: Vec::new(),
             live_version: 0,
             live_sent: true,
+            live_at: Instant::now(),
         };
         if let Some(f) = sink.file.as_mut() {
             let _ = writeln!(f, "{header}");
@@ -286,10 +299,22 @@ impl<'a> Sink<'a> {
     }
 
     /// Hands what is pending to the screen without waiting: if the loop is busy, the batch
-    /// keeps growing (bounded by the scrollback) until the next flush. The live rows are
-    /// rendered only when they changed since the last flush.
-    fn flush(&mut self, term: &Terminal) {
-        if term.version() != self.live_version {
+    /// keeps growing (bounded by the scrollback) until the next flush. Redrawn rows alone are
+    /// sent at most every [`LIVE_EVERY`], rendered only when they changed. Returns how long
+    /// to wait before calling again while something is still undelivered.
+    fn flush(&mut self, term: &Terminal) -> Option<Duration> {
+        let rows_waiting = !self.batch.is_empty() || self.skipped > 0;
+        let redrawn = term.version() != self.live_version;
+        if !rows_waiting {
+            if !redrawn && self.live_sent {
+                return None;
+            }
+            let wait = LIVE_EVERY.saturating_sub(self.live_at.elapsed());
+            if !wait.is_zero() {
+                return Some(wait);
+            }
+        }
+        if redrawn {
             self.live_version = term.version();
             self.live = term
                 .live()
@@ -298,20 +323,26 @@ impl<'a> Sink<'a> {
                 .collect();
             self.live_sent = false;
         }
-        if self.batch.is_empty() && self.skipped == 0 && self.live_sent {
-            return;
+        if !rows_waiting && self.live_sent {
+            return None;
         }
         let msg = Msg::Run(RunMsg::Output {
             job: self.job,
-            lines: self.batch.iter().cloned().collect(),
+            lines: std::mem::take(&mut self.batch).into(),
             live: self.live.clone(),
             skipped: self.skipped,
         });
-        if self.tx.try_send(msg).is_ok() {
-            self.batch.clear();
-            self.skipped = 0;
-            self.live_sent = true;
+        if let Err(e) = self.tx.try_send(msg) {
+            // The screen is behind: the lines wait for the next flush.
+            if let Msg::Run(RunMsg::Output { lines, .. }) = e.into_inner() {
+                self.batch = lines.into();
+            }
+            return Some(FLUSH);
         }
+        self.skipped = 0;
+        self.live_sent = true;
+        self.live_at = Instant::now();
+        None
     }
 
     /// At the end of a step: everything is delivered and on disk.
@@ -374,15 +405,24 @@ async fn run_shell(
     };
     let group = child.id().map(|p| p as i32).unwrap_or(0);
     pgid.store(group, Ordering::SeqCst);
-    let (Some(mut out), Some(mut err)) = (child.stdout.take(), child.stderr.take()) else {
-        return Outcome::SpawnFailed("no pipes to the command".into());
+    let pipes = match (child.stdout.take(), child.stderr.take()) {
+        (Some(out), Some(err)) => out
+            .into_owned_fd()
+            .and_then(|o| Ok((o, err.into_owned_fd()?))),
+        _ => Err(std::io::Error::other("no pipes to the command")),
     };
+    let (out, err) = match pipes {
+        Ok(p) => p,
+        Err(e) => return Outcome::SpawnFailed(format!("reading the command's output: {e}")),
+    };
+    let (chunks_tx, mut chunks) = mpsc::channel(4);
+    read_pipe(out, 0, chunks_tx.clone());
+    read_pipe(err, 1, chunks_tx);
     let mut term = Terminal::default();
-    let mut out_buf = vec![0u8; 64 * 1024];
-    let mut err_buf = vec![0u8; 64 * 1024];
-    let (mut out_open, mut err_open) = (true, true);
-    let mut flush = tokio::time::interval(FLUSH);
-    flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut pipes_open = true;
+    // Output is handed on within FLUSH of arriving; nothing wakes the loop while the command
+    // is quiet.
+    let mut flush_at: Option<tokio::time::Instant> = None;
     let mut status = None;
     let mut drain_until: Option<tokio::time::Instant> = None;
     let mut kill_at: Option<tokio::time::Instant> = None;
@@ -390,27 +430,32 @@ async fn run_shell(
 
     loop {
         let drained = drain_until.is_some_and(|d| tokio::time::Instant::now() >= d);
-        if status.is_some() && ((!out_open && !err_open) || drained) {
+        if status.is_some() && (!pipes_open || drained) {
             break;
         }
         tokio::select! {
-            r = out.read(&mut out_buf), if out_open => match r {
-                Ok(0) | Err(_) => out_open = false,
-                Ok(n) => term.feed(0, &out_buf[..n], |row| sink.settled(row)),
+            chunk = chunks.recv(), if pipes_open => match chunk {
+                Some((stream, bytes)) => {
+                    term.feed(stream, &bytes, |row| sink.settled(row));
+                    let soon = tokio::time::Instant::now() + FLUSH;
+                    flush_at = Some(flush_at.map_or(soon, |t| t.min(soon)));
+                }
+                None => pipes_open = false,
             },
-            r = err.read(&mut err_buf), if err_open => match r {
-                Ok(0) | Err(_) => err_open = false,
-                Ok(n) => term.feed(1, &err_buf[..n], |row| sink.settled(row)),
-            },
+            _ = tokio::time::sleep_until(flush_at.unwrap_or_else(tokio::time::Instant::now)), if flush_at.is_some() => {
+                flush_at = sink.flush(&term).map(|d| tokio::time::Instant::now() + d);
+            }
             s = child.wait(), if status.is_none() => {
                 status = Some(s);
                 drain_until = Some(tokio::time::Instant::now() + DRAIN);
             }
-            _ = flush.tick() => sink.flush(&term),
+            // A background child may hold the pipes open: the step ends after the drain.
+            _ = tokio::time::sleep_until(drain_until.unwrap_or_else(tokio::time::Instant::now)), if drain_until.is_some() => {}
             changed = cancelled.changed(), if !was_cancelled => {
                 if changed.is_ok() && *cancelled.borrow() {
                     was_cancelled = true;
                     sink.note(format!("\x1b[33m— cancelled: SIGTERM to the process group, SIGKILL after {}s —\x1b[0m", ctx.grace.as_secs()));
+                    flush_at = Some(tokio::time::Instant::now());
                     signal_group(group, nix::sys::signal::Signal::SIGTERM);
                     kill_at = Some(tokio::time::Instant::now() + ctx.grace);
                 }
@@ -444,6 +489,48 @@ async fn run_shell(
     sink.note(outcome.describe_line());
     sink.finish().await;
     outcome
+}
+
+/// Reads one pipe on a thread of its own with blocking reads, so a command's writes cost the
+/// console's loop nothing until there is a chunk to show. A read that did not fill the buffer
+/// means the command writes slower than it is read: the thread waits a moment ([`GATHER`], or
+/// [`PACE`] for small pieces such as a spinner's frames) so that the next read takes many
+/// writes at once; the pipe is enlarged so the command does not wait meanwhile. The thread ends
+/// with the pipe (every writer gone) or when the step stops listening.
+fn read_pipe(fd: std::os::fd::OwnedFd, stream: usize, tx: mpsc::Sender<(usize, Vec<u8>)>) {
+    use nix::fcntl::{FcntlArg, OFlag, fcntl};
+    use std::io::Read;
+    let spawned = std::thread::Builder::new()
+        .name("pipe reader".into())
+        .spawn(move || {
+            if let Ok(flags) = fcntl(&fd, FcntlArg::F_GETFL) {
+                let blocking = OFlag::from_bits_truncate(flags) - OFlag::O_NONBLOCK;
+                let _ = fcntl(&fd, FcntlArg::F_SETFL(blocking));
+            }
+            let _ = fcntl(&fd, FcntlArg::F_SETPIPE_SZ(PIPE_SIZE));
+            let mut pipe = std::fs::File::from(fd);
+            let mut buf = vec![0u8; READ_SIZE];
+            loop {
+                match pipe.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        if tx.blocking_send((stream, buf[..n].to_vec())).is_err() {
+                            break;
+                        }
+                        if n < PACE_BELOW {
+                            std::thread::sleep(PACE);
+                        } else if n < READ_SIZE / 2 {
+                            std::thread::sleep(GATHER);
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!("cannot start a thread to read the command's output: {e}");
+    }
 }
 
 /// `${VAR}` in a header value reads the environment, so tokens stay out of the config.

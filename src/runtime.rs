@@ -136,7 +136,6 @@ pub struct SentrySetup {
     pub poller: crate::sentry::poller::PollerConfig,
     /// For deploy registration.
     pub environment: String,
-    pub project_slug: Option<String>,
 }
 
 struct SentryRunning {
@@ -315,7 +314,7 @@ impl Io {
                             &setup.client,
                             &release,
                             &setup.environment,
-                            setup.project_slug.as_deref(),
+                            &setup.poller.project,
                             started,
                             finished,
                         )

@@ -84,7 +84,7 @@ async fn raw_server(fault: Fault) -> (String, Arc<Mutex<Vec<String>>>) {
 
 fn cfg() -> PollerConfig {
     PollerConfig {
-        project: "2".into(),
+        project: warroom::sentry::project::ProjectRef::new("2"),
         environment: None,
         query: "event.type:error".into(),
         interval: Duration::from_secs(60),

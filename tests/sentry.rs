@@ -10,13 +10,14 @@ use tokio::sync::{mpsc, watch};
 use warroom::app::{Model, Msg, update};
 use warroom::sentry::client::Client;
 use warroom::sentry::poller::{self, PollerConfig};
+use warroom::sentry::project::ProjectRef;
 use warroom::sentry::{PollState, SentryMsg};
 
 const TOKEN: &str = "sntryu_0123456789abcdef_planted";
 
 fn cfg(project: &str, interval_ms: u64) -> PollerConfig {
     PollerConfig {
-        project: project.into(),
+        project: ProjectRef::new(project),
         environment: Some("production".into()),
         query: "event.type:error".into(),
         interval: Duration::from_millis(interval_ms),
@@ -439,7 +440,12 @@ async fn registering_a_deploy_creates_the_release_when_missing() {
     let client =
         Client::new(&server.base, "acme", TOKEN.into(), Duration::from_secs(2)).expect("client");
     let now = Utc::now();
-    let r = poller::register_deploy(&client, "v2.3.5", "production", Some("api"), now, now).await;
+    let project = ProjectRef::new("api");
+    server.script(
+        "/projects/acme/api/",
+        vec![Answer::json(200, r#"{"id": "2", "slug": "api"}"#)],
+    );
+    let r = poller::register_deploy(&client, "v2.3.5", "production", &project, now, now).await;
     assert_eq!(r, Ok("v2.3.5".to_string()));
     let seen = server.seen();
     let paths: Vec<(&str, &str)> = seen
@@ -449,14 +455,15 @@ async fn registering_a_deploy_creates_the_release_when_missing() {
     assert_eq!(
         paths,
         [
+            ("GET", "/api/0/projects/acme/api/"),
             ("POST", "/api/0/organizations/acme/releases/v2.3.5/deploys/"),
             ("POST", "/api/0/organizations/acme/releases/"),
             ("POST", "/api/0/organizations/acme/releases/v2.3.5/deploys/"),
         ]
     );
-    let body: serde_json::Value = serde_json::from_str(&seen[0].body).expect("json");
+    let body: serde_json::Value = serde_json::from_str(&seen[1].body).expect("json");
     assert_eq!(body["environment"], "production");
     assert_eq!(body["projects"][0], "api");
-    let release: serde_json::Value = serde_json::from_str(&seen[1].body).expect("json");
+    let release: serde_json::Value = serde_json::from_str(&seen[2].body).expect("json");
     assert_eq!(release["version"], "v2.3.5");
 }

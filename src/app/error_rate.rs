@@ -28,6 +28,8 @@ pub struct ErrorRate {
     pub floor: f64,
     /// The highest rate seen since detection (kept when its bucket leaves the window).
     pub peak: Option<f64>,
+    /// How the poller adapted to this Sentry (an older version's parameters).
+    pub notice: Option<String>,
 }
 
 impl ErrorRate {
@@ -52,6 +54,7 @@ impl ErrorRate {
             verdict_buckets: cfg.verdict_buckets,
             floor: cfg.floor,
             peak: None,
+            notice: None,
         }
     }
 
@@ -69,7 +72,8 @@ impl ErrorRate {
         let _ = self.series.split_off(&start);
         self.series.extend(buckets);
         let window_from = now - self.window.as_secs() as i64;
-        let baseline = (detected - self.baseline_len.as_secs() as i64)..detected;
+        // A bucket that ends within the baseline period counts, however wide it is.
+        let baseline = (detected - self.baseline_len.as_secs() as i64 - self.width)..detected;
         self.series
             .retain(|t, _| *t >= window_from || baseline.contains(t));
         let since = detected - self.width;
@@ -93,13 +97,15 @@ impl ErrorRate {
         self.series.iter().map(|(t, c)| (*t, self.per_min(*c)))
     }
 
-    /// Mean errors per minute over the baseline period before detection.
+    /// Mean errors per minute over the baseline period before detection: the buckets that end
+    /// within it, so the bucket holding the detection never counts.
     pub fn baseline(&self, detected: DateTime<Utc>) -> Option<f64> {
         let end = detected.timestamp();
         let start = end - self.baseline_len.as_secs() as i64;
         let vals: Vec<f64> = self
             .series
-            .range(start..end)
+            .range(start - self.width..end)
+            .filter(|(t, _)| **t + self.width > start && **t + self.width <= end)
             .map(|(_, c)| self.per_min(*c))
             .collect();
         (!vals.is_empty()).then(|| vals.iter().sum::<f64>() / vals.len() as f64)

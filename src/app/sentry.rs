@@ -54,6 +54,11 @@ pub fn on_sentry(m: &mut Model, msg: SentryMsg) -> Vec<Effect> {
             m.errors.state = s;
             Vec::new()
         }
+        SentryMsg::Notice(n) => {
+            m.say(Tone::Warn, format!("Sentry: {n}"));
+            m.errors.notice = Some(n);
+            Vec::new()
+        }
         SentryMsg::DeployRegistered(r) => {
             let d = match r {
                 Ok(release) => Draft::new(

@@ -474,21 +474,19 @@ fn sentry_setup(
     let client = crate::sentry::client::Client::new(&s.base_url, org, token.clone(), s.timeout)?;
     let history_from = inc.detected_at - chrono::Duration::from_std(s.baseline).unwrap_or_default();
     let poller = crate::sentry::poller::PollerConfig {
-        project: project.clone(),
+        project: crate::sentry::project::ProjectRef::new(project),
         environment: s.environment.clone(),
         query: s.query.clone(),
         interval: s.poll_interval,
         window: s.window,
         history_from,
     };
-    let slug = (!project.chars().all(|c| c.is_ascii_digit())).then(|| project.clone());
     let environment = s.environment.clone().unwrap_or_else(|| "production".into());
     Ok((
         runtime::SentrySetup {
             client,
             poller,
             environment,
-            project_slug: slug,
         },
         token,
     ))

@@ -130,6 +130,12 @@ pub fn start(world: World) -> Result<String, String> {
             let app = Router::new()
                 .route("/api/0/organizations/acme/events-stats/", get(events_stats))
                 .route("/api/0/organizations/acme/issues/", get(issues))
+                .route(
+                    "/api/0/organizations/acme/projects/",
+                    get(|| async {
+                        axum::Json(json!([{"id": "2", "slug": "accounts", "name": "accounts"}]))
+                    }),
+                )
                 .route("/health", get(|| async { "ok" }))
                 .route("/auth/login", post(login))
                 .with_state(Arc::new(world));

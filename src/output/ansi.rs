@@ -153,7 +153,14 @@ impl Perform for Styler {
 /// what is not understood is skipped, never read as something else. `base` is what a reset
 /// returns to.
 pub fn apply_sgr(params: &Params, mut s: Style, base: Style) -> Style {
-    let groups: Vec<&[u16]> = params.iter().collect();
+    // vte keeps at most 32 parameters.
+    let mut all: [&[u16]; 32] = [&[]; 32];
+    let mut len = 0;
+    for (slot, g) in all.iter_mut().zip(params.iter()) {
+        *slot = g;
+        len += 1;
+    }
+    let groups = &all[..len];
     if groups.is_empty() {
         return base;
     }
@@ -258,9 +265,10 @@ fn without(mut s: Style, m: Modifier) -> Style {
     s
 }
 
-/// The SGR sequence that sets exactly `s` from a reset: the form [`apply_sgr`] reads back.
-pub fn sgr_of(s: Style) -> String {
-    let mut out = String::from("\x1b[0");
+/// Appends the SGR sequence that sets exactly `s` from a reset: the form [`apply_sgr`] reads
+/// back.
+pub fn push_sgr(out: &mut String, s: Style) {
+    out.push_str("\x1b[0");
     let flags = [
         (Modifier::BOLD, "1"),
         (Modifier::DIM, "2"),
@@ -280,11 +288,10 @@ pub fn sgr_of(s: Style) -> String {
     }
     for (colour, plane) in [(s.fg, 38), (s.bg, 48), (s.underline_color, 58)] {
         if let Some(c) = colour {
-            push_colour(&mut out, c, plane);
+            push_colour(out, c, plane);
         }
     }
     out.push('m');
-    out
 }
 
 fn push_colour(out: &mut String, c: Color, plane: u16) {

@@ -14,7 +14,7 @@ use ratatui::style::Style;
 use unicode_width::UnicodeWidthChar;
 use vte::{Params, Parser, Perform};
 
-use super::ansi::{apply_sgr, sgr_of};
+use super::ansi::{apply_sgr, push_sgr};
 
 /// Rows the cursor can still reach: enough for the tallest multi-line progress displays.
 pub const LIVE_ROWS: usize = 50;
@@ -49,80 +49,123 @@ impl Cell {
 
 #[derive(Debug, Clone)]
 enum Text {
-    /// Uncoloured text only ever appended to: the common line, kept as it came.
-    Plain {
+    /// A row only ever appended to, the common case: its text with SGR sequences where the
+    /// colour changes, its width in columns, and the style at its end.
+    Appended {
         text: String,
         width: usize,
+        pen: Style,
     },
-    Cells(Vec<Cell>),
+    /// A row the cursor went back into: one cell per column, in `Row::cells`.
+    Cells,
 }
 
 #[derive(Debug, Clone)]
 struct Row {
     text: Text,
+    cells: Vec<Cell>,
     wrapped: bool,
 }
 
 impl Row {
     fn new() -> Row {
         Row {
-            text: Text::Plain {
+            text: Text::Appended {
                 text: String::new(),
                 width: 0,
+                pen: Style::new(),
             },
+            cells: Vec::new(),
             wrapped: false,
         }
     }
 
     fn is_empty(&self) -> bool {
         match &self.text {
-            Text::Plain { text, .. } => text.is_empty(),
-            Text::Cells(c) => c.iter().all(|c| *c == Cell::BLANK),
+            Text::Appended { text, .. } => text.is_empty(),
+            Text::Cells => self.cells.iter().all(|c| *c == Cell::BLANK),
         }
     }
 
     fn cells(&mut self) -> &mut Vec<Cell> {
-        if let Text::Plain { text, .. } = &self.text {
-            let mut cells: Vec<Cell> = Vec::with_capacity(text.len());
-            for ch in text.chars() {
-                match ch.width() {
-                    Some(0) | None => {
-                        if let Some(last) = cells.iter_mut().rev().find(|c| c.ch != WIDE_TAIL) {
-                            last.mark = ch;
-                        }
-                    }
-                    Some(w) => {
-                        cells.push(Cell { ch, ..Cell::BLANK });
-                        if w == 2 {
-                            cells.push(Cell {
-                                ch: WIDE_TAIL,
-                                ..Cell::BLANK
-                            });
-                        }
-                    }
-                }
-            }
-            self.text = Text::Cells(cells);
+        if let Text::Appended { text, .. } = &self.text {
+            self.cells = cells_of(text);
+            self.text = Text::Cells;
         }
-        match &mut self.text {
-            Text::Cells(c) => c,
-            Text::Plain { .. } => unreachable!("converted above"),
-        }
+        &mut self.cells
     }
 
     fn render(&self) -> String {
         match &self.text {
-            Text::Plain { text, .. } => text.clone(),
-            Text::Cells(cells) => render_cells(cells),
+            Text::Appended { text, pen, .. } => {
+                let mut out = text.clone();
+                close(&mut out, *pen);
+                out
+            }
+            Text::Cells => render_cells(&self.cells),
         }
     }
 
     fn into_text(self) -> String {
         match self.text {
-            Text::Plain { text, .. } => text,
-            Text::Cells(cells) => render_cells(&cells),
+            Text::Appended { mut text, pen, .. } => {
+                close(&mut text, pen);
+                text
+            }
+            Text::Cells => render_cells(&self.cells),
         }
     }
+}
+
+fn close(out: &mut String, pen: Style) {
+    if pen != Style::new() {
+        out.push_str("\x1b[0m");
+    }
+}
+
+/// The cells of an appended row's text (its own SGR sequences and printable characters).
+fn cells_of(text: &str) -> Vec<Cell> {
+    struct Builder {
+        cells: Vec<Cell>,
+        pen: Style,
+    }
+    impl Perform for Builder {
+        fn print(&mut self, ch: char) {
+            match ch.width() {
+                Some(0) => {
+                    if let Some(last) = self.cells.iter_mut().rev().find(|c| c.ch != WIDE_TAIL) {
+                        last.mark = ch;
+                    }
+                }
+                Some(w) => {
+                    let cell = Cell {
+                        ch,
+                        mark: '\0',
+                        style: self.pen,
+                    };
+                    self.cells.push(cell);
+                    if w == 2 {
+                        self.cells.push(Cell {
+                            ch: WIDE_TAIL,
+                            ..cell
+                        });
+                    }
+                }
+                None => {}
+            }
+        }
+        fn csi_dispatch(&mut self, params: &Params, _: &[u8], _: bool, action: char) {
+            if action == 'm' {
+                self.pen = apply_sgr(params, self.pen, Style::new());
+            }
+        }
+    }
+    let mut b = Builder {
+        cells: Vec::with_capacity(text.len()),
+        pen: Style::new(),
+    };
+    Parser::new().advance(&mut b, text.as_bytes());
+    b.cells
 }
 
 fn render_cells(cells: &[Cell]) -> String {
@@ -138,16 +181,14 @@ fn render_cells(cells: &[Cell]) -> String {
         }
         if c.style != pen {
             pen = c.style;
-            out.push_str(&sgr_of(pen));
+            push_sgr(&mut out, pen);
         }
         out.push(c.ch);
         if c.mark != '\0' {
             out.push(c.mark);
         }
     }
-    if pen != Style::new() {
-        out.push_str("\x1b[0m");
-    }
+    close(&mut out, pen);
     out
 }
 
@@ -169,6 +210,10 @@ struct Screen {
 pub struct Terminal {
     screen: Screen,
     parsers: [Parser; 2],
+    /// Whether each parser is known to be between sequences, so that a plain line can skip it.
+    ground: [bool; 2],
+    #[cfg(test)]
+    no_shortcut: bool,
 }
 
 impl Default for Terminal {
@@ -184,6 +229,9 @@ impl Default for Terminal {
                 version: 0,
             },
             parsers: [Parser::new(), Parser::new()],
+            ground: [true, true],
+            #[cfg(test)]
+            no_shortcut: false,
         }
     }
 }
@@ -191,7 +239,31 @@ impl Default for Terminal {
 impl Terminal {
     /// Writes bytes from `stream` (0 or 1); rows that settle are handed to `settled` in order.
     pub fn feed(&mut self, stream: usize, bytes: &[u8], mut settled: impl FnMut(Settled)) {
-        self.parsers[stream.min(1)].advance(&mut self.screen, bytes);
+        let stream = stream.min(1);
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+            let (piece, after) = rest.split_at(end);
+            rest = after;
+            // The common line (printable ASCII appended to a plain row) skips the parser.
+            let text = piece.strip_suffix(b"\n").unwrap_or(piece);
+            #[cfg(test)]
+            let shortcut = !self.no_shortcut;
+            #[cfg(not(test))]
+            let shortcut = true;
+            if shortcut
+                && self.ground[stream]
+                && text.iter().all(|b| (0x20..0x7f).contains(b))
+                && self.screen.append_plain(text)
+            {
+                if text.len() < piece.len() {
+                    self.screen.line_feed();
+                }
+            } else {
+                self.parsers[stream].advance(&mut self.screen, piece);
+                self.ground[stream] = ends_between_sequences(piece, self.ground[stream]);
+            }
+        }
         for s in self.screen.settled.drain(..) {
             settled(s);
         }
@@ -229,7 +301,82 @@ impl Terminal {
     }
 }
 
+/// Whether a parser that was (`was`) between sequences is so again after `bytes`: decided from
+/// the last ESC, conservatively (unsure means no, and the parser reads on).
+fn ends_between_sequences(bytes: &[u8], was: bool) -> bool {
+    if ends_mid_character(bytes) {
+        return false;
+    }
+    let Some(at) = memchr::memrchr(0x1b, bytes) else {
+        return was;
+    };
+    let tail = &bytes[at + 1..];
+    match tail.first() {
+        None => false,
+        Some(b'[') => {
+            let body = &tail[1..];
+            let params = body
+                .iter()
+                .take_while(|b| (0x20..=0x3f).contains(*b))
+                .count();
+            body.get(params).is_some_and(|b| (0x40..=0x7e).contains(b))
+        }
+        Some(b']') => tail.contains(&0x07),
+        Some(b'P' | b'X' | b'^' | b'_') => false,
+        Some(0x20..=0x2f) => tail[1..]
+            .iter()
+            .find(|b| !(0x20..=0x2f).contains(*b))
+            .is_some_and(|b| (0x30..=0x7e).contains(b)),
+        Some(0x30..=0x7e) => true,
+        Some(_) => false,
+    }
+}
+
+/// Whether `bytes` end inside a UTF-8 character (the parser holds its first bytes).
+fn ends_mid_character(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(3)..];
+    let Some(lead) = tail.iter().rposition(|b| *b >= 0xc0) else {
+        return false;
+    };
+    let needed = match tail[lead] {
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    };
+    tail.len() - lead < needed
+}
+
 impl Screen {
+    /// Appends printable ASCII at the cursor when the cursor ends an appended row; false
+    /// (nothing done) otherwise.
+    fn append_plain(&mut self, ascii: &[u8]) -> bool {
+        let (col, pen) = (self.col, self.pen);
+        if col + ascii.len() > MAX_COLS {
+            return false;
+        }
+        let Text::Appended {
+            text,
+            width,
+            pen: end,
+        } = &mut self.rows[self.row].text
+        else {
+            return false;
+        };
+        if *width != col {
+            return false;
+        }
+        if !ascii.is_empty() && pen != *end {
+            push_sgr(text, pen);
+            *end = pen;
+        }
+        // Printable ASCII, checked by the caller.
+        text.push_str(std::str::from_utf8(ascii).unwrap_or_default());
+        *width += ascii.len();
+        self.col += ascii.len();
+        self.version += 1;
+        true
+    }
+
     fn line_feed(&mut self) {
         self.col = 0;
         if self.row + 1 < self.rows.len() {
@@ -258,11 +405,24 @@ impl Screen {
         }
         let (col, pen) = (self.col, self.pen);
         let row = &mut self.rows[self.row];
-        if let Text::Plain { text, width: w } = &mut row.text
-            && pen == Style::new()
+        if let Text::Appended {
+            text,
+            width: w,
+            pen: end,
+        } = &mut row.text
             && col >= *w
         {
-            text.extend(std::iter::repeat_n(' ', col - *w));
+            if col > *w {
+                if *end != Style::new() {
+                    push_sgr(text, Style::new());
+                    *end = Style::new();
+                }
+                text.extend(std::iter::repeat_n(' ', col - *w));
+            }
+            if pen != *end {
+                push_sgr(text, pen);
+                *end = pen;
+            }
             text.push(ch);
             *w = col + width;
             self.col = col + width;
@@ -299,7 +459,7 @@ impl Screen {
     fn mark(&mut self, ch: char) {
         let col = self.col;
         let row = &mut self.rows[self.row];
-        if let Text::Plain { text, width } = &mut row.text
+        if let Text::Appended { text, width, .. } = &mut row.text
             && col == *width
         {
             text.push(ch);
@@ -318,7 +478,7 @@ impl Screen {
         let row = &mut self.rows[self.row];
         match mode {
             0 => match &row.text {
-                Text::Plain { width, .. } if col >= *width => {}
+                Text::Appended { width, .. } if col >= *width => {}
                 _ if col == 0 => *row = Row::new(),
                 _ => {
                     let cells = row.cells();
@@ -513,6 +673,60 @@ mod tests {
         assert_eq!(run(&["日本\x1b[3Gx\n".as_bytes()]), ["日x"]);
         assert_eq!(run(&["⚠\u{fe0f} warn\n".as_bytes()]), ["⚠\u{fe0f} warn"]);
     }
+
+    proptest::proptest! {
+        /// Plain lines skip the parser; the result is the same as the parser reading it all,
+        /// however the bytes are cut into reads.
+        #[test]
+        fn the_shortcut_changes_nothing(
+            pieces in proptest::collection::vec(0usize..FRAGMENTS.len(), 0..60),
+            cuts in proptest::collection::vec(1usize..40, 1..20),
+        ) {
+            let bytes: Vec<u8> = pieces.iter().flat_map(|i| FRAGMENTS[*i].bytes()).collect();
+            let read = |no_shortcut: bool| {
+                let mut t = Terminal { no_shortcut, ..Terminal::default() };
+                let mut out = Vec::new();
+                let mut rest = &bytes[..];
+                for c in cuts.iter().cycle() {
+                    if rest.is_empty() {
+                        break;
+                    }
+                    let (a, b) = rest.split_at((*c).min(rest.len()));
+                    t.feed(*c % 2, a, |s| out.push(s));
+                    rest = b;
+                }
+                t.finish(|s| out.push(s));
+                out
+            };
+            proptest::prop_assert_eq!(read(false), read(true));
+        }
+    }
+
+    const FRAGMENTS: &[&str] = &[
+        "plain text",
+        "\n",
+        "\r",
+        "\x1b[2K",
+        "\x1b[1G",
+        "\x1b[1A",
+        "\x1b[31m",
+        "\x1b[0m",
+        "\x1b[38:2::1:2:3m",
+        "\x1b]0;title\x07",
+        "\x1b]8;;http://x\x1b\\",
+        "\x1bP+q\x1b\\",
+        "\x1b7",
+        "\x1b8",
+        "\x1b(B",
+        "\x1b",
+        "\x1b[",
+        "✓ ünïcode",
+        "\t",
+        "\x08",
+        "\x1b[J",
+        "\x1b[K",
+        "\x1b[3D",
+    ];
 
     #[test]
     fn hostile_sequences_stay_inert() {

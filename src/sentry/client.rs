@@ -30,6 +30,9 @@ pub enum ApiError {
     BadBody(String),
     #[error("Sentry refused the request ({status}): {detail}")]
     Refused { status: u16, detail: String },
+    /// A web page (a sign-in form, a proxy's redirect) answered where the API should.
+    #[error("{0}")]
+    NotTheApi(String),
 }
 
 impl ApiError {
@@ -132,7 +135,29 @@ impl Client {
             .map_err(|e| ApiError::Network(network_reason(&e)))?;
         let status = resp.status();
         let headers = resp.headers().clone();
+        let mut at = resp.url().clone();
+        at.set_query(None);
+        let redirected = !at.as_str().starts_with(&self.base);
         let body = read_capped(resp).await?;
+        if status.is_redirection() {
+            let to = headers
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .unwrap_or("elsewhere");
+            return Err(ApiError::NotTheApi(format!(
+                "the request to {at} was redirected to {to} instead of answered by the API: check [sentry] base_url and the proxy in front of Sentry"
+            )));
+        }
+        if status.is_success() && is_web_page(&headers, &body) {
+            let what = if redirected || looks_like_sign_in(&body) {
+                "a sign-in page"
+            } else {
+                "a web page"
+            };
+            return Err(ApiError::NotTheApi(format!(
+                "the request reached {what} at {at} instead of Sentry's API: check [sentry] base_url and the proxy in front of Sentry"
+            )));
+        }
         if status.is_success() {
             return Ok(Response {
                 status,
@@ -178,6 +203,22 @@ impl Client {
             _ => ApiError::Refused { status: code, detail: detail.unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned()) },
         }
     }
+}
+
+/// An HTML answer: the API answers JSON only.
+fn is_web_page(headers: &HeaderMap, body: &[u8]) -> bool {
+    let html = headers
+        .get("content-type")
+        .and_then(|c| c.to_str().ok())
+        .is_some_and(|c| c.contains("html"));
+    html || body.trim_ascii_start().starts_with(b"<")
+}
+
+fn looks_like_sign_in(body: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&body[..body.len().min(64 * 1024)]).to_lowercase();
+    ["sign in", "sign-in", "log in", "login", "password"]
+        .iter()
+        .any(|w| text.contains(w))
 }
 
 async fn read_capped(mut resp: reqwest::Response) -> Result<Vec<u8>, ApiError> {

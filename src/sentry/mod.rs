@@ -3,5 +3,6 @@
 pub mod api;
 pub mod client;
 pub mod poller;
+pub mod project;
 
 pub use poller::{PollState, SentryMsg};

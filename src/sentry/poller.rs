@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::api::{Issue, next_cursor, parse_events_stats, parse_issues};
 use super::client::{ApiError, Client};
+use super::project::{Project, ProjectRef, environments};
 use crate::app::Msg;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -50,11 +51,13 @@ pub enum SentryMsg {
     State(PollState),
     /// The deploy registration's result (the release name, or why it failed).
     DeployRegistered(Result<String, String>),
+    /// How the poller adapted to this server (an older Sentry's parameters).
+    Notice(String),
 }
 
 #[derive(Debug, Clone)]
 pub struct PollerConfig {
-    pub project: String,
+    pub project: ProjectRef,
     pub environment: Option<String>,
     pub query: String,
     pub interval: Duration,
@@ -82,8 +85,11 @@ struct Poller {
     client: Client,
     cfg: PollerConfig,
     tx: mpsc::Sender<Msg>,
-    project_id: Option<String>,
     have_history: bool,
+    /// The bucket width Sentry answered with (it widens the interval for long ranges).
+    width: Option<i64>,
+    /// Older self-hosted Sentry (9.x) does not know `yAxis=count()`; its default is the count.
+    y_axis: bool,
 }
 
 pub fn spawn(
@@ -97,8 +103,9 @@ pub fn spawn(
             client,
             cfg,
             tx,
-            project_id: None,
             have_history: false,
+            width: None,
+            y_axis: true,
         };
         p.run(deploys).await;
     })
@@ -177,7 +184,7 @@ impl Poller {
     }
 
     async fn poll(&mut self, deploy: Option<DateTime<Utc>>) -> Result<(), ApiError> {
-        let project = self.project_id().await?;
+        let project = self.cfg.project.get(&self.client).await?;
         let now = Utc::now();
         let window_start = now - chrono::Duration::from_std(self.cfg.window).unwrap_or_default();
         // The whole window (and the baseline) once; then the trailing buckets, which keep
@@ -190,42 +197,117 @@ impl Poller {
                 .min(self.cfg.history_from)
                 .max(now - chrono::Duration::hours(48))
         };
-        let start = start - chrono::Duration::seconds(start.timestamp() % 60);
-        let mut query = vec![
-            ("project", project.clone()),
-            ("dataset", "errors".to_string()),
-            ("yAxis", "count()".to_string()),
-            ("query", self.cfg.query.clone()),
-            ("start", naive(start)),
-            ("end", naive(now)),
-            ("interval", "1m".to_string()),
-            ("partial", "1".to_string()),
-        ];
-        if let Some(env) = &self.cfg.environment {
-            query.push(("environment", env.clone()));
-        }
-        let org = self.client.org().to_string();
-        let resp = self
-            .client
-            .get(&format!("organizations/{org}/events-stats/"), &query)
-            .await?;
-        let series =
+        // On a bucket boundary, so that no bucket is fetched in part and drawn as a dip.
+        let mut width = self.width.unwrap_or(60).max(60);
+        let start = start - chrono::Duration::seconds(start.timestamp().rem_euclid(width));
+        let resp = match self.events_stats(&project, start, now, width).await {
+            Err(ApiError::Refused {
+                status: 400,
+                detail,
+            }) if self.y_axis && detail.contains("yAxis") => {
+                self.y_axis = false;
+                self.report(SentryMsg::Notice(format!(
+                    "this Sentry does not know yAxis=count() (\"{detail}\"): asking for its default, the event count"
+                )))
+                .await;
+                self.events_stats(&project, start, now, width).await?
+            }
+            other => other?,
+        };
+        let mut series =
             parse_events_stats(&resp.body).map_err(|e| ApiError::BadBody(e.to_string()))?;
+        let mut start = start;
+        if series.buckets.len() > 1 && series.width > width && start.timestamp() % series.width != 0
+        {
+            // Sentry widened the buckets: the first one was counted from `start` only. Ask
+            // again from its boundary, with the width it uses.
+            width = series.width;
+            start -= chrono::Duration::seconds(start.timestamp().rem_euclid(width));
+            let again = self.events_stats(&project, start, now, width).await?;
+            series =
+                parse_events_stats(&again.body).map_err(|e| ApiError::BadBody(e.to_string()))?;
+        }
         self.have_history = true;
+        // One bucket tells no width: it is the one asked for.
+        let width = if series.buckets.len() > 1 {
+            series.width
+        } else {
+            width
+        };
+        self.width = Some(width);
         let msg = SentryMsg::Series {
             start: start.timestamp(),
             buckets: series.buckets,
-            width: series.width,
+            width,
             at: now,
         };
         if !self.report(msg).await {
             return Ok(());
         }
         if let Some(since) = deploy {
-            let issues = self.new_issues(&project, since).await?;
+            let issues = self.new_issues(&project.id, since).await?;
             self.report(SentryMsg::Issues { since, issues }).await;
         }
         Ok(())
+    }
+
+    async fn events_stats(
+        &self,
+        project: &Project,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        width: i64,
+    ) -> Result<super::client::Response, ApiError> {
+        let mut query = vec![
+            ("project", project.id.clone()),
+            ("dataset", "errors".to_string()),
+            ("query", self.cfg.query.clone()),
+            ("start", naive(start)),
+            ("end", naive(end)),
+            ("interval", interval(width)),
+            ("partial", "1".to_string()),
+        ];
+        if self.y_axis {
+            query.push(("yAxis", "count()".to_string()));
+        }
+        if let Some(env) = &self.cfg.environment {
+            query.push(("environment", env.clone()));
+        }
+        let org = self.client.org().to_string();
+        match self
+            .client
+            .get(&format!("organizations/{org}/events-stats/"), &query)
+            .await
+        {
+            Err(ApiError::NotFound(reason)) => Err(self.not_found(project, reason).await),
+            other => other,
+        }
+    }
+
+    /// A 404 for the series: when an environment is set and Sentry lists the project's
+    /// environments without it, that is the cause.
+    async fn not_found(&self, project: &Project, reason: String) -> ApiError {
+        let Some(env) = &self.cfg.environment else {
+            return ApiError::NotFound(reason);
+        };
+        let org = self.client.org();
+        match environments(&self.client, project).await {
+            Ok(known) if !known.iter().any(|k| k == env) => {
+                let known = if known.is_empty() {
+                    "none yet".to_string()
+                } else {
+                    known.join(", ")
+                };
+                ApiError::NotFound(format!(
+                    "Sentry has no environment {env:?} in project {:?} (it knows: {known}): set [sentry] environment",
+                    project.slug
+                ))
+            }
+            _ => ApiError::NotFound(format!(
+                "404 for the error rate: check [sentry] org ({org:?}), project ({:?}) and environment ({env:?})",
+                project.slug
+            )),
+        }
     }
 
     async fn new_issues(
@@ -268,33 +350,14 @@ impl Poller {
         }
         Ok(out)
     }
+}
 
-    /// The numeric project id; a slug is looked up once.
-    async fn project_id(&mut self) -> Result<String, ApiError> {
-        if let Some(id) = &self.project_id {
-            return Ok(id.clone());
-        }
-        let p = self.cfg.project.clone();
-        let id = if p.chars().all(|c| c.is_ascii_digit()) {
-            p
-        } else {
-            let org = self.client.org().to_string();
-            let resp = self.client.get(&format!("projects/{org}/{p}/"), &[]).await.map_err(|e| match e {
-                ApiError::NotFound(_) => ApiError::NotFound(format!("404: no project {p:?} in organization {org:?}: check [sentry] org and project")),
-                other => other,
-            })?;
-            let v: serde_json::Value =
-                serde_json::from_slice(&resp.body).map_err(|e| ApiError::BadBody(e.to_string()))?;
-            v.get("id")
-                .and_then(|i| {
-                    i.as_str()
-                        .map(String::from)
-                        .or_else(|| i.as_u64().map(|n| n.to_string()))
-                })
-                .ok_or_else(|| ApiError::BadBody(format!("project {p:?} has no id")))?
-        };
-        self.project_id = Some(id.clone());
-        Ok(id)
+/// Sentry's interval for a bucket width: `1m`, `5m`, `1h`, or seconds.
+fn interval(width: i64) -> String {
+    match width {
+        w if w % 3600 == 0 => format!("{}h", w / 3600),
+        w if w % 60 == 0 => format!("{}m", w / 60),
+        w => format!("{w}s"),
     }
 }
 
@@ -303,11 +366,16 @@ pub async fn register_deploy(
     client: &Client,
     release: &str,
     environment: &str,
-    project_slug: Option<&str>,
+    project: &ProjectRef,
     started: DateTime<Utc>,
     finished: DateTime<Utc>,
 ) -> Result<String, String> {
     let org = client.org().to_string();
+    let slug = project
+        .get(client)
+        .await
+        .map_err(|e| format!("registering the deploy of {release}: {e}"))?
+        .slug;
     let encoded: String = url_escape(release);
     let path = format!("organizations/{org}/releases/{encoded}/deploys/");
     let body = serde_json::json!({
@@ -315,12 +383,12 @@ pub async fn register_deploy(
         "name": format!("warroom hotfix {release}"),
         "dateStarted": started.to_rfc3339(),
         "dateFinished": finished.to_rfc3339(),
-        "projects": project_slug.map(|p| vec![p]).unwrap_or_default(),
+        "projects": [&slug],
     });
     match client.post(&path, &body).await {
         Ok(_) => Ok(release.to_string()),
         Err(ApiError::NotFound(_)) => {
-            let create = serde_json::json!({ "version": release, "projects": project_slug.map(|p| vec![p]).unwrap_or_default() });
+            let create = serde_json::json!({ "version": release, "projects": [&slug] });
             client
                 .post(&format!("organizations/{org}/releases/"), &create)
                 .await

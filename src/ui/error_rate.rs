@@ -31,7 +31,15 @@ fn state_span(m: &Model) -> Span<'static> {
                 theme::tone(Tone::Warn),
             ),
             Some(t) => Span::styled(
-                format!("ok · polled {}", hhmmss(t)),
+                format!(
+                    "ok · polled {}{}",
+                    hhmmss(t),
+                    if e.notice.is_some() {
+                        " · without yAxis (older Sentry)"
+                    } else {
+                        ""
+                    }
+                ),
                 theme::tone(Tone::Good),
             ),
             None => Span::styled("ok", theme::tone(Tone::Good)),

@@ -66,10 +66,14 @@ impl Seen {
     }
 }
 
+type Responder = Arc<dyn Fn(&Seen) -> Answer + Send + Sync>;
+
 #[derive(Default)]
 struct Inner {
     /// Scripted answers by path suffix, used in order; the last one repeats.
     script: HashMap<String, VecDeque<Answer>>,
+    /// Answers computed from the request, by path suffix (they take precedence).
+    computed: HashMap<String, Responder>,
     seen: Vec<Seen>,
 }
 
@@ -109,27 +113,36 @@ async fn handle(State(inner): State<Arc<Mutex<Inner>>>, req: Request) -> Respons
         .map(String::from);
     let answer = {
         let mut g = inner.lock().expect("lock");
-        g.seen.push(Seen {
+        let seen = Seen {
             method,
             path: path.clone(),
             query,
             auth,
             body: String::from_utf8_lossy(&body).into_owned(),
             at: Instant::now(),
-        });
+        };
+        let computed = g
+            .computed
+            .iter()
+            .filter(|(k, _)| path.ends_with(k.as_str()))
+            .max_by_key(|(k, _)| k.len())
+            .map(|(_, f)| f(&seen));
+        g.seen.push(seen);
         let key = g
             .script
             .keys()
             .filter(|k| path.ends_with(k.as_str()))
             .max_by_key(|k| k.len())
             .cloned();
-        key.and_then(|k| {
-            let q = g.script.get_mut(&k)?;
-            if q.len() > 1 {
-                q.pop_front()
-            } else {
-                q.front().cloned()
-            }
+        computed.or_else(|| {
+            key.and_then(|k| {
+                let q = g.script.get_mut(&k)?;
+                if q.len() > 1 {
+                    q.pop_front()
+                } else {
+                    q.front().cloned()
+                }
+            })
         })
     };
     let answer = answer.unwrap_or_else(|| {
@@ -169,10 +182,19 @@ impl FakeSentry {
             });
         });
         let addr = rx.recv().expect("addr");
-        FakeSentry {
+        let server = FakeSentry {
             inner,
             base: format!("http://{addr}"),
-        }
+        };
+        // The organization's projects, as Sentry lists them: numeric ids resolve to slugs.
+        server.script(
+            "/organizations/acme/projects/",
+            vec![Answer::json(
+                200,
+                r#"[{"id": "2", "slug": "api", "name": "API", "platform": "node"}]"#,
+            )],
+        );
+        server
     }
 
     /// Answers for requests whose path ends with `suffix`, in order (the last repeats).
@@ -182,6 +204,15 @@ impl FakeSentry {
             .expect("lock")
             .script
             .insert(suffix.to_string(), answers.into());
+    }
+
+    /// Answers computed from each request whose path ends with `suffix`.
+    pub fn respond(&self, suffix: &str, f: impl Fn(&Seen) -> Answer + Send + Sync + 'static) {
+        self.inner
+            .lock()
+            .expect("lock")
+            .computed
+            .insert(suffix.to_string(), Arc::new(f));
     }
 
     /// The same server's record, but requests aimed at `base` (a closed port, say).
