@@ -236,6 +236,8 @@ struct Sink<'a> {
     redactor: &'a Redactor,
     /// The rows the command can still redraw, as last handed to the screen.
     live: Vec<String>,
+    /// The settled lines are inside a private key block.
+    in_key: bool,
     live_version: u64,
     live_sent: bool,
     live_at: Instant,
@@ -263,6 +265,7 @@ impl<'a> Sink<'a> {
             cap: ctx.scrollback.max(1),
             redactor: &ctx.redactor,
             live: Vec::new(),
+            in_key: false,
             live_version: 0,
             live_sent: true,
             live_at: Instant::now(),
@@ -275,7 +278,10 @@ impl<'a> Sink<'a> {
 
     /// A row that will not change any more: to the log file and the next batch.
     fn settled(&mut self, row: Settled) {
-        let mut text = self.redactor.redact(&row.text).into_owned();
+        let mut text = self
+            .redactor
+            .redact_line(&row.text, &mut self.in_key)
+            .into_owned();
         if let Some(f) = self.file.as_mut() {
             let plain = strip_sgr(&text);
             let _ = f.write_all(plain.as_bytes());
@@ -316,10 +322,21 @@ impl<'a> Sink<'a> {
         }
         if redrawn {
             self.live_version = term.version();
-            self.live = term
-                .live()
-                .into_iter()
-                .map(|l| self.redactor.redact(&l).into_owned())
+            // The bottom row may still be being written: the start of a secret on it is hidden
+            // until the rest arrives.
+            let rows = term.live();
+            let last = rows.len().saturating_sub(1);
+            let mut in_key = self.in_key;
+            self.live = rows
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    if i == last {
+                        self.redactor.redact_unfinished(l, in_key)
+                    } else {
+                        self.redactor.redact_line(l, &mut in_key).into_owned()
+                    }
+                })
                 .collect();
             self.live_sent = false;
         }
@@ -381,20 +398,34 @@ async fn run_shell(
     pgid: &AtomicI32,
 ) -> Outcome {
     let mut sink = Sink::new(spec.id, &ctx.tx, log, &header(spec.kind, name, shown), ctx);
+    // Both streams write into one pipe, as both write to one terminal: what the command
+    // printed arrives in the order it printed it.
+    let (reader, writer) = match std::io::pipe().and_then(|(r, w)| Ok((r, w.try_clone()?, w))) {
+        Ok((r, w1, w2)) => (r, (w1, w2)),
+        Err(e) => {
+            let reason = format!("cannot make a pipe for the command's output: {e}");
+            sink.note(format!("\x1b[31m{reason}\x1b[0m"));
+            sink.finish().await;
+            return Outcome::SpawnFailed(reason);
+        }
+    };
     let mut cmd = tokio::process::Command::new(&ctx.shell);
     cmd.arg("-c")
         .arg(raw)
         .current_dir(&ctx.cwd)
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdout(Stdio::from(writer.0))
+        .stderr(Stdio::from(writer.1))
         .env("FORCE_COLOR", "1")
         .env("CLICOLOR_FORCE", "1")
         .env("CLICOLOR", "1")
         .env_remove("NO_COLOR")
         .process_group(0)
         .kill_on_drop(true);
-    let mut child = match cmd.spawn() {
+    let spawned = cmd.spawn();
+    // The command holds the pipe's write ends now; ours must close for the end to be seen.
+    drop(cmd);
+    let mut child = match spawned {
         Ok(c) => c,
         Err(e) => {
             let reason = format!("cannot start {}: {e}", ctx.shell);
@@ -405,19 +436,8 @@ async fn run_shell(
     };
     let group = child.id().map(|p| p as i32).unwrap_or(0);
     pgid.store(group, Ordering::SeqCst);
-    let pipes = match (child.stdout.take(), child.stderr.take()) {
-        (Some(out), Some(err)) => out
-            .into_owned_fd()
-            .and_then(|o| Ok((o, err.into_owned_fd()?))),
-        _ => Err(std::io::Error::other("no pipes to the command")),
-    };
-    let (out, err) = match pipes {
-        Ok(p) => p,
-        Err(e) => return Outcome::SpawnFailed(format!("reading the command's output: {e}")),
-    };
     let (chunks_tx, mut chunks) = mpsc::channel(4);
-    read_pipe(out, 0, chunks_tx.clone());
-    read_pipe(err, 1, chunks_tx);
+    read_pipe(reader.into(), chunks_tx);
     let mut term = Terminal::default();
     let mut pipes_open = true;
     // Output is handed on within FLUSH of arriving; nothing wakes the loop while the command
@@ -435,8 +455,8 @@ async fn run_shell(
         }
         tokio::select! {
             chunk = chunks.recv(), if pipes_open => match chunk {
-                Some((stream, bytes)) => {
-                    term.feed(stream, &bytes, |row| sink.settled(row));
+                Some(bytes) => {
+                    term.feed(&bytes, |row| sink.settled(row));
                     let soon = tokio::time::Instant::now() + FLUSH;
                     flush_at = Some(flush_at.map_or(soon, |t| t.min(soon)));
                 }
@@ -491,22 +511,18 @@ async fn run_shell(
     outcome
 }
 
-/// Reads one pipe on a thread of its own with blocking reads, so a command's writes cost the
+/// Reads the command's output on a thread of its own with blocking reads, so a command's writes cost the
 /// console's loop nothing until there is a chunk to show. A read that did not fill the buffer
 /// means the command writes slower than it is read: the thread waits a moment ([`GATHER`], or
 /// [`PACE`] for small pieces such as a spinner's frames) so that the next read takes many
 /// writes at once; the pipe is enlarged so the command does not wait meanwhile. The thread ends
 /// with the pipe (every writer gone) or when the step stops listening.
-fn read_pipe(fd: std::os::fd::OwnedFd, stream: usize, tx: mpsc::Sender<(usize, Vec<u8>)>) {
-    use nix::fcntl::{FcntlArg, OFlag, fcntl};
+fn read_pipe(fd: std::os::fd::OwnedFd, tx: mpsc::Sender<Vec<u8>>) {
+    use nix::fcntl::{FcntlArg, fcntl};
     use std::io::Read;
     let spawned = std::thread::Builder::new()
         .name("pipe reader".into())
         .spawn(move || {
-            if let Ok(flags) = fcntl(&fd, FcntlArg::F_GETFL) {
-                let blocking = OFlag::from_bits_truncate(flags) - OFlag::O_NONBLOCK;
-                let _ = fcntl(&fd, FcntlArg::F_SETFL(blocking));
-            }
             let _ = fcntl(&fd, FcntlArg::F_SETPIPE_SZ(PIPE_SIZE));
             let mut pipe = std::fs::File::from(fd);
             let mut buf = vec![0u8; READ_SIZE];
@@ -514,7 +530,7 @@ fn read_pipe(fd: std::os::fd::OwnedFd, stream: usize, tx: mpsc::Sender<(usize, V
                 match pipe.read(&mut buf) {
                     Ok(0) => break,
                     Ok(n) => {
-                        if tx.blocking_send((stream, buf[..n].to_vec())).is_err() {
+                        if tx.blocking_send(buf[..n].to_vec()).is_err() {
                             break;
                         }
                         if n < PACE_BELOW {

@@ -27,6 +27,8 @@ pub struct Tail {
     offset: u64,
     lines: LineSplitter,
     redactor: Arc<Redactor>,
+    /// Inside a private key block that began on an earlier line.
+    in_key: bool,
 }
 
 #[derive(Debug, Default, PartialEq)]
@@ -45,6 +47,7 @@ impl Tail {
             offset: 0,
             lines: LineSplitter::default(),
             redactor,
+            in_key: false,
         };
         if let Ok(f) = File::open(&t.path)
             && let Ok(meta) = f.metadata()
@@ -107,9 +110,11 @@ impl Tail {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {
                     self.offset += n as u64;
-                    let redactor = &self.redactor;
+                    let (redactor, in_key) = (&self.redactor, &mut self.in_key);
                     self.lines.feed(&buf[..n], |p| match p {
-                        Piece::Line(l) | Piece::Cut(l) => out.lines.push(clean_line(l, redactor)),
+                        Piece::Line(l) | Piece::Cut(l) => {
+                            out.lines.push(clean_line(l, redactor, in_key))
+                        }
                     });
                 }
             }

@@ -84,7 +84,13 @@ async fn raw_server(fault: Fault) -> (String, Arc<Mutex<Vec<String>>>) {
 
 fn cfg() -> PollerConfig {
     PollerConfig {
-        project: warroom::sentry::project::ProjectRef::new("2"),
+        // Known already: these servers answer every path the same way.
+        project: warroom::sentry::project::ProjectRef::resolved(
+            warroom::sentry::project::Project {
+                id: "2".into(),
+                slug: "api".into(),
+            },
+        ),
         environment: None,
         query: "event.type:error".into(),
         interval: Duration::from_secs(60),
@@ -149,7 +155,7 @@ async fn the_wrong_content_type_is_said() {
     let (base, _) = raw_server(Fault::Html).await;
     let (s, _) = first_state(&base, Duration::from_secs(2)).await;
     assert!(
-        matches!(&s, PollState::Error { reason, .. } if reason.contains("not JSON")),
+        matches!(&s, PollState::Error { reason, .. } if reason.contains("reached a web page at") && reason.contains("check [sentry] base_url and the proxy")),
         "{s:?}"
     );
 }

@@ -22,7 +22,7 @@ const SECRET_NAME_PARTS: &[&str] = &[
 /// Token shapes (each a row of the README's table): Sentry, GitHub (every prefix), GitLab,
 /// npm, PyPI, Slack tokens and hooks, Stripe secret and restricted keys, Google API keys, AWS
 /// access keys and `aws_secret_access_key` assignments, JWTs, bearer and basic credentials
-/// (`Authorization:` headers), private key blocks' first lines.
+/// (`Authorization:` headers), private key blocks (to their end line, or the end of the text).
 const SHAPES: &str = concat!(
     r"sntry[su]_[A-Za-z0-9_=+/.-]{10,}",
     r"|gh[pousr]_[A-Za-z0-9]{20,}",
@@ -38,14 +38,23 @@ const SHAPES: &str = concat!(
     r"|(?i:aws_secret_access_key)\s*[=:]\s*\S+",
     r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+",
     r"|(?i:bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}",
-    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----",
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z ]*PRIVATE KEY-----|\z)",
 );
+
+/// How the secret shapes start: a line still being written that ends in one of these (or in
+/// the start of a secret value) is not shown until the rest arrives.
+const SHAPE_STARTS: &str = r"^(?:sntry|gh[pousr]_|github_pat_|glpat-|npm_|pypi-|xox[abprse]-|https://hooks\.slack|(?:sk|rk)_(?:live|test)_|AIza|AKIA|ASIA|eyJ|-----BEGIN)";
+
+const KEY_BEGIN: &str = "-----BEGIN ";
+const KEY_END: &str = "-----END ";
+const KEY_TAIL: &str = "PRIVATE KEY-----";
 
 #[derive(Debug, Clone)]
 pub struct Redactor {
     value_list: Vec<String>,
     values: Option<AhoCorasick>,
     shapes: Option<Regex>,
+    shape_starts: Option<Regex>,
     url_credentials: Option<Regex>,
 }
 
@@ -102,6 +111,7 @@ impl Redactor {
             value_list: values,
             values: matcher,
             shapes: compile(SHAPES),
+            shape_starts: compile(SHAPE_STARTS),
             url_credentials: compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@"),
         }
     }
@@ -154,6 +164,64 @@ impl Redactor {
         std::borrow::Cow::Owned(out)
     }
 }
+
+impl Redactor {
+    /// One line of a stream: a private key block spans lines, so `in_key` carries whether the
+    /// lines before opened one that has not ended yet; its lines are redacted whole.
+    pub fn redact_line<'a>(&self, line: &'a str, in_key: &mut bool) -> std::borrow::Cow<'a, str> {
+        if *in_key {
+            if line.contains(KEY_END) && line.contains(KEY_TAIL) {
+                *in_key = false;
+            }
+            return std::borrow::Cow::Owned(REDACTED.to_string());
+        }
+        if let Some(at) = line.find(KEY_BEGIN)
+            && line[at..].contains(KEY_TAIL)
+            && !line[at..].contains(KEY_END)
+        {
+            *in_key = true;
+        }
+        self.redact(line)
+    }
+
+    /// A line still being written: as [`Redactor::redact_line`], and its end is hidden when
+    /// it may be the start of a secret whose rest has not arrived: when the shapes would match
+    /// it with more characters after it, or its last word starts a shape or a secret value.
+    pub fn redact_unfinished(&self, line: &str, in_key: bool) -> String {
+        let mut in_key = in_key;
+        let mut out = self.redact_line(line, &mut in_key).into_owned();
+        let end = out.trim_end_matches("\x1b[0m").len();
+        let probe = format!("{}{UNFINISHED_PROBE}", &out[..end]);
+        let mut cut: Option<usize> = None;
+        for r in [&self.shapes, &self.url_credentials].into_iter().flatten() {
+            for m in r.find_iter(&probe) {
+                if m.start() < end && m.end() > end {
+                    cut = Some(cut.map_or(m.start(), |c| c.min(m.start())));
+                }
+            }
+        }
+        let word_start = out[..end].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        let word = super::ansi::strip_sgr(&out[word_start..end]).into_owned();
+        let starts_value = word.len() >= 4 && self.value_list.iter().any(|v| v.starts_with(&word));
+        let starts_shape = word != REDACTED
+            && self
+                .shape_starts
+                .as_ref()
+                .is_some_and(|r| r.is_match(&word));
+        if starts_value || starts_shape {
+            cut = Some(cut.map_or(word_start, |c| c.min(word_start)));
+        }
+        if let Some(c) = cut {
+            out.replace_range(c..end, REDACTED);
+        }
+        out
+    }
+}
+
+/// What may follow an unfinished line: letters and digits, then an `@` and a path, enough to
+/// complete any shape.
+const UNFINISHED_PROBE: &str =
+    "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0u1V2w3X4y5Z6a7B8c9D0e1F2g3H4@h/";
 
 #[cfg(test)]
 mod tests {
@@ -230,6 +298,58 @@ mod tests {
             r.redact("> Authorization: Basic dXNlcjpwYXNzd29yZA=="),
             "> Authorization: [redacted]"
         );
+    }
+
+    #[test]
+    fn private_key_blocks_are_redacted_to_their_end() {
+        let r = Redactor::new(Vec::new());
+        let block = "key:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\nQyNTUxOQAAACBexample\n-----END OPENSSH PRIVATE KEY-----\ndone";
+        assert_eq!(r.redact(block), "key:\n[redacted]\ndone");
+        let mut in_key = false;
+        let lines: Vec<String> = block
+            .lines()
+            .map(|l| r.redact_line(l, &mut in_key).into_owned())
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "key:",
+                "[redacted]",
+                "[redacted]",
+                "[redacted]",
+                "[redacted]",
+                "done"
+            ]
+        );
+        assert!(!in_key);
+    }
+
+    #[test]
+    fn the_start_of_a_secret_still_being_written_is_hidden() {
+        let r = Redactor::new(vec!["hunter2-planted-secret".into()]);
+        assert_eq!(
+            r.redact_unfinished("token ghp_a1B2c3", false),
+            "token [redacted]"
+        );
+        assert_eq!(r.redact_unfinished("pw hunter2-pl", false), "pw [redacted]");
+        assert_eq!(
+            r.redact_unfinished("\x1b[0;36mtoken eyJhbGci\x1b[0m", false),
+            "\x1b[0;36mtoken [redacted]\x1b[0m"
+        );
+        assert_eq!(r.redact_unfinished("Uploading 40%", false), "Uploading 40%");
+        assert_eq!(
+            r.redact_unfinished("> Authorization: Bearer abc", false),
+            "> Authorization: [redacted]"
+        );
+        assert_eq!(
+            r.redact_unfinished("cloning https://deploy:s3c", false),
+            "cloning [redacted]"
+        );
+        assert_eq!(
+            r.redact_unfinished("aws_secret_access_key = wJalr", false),
+            "[redacted]"
+        );
+        assert_eq!(r.redact_unfinished("MIIEvQIBADAN", true), "[redacted]");
     }
 
     #[test]

@@ -204,14 +204,13 @@ struct Screen {
     version: u64,
 }
 
-/// One command's output as a terminal shows it. Each stream written into it (stdout,
-/// stderr) has its own parser, so a sequence cut between two reads of one pipe is still read
-/// whole; both draw on the same rows, as both write to the same terminal.
+/// One command's output as a terminal shows it (stdout and stderr share it, as they share a
+/// terminal); a sequence cut between two reads is still read whole.
 pub struct Terminal {
     screen: Screen,
-    parsers: [Parser; 2],
-    /// Whether each parser is known to be between sequences, so that a plain line can skip it.
-    ground: [bool; 2],
+    parser: Parser,
+    /// Whether the parser is known to be between sequences, so that a plain line can skip it.
+    ground: bool,
     #[cfg(test)]
     no_shortcut: bool,
 }
@@ -228,8 +227,8 @@ impl Default for Terminal {
                 settled: Vec::new(),
                 version: 0,
             },
-            parsers: [Parser::new(), Parser::new()],
-            ground: [true, true],
+            parser: Parser::new(),
+            ground: true,
             #[cfg(test)]
             no_shortcut: false,
         }
@@ -237,9 +236,8 @@ impl Default for Terminal {
 }
 
 impl Terminal {
-    /// Writes bytes from `stream` (0 or 1); rows that settle are handed to `settled` in order.
-    pub fn feed(&mut self, stream: usize, bytes: &[u8], mut settled: impl FnMut(Settled)) {
-        let stream = stream.min(1);
+    /// Writes bytes; rows that settle are handed to `settled` in order.
+    pub fn feed(&mut self, bytes: &[u8], mut settled: impl FnMut(Settled)) {
         let mut rest = bytes;
         while !rest.is_empty() {
             let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
@@ -252,7 +250,7 @@ impl Terminal {
             #[cfg(not(test))]
             let shortcut = true;
             if shortcut
-                && self.ground[stream]
+                && self.ground
                 && text.iter().all(|b| (0x20..0x7f).contains(b))
                 && self.screen.append_plain(text)
             {
@@ -260,8 +258,8 @@ impl Terminal {
                     self.screen.line_feed();
                 }
             } else {
-                self.parsers[stream].advance(&mut self.screen, piece);
-                self.ground[stream] = ends_between_sequences(piece, self.ground[stream]);
+                self.parser.advance(&mut self.screen, piece);
+                self.ground = ends_between_sequences(piece, self.ground);
             }
         }
         for s in self.screen.settled.drain(..) {
@@ -602,7 +600,7 @@ mod tests {
         let mut t = Terminal::default();
         let mut out = Vec::new();
         for c in chunks {
-            t.feed(0, c, |s| out.push(s.text));
+            t.feed(c, |s| out.push(s.text));
         }
         t.finish(|s| out.push(s.text));
         out
@@ -692,7 +690,7 @@ mod tests {
                         break;
                     }
                     let (a, b) = rest.split_at((*c).min(rest.len()));
-                    t.feed(*c % 2, a, |s| out.push(s));
+                    t.feed(a, |s| out.push(s));
                     rest = b;
                 }
                 t.finish(|s| out.push(s));
@@ -740,7 +738,7 @@ mod tests {
         let bytes = vec![b'x'; MAX_COLS * 3 + 5];
         let mut t = Terminal::default();
         let mut out = Vec::new();
-        t.feed(0, &bytes, |s| out.push(s));
+        t.feed(&bytes, |s| out.push(s));
         t.finish(|s| out.push(s));
         assert_eq!(out.len(), 4);
         assert!(

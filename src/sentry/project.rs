@@ -54,8 +54,12 @@ impl ProjectRef {
         }
     }
 
-    pub fn configured(&self) -> &str {
-        &self.configured
+    /// A project already known (its id and slug), never looked up.
+    pub fn resolved(project: Project) -> ProjectRef {
+        ProjectRef {
+            configured: project.id.clone(),
+            resolved: Arc::new(tokio::sync::OnceCell::new_with(Some(project))),
+        }
     }
 
     pub async fn get(&self, client: &Client) -> Result<Project, ApiError> {

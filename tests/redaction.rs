@@ -1,0 +1,195 @@
+//! Every secret shape of the README's table, printed by a real command with its line cut
+//! between two reads of the pipe at every byte boundary: no secret reaches the pane (settled
+//! lines and the rows still being written) or the run's log file.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use warroom::app::Msg;
+use warroom::app::msg::{JobKind, RunMsg};
+use warroom::output::Redactor;
+use warroom::runner::{self, JobSpec, RunContext, Step};
+
+/// (what the command prints, the secret in it). Made-up examples, none a real secret.
+pub const PLANTED: &[(&str, &str)] = &[
+    (
+        "auth sntrys_eyJpYXQiOjE3MDAwMDAwMDB9_abcdefXYZ",
+        "sntrys_eyJpYXQiOjE3MDAwMDAwMDB9_abcdefXYZ",
+    ),
+    (
+        "push ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+        "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+    ),
+    (
+        "app ghs_b1C2d3E4f5G6h7I8j9K0l1M2n3O4p5Q6r7S8",
+        "ghs_b1C2d3E4f5G6h7I8j9K0l1M2n3O4p5Q6r7S8",
+    ),
+    (
+        "pat github_pat_11ABCDEFG0123456789_abcdefXYZ",
+        "github_pat_11ABCDEFG0123456789_abcdefXYZ",
+    ),
+    (
+        "gitlab glpat-a1B2c3D4e5F6g7H8i9J0",
+        "glpat-a1B2c3D4e5F6g7H8i9J0",
+    ),
+    (
+        "//registry.npmjs.org/:_authToken=npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+        "npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+    ),
+    (
+        "twine pypi-AgEIcHlwaS5vcmcCJGExYjJjM2Q0LWU1ZjYtNzg5MC1hYmNkLWVmMDEyMzQ1Njc4OQACJXsi",
+        "pypi-AgEIcHlwaS5vcmcCJGExYjJjM2Q0LWU1ZjYtNzg5MC1hYmNkLWVmMDEyMzQ1Njc4OQACJXsi",
+    ),
+    (
+        "slack xoxb-1234567890-abcdefghijKLMN",
+        "xoxb-1234567890-abcdefghijKLMN",
+    ),
+    (
+        "hook https://hooks.slack.com/services/T0001/B0001/XXXXplanted",
+        "hooks.slack.com/services/T0001/B0001/XXXXplanted",
+    ),
+    (
+        "stripe sk_live_51H8exampleexampleexample",
+        "sk_live_51H8exampleexampleexample",
+    ),
+    (
+        "stripe rk_live_51H8exampleexampleexample",
+        "rk_live_51H8exampleexampleexample",
+    ),
+    (
+        "maps AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q",
+        "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q",
+    ),
+    ("aws AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE"),
+    (
+        "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    ),
+    (
+        "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+        "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+    ),
+    (
+        "> Authorization: Bearer abc.def.ghi123XYZplanted",
+        "abc.def.ghi123XYZplanted",
+    ),
+    (
+        "> Authorization: Basic dXNlcjpwYXNzd29yZHBsYW50ZWQ=",
+        "dXNlcjpwYXNzd29yZHBsYW50ZWQ=",
+    ),
+    (
+        "git clone https://deploy:pa55w0rd-planted@github.com/org/repo",
+        "pa55w0rd-planted",
+    ),
+    (
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUplanted\nQyNTUxOQAAACBexampleexampleplanted\n-----END OPENSSH PRIVATE KEY-----",
+        "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUplanted",
+    ),
+    (
+        "env value hunter2-planted-secret in use",
+        "hunter2-planted-secret",
+    ),
+];
+
+/// A script printing `text` once per byte boundary, cut there with a pause between the two
+/// writes (longer than the runner's pause between reads), so each half is a read of its own.
+fn split_script(text: &str) -> String {
+    let mut s = String::new();
+    for cut in 1..text.len() {
+        let (a, b) = text.split_at(cut);
+        s.push_str(&format!(
+            "printf '%s' '{a}'; sleep 0.04; printf '%s\\n' '{b}'\n"
+        ));
+    }
+    s
+}
+
+struct Seen {
+    pane: Vec<String>,
+    log: String,
+}
+
+async fn run(dir: &Path, name: &str, script: String) -> Seen {
+    let path = dir.join(format!("{name}.sh"));
+    std::fs::write(&path, script).expect("script");
+    let (tx, mut rx) = mpsc::channel(1024);
+    let ctx = RunContext {
+        tx,
+        cwd: dir.to_path_buf(),
+        logs_dir: dir.join(format!("logs-{name}")),
+        shell: "sh".into(),
+        grace: Duration::from_millis(300),
+        scrollback: 10_000,
+        redactor: Arc::new(Redactor::new(vec!["hunter2-planted-secret".into()])),
+    };
+    let _job = runner::start(
+        JobSpec {
+            id: 1,
+            kind: JobKind::Deploy,
+            steps: vec![Step::Shell {
+                name: "deploy".into(),
+                command: format!("sh {}", path.display()),
+            }],
+            stop_on_failure: true,
+        },
+        ctx,
+    );
+    let mut pane = Vec::new();
+    let mut log = None;
+    while let Some(msg) = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+        .await
+        .expect("the run reports in time")
+    {
+        match msg {
+            Msg::Run(RunMsg::Output { lines, live, .. }) => {
+                pane.extend(lines);
+                pane.extend(live);
+            }
+            Msg::Run(RunMsg::StepFinished { log: l, .. }) => log = Some(l),
+            Msg::Run(RunMsg::JobFinished { .. }) => break,
+            _ => {}
+        }
+    }
+    let log = std::fs::read_to_string(log.expect("a log file")).expect("log");
+    Seen { pane, log }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_cut_between_two_reads_is_still_redacted() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let runs = PLANTED.iter().enumerate().map(|(i, (text, secret))| {
+        let dir = dir.path().to_path_buf();
+        tokio::spawn(async move {
+            let seen = run(&dir, &format!("shape{i}"), split_script(text)).await;
+            (text, secret, seen)
+        })
+    });
+    for r in futures_join(runs).await {
+        let (text, secret, seen) = r;
+        for l in &seen.pane {
+            assert!(!l.contains(secret), "{secret} reached the pane: {l:?}");
+        }
+        assert!(
+            !seen.log.contains(secret),
+            "{secret} reached the log file:\n{}",
+            seen.log
+        );
+        let lines_per_print = text.lines().count();
+        let redacted = seen.log.matches("[redacted]").count();
+        assert!(
+            redacted >= text.len() - 1,
+            "{secret}: {redacted} redactions for {} prints of {lines_per_print} line(s)",
+            text.len() - 1
+        );
+    }
+}
+
+async fn futures_join<T>(tasks: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut out = Vec::new();
+    for t in tasks.collect::<Vec<_>>() {
+        out.push(t.await.expect("task"));
+    }
+    out
+}
