@@ -525,37 +525,69 @@ fn planted_secrets_appear_on_no_screen_and_in_no_file() {
         return;
     }
     let home = tempfile::tempdir().expect("tmp");
-    let planted = [
+    let mut planted = vec![
         "plantedEnvValue0123",
         "ghp_plantedConfigToken0123456789abcd",
         "AKIAPLANTEDKEY123456",
         "xoxb-planted-1234567890",
         "plantedhookONE",
         "plantedhookTWO",
+        "sntryu_plantedSentryToken0123456789",
     ];
+    planted.extend(common::secrets::PLANTED.iter().map(|(_, secret)| *secret));
+    // Every shape in an HTTP error body: Sentry answers the series with them.
+    let sentry = common::sentry::FakeSentry::start();
+    let body = serde_json::json!({
+        "detail": format!("Invalid query near {}", common::secrets::PLANTED.iter().map(|(t, _)| t.replace('\n', " ")).collect::<Vec<_>>().join(" ; ")),
+    });
+    sentry.script(
+        "/events-stats/",
+        vec![common::sentry::Answer::json(400, body.to_string())],
+    );
     std::fs::write(
         home.path().join("warroom.toml"),
-        "[deploy]\ncommand = \"./deploy.sh --token ghp_plantedConfigToken0123456789abcd\"\n",
+        format!(
+            "[deploy]\ncommand = \"./deploy.sh --token ghp_plantedConfigToken0123456789abcd\"\n\n[sentry]\nbase_url = \"{}\"\norg = \"acme\"\nproject = \"2\"\npoll_interval = \"5s\"\n",
+            sentry.base
+        ),
     )
     .expect("config");
-    std::fs::write(
-        home.path().join("deploy.sh"),
+    // Every shape in the deploy's output.
+    let mut script = String::from(
         "#!/bin/sh\necho \"env token $MY_SERVICE_TOKEN\"\necho \"aws AKIAPLANTEDKEY123456 slack xoxb-planted-1234567890\"\necho \"hook https://hooks.slack.com/services/TPLANT/BPLANT/plantedhookONE\"\necho \"args $*\"\n",
-    )
-    .expect("script");
+    );
+    for (text, _) in common::secrets::PLANTED {
+        script.push_str(&format!("printf '%s\\n' '{text}'\n"));
+    }
+    std::fs::write(home.path().join("deploy.sh"), script).expect("script");
     std::fs::set_permissions(
         home.path().join("deploy.sh"),
         std::os::unix::fs::PermissionsExt::from_mode(0o755),
     )
     .expect("chmod");
     open(home.path(), "ENG-109");
+    // Every shape in a note from the command line.
+    let note: Vec<String> = common::secrets::PLANTED
+        .iter()
+        .map(|(t, _)| t.to_string())
+        .collect();
+    let o = Command::new(bin())
+        .args(["note", "ENG-109", &note.join("\n")])
+        .env("WARROOM_HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("xdg-config"))
+        .env("PLANTED_SECRET", "hunter2-planted-secret")
+        .current_dir(home.path())
+        .output()
+        .expect("note");
+    assert!(o.status.success(), "{}", stderr(&o));
     let tmux = Tmux::new("secrets");
     tmux.start(home.path());
     tmux.line(&format!(
-        "export MY_SERVICE_TOKEN=plantedEnvValue0123 SLACK_WEBHOOK_URL=https://hooks.slack.com/services/TPLANT/BPLANT/plantedhookTWO; clear; {} resume ENG-109",
+        "export MY_SERVICE_TOKEN=plantedEnvValue0123 PLANTED_SECRET=hunter2-planted-secret SENTRY_AUTH_TOKEN=sntryu_plantedSentryToken0123456789 SLACK_WEBHOOK_URL=https://hooks.slack.com/services/TPLANT/BPLANT/plantedhookTWO; clear; {} resume ENG-109",
         bin().display()
     ));
     let mut screens = vec![tmux.wait_for("Checklist")];
+    screens.push(tmux.wait_for("Sentry refused the request (400)"));
     tmux.keys(&["n"]);
     tmux.line("leaked xoxb-planted-1234567890 in a note");
     screens.push(tmux.wait_for("in a note"));
@@ -578,7 +610,7 @@ fn planted_secrets_appear_on_no_screen_and_in_no_file() {
             s.contains("[redacted]") || i != 3,
             "the deploy output shows the redaction:\n{s}"
         );
-        for p in planted {
+        for p in &planted {
             assert!(!s.contains(p), "{p} on screen {i}:\n{s}");
         }
     }
@@ -590,7 +622,7 @@ fn planted_secrets_appear_on_no_screen_and_in_no_file() {
     );
     for f in files {
         let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap_or_default()).into_owned();
-        for p in planted {
+        for p in &planted {
             assert!(!text.contains(p), "{p} in {}", f.display());
         }
     }

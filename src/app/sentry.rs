@@ -46,6 +46,27 @@ pub fn on_sentry(m: &mut Model, msg: SentryMsg) -> Vec<Effect> {
             fx
         }
         SentryMsg::State(s) => {
+            // An error body may echo what was sent (a token in a URL, a header).
+            let s = match s {
+                PollState::Error { reason, next } => PollState::Error {
+                    reason: m.shown(&reason),
+                    next,
+                },
+                PollState::Retrying {
+                    reason,
+                    attempt,
+                    next,
+                } => PollState::Retrying {
+                    reason: m.shown(&reason),
+                    attempt,
+                    next,
+                },
+                PollState::RateLimited { until, detail } => PollState::RateLimited {
+                    until,
+                    detail: m.shown(&detail),
+                },
+                other => other,
+            };
             if let PollState::Error { reason, .. } = &s
                 && m.errors.state != s
             {
@@ -55,6 +76,7 @@ pub fn on_sentry(m: &mut Model, msg: SentryMsg) -> Vec<Effect> {
             Vec::new()
         }
         SentryMsg::Notice(n) => {
+            let n = m.shown(&n);
             m.say(Tone::Warn, format!("Sentry: {n}"));
             m.errors.notice = Some(n);
             Vec::new()

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod repo;
+pub mod secrets;
 pub mod sentry;
 pub mod tmux;
 
