@@ -1,8 +1,9 @@
 //! Runs a job (the deploy, the checks, the smoke tests, a rollback) in the background and
-//! reports through messages. Commands run in their own process group; both pipes are read as
-//! they arrive; every line goes to the run's log file. The pane gets batches, never more than
-//! its scrollback, so a flood never slows the command down: lines the pane could not keep are
-//! counted, and are all in the log file.
+//! reports through messages. Commands run in their own process group; stdout and stderr share
+//! one pipe, read as it fills, through a terminal's line discipline; every settled line goes to
+//! the run's log file. The pane gets batches, never more than its scrollback, so a flood never
+//! slows the command down: lines the pane could not keep are counted, and are all in the log
+//! file.
 
 use std::collections::VecDeque;
 use std::io::Write;
@@ -28,7 +29,7 @@ const FLUSH: Duration = Duration::from_millis(10);
 /// not the rate the command redraws at.
 const LIVE_EVERY: Duration = Duration::from_millis(100);
 /// A read shorter than this means the command writes in small pieces (a spinner, a prompt):
-/// the pipes are read again after [`PACE`], so many small writes cost one wake-up. A flood
+/// the pipe is read again after [`PACE`], so many small writes cost one wake-up. A flood
 /// fills every read and is never paced.
 const PACE_BELOW: usize = 4096;
 const PACE: Duration = Duration::from_millis(25);

@@ -295,47 +295,73 @@ pub fn push_sgr(out: &mut String, s: Style) {
 }
 
 fn push_colour(out: &mut String, c: Color, plane: u16) {
-    use std::fmt::Write;
-    let named = |n: u16| match plane {
-        38 => Some(30 + n),
-        48 => Some(40 + n),
-        _ => None,
+    let palette: u8 = match c {
+        Color::Reset => return,
+        Color::Black => 0,
+        Color::Red => 1,
+        Color::Green => 2,
+        Color::Yellow => 3,
+        Color::Blue => 4,
+        Color::Magenta => 5,
+        Color::Cyan => 6,
+        Color::Gray => 7,
+        Color::DarkGray => 8,
+        Color::LightRed => 9,
+        Color::LightGreen => 10,
+        Color::LightYellow => 11,
+        Color::LightBlue => 12,
+        Color::LightMagenta => 13,
+        Color::LightCyan => 14,
+        Color::White => 15,
+        Color::Indexed(n) => {
+            out.push_str(colour_prefix(plane, 5));
+            push_number(out, n);
+            return;
+        }
+        Color::Rgb(r, g, b) => {
+            out.push_str(colour_prefix(plane, 2));
+            push_number(out, r);
+            out.push(';');
+            push_number(out, g);
+            out.push(';');
+            push_number(out, b);
+            return;
+        }
     };
-    let basic = [
-        Color::Black,
-        Color::Red,
-        Color::Green,
-        Color::Yellow,
-        Color::Blue,
-        Color::Magenta,
-        Color::Cyan,
-        Color::Gray,
-    ];
-    let brights = [
-        Color::DarkGray,
-        Color::LightRed,
-        Color::LightGreen,
-        Color::LightYellow,
-        Color::LightBlue,
-        Color::LightMagenta,
-        Color::LightCyan,
-        Color::White,
-    ];
-    let index = |set: &[Color]| set.iter().position(|x| *x == c).map(|p| p as u16);
-    let _ = match (c, index(&basic), index(&brights)) {
-        (Color::Reset, _, _) => Ok(()),
-        (Color::Indexed(n), _, _) => write!(out, ";{plane};5;{n}"),
-        (Color::Rgb(r, g, b), _, _) => write!(out, ";{plane};2;{r};{g};{b}"),
-        (_, Some(n), _) => match named(n) {
-            Some(code) => write!(out, ";{code}"),
-            None => write!(out, ";{plane};5;{n}"),
-        },
-        (_, None, Some(n)) => match named(n) {
-            Some(code) => write!(out, ";{}", code + 60),
-            None => write!(out, ";{plane};5;{}", n + 8),
-        },
-        _ => Ok(()),
-    };
+    let digit = char::from(b'0' + palette % 8);
+    match (plane, palette < 8) {
+        (38, true) => out.push_str(";3"),
+        (38, false) => out.push_str(";9"),
+        (48, true) => out.push_str(";4"),
+        (48, false) => out.push_str(";10"),
+        _ => {
+            out.push_str(colour_prefix(plane, 5));
+            push_number(out, palette);
+            return;
+        }
+    }
+    out.push(digit);
+}
+
+fn colour_prefix(plane: u16, mode: u8) -> &'static str {
+    match (plane, mode) {
+        (38, 5) => ";38;5;",
+        (38, _) => ";38;2;",
+        (48, 5) => ";48;5;",
+        (48, _) => ";48;2;",
+        (_, 5) => ";58;5;",
+        _ => ";58;2;",
+    }
+}
+
+fn push_number(out: &mut String, n: u8) {
+    if n >= 100 {
+        out.push(char::from(b'0' + n / 100));
+    }
+    if n >= 10 {
+        out.push(char::from(b'0' + n / 10 % 10));
+    }
+    out.push(char::from(b'0' + n % 10));
 }
 
 #[cfg(test)]
@@ -359,6 +385,65 @@ mod tests {
         assert_eq!(clean(hostile), "abcdefg");
         assert_eq!(clean(b"nul\x00byte"), "nulbyte");
         assert_eq!(clean(b"a\tb"), "a       b");
+    }
+
+    #[test]
+    fn every_style_written_reads_back_the_same() {
+        let colours = [
+            Color::Red,
+            Color::White,
+            Color::DarkGray,
+            Color::Indexed(7),
+            Color::Indexed(208),
+            Color::Rgb(0, 175, 255),
+        ];
+        for fg in colours {
+            for bg in colours {
+                let style = Style::new()
+                    .fg(fg)
+                    .bg(bg)
+                    .underline_color(Color::Indexed(99))
+                    .add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+                let mut sgr = String::new();
+                push_sgr(&mut sgr, style);
+                let line = styled(&format!("{sgr}x"), Style::new());
+                assert_eq!(line.spans[0].style, style, "{sgr:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn colon_forms_are_read_and_the_unknown_ignored() {
+        let style = |sgr: &str| styled(&format!("\x1b[{sgr}mx"), Style::new()).spans[0].style;
+        assert_eq!(
+            style("38:2::0:175:255"),
+            Style::new().fg(Color::Rgb(0, 175, 255))
+        );
+        assert_eq!(
+            style("38:2:0:175:255"),
+            Style::new().fg(Color::Rgb(0, 175, 255))
+        );
+        assert_eq!(style("48:5:33"), Style::new().bg(Color::Indexed(33)));
+        assert_eq!(
+            style("58:2::255:0:0"),
+            Style::new().underline_color(Color::Rgb(255, 0, 0))
+        );
+        assert_eq!(
+            style("4:3"),
+            Style::new().add_modifier(Modifier::UNDERLINED)
+        );
+        assert_eq!(style("4;4:0"), Style::new());
+        assert_eq!(
+            style("38:2::300:0:0"),
+            Style::new(),
+            "out of range: ignored"
+        );
+        assert_eq!(
+            style("4:9"),
+            Style::new(),
+            "an unknown underline style: ignored"
+        );
+        assert_eq!(style("38:7:1"), Style::new());
     }
 
     #[test]
