@@ -74,7 +74,7 @@ pub struct CadencePerPriority {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MonitoringConfig {
-    #[serde(with = "humantime_serde")]
+    #[serde(deserialize_with = "duration")]
     pub window: Duration,
 }
 
@@ -175,7 +175,7 @@ pub struct SmokeConfig {
     pub expect_status: u16,
     /// Text the response body must contain.
     pub expect_body: Option<String>,
-    #[serde(default = "default_smoke_timeout", with = "humantime_serde")]
+    #[serde(default = "default_smoke_timeout", deserialize_with = "duration")]
     pub timeout: Duration,
     /// …or a command that must exit 0.
     pub command: Option<String>,
@@ -204,7 +204,7 @@ pub struct CommandsConfig {
     /// The shell that runs every command (`sh -c "…"`).
     pub shell: String,
     /// After SIGTERM, how long a cancelled command gets before SIGKILL.
-    #[serde(with = "humantime_serde")]
+    #[serde(deserialize_with = "duration")]
     pub grace: Duration,
     /// Lines the deploy log pane keeps; every line is also in the run's log file.
     pub scrollback: usize,
@@ -244,10 +244,10 @@ pub struct SentryConfig {
     )]
     pub poll_interval: Duration,
     /// How much of the error rate the chart shows.
-    #[serde(with = "humantime_serde")]
+    #[serde(deserialize_with = "duration")]
     pub window: Duration,
     /// How long before detection counts as normal.
-    #[serde(with = "humantime_serde")]
+    #[serde(deserialize_with = "duration")]
     pub baseline: Duration,
     /// The environment variable holding the token.
     pub token_env: String,
@@ -255,7 +255,7 @@ pub struct SentryConfig {
     pub token_command: Option<String>,
     /// A token in this file: refused unless only its owner can read it.
     pub token: Option<String>,
-    #[serde(with = "humantime_serde")]
+    #[serde(deserialize_with = "duration")]
     pub timeout: Duration,
     /// Complete buckets after the deploy that must all be back to normal for the verdict.
     pub verdict_buckets: usize,
@@ -367,6 +367,16 @@ fn at_least_5s<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         )));
     }
     Ok(v)
+}
+
+/// A duration in the config (`30s`, `5m`, `2h`); a wrong one is answered with examples.
+fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let s = String::deserialize(d)?;
+    humantime::parse_duration(s.trim()).map_err(|e| {
+        serde::de::Error::custom(format!(
+            "{s:?} is not a duration ({e}); write it like 30s, 5m or 2h"
+        ))
+    })
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {

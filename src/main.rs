@@ -15,6 +15,7 @@ fn main() -> ExitCode {
             eprintln!("warroom: {msg}");
             ExitCode::from(3)
         }
+        Err(Fail::Exit(code)) => ExitCode::from(code),
         Err(Fail::Other(e)) => {
             eprintln!("warroom: {e:#}");
             ExitCode::from(1)

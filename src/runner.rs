@@ -381,8 +381,8 @@ impl<'a> Sink<'a> {
 
 fn header(kind: JobKind, name: &str, command: &str) -> String {
     format!(
-        "# warroom {} {name}: {command}\n# started {}",
-        kind.as_str(),
+        "# warroom {}: {command}\n# started {}",
+        kind.title(name),
         rfc3339_string(Utc::now())
     )
 }

@@ -555,7 +555,7 @@ fn spawn_input(tx: mpsc::Sender<Msg>) -> tokio::task::JoinHandle<()> {
                 Ok(_) => continue,
                 Err(e) => {
                     tracing::error!("terminal input failed: {e}");
-                    Msg::Quit
+                    Msg::Quit { exit: 1 }
                 }
             };
             if tx.send(msg).await.is_err() {
@@ -584,12 +584,13 @@ fn spawn_signals(tx: mpsc::Sender<Msg>) -> anyhow::Result<tokio::task::JoinHandl
     let mut hup = signal(SignalKind::hangup())?;
     let mut int = signal(SignalKind::interrupt())?;
     Ok(tokio::spawn(async move {
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = hup.recv() => {}
-            _ = int.recv() => {}
-        }
-        let _ = tx.send(Msg::Quit).await;
+        // 128 + the signal's number, as a shell reports a program it ended.
+        let exit = tokio::select! {
+            _ = term.recv() => 143,
+            _ = hup.recv() => 129,
+            _ = int.recv() => 130,
+        };
+        let _ = tx.send(Msg::Quit { exit }).await;
     }))
 }
 
@@ -643,7 +644,7 @@ pub async fn run_console(
     mut model: Model,
     mut io: Io,
     script: Option<crate::demo::script::Script>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<u8> {
     let (tx, mut rx) = mpsc::channel(8192);
     let _watcher = watch_journal(&io.incident_dir, tx.clone())
         .map_err(|e| tracing::warn!("cannot watch the journal, falling back to the clock: {e}"))
@@ -680,7 +681,7 @@ pub async fn run_console(
     }
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
-    result
+    result.map(|()| model.exit_status)
 }
 
 /// Bracketed paste is ours to undo: ratatui's panic hook restores raw mode and the screen only.

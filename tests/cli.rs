@@ -553,3 +553,77 @@ fn an_empty_or_damaged_journal_is_reported_not_fatal() {
     let v = export(h.path(), "ENG-9");
     assert_eq!(v["events"][0]["text"], "still works");
 }
+
+#[test]
+fn shell_completions_load_in_bash_and_complete_the_commands() {
+    let h = home();
+    let o = warroom(h.path(), &["completions", "bash"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let script = h.path().join("warroom.bash");
+    std::fs::write(&script, &o.stdout).expect("write");
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source '{}' && complete -p warroom && COMP_WORDS=(warroom op) COMP_CWORD=1 COMP_LINE='warroom op' COMP_POINT=10 && _warroom warroom op warroom && echo \"got: ${{COMPREPLY[*]}}\"",
+            script.display()
+        ))
+        .output()
+        .expect("bash");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert!(text.contains("-F _warroom warroom"), "{text}");
+    assert!(text.contains("got: open"), "{text}");
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let o = warroom(h.path(), &["completions", shell]);
+        assert!(
+            o.status.success() && o.stdout.len() > 500,
+            "{shell}: {}",
+            stderr(&o)
+        );
+    }
+    let o = warroom(h.path(), &["completions", "tcsh"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "an unknown shell is a usage error"
+    );
+}
+
+#[test]
+fn the_manual_page_names_every_command() {
+    let h = home();
+    let o = warroom(h.path(), &["man"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let man = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH warroom 1"),
+        "{man}"
+    );
+    for command in [
+        "open", "resume", "list", "note", "event", "export", "close", "git", "demo",
+    ] {
+        assert!(
+            man.contains(command),
+            "{command} missing from the manual page"
+        );
+    }
+}
+
+#[test]
+fn a_duration_that_is_not_one_is_answered_with_examples() {
+    let h = home();
+    let cfg = h.path().join("bad.toml");
+    std::fs::write(&cfg, "[sentry]\nwindow = \"2 hours-ish\"\n").expect("write");
+    let o = warroom(
+        h.path(),
+        &["--config", cfg.to_str().expect("utf-8"), "config", "check"],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("line 2")
+            && err.contains("\"2 hours-ish\" is not a duration")
+            && err.contains("30s, 5m or 2h"),
+        "{err}"
+    );
+}

@@ -112,8 +112,11 @@ fn sigterm_and_sighup_leave_the_terminal_usable() {
     open(home.path(), "ENG-103");
     let tmux = Tmux::new("signals");
     tmux.start(home.path());
-    for signal in ["TERM", "HUP", "INT"] {
-        tmux.line(&format!("{} resume ENG-103", bin().display()));
+    for (signal, status) in [("TERM", 143), ("HUP", 129), ("INT", 130)] {
+        tmux.line(&format!(
+            "{} resume ENG-103; echo \"exit status $?\"",
+            bin().display()
+        ));
         tmux.wait_for("Checklist");
         let pid = console_pid(&tmux);
         assert!(
@@ -124,7 +127,20 @@ fn sigterm_and_sighup_leave_the_terminal_usable() {
                 .success()
         );
         tmux.wait_gone("Checklist");
+        tmux.wait_for(&format!("exit status {status}"));
         assert_eq!(tty_modes(&tmux), "icanon echo", "SIG{signal} left raw mode");
+        tmux.line("clear");
+    }
+    // Ctrl-C as a key (raw mode: no signal) interrupts like SIGINT; q quits with 0.
+    for (keys, status) in [(&["C-c"][..], 130), (&["q"][..], 0)] {
+        tmux.line(&format!(
+            "{} resume ENG-103; echo \"exit status $?\"",
+            bin().display()
+        ));
+        tmux.wait_for("Checklist");
+        tmux.keys(keys);
+        tmux.wait_for(&format!("exit status {status}"));
+        assert_eq!(tty_modes(&tmux), "icanon echo", "{keys:?} left raw mode");
         tmux.line("clear");
     }
 }
@@ -317,7 +333,7 @@ fn the_g_menu_creates_the_hotfix_branch_and_the_timeline_shows_it() {
     t.write("src/auth.ts", "fixed\n");
     t.write("tests/auth.test.ts", "test('expired')\n");
     t.commit("fix: expired tokens");
-    tmux.wait_for("guard 1 commit(s) · 2 file(s)");
+    tmux.wait_for("guard 1 commit · 2 files");
     tmux.keys(&["q"]);
     tmux.wait_gone("Checklist");
     let v: serde_json::Value = serde_json::from_slice(

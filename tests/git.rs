@@ -134,7 +134,7 @@ fn unsafe_states_are_refused_and_nothing_is_touched() {
     let before = t.snapshot();
     let msg = refused(ops::run(&git(&t, None), &BRANCH_OFFLINE));
     assert!(
-        msg.contains("uncommitted changes in 1 file(s) (src/auth.ts)")
+        msg.contains("uncommitted changes in 1 file (src/auth.ts)")
             && msg.contains("never touches"),
         "{msg}"
     );

@@ -114,7 +114,7 @@ async fn another_process_appending_shows_up_through_the_watcher() {
         .append(Draft::new(kinds::DEPLOY_FINISHED, "deploy ok").field("exit_code", 0))
         .expect("append");
     tokio::time::sleep(Duration::from_millis(700)).await;
-    tx.send(Msg::Quit).await.expect("send");
+    tx.send(Msg::Quit { exit: 0 }).await.expect("send");
     let (model, term) = handle.await.expect("join");
     assert_eq!(model.incident.events.len(), 3);
     assert!(model.incident.deployed_at.is_some());

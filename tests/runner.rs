@@ -121,7 +121,7 @@ async fn a_deploy_streams_colours_rewrites_progress_and_redacts() {
     );
     assert!(log.contains("using token [redacted]") && !log.contains("hunter2"));
     assert!(
-        log.starts_with("# warroom deploy deploy: PLANTED_SECRET=[redacted] ./deploy_ok.sh"),
+        log.starts_with("# warroom deploy: PLANTED_SECRET=[redacted] ./deploy_ok.sh"),
         "{log}"
     );
 }

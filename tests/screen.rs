@@ -3,6 +3,7 @@
 mod common;
 
 use common::*;
+use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -290,4 +291,32 @@ fn a_closed_incident_says_so_instead_of_counting() {
         screen.contains("CLOSED (read-only)") && screen.contains("No status-update reminder"),
         "{screen}"
     );
+}
+
+/// Colour aside, the selected row of the checklist and of every menu is marked `▶`, and moving
+/// the selection moves the mark.
+#[test]
+fn the_selected_row_shows_in_the_text_alone() {
+    let marked = |m: &Model| -> Vec<String> {
+        text(render(m, 120, 40).backend().buffer())
+            .lines()
+            .filter(|l| l.contains('▶'))
+            .map(String::from)
+            .collect()
+    };
+    let m = busy_model();
+    let rows = marked(&m);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].contains("▶["), "{rows:?}");
+    for k in ['p', 'm', 'g', 'e'] {
+        let mut m = busy_model();
+        update(&mut m, key(k));
+        let first = marked(&m);
+        update(&mut m, code(KeyCode::Down));
+        let second = marked(&m);
+        assert!(
+            first.len() == 2 && second.len() == 2 && first[1] != second[1],
+            "the {k} menu marks one row and the mark follows the selection: {first:?} then {second:?}"
+        );
+    }
 }

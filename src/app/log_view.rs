@@ -19,6 +19,8 @@ pub enum LineKind {
 pub struct LogLine {
     pub text: String,
     pub kind: LineKind,
+    /// A run's start, drawn after the text in the screen's one clock (UTC or local).
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,11 +59,28 @@ impl LogView {
     }
 
     pub fn push(&mut self, text: String, kind: LineKind) {
+        self.push_line(LogLine {
+            text,
+            kind,
+            at: None,
+        });
+    }
+
+    /// A run's header: its text, and its start shown in the screen's clock.
+    pub fn push_header(&mut self, text: String, at: chrono::DateTime<chrono::Utc>) {
+        self.push_line(LogLine {
+            text,
+            kind: LineKind::Header,
+            at: Some(at),
+        });
+    }
+
+    fn push_line(&mut self, line: LogLine) {
         if self.lines.len() == self.cap {
             self.lines.pop_front();
             self.dropped += 1;
         }
-        self.lines.push_back(LogLine { text, kind });
+        self.lines.push_back(line);
         if !self.follow {
             self.from_bottom = (self.from_bottom + 1).min(self.lines.len().saturating_sub(1));
         }

@@ -131,6 +131,9 @@ pub struct Status {
     pub tone: Tone,
 }
 
+/// How long the status line keeps a message before it no longer applies.
+pub const STATUS_FOR: chrono::Duration = chrono::Duration::seconds(15);
+
 /// Scroll position of a list that grows at the bottom: `0` follows the newest line.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Scroll {
@@ -153,9 +156,13 @@ pub struct Model {
     /// The due time the bell last rang for, so it rings once per due update.
     pub bell_rung_for: Option<DateTime<Utc>>,
     pub status: Option<Status>,
+    /// When the status line was last said: it clears itself after [`STATUS_FOR`].
+    pub status_at: DateTime<Utc>,
     pub warnings: Vec<String>,
     pub size: (u16, u16),
     pub quitting: bool,
+    /// The console's exit status once it quits (130 after Ctrl-C or SIGINT, 143 after SIGTERM).
+    pub exit_status: u8,
     /// Where the configuration came from, for the panes that say what to set.
     pub config_name: String,
     /// What the console can run.
@@ -189,9 +196,11 @@ impl Model {
             bell_enabled: true,
             bell_rung_for: None,
             status: None,
+            status_at: now,
             warnings: Vec::new(),
             size: (80, 24),
             quitting: false,
+            exit_status: 0,
             config_name: "warroom.toml".into(),
             plan: Arc::new(Plan::empty()),
             log: LogView::new(10_000),
@@ -248,5 +257,6 @@ impl Model {
             text: text.into(),
             tone,
         });
+        self.status_at = self.now;
     }
 }

@@ -29,6 +29,15 @@ impl JobKind {
             JobKind::Follow => "follow",
         }
     }
+
+    /// The run named once: `deploy`, `check test`, `smoke health`.
+    pub fn title(self, step: &str) -> String {
+        if step.is_empty() || step == self.as_str() {
+            self.as_str().to_string()
+        } else {
+            format!("{} {step}", self.as_str())
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -151,8 +160,11 @@ pub enum Msg {
     Sentry(crate::sentry::SentryMsg),
     /// A git operation finished, the repository changed, or the guard was measured.
     Git(GitMsg),
-    /// SIGTERM, SIGHUP, SIGINT: leave cleanly.
-    Quit,
+    /// Leave cleanly with this exit status: 0 when asked to, 128 + the signal for SIGINT
+    /// (and Ctrl-C), SIGTERM and SIGHUP.
+    Quit {
+        exit: u8,
+    },
 }
 
 #[derive(Debug, Clone)]

@@ -12,9 +12,8 @@ use crate::runner::{JobSpec, Step};
 fn busy(m: &mut Model) -> bool {
     if let Some(r) = &m.running {
         let what = format!(
-            "{} is running ({}): wait, or x to cancel it",
-            r.kind.as_str(),
-            r.step
+            "{} is running: wait, or x to cancel it",
+            r.kind.title(&r.step)
         );
         m.say(Tone::Warn, what);
         return true;
@@ -78,48 +77,104 @@ pub fn deploy_plan_lines(m: &Model) -> Vec<String> {
         }
         (None, None) => {}
     }
-    if m.incident.priority == crate::priority::Priority::P0 {
-        let mut pending = Vec::new();
-        let mut waived = Vec::new();
-        let deploy_phase_end = m
-            .incident
-            .checklist
-            .phases
-            .iter()
-            .position(|p| p.id == "deploy")
-            .unwrap_or(usize::MAX);
-        for (pi, phase) in m.incident.checklist.phases.iter().enumerate() {
-            for it in &phase.items {
-                match m.incident.status(it) {
-                    ItemStatus::Pending if pi <= deploy_phase_end && it.id != "deployed" => {
-                        pending.push(it.text.clone())
-                    }
-                    ItemStatus::Waived(crate::incident::Mark::Waived { reason, .. }) => {
-                        waived.push(format!("{} — {reason}", it.text))
-                    }
-                    _ => {}
-                }
+    let deploy_phase = m
+        .incident
+        .checklist
+        .phases
+        .iter()
+        .position(|p| p.id == "deploy")
+        .unwrap_or(usize::MAX);
+    let open = open_items(m, |pi, id| {
+        pi < deploy_phase || (pi == deploy_phase && id != "deployed")
+    });
+    if open.is_empty() {
+        out.push("Everything the workflow expects before the deploy is done.".into());
+    } else {
+        out.push(String::new());
+        out.push("Not done yet: the workflow expects these before the deploy".into());
+        out.extend(open_by_phase(&open));
+    }
+    let waived = waived_items(m);
+    if !waived.is_empty() {
+        out.push(format!("Waived at {}:", m.incident.priority));
+        out.extend(waived.into_iter().map(|w| format!("  ~ {w}")));
+    }
+    out
+}
+
+/// What closing leaves undone: the monitoring time left and the open items by phase.
+pub fn close_plan_lines(m: &Model) -> Vec<String> {
+    let mut out = vec![format!(
+        "Close {}? This records incident_closed and writes the exports.",
+        m.incident.ticket
+    )];
+    match crate::clock::monitoring(&m.incident, &m.policy, m.now) {
+        crate::clock::Monitoring::Running { left } => out.push(format!(
+            "Monitoring after the deploy is not over: {} left of {}.",
+            crate::priority::fmt_duration(left),
+            crate::priority::fmt_duration(m.policy.monitoring)
+        )),
+        crate::clock::Monitoring::NotStarted => out.push(
+            "Nothing was deployed: say how it was resolved in a note (Resolution: …).".into(),
+        ),
+        crate::clock::Monitoring::Done => {}
+    }
+    let open = open_items(m, |_, _| true);
+    if open.is_empty() {
+        out.push("Every checklist item is settled.".into());
+    } else {
+        out.push(format!(
+            "{} still open:",
+            crate::words::count(open.len(), "checklist item", "checklist items")
+        ));
+        out.extend(open_by_phase(&open));
+    }
+    out
+}
+
+/// Pending items (phase name, item text) of the phases `keep` selects by index and item id.
+fn open_items(m: &Model, keep: impl Fn(usize, &str) -> bool) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (pi, phase) in m.incident.checklist.phases.iter().enumerate() {
+        for it in &phase.items {
+            if keep(pi, &it.id) && m.incident.status(it) == ItemStatus::Pending {
+                out.push((phase.title.clone(), it.text.clone()));
             }
-        }
-        if pending.is_empty() {
-            out.push("P0: every item before the deploy is settled.".into());
-        } else {
-            out.push(format!(
-                "P0: {} item(s) before the deploy still pending:",
-                pending.len()
-            ));
-            let more = pending.len().saturating_sub(8);
-            out.extend(pending.into_iter().take(8).map(|p| format!("  • {p}")));
-            if more > 0 {
-                out.push(format!("  … and {more} more (see the checklist)"));
-            }
-        }
-        if !waived.is_empty() {
-            out.push("Waived:".into());
-            out.extend(waived.into_iter().map(|w| format!("  ~ {w}")));
         }
     }
     out
+}
+
+/// One line a phase: `  Testing (3): Full test suite passes · Type check passes · …`.
+fn open_by_phase(open: &[(String, String)]) -> Vec<String> {
+    let mut lines: Vec<(String, Vec<&str>)> = Vec::new();
+    for (phase, text) in open {
+        match lines.last_mut() {
+            Some((p, items)) if p == phase => items.push(text),
+            _ => lines.push((phase.clone(), vec![text])),
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(phase, items)| {
+            let shown: Vec<&str> = items.iter().take(3).copied().collect();
+            let more = if items.len() > 3 { " · …" } else { "" };
+            format!("  {phase} ({}): {}{more}", items.len(), shown.join(" · "))
+        })
+        .collect()
+}
+
+fn waived_items(m: &Model) -> Vec<String> {
+    m.incident
+        .checklist
+        .items()
+        .filter_map(|it| match m.incident.status(it) {
+            ItemStatus::Waived(crate::incident::Mark::Waived { reason, .. }) => {
+                Some(format!("{} — {reason}", it.text))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 pub fn confirmed_deploy(m: &mut Model) -> Vec<Effect> {
@@ -279,15 +334,8 @@ pub fn on_run(m: &mut Model, msg: RunMsg) -> Vec<Effect> {
             if let Some(r) = m.running.as_mut() {
                 r.step = name.clone();
             }
-            let time = crate::ui::fmt_time(m, at);
-            m.log.push(
-                if name == kind.as_str() {
-                    format!("━━ {name} · {command} · {time}")
-                } else {
-                    format!("━━ {} {name} · {command} · {time}", kind.as_str())
-                },
-                LineKind::Header,
-            );
+            m.log
+                .push_header(format!("━━ {} · {command}", kind.title(&name)), at);
             let log = log.display().to_string();
             match kind {
                 JobKind::Deploy => {
@@ -427,13 +475,13 @@ fn finished(
         fx.push(Effect::Append(
             Draft::new(
                 kinds::COMMAND_CANCELLED,
-                format!("Cancelled {} {name} after {took}", kind.as_str()),
+                format!("Cancelled {} after {took}", kind.title(name)),
             )
             .field("job", kind.as_str())
             .field("name", name)
             .field("command", command),
         ));
-        m.say(Tone::Warn, format!("Cancelled {} {name}", kind.as_str()));
+        m.say(Tone::Warn, format!("Cancelled {}", kind.title(name)));
         return fx;
     }
     let draft = match kind {

@@ -1,6 +1,6 @@
 //! `update`: the only place the model changes. Pure: no I/O, time comes in messages.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::git;
 use super::log_view::LineKind;
@@ -111,8 +111,9 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::Quit => {
+        Msg::Quit { exit } => {
             m.quitting = true;
+            m.exit_status = exit;
             vec![Effect::Quit]
         }
     }
@@ -120,6 +121,9 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
 
 fn on_tick(m: &mut Model, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
     m.now = now;
+    if m.status.is_some() && now - m.status_at >= crate::app::model::STATUS_FOR {
+        m.status = None;
+    }
     let mut fx = sentry::quiet_after_deploy(m);
     if let Some(due) = clock::next_update_due(&m.incident, &m.policy)
         && now >= due
@@ -151,6 +155,10 @@ fn push_input(buf: &mut String, text: &str) {
 }
 
 fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
+    // Ctrl-C interrupts, as in any program: out at once, with SIGINT's status.
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        return update(m, Msg::Quit { exit: 130 });
+    }
     match m.mode.clone() {
         Mode::Normal => on_action(m, m.keymap.action(&key)),
         Mode::Help => {

@@ -88,6 +88,13 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Print a shell completion script: `warroom completions bash > ~/.local/share/bash-completion/completions/warroom`
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `warroom man | man -l -`
+    Man,
     /// Validate the config, or print the default one
     Config {
         #[command(subcommand)]

@@ -39,6 +39,8 @@ pub enum Fail {
     Conflict(String),
     /// Anything else: exit 1.
     Other(anyhow::Error),
+    /// Ended by a signal or Ctrl-C, the terminal restored: this status, nothing to say.
+    Exit(u8),
 }
 
 impl From<anyhow::Error> for Fail {
@@ -144,6 +146,18 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Config { action }) => config_cmd(&ctx, action),
         Some(Command::Git { action }) => git_cmd(&ctx, action),
         Some(Command::Demo { script, dir }) => demo(script, dir),
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "warroom", &mut std::io::stdout());
+            Ok(())
+        }
+        Some(Command::Man) => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd)
+                .render(&mut std::io::stdout())
+                .context("writing the manual page")?;
+            Ok(())
+        }
     }
 }
 
@@ -436,10 +450,13 @@ fn console_with(
         .enable_all()
         .build()
         .context("starting the runtime")?;
-    rt.block_on(runtime::run_console(model, io, script))?;
+    let exit = rt.block_on(runtime::run_console(model, io, script))?;
     // Blocking reads of the terminal must not hold up the exit.
     rt.shutdown_timeout(std::time::Duration::from_millis(100));
-    Ok(())
+    match exit {
+        0 => Ok(()),
+        code => Err(Fail::Exit(code)),
+    }
 }
 
 fn missing_open_warning(ticket: &str) -> String {

@@ -128,5 +128,5 @@ pub async fn drive(s: Script, tx: mpsc::Sender<Msg>) {
         let _ = tx.send(Msg::Failed(why)).await;
         tokio::time::sleep(Duration::from_secs(3)).await;
     }
-    let _ = tx.send(Msg::Quit).await;
+    let _ = tx.send(Msg::Quit { exit: 0 }).await;
 }

@@ -246,8 +246,8 @@ impl Git {
         }
         let shown: Vec<&str> = dirty.iter().take(5).map(String::as_str).collect();
         refuse(format!(
-            "uncommitted changes in {} file(s) ({}{}): commit or stash them yourself first; warroom never touches uncommitted work",
-            dirty.len(),
+            "uncommitted changes in {} ({}{}): commit or stash them yourself first; warroom never touches uncommitted work",
+            crate::words::count(dirty.len(), "file", "files"),
             shown.join(", "),
             if dirty.len() > 5 { ", …" } else { "" }
         ))

@@ -74,8 +74,11 @@ impl GuardReport {
     }
     pub fn summary(&self, base: &str) -> String {
         format!(
-            "{} commit(s) · {} file(s) · +{} −{} against {base}",
-            self.commits, self.files, self.insertions, self.deletions
+            "{} · {} · +{} −{} against {base}",
+            crate::words::count(self.commits, "commit", "commits"),
+            crate::words::count(self.files, "file", "files"),
+            self.insertions,
+            self.deletions
         )
     }
     pub fn flags(&self, max_lines: usize, max_files: usize) -> Vec<String> {
@@ -984,7 +987,10 @@ fn patch(git: &Git, dir: &std::path::Path) -> Result<Report> {
     r.events.push(
         Draft::new(
             kinds::GIT_PATCH,
-            format!("Wrote {n} patch file(s) for {branch}"),
+            format!(
+                "Wrote {} for {branch}",
+                crate::words::count(n, "patch file", "patch files")
+            ),
         )
         .field("branch", branch)
         .field("files", files)

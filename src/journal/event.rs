@@ -246,6 +246,17 @@ impl Event {
     pub fn is(&self, kind: &str) -> bool {
         self.kind.as_str() == kind
     }
+
+    /// Something that did not work: a run that failed (non-zero exit, no exit, `ok: false`),
+    /// a cancelled command, a refused git operation.
+    pub fn is_failure(&self) -> bool {
+        let k = self.kind.as_str();
+        let not_ok = self.fields.get("ok").and_then(Value::as_bool) == Some(false);
+        let finished_badly = k.ends_with("_finished")
+            && (self.i64_field("exit_code").is_some_and(|c| c != 0)
+                || self.fields.get("exit_code").is_some_and(Value::is_null));
+        not_ok || finished_badly || k == kinds::COMMAND_CANCELLED || k == kinds::GIT_REFUSED
+    }
 }
 
 /// An event that has not been written yet: the journal stamps the time when it appends.

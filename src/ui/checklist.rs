@@ -111,8 +111,11 @@ fn guard_line(m: &Model) -> Line<'static> {
     let mut spans = vec![
         Span::styled("guard ", theme::dim()),
         Span::raw(format!(
-            "{} commit(s) · {} file(s) · +{} −{} ",
-            g.commits, g.files, g.insertions, g.deletions
+            "{} · {} · +{} −{} ",
+            crate::words::count(g.commits, "commit", "commits"),
+            crate::words::count(g.files, "file", "files"),
+            g.insertions,
+            g.deletions
         )),
     ];
     spans.push(if g.regression_test() {
@@ -162,7 +165,7 @@ fn item_line(m: &Model, item: &crate::checklist::Item, selected: bool) -> Line<'
         ItemStatus::NotApplicable => ("[-]", theme::dim()),
     };
     let mut spans = vec![
-        Span::raw(" "),
+        Span::raw(if selected { "▶" } else { " " }),
         Span::styled(mark, style),
         Span::raw(" "),
         Span::styled(item.text.clone(), style),

@@ -18,9 +18,8 @@ fn title(m: &Model) -> String {
     if let Some(r) = &m.running {
         let secs = (m.now - r.started).num_seconds().max(0) as u64;
         t.push_str(&format!(
-            "· ▶ {} {} {} ",
-            r.kind.as_str(),
-            r.step,
+            "· ▶ {} {} ",
+            r.kind.title(&r.step),
             fmt_clock(secs)
         ));
     }
@@ -135,7 +134,13 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
     let start = end.saturating_sub(rows);
     for (i, l) in log.lines.range(start..end).enumerate() {
         let pos = log.base() + (start + i) as u64;
-        let line = ansi::styled(&l.text, base_style(l.kind));
+        let line = match l.at {
+            Some(at) => ansi::styled(
+                &format!("{} · {}", l.text, super::fmt_time(m, at)),
+                base_style(l.kind),
+            ),
+            None => ansi::styled(&l.text, base_style(l.kind)),
+        };
         lines.push(if log.hit == Some(pos) {
             line.style(theme::selected())
         } else {

@@ -123,7 +123,10 @@ fn issues_line(m: &Model) -> Line<'static> {
         .collect();
     Line::from(vec![
         Span::styled(
-            format!("{} new issue(s) since the deploy: ", e.issues.len()),
+            format!(
+                "{} since the deploy: ",
+                crate::words::count(e.issues.len(), "new issue", "new issues")
+            ),
             theme::tone(Tone::Error),
         ),
         Span::raw(titles.join(" · ")),

@@ -162,7 +162,11 @@ fn info_lines(m: &Model) -> Vec<Line<'static>> {
             fmt_duration(clock::elapsed(inc, m.now))
         )),
         Span::styled(
-            format!("  · detected {}", fmt_time(m, inc.detected_at)),
+            format!(
+                "  · detected {} {}",
+                fmt_time(m, inc.detected_at),
+                super::zone_label(m)
+            ),
             theme::dim(),
         ),
     ]));

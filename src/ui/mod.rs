@@ -89,6 +89,15 @@ pub fn fmt_time(m: &Model, t: DateTime<Utc>) -> String {
     }
 }
 
+/// The zone every time on the screen is shown in: `UTC`, or the local offset (`+01:00`).
+pub fn zone_label(m: &Model) -> String {
+    if m.utc {
+        "UTC".to_string()
+    } else {
+        m.now.with_timezone(&Local).format("%:z").to_string()
+    }
+}
+
 pub fn local_zone_name(now: DateTime<Utc>) -> String {
     format!("local {}", now.with_timezone(&Local).format("%:z"))
 }

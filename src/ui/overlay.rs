@@ -94,7 +94,11 @@ fn input(m: &Model, purpose: &InputPurpose, text: &str, area: Rect, buf: &mut Bu
         Span::raw(shown),
         Span::styled("█", Style::new().add_modifier(Modifier::SLOW_BLINK)),
     ]))
-    .block(popup(title).title_bottom(" enter saves · esc cancels "))
+    .block(popup(title).title_bottom(match purpose {
+        InputPurpose::Search => " enter finds the next match · esc closes ",
+        InputPurpose::TagVersion => " enter tags · esc cancels ",
+        InputPurpose::Note | InputPurpose::Waive { .. } => " enter saves · esc cancels ",
+    }))
     .render(rect, buf);
 }
 
@@ -114,11 +118,7 @@ fn pick(m: &Model, purpose: PickPurpose, selected: usize, area: Rect, buf: &mut 
                         Span::styled(format!("{} ", i + 1), theme::key()),
                         Span::raw(what),
                     ]);
-                    if i == selected {
-                        line.style(theme::selected())
-                    } else {
-                        line
-                    }
+                    theme::menu_row(line, i == selected)
                 })
                 .collect(),
         ),
@@ -136,11 +136,7 @@ fn pick(m: &Model, purpose: PickPurpose, selected: usize, area: Rect, buf: &mut 
                         ),
                         Span::raw(*what),
                     ]);
-                    if i == selected {
-                        line.style(theme::selected())
-                    } else {
-                        line
-                    }
+                    theme::menu_row(line, i == selected)
                 })
                 .collect(),
         ),
@@ -162,11 +158,7 @@ fn pick(m: &Model, purpose: PickPurpose, selected: usize, area: Rect, buf: &mut 
                         Span::raw(label),
                         Span::styled(when, theme::dim()),
                     ]);
-                    if i == selected {
-                        line.style(theme::selected())
-                    } else {
-                        line
-                    }
+                    theme::menu_row(line, i == selected)
                 })
                 .collect(),
         ),
@@ -190,11 +182,7 @@ fn pick(m: &Model, purpose: PickPurpose, selected: usize, area: Rect, buf: &mut 
                             p.deploy_policy(),
                         )),
                     ]);
-                    if i == selected {
-                        head.style(theme::selected())
-                    } else {
-                        head
-                    }
+                    theme::menu_row(head, i == selected)
                 })
                 .collect();
             let chosen = Priority::ALL[selected.min(3)];
@@ -211,27 +199,43 @@ fn pick(m: &Model, purpose: PickPurpose, selected: usize, area: Rect, buf: &mut 
             (" Change priority ", lines)
         }
     };
-    let width = match purpose {
-        PickPurpose::Git => 84,
-        PickPurpose::Export => 60,
-        PickPurpose::Milestone => 56,
-        PickPurpose::Priority => 112,
-    };
-    let rect = centered(area, width, lines.len() as u16 + 2);
+    // As wide as its longest row (and the footer), within the screen.
+    let width = lines
+        .iter()
+        .map(Line::width)
+        .chain([title.chars().count(), 30])
+        .max()
+        .unwrap_or(30)
+        + 2;
+    let rect = centered(
+        area,
+        u16::try_from(width).unwrap_or(u16::MAX),
+        lines.len() as u16 + 2,
+    );
     Clear.render(rect, buf);
     Paragraph::new(lines)
         .block(popup(title.into()).title_bottom(" enter selects · esc cancels "))
         .render(rect, buf);
 }
 
+/// What any key but `y` does, in words.
+fn keep_words(action: &ConfirmAction) -> &'static str {
+    match action {
+        ConfirmAction::Close => "keeps the incident open",
+        ConfirmAction::Deploy => "does not deploy",
+        ConfirmAction::Rollback => "does not roll back",
+        ConfirmAction::Cancel => "lets it run",
+        ConfirmAction::Quit => "stays in the console",
+        ConfirmAction::Git { .. } => "changes nothing",
+        ConfirmAction::PostSlack { .. } => "does not post",
+    }
+}
+
 fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
     let (title, mut lines, yes) = match action {
         ConfirmAction::Close => (
             " Close the incident ",
-            vec![format!(
-                "Close {}? This records incident_closed and writes the exports.",
-                m.incident.ticket
-            )],
+            runs::close_plan_lines(m),
             "y closes",
         ),
         ConfirmAction::Deploy => (
@@ -254,7 +258,7 @@ fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
                 "Stop {}? Its process group gets SIGTERM, then SIGKILL after {}s.",
                 m.running
                     .as_ref()
-                    .map(|r| format!("{} {}", r.kind.as_str(), r.step))
+                    .map(|r| r.kind.title(&r.step))
                     .unwrap_or_default(),
                 m.plan.grace.as_secs()
             )],
@@ -279,14 +283,14 @@ fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
                 "{} is still running. Quitting stops it; the incident stays open.",
                 m.running
                     .as_ref()
-                    .map(|r| format!("{} {}", r.kind.as_str(), r.step))
+                    .map(|r| r.kind.title(&r.step))
                     .unwrap_or_default()
             )],
             "y quits",
         ),
     };
     lines.push(String::new());
-    lines.push(format!("{yes} · any other key cancels"));
+    lines.push(format!("{yes} · any other key: {}", keep_words(action)));
     let width = lines
         .iter()
         .map(|l| l.chars().count() as u16 + 4)

@@ -1,6 +1,7 @@
 //! Colours and styles, in one place.
 
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
 
 use crate::app::model::Tone;
 use crate::clock::Level;
@@ -67,6 +68,17 @@ pub fn waived() -> Style {
 
 pub fn selected() -> Style {
     Style::new().add_modifier(Modifier::REVERSED)
+}
+
+/// A row of a menu: `▶` marks the selected one besides its colours, so it shows without any.
+pub fn menu_row(mut line: Line<'static>, is_selected: bool) -> Line<'static> {
+    line.spans
+        .insert(0, Span::raw(if is_selected { "▶ " } else { "  " }));
+    if is_selected {
+        line.style(selected())
+    } else {
+        line
+    }
 }
 
 pub fn hint() -> Style {

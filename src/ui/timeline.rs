@@ -19,7 +19,10 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
     } else {
         super::local_zone_name(m.now)
     };
-    let mut title = format!(" Timeline · {} events · {zone} ", events.len());
+    let mut title = format!(
+        " Timeline · {} · {zone} ",
+        crate::words::count(events.len(), "event", "events")
+    );
     if m.timeline.from_bottom > 0 {
         title.push_str(&format!(
             "· scrolled ↑{} (f follows) ",
@@ -27,7 +30,10 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
         ));
     }
     if !m.warnings.is_empty() {
-        title.push_str(&format!("· ⚠ {} journal warning(s) ", m.warnings.len()));
+        title.push_str(&format!(
+            "· ⚠ {} ",
+            crate::words::count(m.warnings.len(), "journal warning", "journal warnings")
+        ));
     }
     let block = pane_block(m, Pane::Timeline, title);
     let inner = block.inner(area);
@@ -55,9 +61,7 @@ fn event_line(m: &Model, e: &Event) -> Line<'static> {
             kinds::CHECKLIST_WAIVED => ("~", theme::waived()),
             kinds::CHECKLIST_REOPENED => ("↺", theme::dim()),
             kinds::STATUS_UPDATE => ("📣", Style::new()),
-            k if k.ends_with("_finished") && e.i64_field("exit_code").is_some_and(|c| c != 0) => {
-                ("✗", theme::tone(crate::app::model::Tone::Error))
-            }
+            _ if e.is_failure() => ("✗", theme::tone(crate::app::model::Tone::Error)),
             _ if !e.kind.is_known() => ("•", theme::dim()),
             _ => ("•", Style::new()),
         }
