@@ -106,19 +106,26 @@ def warroom_env(home, config):
             "WARROOM_LOG": "info"}
 
 
-def deploy_flood(rate, seconds, base_rate, tmp):
-    home = os.path.join(tmp, "deploy")
+def deploy_console(tmp, name, ticket, command):
+    """A console under a pty whose deploy is `command`, with the deploy dialog open."""
+    home = os.path.join(tmp, name)
     os.makedirs(home)
-    m = os.path.join(tmp, "deploy.marker")
     cfg = os.path.join(home, "warroom.toml")
-    open(cfg, "w").write(f'[deploy]\ncommand = "{FLOOD} --rate {rate} --seconds {seconds} --marker-file {m}"\n')
+    open(cfg, "w").write(f'[deploy]\ncommand = "{command}"\n')
     env = warroom_env(home, cfg)
-    subprocess.run([WARROOM, "open", "BENCH-FLOOD", "--priority", "P0", "--title", "Flood", "--no-console"],
+    subprocess.run([WARROOM, "open", ticket, "--priority", "P0", "--title", name, "--no-console"],
                    env={**os.environ, **env}, check=True, stdout=subprocess.DEVNULL)
-    t = Term([WARROOM, "resume", "BENCH-FLOOD"], env, home)
+    t = Term([WARROOM, "resume", ticket], env, home)
     t.wait_for(b"Checklist")
     t.send(b"d")
     t.wait_for(b"Deploy to production")
+    return t, home
+
+
+def deploy_flood(rate, seconds, base_rate, tmp):
+    m = os.path.join(tmp, "deploy.marker")
+    t, home = deploy_console(tmp, "deploy", "BENCH-FLOOD",
+                             f"{FLOOD} --rate {rate} --seconds {seconds} --marker-file {m}")
     cpu0 = cpu_s(t.pid)
     t.send(b"y")
     started = time.time()
@@ -213,19 +220,9 @@ def rss_mb(pid):
 
 
 def spinner(seconds, tmp):
-    home = os.path.join(tmp, "spinner")
-    os.makedirs(home)
-    gen = os.path.join(home, "spin.py")
+    gen = os.path.join(tmp, "spin.py")
     open(gen, "w").write(SPINNER.replace("SECONDS", str(seconds)))
-    cfg = os.path.join(home, "warroom.toml")
-    open(cfg, "w").write(f'[deploy]\ncommand = "python3 {gen}"\n')
-    env = warroom_env(home, cfg)
-    subprocess.run([WARROOM, "open", "BENCH-SPIN", "--priority", "P0", "--title", "Spinner", "--no-console"],
-                   env={**os.environ, **env}, check=True, stdout=subprocess.DEVNULL)
-    t = Term([WARROOM, "resume", "BENCH-SPIN"], env, home)
-    t.wait_for(b"Checklist")
-    t.send(b"d")
-    t.wait_for(b"Deploy to production")
+    t, home = deploy_console(tmp, "spinner", "BENCH-SPIN", f"python3 {gen}")
     t.send(b"y")
     settle = time.time() + 0.5
     while time.time() < settle:

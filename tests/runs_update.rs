@@ -90,8 +90,11 @@ fn deploy_asks_first_then_runs_and_records_start_and_finish() {
         "{plan:?}"
     );
     assert!(
-        plan.iter().any(|l| l.contains("still pending")),
-        "P0 lists what is pending: {plan:?}"
+        plan.iter().any(|l| l.contains("Not done yet"))
+            && plan
+                .iter()
+                .any(|l| l.contains("Hotfix branch (1): Hotfix branch created")),
+        "the workflow's open items before the deploy, by phase: {plan:?}"
     );
     let fx = send(&mut m, key('y'));
     let Effect::Run(spec) = &fx[0] else {

@@ -140,20 +140,7 @@ fn terminal_rows(name: &str) -> Vec<Cells> {
         replay(name).display(),
         done.display()
     );
-    let o = tmux.cmd(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "main",
-        "-x",
-        "200",
-        "-y",
-        "50",
-        &command,
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    tmux.start_command(200, 50, &command);
     rows_of(&settled_capture(&tmux, |_| done.exists()))
 }
 

@@ -279,3 +279,22 @@ fn journal_warnings_reach_the_footer() {
     assert_eq!(m.warnings.len(), 1);
     assert_eq!(m.status.as_ref().map(|s| s.tone), Some(Tone::Warn));
 }
+
+#[test]
+fn the_status_line_clears_when_it_no_longer_applies() {
+    let mut m = model("P1", t(1));
+    m.say(warroom::app::model::Tone::Warn, "Cancelled deploy");
+    update(&mut m, Msg::Tick(t(1) + chrono::Duration::seconds(10)));
+    assert!(m.status.is_some(), "still fresh after 10 s");
+    update(&mut m, Msg::Tick(t(1) + chrono::Duration::seconds(16)));
+    assert_eq!(m.status, None, "gone after 15 s");
+    // A reminder that still applies stays until something replaces it.
+    update(&mut m, Msg::Tick(t(60)));
+    assert!(m.status.is_some());
+    update(&mut m, Msg::Tick(t(62)));
+    assert!(
+        m.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("Status update due"))
+    );
+}

@@ -156,8 +156,10 @@ pub struct Model {
     /// The due time the bell last rang for, so it rings once per due update.
     pub bell_rung_for: Option<DateTime<Utc>>,
     pub status: Option<Status>,
-    /// When the status line was last said: it clears itself after [`STATUS_FOR`].
+    /// When the status line was last said: it clears itself after [`STATUS_FOR`] unless it
+    /// lasts until replaced (a reminder that still applies).
     pub status_at: DateTime<Utc>,
+    pub status_lasts: bool,
     pub warnings: Vec<String>,
     pub size: (u16, u16),
     pub quitting: bool,
@@ -197,6 +199,7 @@ impl Model {
             bell_rung_for: None,
             status: None,
             status_at: now,
+            status_lasts: false,
             warnings: Vec::new(),
             size: (80, 24),
             quitting: false,
@@ -258,5 +261,6 @@ impl Model {
             tone,
         });
         self.status_at = self.now;
+        self.status_lasts = false;
     }
 }

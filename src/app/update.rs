@@ -121,7 +121,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
 
 fn on_tick(m: &mut Model, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
     m.now = now;
-    if m.status.is_some() && now - m.status_at >= crate::app::model::STATUS_FOR {
+    if m.status.is_some() && !m.status_lasts && now - m.status_at >= crate::app::model::STATUS_FOR {
         m.status = None;
     }
     let mut fx = sentry::quiet_after_deploy(m);
@@ -134,6 +134,7 @@ fn on_tick(m: &mut Model, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
             Tone::Warn,
             "Status update due: post it, then m → \"Status update posted\"",
         );
+        m.status_lasts = true;
         if m.bell_enabled {
             fx.push(Effect::Bell);
         }

@@ -49,6 +49,16 @@ pub struct Response {
     pub body: Vec<u8>,
 }
 
+impl Response {
+    /// The cursor of the next page of a list, when its `Link` header says there is one.
+    pub fn next_page(&self) -> Option<String> {
+        self.headers
+            .get("link")
+            .and_then(|l| l.to_str().ok())
+            .and_then(super::api::next_cursor)
+    }
+}
+
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,

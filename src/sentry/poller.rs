@@ -9,7 +9,7 @@ use backon::BackoffBuilder;
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, watch};
 
-use super::api::{Issue, next_cursor, parse_events_stats, parse_issues};
+use super::api::{Issue, parse_events_stats, parse_issues};
 use super::client::{ApiError, Client};
 use super::project::{Project, ProjectRef, environments};
 use crate::app::Msg;
@@ -339,11 +339,7 @@ impl Poller {
                 .get(&format!("organizations/{org}/issues/"), &query)
                 .await?;
             out.extend(parse_issues(&resp.body).map_err(|e| ApiError::BadBody(e.to_string()))?);
-            cursor = resp
-                .headers
-                .get("link")
-                .and_then(|l| l.to_str().ok())
-                .and_then(next_cursor);
+            cursor = resp.next_page();
             if cursor.is_none() {
                 break;
             }

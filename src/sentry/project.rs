@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use super::api::next_cursor;
 use super::client::{ApiError, Client};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -113,11 +112,7 @@ async fn resolve(client: &Client, configured: &str) -> Result<Project, ApiError>
                 slug: p.slug,
             });
         }
-        cursor = resp
-            .headers
-            .get("link")
-            .and_then(|l| l.to_str().ok())
-            .and_then(next_cursor);
+        cursor = resp.next_page();
         if cursor.is_none() {
             break;
         }

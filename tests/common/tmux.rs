@@ -57,6 +57,18 @@ impl Tmux {
     }
 
     pub fn start_sized(&self, home: &Path, cols: u16, rows: u16) {
+        self.start_command(cols, rows, "sh");
+        self.cmd(&["set-option", "-g", "remain-on-exit", "on"]);
+        self.line(&format!(
+            "export WARROOM_HOME='{}' XDG_CONFIG_HOME='{}/xdg' TERM=xterm-256color; cd '{}'; clear",
+            home.display(),
+            home.display(),
+            home.display()
+        ));
+    }
+
+    /// A window of this size running `command` (no config of the machine's tmux).
+    pub fn start_command(&self, cols: u16, rows: u16, command: &str) {
         let (cols, rows) = (cols.to_string(), rows.to_string());
         let o = self.cmd(&[
             "-f",
@@ -69,16 +81,9 @@ impl Tmux {
             &cols,
             "-y",
             &rows,
-            "sh",
+            command,
         ]);
         assert!(o.status.success(), "{}", stderr(&o));
-        self.cmd(&["set-option", "-g", "remain-on-exit", "on"]);
-        self.line(&format!(
-            "export WARROOM_HOME='{}' XDG_CONFIG_HOME='{}/xdg' TERM=xterm-256color; cd '{}'; clear",
-            home.display(),
-            home.display(),
-            home.display()
-        ));
     }
 
     pub fn line(&self, text: &str) {
