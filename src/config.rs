@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use toml::Spanned;
 
 use crate::checklist::{Checklist, find_repo_checklist};
@@ -17,7 +17,7 @@ use crate::priority::Priority;
 pub const EXAMPLE_CONFIG: &str = include_str!("../config.example.toml");
 pub const CONFIG_FILE: &str = "warroom.toml";
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// A checklist file replacing the built-in one (relative to this file).
@@ -38,43 +38,76 @@ pub struct Config {
     pub redact: RedactConfig,
     pub sentry: SentryConfig,
     pub git: GitConfig,
+    #[serde(serialize_with = "show_keys")]
     pub keys: BTreeMap<Spanned<String>, Spanned<String>>,
     /// The defaults with `[keys]` applied.
     #[serde(skip)]
     pub keymap: Keymap,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PerPriority {
-    #[serde(rename = "P0", deserialize_with = "positive_duration")]
+    #[serde(
+        rename = "P0",
+        deserialize_with = "positive_duration",
+        serialize_with = "show_optional_duration"
+    )]
     pub p0: Option<Duration>,
-    #[serde(rename = "P1", deserialize_with = "positive_duration")]
+    #[serde(
+        rename = "P1",
+        deserialize_with = "positive_duration",
+        serialize_with = "show_optional_duration"
+    )]
     pub p1: Option<Duration>,
-    #[serde(rename = "P2", deserialize_with = "positive_duration")]
+    #[serde(
+        rename = "P2",
+        deserialize_with = "positive_duration",
+        serialize_with = "show_optional_duration"
+    )]
     pub p2: Option<Duration>,
-    #[serde(rename = "P3", deserialize_with = "positive_duration")]
+    #[serde(
+        rename = "P3",
+        deserialize_with = "positive_duration",
+        serialize_with = "show_optional_duration"
+    )]
     pub p3: Option<Duration>,
 }
 
 /// Like [`PerPriority`], but `"off"` turns the reminder off.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CadencePerPriority {
-    #[serde(rename = "P0", deserialize_with = "duration_or_off")]
+    #[serde(
+        rename = "P0",
+        deserialize_with = "duration_or_off",
+        serialize_with = "show_duration_or_off"
+    )]
     pub p0: Option<Option<Duration>>,
-    #[serde(rename = "P1", deserialize_with = "duration_or_off")]
+    #[serde(
+        rename = "P1",
+        deserialize_with = "duration_or_off",
+        serialize_with = "show_duration_or_off"
+    )]
     pub p1: Option<Option<Duration>>,
-    #[serde(rename = "P2", deserialize_with = "duration_or_off")]
+    #[serde(
+        rename = "P2",
+        deserialize_with = "duration_or_off",
+        serialize_with = "show_duration_or_off"
+    )]
     pub p2: Option<Option<Duration>>,
-    #[serde(rename = "P3", deserialize_with = "duration_or_off")]
+    #[serde(
+        rename = "P3",
+        deserialize_with = "duration_or_off",
+        serialize_with = "show_duration_or_off"
+    )]
     pub p3: Option<Option<Duration>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MonitoringConfig {
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration", serialize_with = "show_duration")]
     pub window: Duration,
 }
 
@@ -86,7 +119,7 @@ impl Default for MonitoringConfig {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct UiConfig {
     /// Start with times in UTC instead of local time.
@@ -104,7 +137,7 @@ impl Default for UiConfig {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SlackConfig {
     /// The environment variable holding the incoming-webhook URL (a secret).
@@ -119,7 +152,7 @@ impl Default for SlackConfig {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Platform {
     Vercel,
@@ -132,7 +165,7 @@ pub enum Platform {
     Command,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DeployConfig {
     pub platform: Option<Platform>,
@@ -144,14 +177,14 @@ pub struct DeployConfig {
     pub follow: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RollbackConfig {
     /// Overrides the platform's rollback command.
     pub command: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckConfig {
     /// `test`, `typecheck` and `build` tick the matching checklist items when they pass.
@@ -159,7 +192,7 @@ pub struct CheckConfig {
     pub command: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SmokeConfig {
     pub name: Spanned<String>,
@@ -175,7 +208,11 @@ pub struct SmokeConfig {
     pub expect_status: u16,
     /// Text the response body must contain.
     pub expect_body: Option<String>,
-    #[serde(default = "default_smoke_timeout", deserialize_with = "duration")]
+    #[serde(
+        default = "default_smoke_timeout",
+        deserialize_with = "duration",
+        serialize_with = "show_duration"
+    )]
     pub timeout: Duration,
     /// …or a command that must exit 0.
     pub command: Option<String>,
@@ -191,20 +228,20 @@ fn default_smoke_timeout() -> Duration {
     Duration::from_secs(10)
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogsConfig {
     /// A log file to follow in the deploy log pane (survives truncation and rotation).
     pub file: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CommandsConfig {
     /// The shell that runs every command (`sh -c "…"`).
     pub shell: String,
     /// After SIGTERM, how long a cancelled command gets before SIGKILL.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration", serialize_with = "show_duration")]
     pub grace: Duration,
     /// Lines the deploy log pane keeps; every line is also in the run's log file.
     pub scrollback: usize,
@@ -220,7 +257,7 @@ impl Default for CommandsConfig {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RedactConfig {
     /// More environment variables whose values are secret (names with TOKEN, SECRET,
@@ -228,7 +265,7 @@ pub struct RedactConfig {
     pub env: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SentryConfig {
     /// `https://sentry.io`, `https://us.sentry.io`, `https://de.sentry.io` or self-hosted.
@@ -238,24 +275,22 @@ pub struct SentryConfig {
     pub project: Option<String>,
     pub environment: Option<String>,
     pub query: String,
-    #[serde(
-        deserialize_with = "at_least_5s",
-        serialize_with = "humantime_serde::serialize"
-    )]
+    #[serde(deserialize_with = "at_least_5s", serialize_with = "show_duration")]
     pub poll_interval: Duration,
     /// How much of the error rate the chart shows.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration", serialize_with = "show_duration")]
     pub window: Duration,
     /// How long before detection counts as normal.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration", serialize_with = "show_duration")]
     pub baseline: Duration,
     /// The environment variable holding the token.
     pub token_env: String,
     /// A command printing the token (e.g. from a password manager), used when the variable is unset.
     pub token_command: Option<String>,
     /// A token in this file: refused unless only its owner can read it.
+    #[serde(serialize_with = "show_secret")]
     pub token: Option<String>,
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration", serialize_with = "show_duration")]
     pub timeout: Duration,
     /// Complete buckets after the deploy that must all be back to normal for the verdict.
     pub verdict_buckets: usize,
@@ -290,7 +325,7 @@ impl Default for SentryConfig {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct GitConfig {
     /// The repository (default: the one holding the current directory).
@@ -367,6 +402,42 @@ fn at_least_5s<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         )));
     }
     Ok(v)
+}
+
+fn show_duration<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&humantime::format_duration(*d).to_string())
+}
+
+fn show_optional_duration<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => show_duration(d, s),
+        None => s.serialize_none(),
+    }
+}
+
+fn show_duration_or_off<S: Serializer>(
+    d: &Option<Option<Duration>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(Some(d)) => show_duration(d, s),
+        Some(None) => s.serialize_str("off"),
+        None => s.serialize_none(),
+    }
+}
+
+fn show_secret<S: Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(_) => s.serialize_str(crate::output::redact::REDACTED),
+        None => s.serialize_none(),
+    }
+}
+
+fn show_keys<S: Serializer>(
+    keys: &BTreeMap<Spanned<String>, Spanned<String>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_map(keys.iter().map(|(k, v)| (k.get_ref(), v.get_ref())))
 }
 
 /// A duration in the config (`30s`, `5m`, `2h`); a wrong one is answered with examples.

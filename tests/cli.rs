@@ -627,3 +627,47 @@ fn a_duration_that_is_not_one_is_answered_with_examples() {
         "{err}"
     );
 }
+
+#[test]
+fn config_check_shows_what_the_configuration_resolves_to_and_from_where() {
+    let h = home();
+    let cfg = h.path().join("warroom.toml");
+    std::fs::write(
+        &cfg,
+        "[deploy]\ncommand = \"./deploy.sh --token ghp_plantedConfigToken0123456789abcd\"\n\n[sentry]\norg = \"acme\"\npoll_interval = \"45s\"\n",
+    )
+    .expect("write");
+    let o = std::process::Command::new(common::bin())
+        .args(["--config", cfg.to_str().expect("utf-8"), "config", "check"])
+        .env("WARROOM_HOME", h.path())
+        .env("SENTRY_AUTH_TOKEN", "sntryu_plantedSentryToken0123456789")
+        .env_remove("SLACK_WEBHOOK_URL")
+        .output()
+        .expect("run");
+    let out = stdout(&o);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let line = |key: &str| {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(&format!("{key} = ")))
+            .unwrap_or_else(|| panic!("{key} missing:\n{out}"))
+            .to_string()
+    };
+    assert!(
+        line("deploy.command").contains("[redacted]")
+            && line("deploy.command").ends_with("warroom.toml line 2")
+    );
+    assert!(
+        line("sentry.poll_interval").contains("\"45s\"")
+            && line("sentry.poll_interval").ends_with("warroom.toml line 6")
+    );
+    assert!(line("sentry.window").contains("\"2h\"") && line("sentry.window").ends_with("default"));
+    assert!(
+        line("sentry token").contains("[redacted]")
+            && line("sentry token").ends_with("environment SENTRY_AUTH_TOKEN")
+    );
+    assert!(line("slack webhook").contains("(not set)"));
+    assert!(
+        !out.contains("ghp_planted") && !out.contains("sntryu_planted"),
+        "{out}"
+    );
+}

@@ -2,6 +2,7 @@
 //! everything else 1.
 
 pub mod args;
+pub mod config_check;
 pub mod time;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -883,18 +884,28 @@ fn config_cmd(ctx: &Ctx, action: ConfigAction) -> Result<()> {
         }
         ConfigAction::Check => {
             let loaded = ctx.config()?;
-            match &loaded.path {
-                Some(p) => println!("{}: ok", p.display()),
-                None => println!(
-                    "No config file found: the defaults apply (see `warroom config default`)"
-                ),
-            }
+            let text = match &loaded.path {
+                Some(p) => {
+                    println!("{}: ok", p.display());
+                    std::fs::read_to_string(p).ok()
+                }
+                None => {
+                    println!(
+                        "No config file found: the defaults apply (see `warroom config default`)"
+                    );
+                    None
+                }
+            };
             println!(
                 "checklist: {} ({} phases, {} items)",
                 loaded.checklist_source,
                 loaded.checklist.phases.len(),
                 loaded.checklist.items().count()
             );
+            let redactor = Redactor::from_env(&loaded.config.redact.env);
+            let settings = config_check::settings(&loaded, text.as_deref(), &redactor);
+            println!("\nThe configuration in effect (value · where it came from):");
+            print!("{}", config_check::render(&settings));
             Ok(())
         }
     }
