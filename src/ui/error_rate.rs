@@ -142,15 +142,9 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
     }
     let e = &m.errors;
     if let Some(what) = &e.unconfigured {
-        Paragraph::new(vec![
-            Line::styled(what.clone(), theme::tone(Tone::Warn)),
-            Line::styled(
-                "The error rate, its baseline and the deploy marker are charted here.",
-                theme::dim(),
-            ),
-        ])
-        .wrap(Wrap { trim: true })
-        .render(inner, buf);
+        Paragraph::new(Line::styled(what.clone(), theme::tone(Tone::Warn)))
+            .wrap(Wrap { trim: true })
+            .render(inner, buf);
         return;
     }
     let [head, issues, chart] = Layout::vertical([

@@ -28,7 +28,9 @@ pub struct Areas {
     pub footer: Rect,
 }
 
-pub fn layout(area: Rect) -> Areas {
+/// Where each pane goes; a pane with nothing to show but what to set (Sentry unconfigured)
+/// shrinks to that line, and the deploy log gets the room.
+pub fn layout(m: &Model, area: Rect) -> Areas {
     let [header, body, timeline, footer] = Layout::vertical([
         Constraint::Length(header::height(area.height)),
         Constraint::Percentage(66),
@@ -38,8 +40,15 @@ pub fn layout(area: Rect) -> Areas {
     .areas(area);
     let [checklist, right] =
         Layout::horizontal([Constraint::Percentage(42), Constraint::Fill(1)]).areas(body);
+    let error_rate_rows = match &m.errors.unconfigured {
+        Some(what) => {
+            let lines = wrapped_lines(what, usize::from(right.width.saturating_sub(2)));
+            Constraint::Length(lines.clamp(1, 3) as u16 + 2)
+        }
+        None => Constraint::Percentage(45),
+    };
     let [deploy_log, error_rate] =
-        Layout::vertical([Constraint::Percentage(55), Constraint::Fill(1)]).areas(right);
+        Layout::vertical([Constraint::Fill(1), error_rate_rows]).areas(right);
     Areas {
         header,
         checklist,
@@ -50,13 +59,30 @@ pub fn layout(area: Rect) -> Areas {
     }
 }
 
+/// How many rows `text` takes wrapped at word boundaries to `width` columns.
+fn wrapped_lines(text: &str, width: usize) -> usize {
+    let width = width.max(1);
+    let (mut lines, mut used) = (1, 0);
+    for word in text.split_whitespace() {
+        let w = unicode_width::UnicodeWidthStr::width(word);
+        let needed = if used == 0 { w } else { used + 1 + w };
+        if needed <= width {
+            used = needed;
+        } else {
+            lines += 1 + w.saturating_sub(1) / width;
+            used = w % width;
+        }
+    }
+    lines
+}
+
 pub fn view(m: &Model, frame: &mut Frame) {
     let area = frame.area();
     draw(m, area, frame.buffer_mut());
 }
 
 pub fn draw(m: &Model, area: Rect, buf: &mut Buffer) {
-    let a = layout(area);
+    let a = layout(m, area);
     header::render(m, a.header, buf);
     checklist::render(m, a.checklist, buf);
     deploy_log::render(m, a.deploy_log, buf);
