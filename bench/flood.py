@@ -140,7 +140,7 @@ def deploy_flood(rate, seconds, base_rate, tmp):
             t.send(b"?")
             waiting, window = now, b""
             continue
-        if waiting is not None and b"rebindable" in window:
+        if waiting is not None and b"Rebind keys" in window:
             keys.append((now - waiting) * 1000)
             t.send(b"\x1b")
             waiting, next_key, window = None, now + 0.2, b""

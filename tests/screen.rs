@@ -320,3 +320,30 @@ fn the_selected_row_shows_in_the_text_alone() {
         );
     }
 }
+
+/// At 80×24 the keys do not all fit: the help scrolls, says how much is out of sight, and
+/// every key can be read.
+#[test]
+fn help_scrolls_to_every_key_at_80x24() {
+    let mut m = busy_model();
+    update(&mut m, key('?'));
+    let first = text(render(&m, 80, 24).backend().buffer());
+    assert!(first.contains("more · j k scroll"), "{first}");
+    let mut seen = first.clone();
+    for _ in 0..40 {
+        update(&mut m, key('j'));
+        seen.push_str(&text(render(&m, 80, 24).backend().buffer()));
+    }
+    let last = text(render(&m, 80, 24).backend().buffer());
+    assert!(last.contains("end · j k scroll"), "{last}");
+    for needle in [
+        "quit the console",
+        "toggle UTC",
+        "export now",
+        "close the incident",
+    ] {
+        assert!(seen.contains(needle), "{needle:?} never shown");
+    }
+    update(&mut m, key('x'));
+    assert_eq!(m.mode, warroom::app::Mode::Normal, "another key closes it");
+}

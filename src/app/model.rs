@@ -103,7 +103,10 @@ pub struct Running {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mode {
     Normal,
-    Help,
+    /// The keys, scrolled this many rows down when the screen is too short for all of them.
+    Help {
+        scroll: u16,
+    },
     Input {
         purpose: InputPurpose,
         text: String,

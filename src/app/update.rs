@@ -162,8 +162,24 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
     }
     match m.mode.clone() {
         Mode::Normal => on_action(m, m.keymap.action(&key)),
-        Mode::Help => {
-            m.mode = Mode::Normal;
+        Mode::Help { scroll } => {
+            m.mode = match key.code {
+                KeyCode::Down | KeyCode::Char('j') | KeyCode::PageDown | KeyCode::Char(' ') => {
+                    Mode::Help {
+                        scroll: scroll.saturating_add(
+                            if key.code == KeyCode::Down || key.code == KeyCode::Char('j') {
+                                1
+                            } else {
+                                10
+                            },
+                        ),
+                    }
+                }
+                KeyCode::Up | KeyCode::Char('k') | KeyCode::PageUp => Mode::Help {
+                    scroll: scroll.saturating_sub(if key.code == KeyCode::PageUp { 10 } else { 1 }),
+                },
+                _ => Mode::Normal,
+            };
             Vec::new()
         }
         Mode::Input { purpose, mut text } => match key.code {
@@ -367,7 +383,7 @@ fn on_action(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
             m.quitting = true;
             return vec![Effect::Quit];
         }
-        Action::Help => m.mode = Mode::Help,
+        Action::Help => m.mode = Mode::Help { scroll: 0 },
         Action::FocusNext | Action::FocusPrev => {
             let i = Pane::ALL.iter().position(|p| *p == m.focus).unwrap_or(0);
             let n = Pane::ALL.len();

@@ -21,7 +21,12 @@ pub fn hints(m: &Model) -> Vec<(String, &'static str)> {
             ];
         }
         Mode::Confirm { .. } => return vec![("y".into(), "confirm"), ("any".into(), "cancel")],
-        Mode::Help => return vec![("any key".into(), "close help")],
+        Mode::Help { .. } => {
+            return vec![
+                ("j k".into(), "scroll"),
+                ("any other key".into(), "close help"),
+            ];
+        }
         Mode::Normal => Vec::new(),
     };
     match m.focus {

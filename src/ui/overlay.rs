@@ -34,14 +34,14 @@ fn popup(title: String) -> Block<'static> {
 pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
     match &m.mode {
         Mode::Normal => {}
-        Mode::Help => help(m, area, buf),
+        Mode::Help { scroll } => help(m, *scroll, area, buf),
         Mode::Input { purpose, text } => input(m, purpose, text, area, buf),
         Mode::Pick { purpose, selected } => pick(m, *purpose, *selected, area, buf),
         Mode::Confirm { action } => confirm(m, action, area, buf),
     }
 }
 
-fn help(m: &Model, area: Rect, buf: &mut Buffer) {
+fn help(m: &Model, scroll: u16, area: Rect, buf: &mut Buffer) {
     let mut lines: Vec<Line> = Action::ALL
         .iter()
         .map(|a| {
@@ -53,13 +53,35 @@ fn help(m: &Model, area: Rect, buf: &mut Buffer) {
         .collect();
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        "Keys are rebindable in [keys] of warroom.toml. Any key closes this help.",
+        "Rebind keys in [keys] of warroom.toml · any other key closes this",
         theme::dim(),
     ));
     let rect = centered(area, 72, lines.len() as u16 + 2);
+    // Too short for every key: it scrolls (j/k), and the border says what is out of sight.
+    let rows = rect.height.saturating_sub(2);
+    let hidden = (lines.len() as u16).saturating_sub(rows);
+    let scroll = scroll.min(hidden);
+    let mut block = popup(" Keys ".into());
+    if hidden > 0 {
+        let below = hidden - scroll;
+        block = block.title_bottom(format!(
+            " {}{} · j k scroll ",
+            if scroll > 0 {
+                format!("↑{scroll} ")
+            } else {
+                String::new()
+            },
+            if below > 0 {
+                format!("↓{below} more")
+            } else {
+                "end".to_string()
+            }
+        ));
+    }
     Clear.render(rect, buf);
     Paragraph::new(lines)
-        .block(popup(" Keys ".into()))
+        .scroll((scroll, 0))
+        .block(block)
         .render(rect, buf);
 }
 
