@@ -30,10 +30,17 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
         big_clock(m, big, buf);
         Paragraph::new(info_lines(m)).render(info, buf);
     } else if rest.height > 0 {
-        let mut spans = sla_line(m).spans;
-        for line in info_lines(m).into_iter().skip(1) {
-            spans.push(Span::styled("  │  ", theme::dim()));
-            spans.extend(line.spans);
+        // One line: what matters most at a glance first (the SLA, the next status update,
+        // monitoring, then elapsed), so a narrow screen cuts the least of it.
+        let mut lines: Vec<Option<Line>> = info_lines(m).into_iter().map(Some).collect();
+        let mut spans = Vec::new();
+        for i in [0, 3, 2, 1] {
+            if let Some(line) = lines.get_mut(i).and_then(Option::take) {
+                if !spans.is_empty() {
+                    spans.push(Span::styled("  │  ", theme::dim()));
+                }
+                spans.extend(line.spans);
+            }
         }
         Paragraph::new(Line::from(spans)).render(rest, buf);
     }
