@@ -347,3 +347,22 @@ fn help_scrolls_to_every_key_at_80x24() {
     update(&mut m, key('x'));
     assert_eq!(m.mode, warroom::app::Mode::Normal, "another key closes it");
 }
+
+/// On a short screen the focused pane gets the room: the deploy log at 60×20 shows most of
+/// the body, and so does the error rate when it is focused.
+#[test]
+fn the_focused_pane_comes_first_on_a_short_screen() {
+    let mut m = busy_model();
+    m.errors.unconfigured = None;
+    let area = Rect::new(0, 0, 60, 20);
+    m.focus = Pane::DeployLog;
+    let a = ui::layout(&m, area);
+    assert!(a.deploy_log.height >= 10, "{a:?}");
+    assert!(a.header.height >= 2, "the SLA line stays: {a:?}");
+    m.focus = Pane::ErrorRate;
+    let a = ui::layout(&m, area);
+    assert!(a.error_rate.height > a.deploy_log.height, "{a:?}");
+    m.focus = Pane::Timeline;
+    let a = ui::layout(&m, area);
+    assert!(a.timeline.height >= 5, "{a:?}");
+}

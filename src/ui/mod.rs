@@ -29,12 +29,19 @@ pub struct Areas {
 }
 
 /// Where each pane goes; a pane with nothing to show but what to set (Sentry unconfigured)
-/// shrinks to that line, and the deploy log gets the room.
+/// shrinks to that line, and the deploy log gets the room. On a short screen the focused
+/// pane comes first: the others of its column keep a few rows.
 pub fn layout(m: &Model, area: Rect) -> Areas {
+    let short = area.height < 30;
+    let (body_rows, timeline_rows) = match (short, m.focus == Pane::Timeline) {
+        (true, false) => (Constraint::Fill(1), Constraint::Length(3)),
+        (true, true) => (Constraint::Fill(1), Constraint::Fill(1)),
+        (false, _) => (Constraint::Percentage(66), Constraint::Fill(1)),
+    };
     let [header, body, timeline, footer] = Layout::vertical([
         Constraint::Length(header::height(area.height)),
-        Constraint::Percentage(66),
-        Constraint::Fill(1),
+        body_rows,
+        timeline_rows,
         Constraint::Length(1),
     ])
     .areas(area);
@@ -45,6 +52,8 @@ pub fn layout(m: &Model, area: Rect) -> Areas {
             let lines = wrapped_lines(what, usize::from(right.width.saturating_sub(2)));
             Constraint::Length(lines.clamp(1, 3) as u16 + 2)
         }
+        None if short && m.focus == Pane::DeployLog => Constraint::Length(3),
+        None if short && m.focus == Pane::ErrorRate => Constraint::Fill(3),
         None => Constraint::Percentage(45),
     };
     let [deploy_log, error_rate] =
