@@ -29,6 +29,7 @@ pub struct Config {
     pub cadence: CadencePerPriority,
     pub monitoring: MonitoringConfig,
     pub ui: UiConfig,
+    pub theme: ThemeConfig,
     pub deploy: DeployConfig,
     pub rollback: RollbackConfig,
     pub checks: Vec<CheckConfig>,
@@ -134,6 +135,25 @@ impl Default for UiConfig {
             utc: false,
             bell: true,
         }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ThemeConfig {
+    /// Draw digits, the chart, gauges and borders in plain ASCII (default: when `TERM` is a
+    /// terminal that cannot show them: dumb, linux, vt100, vt102, vt220, ansi).
+    pub ascii: Option<bool>,
+}
+
+impl ThemeConfig {
+    pub fn ascii_for(&self, term: Option<&str>) -> bool {
+        self.ascii.unwrap_or_else(|| {
+            matches!(
+                term.unwrap_or_default(),
+                "dumb" | "linux" | "vt100" | "vt102" | "vt220" | "ansi"
+            )
+        })
     }
 }
 

@@ -727,3 +727,28 @@ fn open_without_a_priority_walks_the_urgency_assessment() {
         "no incident for a non-emergency"
     );
 }
+
+#[test]
+fn a_plain_terminal_gets_a_complete_ascii_screen() {
+    if !tmux_available() {
+        return;
+    }
+    let home = tempfile::tempdir().expect("tmp");
+    open(home.path(), "ENG-120");
+    let tmux = Tmux::new("plain");
+    tmux.start(home.path());
+    tmux.line(&format!(
+        "TERM=dumb NO_COLOR=1 {} resume ENG-120; echo \"exit status $?\"",
+        bin().display()
+    ));
+    let s = tmux.wait_for("Checklist");
+    let body: String = s.lines().skip(1).collect::<Vec<_>>().join("\n");
+    let odd: String = body.chars().filter(|c| !c.is_ascii()).collect();
+    assert!(odd.is_empty(), "{odd:?} on a plain terminal:\n{s}");
+    assert!(
+        s.contains("SLA ") && s.contains(">[") && s.contains("+ Checklist"),
+        "the SLA, the selected row and the borders, in ASCII:\n{s}"
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for("exit status 0");
+}

@@ -366,3 +366,24 @@ fn the_focused_pane_comes_first_on_a_short_screen() {
     let a = ui::layout(&m, area);
     assert!(a.timeline.height >= 5, "{a:?}");
 }
+
+/// A terminal without box drawing, blocks or braille (`TERM=linux`, `vt100`, `dumb`, or
+/// `[theme] ascii`): the whole screen, menus included, is plain ASCII and keeps its layout.
+#[test]
+fn ascii_screens_for_plain_terminals() {
+    let mut m = busy_model();
+    m.ascii = true;
+    for (w, h) in [(120, 40), (80, 24), (60, 20)] {
+        let screen = text(render(&m, w, h).backend().buffer());
+        let odd: String = screen.chars().filter(|c| !c.is_ascii()).collect();
+        assert!(odd.is_empty(), "{w}x{h}: {odd:?} in\n{screen}");
+        assert!(screen.contains("Checklist") && screen.contains("Deploy log"));
+    }
+    insta::assert_snapshot!("ascii_80x24", render(&m, 80, 24).backend());
+    for k in ['?', 'p', 'g'] {
+        let mut m = m.clone();
+        update(&mut m, key(k));
+        let screen = text(render(&m, 80, 24).backend().buffer());
+        assert!(screen.is_ascii(), "{k}: {screen}");
+    }
+}

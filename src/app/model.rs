@@ -155,6 +155,8 @@ pub struct Model {
     pub selected: usize,
     pub timeline: Scroll,
     pub utc: bool,
+    /// Digits, the chart, gauges and borders in plain ASCII (a terminal without them).
+    pub ascii: bool,
     pub bell_enabled: bool,
     /// The due time the bell last rang for, so it rings once per due update.
     pub bell_rung_for: Option<DateTime<Utc>>,
@@ -198,6 +200,7 @@ impl Model {
             selected: 0,
             timeline: Scroll::default(),
             utc: false,
+            ascii: false,
             bell_enabled: true,
             bell_rung_for: None,
             status: None,

@@ -367,6 +367,10 @@ fn console_with(
     )
     .with_plan(Plan::from_config(&loaded.config, &ctx.cwd));
     model.utc = loaded.config.ui.utc;
+    model.ascii = loaded
+        .config
+        .theme
+        .ascii_for(std::env::var("TERM").ok().as_deref());
     model.bell_enabled = loaded.config.ui.bell;
     if let Some(p) = &loaded.path {
         model.config_name = p.display().to_string();

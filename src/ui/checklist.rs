@@ -42,7 +42,10 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
     } else {
         done as f64 / total as f64
     };
+    // Filled and unfilled differ in shape too, not by colour alone.
     LineGauge::default()
+        .filled_symbol(ratatui::symbols::line::THICK_HORIZONTAL)
+        .unfilled_symbol(ratatui::symbols::line::HORIZONTAL)
         .ratio(ratio)
         .label(format!("all {:>3.0}% ", ratio * 100.0))
         .filled_style(theme::done())

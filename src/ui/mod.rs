@@ -1,5 +1,6 @@
 //! `view`: draws the model. Reads only; one file per pane.
 
+pub mod ascii;
 pub mod checklist;
 pub mod deploy_log;
 pub mod error_rate;
@@ -99,6 +100,9 @@ pub fn draw(m: &Model, area: Rect, buf: &mut Buffer) {
     timeline::render(m, a.timeline, buf);
     footer::render(m, a.footer, buf);
     overlay::render(m, area, buf);
+    if m.ascii {
+        ascii::rewrite(buf, area);
+    }
 }
 
 pub(crate) fn pane_block(m: &Model, pane: Pane, title: String) -> Block<'static> {
