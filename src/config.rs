@@ -144,7 +144,32 @@ pub struct ThemeConfig {
     /// Draw digits, the chart, gauges and borders in plain ASCII (default: when `TERM` is a
     /// terminal that cannot show them: dumb, linux, vt100, vt102, vt220, ansi).
     pub ascii: Option<bool>,
+    /// `standard`, or `colorblind` (Okabe and Ito's colours: no red against green).
+    pub palette: Option<String>,
+    /// A colour for any role of the palette: a name (`red`), an index (`208`) or `#rrggbb`.
+    #[serde(serialize_with = "show_keys")]
+    pub colors: BTreeMap<Spanned<String>, Spanned<String>>,
 }
+
+/// The roles `[theme.colors]` can set.
+pub const COLOR_ROLES: [&str; 16] = [
+    "good",
+    "warn",
+    "error",
+    "info",
+    "accent",
+    "dim",
+    "milestone",
+    "waived",
+    "p0",
+    "p1",
+    "p2",
+    "p3",
+    "errors",
+    "baseline",
+    "deploy",
+    "detected",
+];
 
 impl ThemeConfig {
     pub fn ascii_for(&self, term: Option<&str>) -> bool {
@@ -518,7 +543,49 @@ impl Config {
         let mut cfg = cfg;
         cfg.keymap = cfg.keymap(text, source_name)?;
         cfg.check_commands(text, source_name)?;
+        cfg.check_theme(text, source_name)?;
         Ok(cfg)
+    }
+
+    /// Each `[theme]` choice names a known palette, role and colour.
+    fn check_theme(&self, text: &str, source_name: &str) -> Result<(), ConfigError> {
+        let err = |span: std::ops::Range<usize>, message: String| ConfigError {
+            source_name: source_name.to_string(),
+            line: Some(line_of(text, span.start)),
+            message,
+        };
+        if let Some(p) = &self.theme.palette
+            && !matches!(p.as_str(), "standard" | "colorblind")
+        {
+            let at = text.find("palette").unwrap_or(0);
+            return Err(err(
+                at..at,
+                format!("[theme] palette {p:?}: expected \"standard\" or \"colorblind\""),
+            ));
+        }
+        for (role, colour) in &self.theme.colors {
+            if !COLOR_ROLES.contains(&role.get_ref().as_str()) {
+                return Err(err(
+                    role.span(),
+                    format!(
+                        "unknown colour role `{}` in [theme.colors]; expected one of {}",
+                        role.get_ref(),
+                        COLOR_ROLES.join(", ")
+                    ),
+                ));
+            }
+            if colour.get_ref().parse::<ratatui::style::Color>().is_err() {
+                return Err(err(
+                    colour.span(),
+                    format!(
+                        "[theme.colors] {}: {:?} is not a colour; write a name (red), an index (208) or #rrggbb",
+                        role.get_ref(),
+                        colour.get_ref()
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The key bindings, with each `[keys]` entry checked.

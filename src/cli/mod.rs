@@ -367,6 +367,7 @@ fn console_with(
     )
     .with_plan(Plan::from_config(&loaded.config, &ctx.cwd));
     model.utc = loaded.config.ui.utc;
+    crate::ui::theme::use_palette(crate::ui::theme::Palette::from_config(&loaded.config.theme));
     model.ascii = loaded
         .config
         .theme

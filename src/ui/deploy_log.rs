@@ -3,7 +3,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph, Widget};
 
@@ -96,8 +96,8 @@ fn plan_lines(m: &Model) -> Vec<Line<'static>> {
 
 fn base_style(kind: LineKind) -> Style {
     match kind {
-        LineKind::Header => Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
-        LineKind::Note => Style::new().fg(Color::Gray),
+        LineKind::Header => theme::accent(),
+        LineKind::Note => theme::tone(Tone::Info),
         LineKind::File | LineKind::Output => Style::new(),
     }
 }

@@ -3,7 +3,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Widget, Wrap};
@@ -217,13 +217,13 @@ fn draw_chart(m: &Model, area: Rect, buf: &mut Buffer) {
             .name("baseline")
             .marker(Marker::Braille)
             .graph_type(GraphType::Line)
-            .style(Style::new().fg(Color::Green))
+            .style(theme::series(theme::palette().baseline))
             .data(&base_line),
         Dataset::default()
             .name("detected")
             .marker(Marker::Braille)
             .graph_type(GraphType::Line)
-            .style(Style::new().fg(Color::Yellow))
+            .style(theme::series(theme::palette().detected))
             .data(&detected_line),
     ];
     for d in &deploys {
@@ -231,7 +231,7 @@ fn draw_chart(m: &Model, area: Rect, buf: &mut Buffer) {
             Dataset::default()
                 .marker(Marker::Braille)
                 .graph_type(GraphType::Line)
-                .style(Style::new().fg(Color::Cyan))
+                .style(theme::series(theme::palette().deploy))
                 .data(d),
         );
     }
@@ -240,14 +240,14 @@ fn draw_chart(m: &Model, area: Rect, buf: &mut Buffer) {
             .name("errors/min")
             .marker(Marker::Braille)
             .graph_type(GraphType::Line)
-            .style(Style::new().fg(Color::Red))
+            .style(theme::series(theme::palette().errors))
             .data(&complete),
     );
     sets.push(
         Dataset::default()
             .marker(Marker::Dot)
             .graph_type(GraphType::Line)
-            .style(Style::new().fg(Color::DarkGray))
+            .style(theme::dim())
             .data(&provisional),
     );
     let hm = |t: f64| {

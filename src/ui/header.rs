@@ -61,16 +61,13 @@ fn title_line(m: &Model) -> Line<'static> {
         Span::raw("  "),
         Span::raw(inc.title.clone()),
         Span::styled("   phase ", theme::dim()),
-        Span::styled(
-            inc.phase().as_str().to_uppercase(),
-            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
-        ),
+        Span::styled(inc.phase().as_str().to_uppercase(), theme::accent()),
     ];
     if inc.demo {
         spans.push(Span::styled(
             "  DEMO — simulated incident ",
             Style::new()
-                .bg(Color::Magenta)
+                .bg(theme::palette().waived)
                 .fg(Color::Black)
                 .add_modifier(Modifier::BOLD),
         ));
@@ -81,7 +78,7 @@ fn title_line(m: &Model) -> Line<'static> {
             spans.push(Span::styled(
                 "  ⚠ ERROR RATE ROSE AFTER THE DEPLOY: r to roll back ",
                 Style::new()
-                    .bg(Color::Red)
+                    .bg(theme::palette().error)
                     .fg(Color::White)
                     .add_modifier(Modifier::BOLD),
             ));
@@ -90,7 +87,7 @@ fn title_line(m: &Model) -> Line<'static> {
     if inc.closed_at.is_some() {
         spans.push(Span::styled(
             "  CLOSED (read-only) ",
-            Style::new().fg(Color::Gray).add_modifier(Modifier::BOLD),
+            theme::tone(crate::app::model::Tone::Info).add_modifier(Modifier::BOLD),
         ));
     }
     Line::from(spans)
@@ -180,7 +177,7 @@ fn info_lines(m: &Model) -> Vec<Line<'static>> {
     if let Some(closed) = inc.closed_at {
         lines.push(Line::from(Span::styled(
             format!("Closed {}", fmt_time(m, closed)),
-            Style::new().fg(Color::Gray).add_modifier(Modifier::BOLD),
+            theme::tone(crate::app::model::Tone::Info).add_modifier(Modifier::BOLD),
         )));
     } else {
         lines.push(monitoring_line(m));
@@ -194,7 +191,7 @@ fn info_lines(m: &Model) -> Vec<Line<'static>> {
             ),
             Style::new()
                 .fg(Color::Black)
-                .bg(Color::Yellow)
+                .bg(theme::palette().warn)
                 .add_modifier(Modifier::BOLD),
         )),
         Some(due) => Line::from(Span::raw(format!(
@@ -222,7 +219,7 @@ fn monitoring_line(m: &Model) -> Line<'static> {
                 fmt_clock(left.as_secs()),
                 fmt_duration(m.policy.monitoring)
             ),
-            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            theme::accent(),
         )),
         Monitoring::Done if inc.verified_at.is_some() => {
             Line::from(Span::styled("Verified resolved", theme::level(Level::Ok)))
