@@ -387,3 +387,14 @@ fn ascii_screens_for_plain_terminals() {
         assert!(screen.is_ascii(), "{k}: {screen}");
     }
 }
+
+/// Every size, from a wide monitor to a small split, in Unicode and in ASCII.
+#[test]
+fn snapshots_at_every_size() {
+    for (w, h) in [(200, 50), (120, 40), (80, 24), (60, 20)] {
+        let mut m = busy_model();
+        insta::assert_snapshot!(format!("size_{w}x{h}"), render(&m, w, h).backend());
+        m.ascii = true;
+        insta::assert_snapshot!(format!("size_{w}x{h}_ascii"), render(&m, w, h).backend());
+    }
+}

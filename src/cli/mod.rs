@@ -367,7 +367,11 @@ fn console_with(
     )
     .with_plan(Plan::from_config(&loaded.config, &ctx.cwd));
     model.utc = loaded.config.ui.utc;
-    crate::ui::theme::use_palette(crate::ui::theme::Palette::from_config(&loaded.config.theme));
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    crate::ui::theme::use_palette(crate::ui::theme::Palette::from_config(
+        &loaded.config.theme,
+        no_color,
+    ));
     model.ascii = loaded
         .config
         .theme

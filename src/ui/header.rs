@@ -35,7 +35,11 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
         let mut lines: Vec<Option<Line>> = info_lines(m).into_iter().map(Some).collect();
         let mut spans = Vec::new();
         for i in [0, 3, 2, 1] {
-            if let Some(line) = lines.get_mut(i).and_then(Option::take) {
+            if let Some(mut line) = lines.get_mut(i).and_then(Option::take) {
+                if i == 0 && rest.width < 100 {
+                    // Narrow: the SLA itself, not its deadline's date.
+                    line.spans.truncate(1);
+                }
                 if !spans.is_empty() {
                     spans.push(Span::styled("  │  ", theme::dim()));
                 }
@@ -66,10 +70,7 @@ fn title_line(m: &Model) -> Line<'static> {
     if inc.demo {
         spans.push(Span::styled(
             "  DEMO — simulated incident ",
-            Style::new()
-                .bg(theme::palette().waived)
-                .fg(Color::Black)
-                .add_modifier(Modifier::BOLD),
+            theme::banner(theme::palette().waived, Color::Black),
         ));
     }
     if let Some(d) = inc.last_deployed_at {
@@ -77,10 +78,7 @@ fn title_line(m: &Model) -> Line<'static> {
         if inc.has_verdict(&key, "rose") && !inc.has_verdict(&key, "dropped") {
             spans.push(Span::styled(
                 "  ⚠ ERROR RATE ROSE AFTER THE DEPLOY: r to roll back ",
-                Style::new()
-                    .bg(theme::palette().error)
-                    .fg(Color::White)
-                    .add_modifier(Modifier::BOLD),
+                theme::banner(theme::palette().error, Color::White),
             ));
         }
     }
@@ -189,10 +187,7 @@ fn info_lines(m: &Model) -> Vec<Line<'static>> {
                 "STATUS UPDATE DUE ({} overdue) — post it, then m → status update",
                 fmt_duration((m.now - due).to_std().unwrap_or_default())
             ),
-            Style::new()
-                .fg(Color::Black)
-                .bg(theme::palette().warn)
-                .add_modifier(Modifier::BOLD),
+            theme::banner(theme::palette().warn, Color::Black),
         )),
         Some(due) => Line::from(Span::raw(format!(
             "Next status update in {} ({})",

@@ -71,6 +71,27 @@ impl Palette {
         detected: Color::Rgb(0xE6, 0x9F, 0x00),
     };
 
+    /// No colour at all (`NO_COLOR`): selection, focus, state and severity show by their
+    /// marks, words, bold and reverse video.
+    pub const NONE: Palette = Palette {
+        good: Color::Reset,
+        warn: Color::Reset,
+        error: Color::Reset,
+        info: Color::Reset,
+        accent: Color::Reset,
+        dim: Color::Reset,
+        milestone: Color::Reset,
+        waived: Color::Reset,
+        p0: Color::Reset,
+        p1: Color::Reset,
+        p2: Color::Reset,
+        p3: Color::Reset,
+        errors: Color::Reset,
+        baseline: Color::Reset,
+        deploy: Color::Reset,
+        detected: Color::Reset,
+    };
+
     /// The role named in `[theme.colors]`, to change it.
     pub fn role_mut(&mut self, name: &str) -> Option<&mut Color> {
         Some(match name {
@@ -94,8 +115,12 @@ impl Palette {
         })
     }
 
-    /// The palette `[theme]` asks for (checked when the config was read).
-    pub fn from_config(theme: &crate::config::ThemeConfig) -> Palette {
+    /// The palette `[theme]` asks for (checked when the config was read); none at all under
+    /// `NO_COLOR`.
+    pub fn from_config(theme: &crate::config::ThemeConfig, no_color: bool) -> Palette {
+        if no_color {
+            return Palette::NONE;
+        }
         let mut p = match theme.palette.as_deref() {
             Some("colorblind") => Palette::COLOR_BLIND,
             _ => Palette::STANDARD,
@@ -128,10 +153,16 @@ pub fn priority_badge(p: Priority) -> Style {
         Priority::P2 => c.p2,
         Priority::P3 => c.p3,
     };
-    Style::new()
-        .bg(bg)
-        .fg(Color::Black)
-        .add_modifier(Modifier::BOLD)
+    banner(bg, Color::Black)
+}
+
+/// Text on a coloured background; reverse video when there is no colour.
+pub fn banner(bg: Color, fg: Color) -> Style {
+    if bg == Color::Reset {
+        Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+    } else {
+        Style::new().bg(bg).fg(fg).add_modifier(Modifier::BOLD)
+    }
 }
 
 pub fn level(l: Level) -> Style {
@@ -228,7 +259,8 @@ mod tests {
             "t",
         )
         .expect("config");
-        let p = Palette::from_config(&cfg.theme);
+        let p = Palette::from_config(&cfg.theme, false);
+        assert_eq!(Palette::from_config(&cfg.theme, true), Palette::NONE);
         assert_eq!(p.error, Color::Rgb(255, 0, 0));
         assert_eq!(p.good, Color::Indexed(33));
         assert_eq!(p.warn, Palette::COLOR_BLIND.warn);

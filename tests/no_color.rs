@@ -1,0 +1,45 @@
+//! `NO_COLOR`: not one colour on the screen, and still every state readable (its own test
+//! binary: the palette is chosen once per process, as the console does).
+
+mod common;
+
+use common::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::{Color, Modifier};
+use warroom::app::update;
+use warroom::ui;
+use warroom::ui::theme::Palette;
+
+#[test]
+fn no_colour_anywhere_and_the_selection_still_shows() {
+    ui::theme::use_palette(Palette::NONE);
+    for k in [None, Some('p'), Some('g'), Some('m'), Some('e')] {
+        let mut m = model("P0", t(62));
+        if let Some(k) = k {
+            update(&mut m, key(k));
+        }
+        for (w, h) in [(200, 50), (120, 40), (80, 24), (60, 20)] {
+            let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+            term.draw(|f| ui::view(&m, f)).expect("draw");
+            let buf = term.backend().buffer();
+            for cell in buf.content() {
+                assert!(
+                    cell.fg == Color::Reset && cell.bg == Color::Reset,
+                    "{k:?} at {w}x{h}: {cell:?}"
+                );
+            }
+            let marked: Vec<u16> = (0..h)
+                .filter(|y| (0..w).any(|x| buf[(x, *y)].symbol() == "▶"))
+                .collect();
+            assert!(!marked.is_empty(), "{k:?} at {w}x{h}: no ▶");
+            let reversed = marked
+                .iter()
+                .any(|y| (0..w).any(|x| buf[(x, *y)].modifier.contains(Modifier::REVERSED)));
+            assert!(
+                reversed,
+                "{k:?} at {w}x{h}: the selected row is also reversed"
+            );
+        }
+    }
+}
