@@ -398,3 +398,25 @@ fn snapshots_at_every_size() {
         insta::assert_snapshot!(format!("size_{w}x{h}_ascii"), render(&m, w, h).backend());
     }
 }
+
+/// However long what is at stake, the dialog says what `y` and the other keys do.
+#[test]
+fn confirmations_keep_their_keys_in_sight_at_every_size() {
+    for (k, yes) in [('d', "y deploys"), ('c', "y closes")] {
+        for (w, h) in [(120, 40), (80, 24), (60, 20)] {
+            let cfg =
+                warroom::config::Config::parse("[deploy]\ncommand = \"./deploy.sh --prod\"\n", "t")
+                    .expect("config");
+            let mut m = busy_model().with_plan(warroom::plan::Plan::from_config(
+                &cfg,
+                std::path::Path::new("/nonexistent"),
+            ));
+            update(&mut m, key(k));
+            let screen = text(render(&m, w, h).backend().buffer());
+            assert!(
+                screen.contains(yes) && screen.contains("any other key"),
+                "{k} at {w}x{h}:\n{screen}"
+            );
+        }
+    }
+}

@@ -74,10 +74,11 @@ pub fn hints(m: &Model) -> Vec<(String, &'static str)> {
 }
 
 pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
+    // A message longer than half the line takes the whole line, cut at a word if it must be.
     let status_width = m
         .status
         .as_ref()
-        .map(|s| (s.text.chars().count() as u16 + 1).min(area.width / 2))
+        .map(|s| (s.text.chars().count() as u16 + 1).min(area.width))
         .unwrap_or(0);
     let [left, right] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(status_width)]).areas(area);
@@ -88,8 +89,55 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
     }
     Paragraph::new(Line::from(spans)).render(left, buf);
     if let Some(s) = &m.status {
-        Paragraph::new(Line::styled(s.text.clone(), theme::tone(s.tone)))
-            .right_aligned()
-            .render(right, buf);
+        Paragraph::new(Line::styled(
+            fit_words(&s.text, usize::from(right.width)),
+            theme::tone(s.tone),
+        ))
+        .right_aligned()
+        .render(right, buf);
+    }
+}
+
+/// `text` in `width` columns, cut after a whole word with `…` when it does not fit.
+fn fit_words(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for word in text.split(' ') {
+        let next = if out.is_empty() {
+            word.chars().count()
+        } else {
+            out.chars().count() + 1 + word.chars().count()
+        };
+        if next + 1 > width {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if out.is_empty() {
+        out = text.chars().take(width.saturating_sub(1)).collect();
+    }
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_words;
+
+    #[test]
+    fn long_messages_are_cut_between_words() {
+        assert_eq!(
+            fit_words("deploy finished: exit 0", 40),
+            "deploy finished: exit 0"
+        );
+        assert_eq!(
+            fit_words("Sentry: the request reached a sign-in page", 20),
+            "Sentry: the request…"
+        );
     }
 }

@@ -70,7 +70,7 @@ pub fn layout(m: &Model, area: Rect) -> Areas {
 }
 
 /// How many rows `text` takes wrapped at word boundaries to `width` columns.
-fn wrapped_lines(text: &str, width: usize) -> usize {
+pub(crate) fn wrapped_lines(text: &str, width: usize) -> usize {
     let width = width.max(1);
     let (mut lines, mut used) = (1, 0);
     for word in text.split_whitespace() {

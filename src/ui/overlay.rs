@@ -254,7 +254,7 @@ fn keep_words(action: &ConfirmAction) -> &'static str {
 }
 
 fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
-    let (title, mut lines, yes) = match action {
+    let (title, lines, yes) = match action {
         ConfirmAction::Close => (
             " Close the incident ",
             runs::close_plan_lines(m),
@@ -311,19 +311,23 @@ fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
             "y quits",
         ),
     };
-    lines.push(String::new());
-    lines.push(format!("{yes} · any other key: {}", keep_words(action)));
+    // What the keys do is on the border, so it shows however long the text is; the text wraps.
+    let keys = format!(" {yes} · any other key: {} ", keep_words(action));
     let width = lines
         .iter()
         .map(|l| l.chars().count() as u16 + 4)
+        .chain([keys.chars().count() as u16 + 4])
         .max()
         .unwrap_or(40)
-        .max(40);
+        .max(40)
+        .min(area.width);
+    let inner = usize::from(width.saturating_sub(2));
+    let rows: usize = lines.iter().map(|l| super::wrapped_lines(l, inner)).sum();
     let text: Vec<Line> = lines.into_iter().map(Line::raw).collect();
-    let rect = centered(area, width, text.len() as u16 + 2);
+    let rect = centered(area, width, rows as u16 + 2);
     Clear.render(rect, buf);
     Paragraph::new(text)
         .wrap(Wrap { trim: false })
-        .block(popup(title.into()))
+        .block(popup(title.into()).title_bottom(keys))
         .render(rect, buf);
 }
