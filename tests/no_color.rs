@@ -40,6 +40,9 @@ fn no_colour_anywhere_and_the_selection_still_shows() {
                 reversed,
                 "{k:?} at {w}x{h}: the selected row is also reversed"
             );
+            if k.is_none() {
+                insta::assert_snapshot!(format!("no_color_{w}x{h}"), term.backend());
+            }
         }
     }
 }

@@ -142,7 +142,10 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
             None => ansi::styled(&l.text, base_style(l.kind)),
         };
         lines.push(if log.hit == Some(pos) {
-            line.style(theme::selected())
+            // The search hit: marked, not only highlighted.
+            let mut line = line.style(theme::selected());
+            line.spans.insert(0, ratatui::text::Span::raw("▶ "));
+            line
         } else {
             line
         });

@@ -20,7 +20,9 @@ pub fn hints(m: &Model) -> Vec<(String, &'static str)> {
                 ("esc".into(), "cancel"),
             ];
         }
-        Mode::Confirm { .. } => return vec![("y".into(), "confirm"), ("any".into(), "cancel")],
+        Mode::Confirm { .. } => {
+            return vec![("y".into(), "go ahead"), ("any other key".into(), "no")];
+        }
         Mode::Help { .. } => {
             return vec![
                 ("j k".into(), "scroll"),
@@ -82,8 +84,19 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
         .unwrap_or(0);
     let [left, right] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(status_width)]).areas(area);
+    // Too narrow for every hint: the ones before `help` and `quit` give way, so those two
+    // always show.
+    let mut hints = hints(m);
+    let width = |h: &[(String, &str)]| -> usize {
+        h.iter()
+            .map(|(k, w)| k.chars().count() + w.chars().count() + 3)
+            .sum()
+    };
+    while width(&hints) > usize::from(left.width) && hints.len() > 2 {
+        hints.remove(hints.len() - 3);
+    }
     let mut spans = Vec::new();
-    for (key, what) in hints(m) {
+    for (key, what) in hints {
         spans.push(Span::styled(key, theme::key()));
         spans.push(Span::raw(format!(" {what}  ")));
     }

@@ -229,13 +229,20 @@ fn pick(m: &Model, purpose: PickPurpose, selected: usize, area: Rect, buf: &mut 
         .max()
         .unwrap_or(30)
         + 2;
-    let rect = centered(
-        area,
-        u16::try_from(width).unwrap_or(u16::MAX),
-        lines.len() as u16 + 2,
-    );
+    let width = u16::try_from(width).unwrap_or(u16::MAX).min(area.width);
+    // Rows longer than the screen wrap; the box grows to hold them.
+    let inner = usize::from(width.saturating_sub(2));
+    let rows: usize = lines
+        .iter()
+        .map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            super::wrapped_lines(&text, inner)
+        })
+        .sum();
+    let rect = centered(area, width, rows as u16 + 2);
     Clear.render(rect, buf);
     Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
         .block(popup(title.into()).title_bottom(" enter selects · esc cancels "))
         .render(rect, buf);
 }
