@@ -420,3 +420,27 @@ fn confirmations_keep_their_keys_in_sight_at_every_size() {
         }
     }
 }
+
+/// The deploy log's search hit is marked too, and a long result banner wraps instead of
+/// being cut.
+#[test]
+fn the_search_hit_is_marked_and_the_banner_wraps() {
+    let mut m = busy_model();
+    for i in 0..30 {
+        m.log.push(
+            format!("line {i} of the deploy"),
+            warroom::app::log_view::LineKind::Output,
+        );
+    }
+    assert!(m.log.find("line 7 of"));
+    m.banner = Some(warroom::app::model::Status {
+        text: "✗ deploy failed: exit 1 after 3m12s; the run's log file is logs/004-deploy.log and the platform said the build ran out of memory".into(),
+        tone: warroom::app::model::Tone::Error,
+    });
+    let screen = text(render(&m, 120, 40).backend().buffer());
+    assert!(screen.contains("▶ line 7 of the deploy"), "{screen}");
+    assert!(
+        screen.contains("ran out of") && screen.contains("│memory"),
+        "the banner wraps:\n{screen}"
+    );
+}

@@ -106,18 +106,31 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
     let block: Block = pane_block(m, Pane::DeployLog, title(m));
     let inner = block.inner(area);
     block.render(area, buf);
-    let mut height = usize::from(inner.height);
-    if height == 0 || inner.width == 0 {
+    let mut inner = inner;
+    if inner.height == 0 || inner.width == 0 {
         return;
     }
-    let mut lines: Vec<Line> = Vec::with_capacity(height);
+    // The last run's result wraps over as many rows as it needs (up to three), never cut.
     if let Some(b) = &m.banner {
-        lines.push(Line::styled(
+        let rows = super::wrapped_lines(&b.text, usize::from(inner.width)).min(3) as u16;
+        let rows = rows.min(inner.height);
+        Paragraph::new(Line::styled(
             b.text.clone(),
             theme::tone(b.tone).add_modifier(Modifier::REVERSED),
-        ));
-        height -= 1;
+        ))
+        .wrap(ratatui::widgets::Wrap { trim: true })
+        .render(
+            Rect {
+                height: rows,
+                ..inner
+            },
+            buf,
+        );
+        inner.y += rows;
+        inner.height -= rows;
     }
+    let height = usize::from(inner.height);
+    let mut lines: Vec<Line> = Vec::with_capacity(height);
     let log = &m.log;
     if log.lines.is_empty() && log.live.is_empty() {
         lines.extend(plan_lines(m));
