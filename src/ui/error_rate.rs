@@ -155,7 +155,9 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
     .areas(inner);
     Paragraph::new(summary(m)).render(head, buf);
     Paragraph::new(issues_line(m)).render(issues, buf);
-    if chart.height >= 3 && !e.series.is_empty() {
+    // A chart needs rows for its three labels and the time axis; below that the summary line
+    // (current rate, baseline, peak) says it all.
+    if chart.height >= 6 && !e.series.is_empty() {
         draw_chart(m, chart, buf);
     } else if e.series.is_empty() && chart.height > 0 {
         Paragraph::new(Line::styled(
