@@ -185,7 +185,6 @@ impl Keymap {
         match (ev.code, spec.ctrl) {
             (KeyCode::Up, false) => Some(Action::Up),
             (KeyCode::Down, false) => Some(Action::Down),
-            (KeyCode::Char('c'), true) => Some(Action::Quit),
             _ => None,
         }
     }

@@ -309,11 +309,11 @@ impl<'a> Sink<'a> {
     /// keeps growing (bounded by the scrollback) until the next flush. Redrawn rows alone are
     /// sent at most every [`LIVE_EVERY`], rendered only when they changed. Returns how long
     /// to wait before calling again while something is still undelivered.
-    fn flush(&mut self, term: &Terminal) -> Option<Duration> {
+    fn flush(&mut self, term: Option<&Terminal>) -> Option<Duration> {
         let rows_waiting = !self.batch.is_empty() || self.skipped > 0;
-        let redrawn = term.version() != self.live_version;
+        let redrawn = term.filter(|t| t.version() != self.live_version);
         if !rows_waiting {
-            if !redrawn && self.live_sent {
+            if redrawn.is_none() && self.live_sent {
                 return None;
             }
             let wait = LIVE_EVERY.saturating_sub(self.live_at.elapsed());
@@ -321,7 +321,7 @@ impl<'a> Sink<'a> {
                 return Some(wait);
             }
         }
-        if redrawn {
+        if let Some(term) = redrawn {
             self.live_version = term.version();
             // The bottom row may still be being written: the start of a secret on it is hidden
             // until the rest arrives.
@@ -464,7 +464,7 @@ async fn run_shell(
                 None => pipes_open = false,
             },
             _ = tokio::time::sleep_until(flush_at.unwrap_or_else(tokio::time::Instant::now)), if flush_at.is_some() => {
-                flush_at = sink.flush(&term).map(|d| tokio::time::Instant::now() + d);
+                flush_at = sink.flush(Some(&term)).map(|d| tokio::time::Instant::now() + d);
             }
             s = child.wait(), if status.is_none() => {
                 status = Some(s);
@@ -621,7 +621,7 @@ async fn run_http(
             .map(|b| format!(", body containing {b:?}"))
             .unwrap_or_default()
     ));
-    sink.flush(&Terminal::default());
+    sink.flush(None);
     let outcome = tokio::select! {
         o = http_request(s, &url, &method) => o,
         _ = cancelled.changed() => Outcome::Cancelled,

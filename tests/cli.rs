@@ -637,13 +637,16 @@ fn config_check_shows_what_the_configuration_resolves_to_and_from_where() {
         "[deploy]\ncommand = \"./deploy.sh --token ghp_plantedConfigToken0123456789abcd\"\n\n[sentry]\norg = \"acme\"\npoll_interval = \"45s\"\n",
     )
     .expect("write");
-    let o = std::process::Command::new(common::bin())
-        .args(["--config", cfg.to_str().expect("utf-8"), "config", "check"])
-        .env("WARROOM_HOME", h.path())
-        .env("SENTRY_AUTH_TOKEN", "sntryu_plantedSentryToken0123456789")
-        .env_remove("SLACK_WEBHOOK_URL")
-        .output()
-        .expect("run");
+    // SLACK_WEBHOOK_URL set but empty reads as not set.
+    let o = common::warroom_env(
+        h.path(),
+        h.path(),
+        &["--config", cfg.to_str().expect("utf-8"), "config", "check"],
+        &[
+            ("SENTRY_AUTH_TOKEN", "sntryu_plantedSentryToken0123456789"),
+            ("SLACK_WEBHOOK_URL", ""),
+        ],
+    );
     let out = stdout(&o);
     assert!(o.status.success(), "{}", stderr(&o));
     let line = |key: &str| {

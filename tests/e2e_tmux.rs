@@ -587,14 +587,12 @@ fn planted_secrets_appear_on_no_screen_and_in_no_file() {
         .iter()
         .map(|(t, _)| t.to_string())
         .collect();
-    let o = Command::new(bin())
-        .args(["note", "ENG-109", &note.join("\n")])
-        .env("WARROOM_HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join("xdg-config"))
-        .env("PLANTED_SECRET", "hunter2-planted-secret")
-        .current_dir(home.path())
-        .output()
-        .expect("note");
+    let o = common::warroom_env(
+        home.path(),
+        home.path(),
+        &["note", "ENG-109", &note.join("\n")],
+        &[("PLANTED_SECRET", "hunter2-planted-secret")],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let tmux = Tmux::new("secrets");
     tmux.start(home.path());

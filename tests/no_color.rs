@@ -4,8 +4,6 @@
 mod common;
 
 use common::*;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::style::{Color, Modifier};
 use warroom::app::update;
 use warroom::ui;
@@ -20,8 +18,7 @@ fn no_colour_anywhere_and_the_selection_still_shows() {
             update(&mut m, key(k));
         }
         for (w, h) in [(200, 50), (120, 40), (80, 24), (60, 20)] {
-            let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-            term.draw(|f| ui::view(&m, f)).expect("draw");
+            let term = render(&m, w, h);
             let buf = term.backend().buffer();
             for cell in buf.content() {
                 assert!(

@@ -4,67 +4,12 @@ mod common;
 
 use common::*;
 use crossterm::event::KeyCode;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Color;
 use warroom::app::{Model, Msg, Pane, update};
 use warroom::journal::{Draft, ReadBatch, kinds};
 use warroom::ui;
-
-fn busy_model() -> Model {
-    let mut m = model("P0", t(62));
-    let events = vec![
-        Draft::new(kinds::MILESTONE, "On-call engineer alerted")
-            .field("milestone", "on_call_alerted")
-            .stamp(t(2)),
-        Draft::new(
-            kinds::NOTE,
-            "Expired JWTs accepted by /api/session since the 13:40 deploy",
-        )
-        .stamp(t(5)),
-        Draft::new(kinds::MILESTONE, "Root cause identified")
-            .field("milestone", "root_cause_identified")
-            .stamp(t(12)),
-        Draft::new(
-            kinds::CHECKLIST_DONE,
-            "Done: Impact scoped: who is affected, and how",
-        )
-        .field("item", "impact-scoped")
-        .stamp(t(14)),
-        Draft::new(
-            kinds::CHECKLIST_WAIVED,
-            "Waived: PR approved by at least one reviewer — CTO on the call",
-        )
-        .field("item", "pr-approved")
-        .field("reason", "CTO on the call")
-        .stamp(t(30)),
-        Draft::new(kinds::CHECK_FINISHED, "test passed")
-            .field("name", "test")
-            .field("exit_code", 0)
-            .stamp(t(40)),
-        Draft::new(kinds::CHECK_FINISHED, "typecheck failed (exit 2)")
-            .field("name", "typecheck")
-            .field("exit_code", 2)
-            .stamp(t(41)),
-        Draft::new("ci_pipeline_green", "CI pipeline green").stamp(t(45)),
-    ];
-    update(
-        &mut m,
-        Msg::Journal(ReadBatch {
-            events,
-            warnings: vec![],
-        }),
-    );
-    m
-}
-
-fn render(m: &Model, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut term = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    term.draw(|f| ui::view(m, f)).expect("draw");
-    term
-}
 
 fn text(buf: &Buffer) -> String {
     let mut s = String::new();

@@ -4,37 +4,15 @@
 mod common;
 
 use common::*;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::style::Color;
-use warroom::app::{Msg, update};
-use warroom::journal::{Draft, ReadBatch, kinds};
 use warroom::ui;
 use warroom::ui::theme::Palette;
 
 #[test]
 fn the_colour_blind_palette_has_no_red_against_green() {
     ui::theme::use_palette(Palette::COLOR_BLIND);
-    let mut m = model("P0", t(62));
-    let events = vec![
-        Draft::new(kinds::CHECK_FINISHED, "test passed")
-            .field("name", "test")
-            .field("exit_code", 0)
-            .stamp(t(40)),
-        Draft::new(kinds::CHECK_FINISHED, "typecheck failed (exit 2)")
-            .field("name", "typecheck")
-            .field("exit_code", 2)
-            .stamp(t(41)),
-    ];
-    update(
-        &mut m,
-        Msg::Journal(ReadBatch {
-            events,
-            warnings: Vec::new(),
-        }),
-    );
-    let mut term = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
-    term.draw(|f| ui::view(&m, f)).expect("draw");
+    let m = busy_model();
+    let term = render(&m, 120, 40);
     let buf = term.backend().buffer();
     let mut colours = std::collections::BTreeSet::new();
     for cell in buf.content() {

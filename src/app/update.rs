@@ -163,22 +163,19 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
     match m.mode.clone() {
         Mode::Normal => on_action(m, m.keymap.action(&key)),
         Mode::Help { scroll } => {
-            m.mode = match key.code {
-                KeyCode::Down | KeyCode::Char('j') | KeyCode::PageDown | KeyCode::Char(' ') => {
-                    Mode::Help {
-                        scroll: scroll.saturating_add(
-                            if key.code == KeyCode::Down || key.code == KeyCode::Char('j') {
-                                1
-                            } else {
-                                10
-                            },
-                        ),
-                    }
-                }
-                KeyCode::Up | KeyCode::Char('k') | KeyCode::PageUp => Mode::Help {
-                    scroll: scroll.saturating_sub(if key.code == KeyCode::PageUp { 10 } else { 1 }),
+            // j/k scroll a row, page keys and space ten; any other key closes the help.
+            let step: Option<i16> = match key.code {
+                KeyCode::Down | KeyCode::Char('j') => Some(1),
+                KeyCode::PageDown | KeyCode::Char(' ') => Some(10),
+                KeyCode::Up | KeyCode::Char('k') => Some(-1),
+                KeyCode::PageUp => Some(-10),
+                _ => None,
+            };
+            m.mode = match step {
+                Some(d) => Mode::Help {
+                    scroll: scroll.saturating_add_signed(d),
                 },
-                _ => Mode::Normal,
+                None => Mode::Normal,
             };
             Vec::new()
         }

@@ -1,7 +1,7 @@
 //! `warroom config check`: the configuration as it resolves, each value with where it came
 //! from (the default, the file and its line, the environment), secrets shown as `[redacted]`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use crate::config::Loaded;
 use crate::output::Redactor;
@@ -135,42 +135,41 @@ fn source_of(key: &str, lines: &HashMap<String, usize>) -> Option<usize> {
     }
 }
 
-/// Dotted keys set by the file's text and their lines: `[section]`, `[[array]]` (numbered in
-/// order), `key = …`.
+/// Dotted keys the file sets (`checks[0].name` for arrays of tables) and their lines, read
+/// with toml's own span-keeping parser.
 fn key_lines(text: &str) -> HashMap<String, usize> {
-    let mut out = HashMap::new();
-    let mut prefix = String::new();
-    let mut arrays: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, line) in text.lines().enumerate() {
-        let t = line.trim();
-        if t.starts_with('#') || t.is_empty() {
-            continue;
-        }
-        if let Some(name) = t.strip_prefix("[[").and_then(|r| r.split("]]").next()) {
-            let name = name.trim().to_string();
-            let n = arrays.entry(name.clone()).or_insert(0);
-            prefix = format!("{name}[{n}]");
-            *n += 1;
-            continue;
-        }
-        if let Some(name) = t.strip_prefix('[').and_then(|r| r.split(']').next()) {
-            prefix = name.trim().to_string();
-            continue;
-        }
-        if let Some((k, _)) = t.split_once('=') {
-            let k = k.trim();
-            let k = if k.starts_with('"') {
-                k.to_string()
-            } else {
-                quoted_key(k)
-            };
-            let key = if prefix.is_empty() {
+    fn walk(prefix: &str, table: &toml::de::DeTable, text: &str, out: &mut HashMap<String, usize>) {
+        for (key, value) in table {
+            let k = quoted_key(key.get_ref());
+            let key_path = if prefix.is_empty() {
                 k
             } else {
                 format!("{prefix}.{k}")
             };
-            out.entry(key).or_insert(i + 1);
+            match value.get_ref() {
+                toml::de::DeValue::Table(t) => walk(&key_path, t, text, out),
+                toml::de::DeValue::Array(items)
+                    if items
+                        .iter()
+                        .any(|i| matches!(i.get_ref(), toml::de::DeValue::Table(_))) =>
+                {
+                    for (i, item) in items.iter().enumerate() {
+                        if let toml::de::DeValue::Table(t) = item.get_ref() {
+                            walk(&format!("{key_path}[{i}]"), t, text, out);
+                        }
+                    }
+                }
+                // A value: the line of its key.
+                _ => {
+                    out.entry(key_path)
+                        .or_insert(crate::config::line_of(text, key.span().start));
+                }
+            }
         }
+    }
+    let mut out = HashMap::new();
+    if let Ok(table) = toml::de::DeTable::parse(text) {
+        walk("", table.get_ref(), text, &mut out);
     }
     out
 }

@@ -103,11 +103,17 @@ pub fn warroom(home: &Path, args: &[&str]) -> Output {
 
 /// The binary run in `cwd` (a checkout), its record in `home`.
 pub fn warroom_in(home: &Path, cwd: &Path, args: &[&str]) -> Output {
+    warroom_env(home, cwd, args, &[])
+}
+
+/// As [`warroom_in`], with these environment variables set (a secret, say).
+pub fn warroom_env(home: &Path, cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(bin())
         .args(args)
         .env("WARROOM_HOME", home)
         .env_remove("WARROOM_CONFIG")
         .env("XDG_CONFIG_HOME", home.join("xdg-config"))
+        .envs(env.iter().copied())
         .current_dir(cwd)
         .output()
         .expect("run warroom")
@@ -139,4 +145,60 @@ pub fn render_pane(
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// An incident an hour in: milestones, a note, a tick, a waiver, a passed and a failed check.
+pub fn busy_model() -> Model {
+    let mut m = model("P0", t(62));
+    let events = vec![
+        Draft::new(kinds::MILESTONE, "On-call engineer alerted")
+            .field("milestone", "on_call_alerted")
+            .stamp(t(2)),
+        Draft::new(
+            kinds::NOTE,
+            "Expired JWTs accepted by /api/session since the 13:40 deploy",
+        )
+        .stamp(t(5)),
+        Draft::new(kinds::MILESTONE, "Root cause identified")
+            .field("milestone", "root_cause_identified")
+            .stamp(t(12)),
+        Draft::new(
+            kinds::CHECKLIST_DONE,
+            "Done: Impact scoped: who is affected, and how",
+        )
+        .field("item", "impact-scoped")
+        .stamp(t(14)),
+        Draft::new(
+            kinds::CHECKLIST_WAIVED,
+            "Waived: PR approved by at least one reviewer — CTO on the call",
+        )
+        .field("item", "pr-approved")
+        .field("reason", "CTO on the call")
+        .stamp(t(30)),
+        Draft::new(kinds::CHECK_FINISHED, "test passed")
+            .field("name", "test")
+            .field("exit_code", 0)
+            .stamp(t(40)),
+        Draft::new(kinds::CHECK_FINISHED, "typecheck failed (exit 2)")
+            .field("name", "typecheck")
+            .field("exit_code", 2)
+            .stamp(t(41)),
+        Draft::new("ci_pipeline_green", "CI pipeline green").stamp(t(45)),
+    ];
+    update(
+        &mut m,
+        Msg::Journal(ReadBatch {
+            events,
+            warnings: vec![],
+        }),
+    );
+    m
+}
+
+/// The whole screen drawn at this size.
+pub fn render(m: &Model, w: u16, h: u16) -> ratatui::Terminal<ratatui::backend::TestBackend> {
+    let mut term =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("terminal");
+    term.draw(|f| warroom::ui::view(m, f)).expect("draw");
+    term
 }
