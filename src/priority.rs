@@ -122,34 +122,7 @@ impl FromStr for Priority {
     }
 }
 
-/// Human duration with at most two units: `1h24m`, `12m`, `45s`, `2d3h`.
-pub fn fmt_duration(d: Duration) -> String {
-    let s = d.as_secs();
-    let (days, hours, mins, secs) = (s / 86_400, (s / 3600) % 24, (s / 60) % 60, s % 60);
-    if days > 0 && hours > 0 {
-        format!("{days}d{hours}h")
-    } else if days > 0 {
-        format!("{days}d")
-    } else if hours > 0 && mins > 0 {
-        format!("{hours}h{mins:02}m")
-    } else if hours > 0 {
-        format!("{hours}h")
-    } else if mins > 0 {
-        format!("{mins}m")
-    } else {
-        format!("{secs}s")
-    }
-}
 
-/// A target as the workflow writes it: `2h`, `24h`, `48h`; `fmt_duration` when not whole hours.
-pub fn fmt_target(d: Duration) -> String {
-    let s = d.as_secs();
-    if s >= 3600 && s.is_multiple_of(3600) {
-        format!("{}h", s / 3600)
-    } else {
-        fmt_duration(d)
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -171,18 +144,4 @@ mod tests {
         assert!(Priority::P1.needs_pir() && !Priority::P2.needs_pir());
     }
 
-    #[test]
-    fn durations_are_short_and_exact() {
-        assert_eq!(fmt_duration(Duration::from_secs(5040)), "1h24m");
-        assert_eq!(fmt_duration(Duration::from_secs(720)), "12m");
-        assert_eq!(fmt_duration(Duration::from_secs(59)), "59s");
-        assert_eq!(
-            fmt_duration(Duration::from_secs(2 * 86_400 + 3 * 3600)),
-            "2d3h"
-        );
-        assert_eq!(fmt_duration(Duration::from_secs(7200)), "2h");
-        assert_eq!(fmt_duration(Duration::from_secs(86_400)), "1d");
-        assert_eq!(fmt_target(Duration::from_secs(86_400)), "24h");
-        assert_eq!(fmt_target(Duration::from_secs(5400)), "1h30m");
-    }
 }

@@ -174,9 +174,9 @@ impl Io {
             tx: tx.clone(),
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             logs_dir: self.incident_dir.join("logs"),
-            shell: model.plan.shell.clone(),
-            grace: model.plan.grace,
-            scrollback: model.plan.scrollback,
+            shell: model.runbook.shell.clone(),
+            grace: model.runbook.grace,
+            scrollback: model.runbook.scrollback,
             redactor: self.redactor.clone(),
         });
         if let Some(g) = &self.git {
@@ -395,7 +395,7 @@ impl Io {
         crate::export::Exporter::new(
             self.exports.templates_dir.as_deref(),
             model.policy.clone(),
-            model.plan.rollback.clone(),
+            model.runbook.rollback.clone(),
             Utc::now(),
         )
         .map_err(|e| e.to_string())
@@ -652,7 +652,7 @@ pub async fn run_console(
     let signals = spawn_signals(tx.clone())?;
     io.start_background(&tx, &model);
     let tail = model
-        .plan
+        .runbook
         .log_file
         .clone()
         .map(|f| crate::tail::spawn(f, tx.clone(), io.redactor.clone()));

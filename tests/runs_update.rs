@@ -12,7 +12,7 @@ use warroom::app::{Effect, Mode, Model, Msg, update};
 use warroom::config::Config;
 use warroom::incident::ItemStatus;
 use warroom::journal::kinds;
-use warroom::plan::Plan;
+use warroom::runbook::Runbook;
 
 const CONFIG: &str = r#"
 [deploy]
@@ -30,7 +30,7 @@ url = "https://api.example.com/health"
 
 fn configured(priority: &str) -> Model {
     let cfg = Config::parse(CONFIG, "t").expect("config");
-    model(priority, t(60)).with_plan(Plan::from_config(
+    model(priority, t(60)).with_runbook(Runbook::from_config(
         &cfg,
         std::path::Path::new("/nonexistent"),
     ))
@@ -84,7 +84,7 @@ fn deploy_asks_first_then_runs_and_records_start_and_finish() {
             action: ConfirmAction::Deploy
         }
     );
-    let plan = warroom::app::runs::deploy_plan_lines(&m);
+    let plan = warroom::app::runs::deploy_stakes(&m);
     assert!(
         plan[0].contains("vercel --prod") && plan[0].contains("vercel preset"),
         "{plan:?}"
@@ -316,7 +316,7 @@ fn without_config_the_keys_say_what_to_set() {
         }
     );
     assert!(
-        warroom::app::runs::rollback_plan_lines(&m)
+        warroom::app::runs::rollback_stakes(&m)
             .iter()
             .any(|l| l.contains("set [rollback] command"))
     );

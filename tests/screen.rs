@@ -169,7 +169,7 @@ fn every_pane_live_140x45() {
     use warroom::app::log_view::LineKind;
     use warroom::sentry::{PollState, SentryMsg};
     let mut m = busy_model();
-    m.errors = ErrorRate::new(&warroom::config::SentryConfig::default());
+    m.error_rate = ErrorRate::new(&warroom::config::SentryConfig::default());
     update(
         &mut m,
         Msg::Journal(ReadBatch {
@@ -298,7 +298,7 @@ fn help_scrolls_to_every_key_at_80x24() {
 #[test]
 fn the_focused_pane_comes_first_on_a_short_screen() {
     let mut m = busy_model();
-    m.errors.unconfigured = None;
+    m.error_rate.unconfigured = None;
     let area = Rect::new(0, 0, 60, 20);
     m.focus = Pane::DeployLog;
     let a = ui::layout(&m, area);
@@ -352,7 +352,7 @@ fn confirmations_keep_their_keys_in_sight_at_every_size() {
             let cfg =
                 warroom::config::Config::parse("[deploy]\ncommand = \"./deploy.sh --prod\"\n", "t")
                     .expect("config");
-            let mut m = busy_model().with_plan(warroom::plan::Plan::from_config(
+            let mut m = busy_model().with_runbook(warroom::runbook::Runbook::from_config(
                 &cfg,
                 std::path::Path::new("/nonexistent"),
             ));

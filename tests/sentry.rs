@@ -167,7 +167,7 @@ async fn rides_out_401_then_429_then_502_html_and_recovers() {
     );
     let (mut rx, task, _d) = start(&server, cfg("2", 300), TOKEN, None);
     let mut model = common::model("P0", Utc::now());
-    model.errors =
+    model.error_rate =
         warroom::app::error_rate::ErrorRate::new(&warroom::config::SentryConfig::default());
     let pane = |m: &Model| common::render_pane(m, 110, 12, warroom::ui::error_rate::render);
 

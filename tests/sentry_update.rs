@@ -17,7 +17,7 @@ use warroom::sentry::{PollState, SentryMsg};
 
 fn with_sentry(now: DateTime<Utc>) -> Model {
     let mut m = model("P0", now);
-    m.errors = ErrorRate::new(&SentryConfig::default());
+    m.error_rate = ErrorRate::new(&SentryConfig::default());
     m
 }
 
@@ -159,9 +159,9 @@ fn a_quiet_monitoring_window_ticks_no_new_errors() {
     // Still inside the 30 min window.
     assert!(appended(&update(&mut m, Msg::Tick(t(60)))).is_empty());
     // Window over, but no poll since it ended.
-    m.errors.last_ok = Some(t(65));
+    m.error_rate.last_ok = Some(t(65));
     assert!(appended(&update(&mut m, Msg::Tick(t(71)))).is_empty());
-    m.errors.last_ok = Some(t(71));
+    m.error_rate.last_ok = Some(t(71));
     let fx = send(&mut m, Msg::Tick(t(72)));
     let d = appended(&fx)[0].clone();
     assert_eq!(d.fields["verdict"], "no_new_issues");
@@ -183,7 +183,7 @@ fn an_issue_after_the_deploy_keeps_no_new_errors_pending() {
             issues: vec![issue("9", t(50))],
         }),
     );
-    m.errors.last_ok = Some(t(75));
+    m.error_rate.last_ok = Some(t(75));
     assert!(appended(&update(&mut m, Msg::Tick(t(76)))).is_empty());
     assert!(!status_of(&m, "no-new-errors"));
 }

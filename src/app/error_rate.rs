@@ -214,21 +214,7 @@ pub fn change_pct(from: f64, to: f64) -> Option<f64> {
     (from > 0.0).then(|| (to - from) / from * 100.0)
 }
 
-pub fn fmt_pct(p: f64) -> String {
-    if p < 0.0 {
-        format!("−{:.0} %", -p)
-    } else {
-        format!("+{p:.0} %")
-    }
-}
 
-pub fn fmt_rate(r: f64) -> String {
-    if r >= 10.0 || r == 0.0 {
-        format!("{r:.0}/min")
-    } else {
-        format!("{r:.1}/min")
-    }
-}
 
 impl Verdict {
     pub fn name(&self) -> &'static str {
@@ -242,18 +228,18 @@ impl Verdict {
         match self {
             Verdict::Dropped { from, to, .. } => format!(
                 "Error rate dropped from {} to {}{}",
-                fmt_rate(*from),
-                fmt_rate(*to),
+                crate::format::rate(*from),
+                crate::format::rate(*to),
                 change_pct(*from, *to)
-                    .map(|p| format!(" ({})", fmt_pct(p)))
+                    .map(|p| format!(" ({})", crate::format::pct(p)))
                     .unwrap_or_default()
             ),
             Verdict::Rose { before, after, .. } => format!(
                 "Error rate rose after the deploy from {} to {}{}: consider rolling back (r)",
-                fmt_rate(*before),
-                fmt_rate(*after),
+                crate::format::rate(*before),
+                crate::format::rate(*after),
                 change_pct(*before, *after)
-                    .map(|p| format!(" ({})", fmt_pct(p)))
+                    .map(|p| format!(" ({})", crate::format::pct(p)))
                     .unwrap_or_default()
             ),
         }
@@ -378,8 +364,8 @@ mod tests {
 
     #[test]
     fn percentages_read_naturally() {
-        assert_eq!(fmt_pct(change_pct(19.0, 412.0).expect("p")), "+2068 %");
-        assert_eq!(fmt_pct(-99.4), "−99 %");
+        assert_eq!(crate::format::pct(change_pct(19.0, 412.0).expect("p")), "+2068 %");
+        assert_eq!(crate::format::pct(-99.4), "−99 %");
         assert_eq!(change_pct(0.0, 5.0), None);
     }
 }

@@ -11,7 +11,7 @@ use crate::checklist::Item;
 use crate::clock::Policy;
 use crate::incident::{Incident, ItemStatus};
 use crate::keys::Keymap;
-use crate::plan::Plan;
+use crate::runbook::Runbook;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
@@ -173,13 +173,13 @@ pub struct Model {
     /// Where the configuration came from, for the panes that say what to set.
     pub config_name: String,
     /// What the console can run.
-    pub plan: Arc<Plan>,
+    pub runbook: Arc<Runbook>,
     pub log: LogView,
     pub running: Option<Running>,
     /// The last run's result, shown at the top of the deploy log.
     pub banner: Option<Status>,
     pub next_job: u64,
-    pub errors: ErrorRate,
+    pub error_rate: ErrorRate,
     /// Register the console's deploys with Sentry, under this release (else the hotfix tag).
     pub register_deploy: Option<Option<String>>,
     pub git: GitView,
@@ -211,12 +211,12 @@ impl Model {
             quitting: false,
             exit_status: 0,
             config_name: "warroom.toml".into(),
-            plan: Arc::new(Plan::empty()),
+            runbook: Arc::new(Runbook::empty()),
             log: LogView::new(10_000),
             running: None,
             banner: None,
             next_job: 0,
-            errors: ErrorRate::unconfigured(
+            error_rate: ErrorRate::unconfigured(
                 "Sentry is not configured: set [sentry] org and project in warroom.toml and export SENTRY_AUTH_TOKEN",
             ),
             register_deploy: None,
@@ -249,10 +249,10 @@ impl Model {
         self.incident.closed_at.is_some()
     }
 
-    /// Uses this plan and a scrollback of its size.
-    pub fn with_plan(mut self, plan: Plan) -> Model {
-        self.log = LogView::new(plan.scrollback);
-        self.plan = Arc::new(plan);
+    /// Uses this runbook and a scrollback of its size.
+    pub fn with_runbook(mut self, runbook: Runbook) -> Model {
+        self.log = LogView::new(runbook.scrollback);
+        self.runbook = Arc::new(runbook);
         self
     }
 

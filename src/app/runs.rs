@@ -6,7 +6,6 @@ use super::model::{ConfirmAction, Mode, Model, Running, Status, Tone};
 use super::msg::{Effect, JobKind, Outcome, RunMsg};
 use crate::incident::ItemStatus;
 use crate::journal::{Draft, kinds};
-use crate::priority::fmt_duration;
 use crate::runner::{JobSpec, Step};
 
 fn busy(m: &mut Model) -> bool {
@@ -43,8 +42,8 @@ pub fn deploy_key(m: &mut Model) -> Vec<Effect> {
     if busy(m) {
         return Vec::new();
     }
-    if m.plan.deploy.is_none() && m.plan.follow.is_none() {
-        let what = match m.plan.deploy_advice {
+    if m.runbook.deploy.is_none() && m.runbook.follow.is_none() {
+        let what = match m.runbook.deploy_advice {
             Some(a) => a.to_string(),
             None => format!(
                 "No deploy command configured: set [deploy] in {}",
@@ -61,16 +60,16 @@ pub fn deploy_key(m: &mut Model) -> Vec<Effect> {
 }
 
 /// What the deploy confirmation lists: the command and, at P0, what is not done yet.
-pub fn deploy_plan_lines(m: &Model) -> Vec<String> {
+pub fn deploy_stakes(m: &Model) -> Vec<String> {
     let mut out = Vec::new();
-    match (&m.plan.deploy, &m.plan.follow) {
+    match (&m.runbook.deploy, &m.runbook.follow) {
         (Some(cmd), _) => out.push(format!(
             "Run the deploy: {}   ({})",
             m.shown(cmd),
-            m.plan.deploy_source
+            m.runbook.deploy_source
         )),
         (None, Some(follow)) => {
-            if let Some(a) = m.plan.deploy_advice {
+            if let Some(a) = m.runbook.deploy_advice {
                 out.push(a.to_string());
             }
             out.push(format!("Follow the platform's logs: {}", m.shown(follow)));
@@ -103,7 +102,7 @@ pub fn deploy_plan_lines(m: &Model) -> Vec<String> {
 }
 
 /// What closing leaves undone: the monitoring time left and the open items by phase.
-pub fn close_plan_lines(m: &Model) -> Vec<String> {
+pub fn close_stakes(m: &Model) -> Vec<String> {
     let mut out = vec![format!(
         "Close {}? This records incident_closed and writes the exports.",
         m.incident.ticket
@@ -111,8 +110,8 @@ pub fn close_plan_lines(m: &Model) -> Vec<String> {
     match crate::clock::monitoring(&m.incident, &m.policy, m.now) {
         crate::clock::Monitoring::Running { left } => out.push(format!(
             "Monitoring after the deploy is not over: {} left of {}.",
-            crate::priority::fmt_duration(left),
-            crate::priority::fmt_duration(m.policy.monitoring)
+            crate::format::duration(left),
+            crate::format::duration(m.policy.monitoring)
         )),
         crate::clock::Monitoring::NotStarted => out.push(
             "Nothing was deployed: say how it was resolved in a note (Resolution: …).".into(),
@@ -125,7 +124,7 @@ pub fn close_plan_lines(m: &Model) -> Vec<String> {
     } else {
         out.push(format!(
             "{} still open:",
-            crate::words::count(open.len(), "checklist item", "checklist items")
+            crate::format::count(open.len(), "checklist item", "checklist items")
         ));
         out.extend(open_by_phase(&open));
     }
@@ -178,7 +177,7 @@ fn waived_items(m: &Model) -> Vec<String> {
 }
 
 pub fn confirmed_deploy(m: &mut Model) -> Vec<Effect> {
-    match (m.plan.deploy.clone(), m.plan.follow.clone()) {
+    match (m.runbook.deploy.clone(), m.runbook.follow.clone()) {
         (Some(command), _) => job(
             m,
             JobKind::Deploy,
@@ -205,7 +204,7 @@ pub fn checks_key(m: &mut Model) -> Vec<Effect> {
     if busy(m) {
         return Vec::new();
     }
-    if m.plan.checks.is_empty() {
+    if m.runbook.checks.is_empty() {
         m.say(
             Tone::Warn,
             format!(
@@ -216,7 +215,7 @@ pub fn checks_key(m: &mut Model) -> Vec<Effect> {
         return Vec::new();
     }
     let steps = m
-        .plan
+        .runbook
         .checks
         .iter()
         .map(|c| Step::Shell {
@@ -224,7 +223,7 @@ pub fn checks_key(m: &mut Model) -> Vec<Effect> {
             command: c.command.clone(),
         })
         .collect();
-    if let Some(what) = m.plan.checks_detected {
+    if let Some(what) = m.runbook.checks_detected {
         m.say(
             Tone::Info,
             format!("Running the checks of a {what} project (set [[checks]] to choose them)"),
@@ -237,7 +236,7 @@ pub fn smoke_key(m: &mut Model) -> Vec<Effect> {
     if busy(m) {
         return Vec::new();
     }
-    if m.plan.smoke.is_empty() {
+    if m.runbook.smoke.is_empty() {
         m.say(
             Tone::Warn,
             format!(
@@ -248,7 +247,7 @@ pub fn smoke_key(m: &mut Model) -> Vec<Effect> {
         return Vec::new();
     }
     let steps = m
-        .plan
+        .runbook
         .smoke
         .iter()
         .map(|s| match &s.command {
@@ -273,10 +272,10 @@ pub fn rollback_key(m: &mut Model) -> Vec<Effect> {
 }
 
 /// The rollback plan, as the workflow lists its options.
-pub fn rollback_plan_lines(m: &Model) -> Vec<String> {
+pub fn rollback_stakes(m: &Model) -> Vec<String> {
     let mut out =
         vec!["Option 1 — revert the hotfix commit: g → revert (then push and deploy)".to_string()];
-    match (&m.plan.rollback, m.plan.rollback_advice) {
+    match (&m.runbook.rollback, m.runbook.rollback_advice) {
         (Some(cmd), _) => out.push(format!(
             "Option 2 — deploy the previous version: {}   ← y runs this",
             m.shown(cmd)
@@ -292,7 +291,7 @@ pub fn rollback_plan_lines(m: &Model) -> Vec<String> {
 }
 
 pub fn confirmed_rollback(m: &mut Model) -> Vec<Effect> {
-    match m.plan.rollback.clone() {
+    match m.runbook.rollback.clone() {
         Some(command) => job(
             m,
             JobKind::Rollback,
@@ -450,7 +449,7 @@ fn finished(
     log: &std::path::Path,
     all_passed: Option<bool>,
 ) -> Vec<Effect> {
-    let took = fmt_duration(duration);
+    let took = crate::format::duration(duration);
     let ms = duration.as_millis() as u64;
     let log = log.display().to_string();
     let ok = outcome.is_success();
@@ -491,7 +490,7 @@ fn finished(
                 let total = (m.now - since).to_std().unwrap_or_default();
                 format!(
                     "Fix deployed in {took} ({} after detection)",
-                    fmt_duration(total)
+                    crate::format::duration(total)
                 )
             } else {
                 format!("Deploy failed after {took}: {what}")

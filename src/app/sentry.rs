@@ -6,7 +6,6 @@ use super::msg::Effect;
 use crate::clock::{self, Monitoring};
 use crate::journal::event::rfc3339_string;
 use crate::journal::{Draft, kinds};
-use crate::priority::fmt_duration;
 use crate::sentry::{PollState, SentryMsg};
 
 pub fn on_sentry(m: &mut Model, msg: SentryMsg) -> Vec<Effect> {
@@ -18,9 +17,9 @@ pub fn on_sentry(m: &mut Model, msg: SentryMsg) -> Vec<Effect> {
             at,
         } => {
             let detected = m.incident.detected_at.timestamp();
-            m.errors
+            m.error_rate
                 .merge(start, buckets, width, at.timestamp(), detected);
-            m.errors.last_ok = Some(at);
+            m.error_rate.last_ok = Some(at);
             judge(m)
         }
         SentryMsg::Issues { since, issues } => {
@@ -42,7 +41,7 @@ pub fn on_sentry(m: &mut Model, msg: SentryMsg) -> Vec<Effect> {
                     ));
                 }
             }
-            m.errors.issues = issues;
+            m.error_rate.issues = issues;
             fx
         }
         SentryMsg::State(s) => {
@@ -68,17 +67,17 @@ pub fn on_sentry(m: &mut Model, msg: SentryMsg) -> Vec<Effect> {
                 other => other,
             };
             if let PollState::Error { reason, .. } = &s
-                && m.errors.state != s
+                && m.error_rate.state != s
             {
                 m.say(Tone::Warn, format!("Sentry: {reason}"));
             }
-            m.errors.state = s;
+            m.error_rate.state = s;
             Vec::new()
         }
         SentryMsg::Notice(n) => {
             let n = m.shown(&n);
             m.say(Tone::Warn, format!("Sentry: {n}"));
-            m.errors.notice = Some(n);
+            m.error_rate.notice = Some(n);
             Vec::new()
         }
         SentryMsg::DeployRegistered(r) => {
@@ -106,7 +105,7 @@ fn judge(m: &mut Model) -> Vec<Effect> {
     let Some(deploy) = m.incident.last_deployed_at else {
         return Vec::new();
     };
-    let Some(v) = m.errors.verdict(m.incident.detected_at, deploy) else {
+    let Some(v) = m.error_rate.verdict(m.incident.detected_at, deploy) else {
         return Vec::new();
     };
     let key = rfc3339_string(deploy);
@@ -115,14 +114,14 @@ fn judge(m: &mut Model) -> Vec<Effect> {
     }
     let sentence = v.sentence();
     let series: Vec<serde_json::Value> = m
-        .errors
+        .error_rate
         .points()
         .map(|(t, v)| serde_json::json!([t, (v * 10.0).round() / 10.0]))
         .collect();
     let mut d = Draft::new(kinds::ERROR_RATE, sentence.clone())
         .field("verdict", v.name())
         .field("deploy_at", key)
-        .field("buckets", m.errors.verdict_buckets)
+        .field("buckets", m.error_rate.verdict_buckets)
         .field("series", series);
     d = match v {
         super::error_rate::Verdict::Dropped {
@@ -158,7 +157,7 @@ fn judge(m: &mut Model) -> Vec<Effect> {
 /// At the end of the monitoring window, with Sentry polled since and no issue first seen after
 /// the deploy: "no new errors introduced".
 pub fn quiet_after_deploy(m: &mut Model) -> Vec<Effect> {
-    if m.errors.unconfigured.is_some() || m.read_only() {
+    if m.error_rate.unconfigured.is_some() || m.read_only() {
         return Vec::new();
     }
     let Some(deploy) = m.incident.last_deployed_at else {
@@ -169,9 +168,9 @@ pub fn quiet_after_deploy(m: &mut Model) -> Vec<Effect> {
     }
     let window_end = deploy + chrono::Duration::from_std(m.policy.monitoring).unwrap_or_default();
     let key = rfc3339_string(deploy);
-    let polled_since = m.errors.last_ok.is_some_and(|t| t >= window_end);
+    let polled_since = m.error_rate.last_ok.is_some_and(|t| t >= window_end);
     let quiet = m
-        .errors
+        .error_rate
         .issues
         .iter()
         .all(|i| i.first_seen.is_some_and(|f| f < deploy));
@@ -183,7 +182,7 @@ pub fn quiet_after_deploy(m: &mut Model) -> Vec<Effect> {
             kinds::ERROR_RATE,
             format!(
                 "No new Sentry issues in the {} after the deploy",
-                fmt_duration(m.policy.monitoring)
+                crate::format::duration(m.policy.monitoring)
             ),
         )
         .field("verdict", "no_new_issues")

@@ -27,8 +27,8 @@ use crate::journal::file::read_all;
 use crate::journal::store::{StoreError, validate_ticket};
 use crate::journal::{Draft, JournalReader, Kind, Store, describe, kinds};
 use crate::output::Redactor;
-use crate::plan::Plan;
-use crate::priority::{Priority, fmt_duration, fmt_target};
+use crate::runbook::Runbook;
+use crate::priority::Priority;
 use crate::runtime::{self, Io};
 use std::sync::Arc;
 
@@ -244,9 +244,9 @@ fn open(
     let target = loaded.config.policy().target(priority);
     let due = detected + chrono::Duration::from_std(target).unwrap_or_default();
     println!(
-        "Opened {ticket} ({priority}: {title}); deploy the fix by {} UTC ({} target)",
-        due.format("%Y-%m-%d %H:%M"),
-        fmt_target(target)
+        "Opened {ticket} ({priority}: {title}); deploy the fix by {} ({} target)",
+        crate::format::utc_minute(due),
+        crate::format::target(target)
     );
     if no_console {
         return Ok(());
@@ -365,7 +365,7 @@ fn console_with(
         loaded.keymap.clone(),
         Utc::now(),
     )
-    .with_plan(Plan::from_config(&loaded.config, &ctx.cwd));
+    .with_runbook(Runbook::from_config(&loaded.config, &ctx.cwd));
     model.utc = loaded.config.ui.utc;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     crate::ui::theme::use_palette(crate::ui::theme::Palette::from_config(
@@ -413,7 +413,7 @@ fn console_with(
     match &sentry {
         Ok((setup, token)) => {
             secrets.push(token.clone());
-            model.errors = crate::app::error_rate::ErrorRate::new(&loaded.config.sentry);
+            model.error_rate = crate::app::error_rate::ErrorRate::new(&loaded.config.sentry);
             model.register_deploy = loaded
                 .config
                 .sentry
@@ -421,7 +421,7 @@ fn console_with(
                 .then(|| loaded.config.sentry.release.clone());
             tracing::info!(org = setup.client.org(), "polling Sentry");
         }
-        Err(what) => model.errors = crate::app::error_rate::ErrorRate::unconfigured(what.clone()),
+        Err(what) => model.error_rate = crate::app::error_rate::ErrorRate::unconfigured(what.clone()),
     }
     let webhook_env = loaded.config.slack.webhook_env.clone();
     let webhook = std::env::var(&webhook_env)
@@ -564,13 +564,13 @@ fn list(ctx: &Ctx) -> Result<()> {
             eprintln!("warroom: {t}: {w}");
         }
         let sla = match clock::sla(&inc, &policy, now) {
-            Sla::Running { left, .. } => format!("{} left", fmt_duration(left)),
-            Sla::Breached { overdue } => format!("BREACHED +{}", fmt_duration(overdue)),
+            Sla::Running { left, .. } => format!("{} left", crate::format::duration(left)),
+            Sla::Breached { overdue } => format!("BREACHED +{}", crate::format::duration(overdue)),
             Sla::Stopped { took, target } => format!(
                 "{} in {} of {}",
                 if took <= target { "met" } else { "missed" },
-                fmt_duration(took),
-                fmt_target(target)
+                crate::format::duration(took),
+                crate::format::target(target)
             ),
         };
         let review = ctx.review(&t, &inc)?;
@@ -579,14 +579,14 @@ fn list(ctx: &Ctx) -> Result<()> {
             None => "-".to_string(),
             Some(_) if review == Review::Complete => "complete".to_string(),
             Some(due) if due < now => format!(
-                "{}, OVERDUE since {} UTC",
+                "{}, OVERDUE since {}",
                 review.describe(),
-                due.format("%Y-%m-%d %H:%M")
+                crate::format::utc_minute(due)
             ),
             Some(due) => format!(
-                "{}, due {} UTC",
+                "{}, due {}",
                 review.describe(),
-                due.format("%Y-%m-%d %H:%M")
+                crate::format::utc_minute(due)
             ),
         };
         rows.push((
@@ -596,7 +596,7 @@ fn list(ctx: &Ctx) -> Result<()> {
                 t,
                 inc.priority.to_string(),
                 inc.phase().as_str().to_string(),
-                fmt_duration(clock::elapsed(&inc, now)),
+                crate::format::duration(clock::elapsed(&inc, now)),
                 sla,
                 pir,
                 inc.title.clone(),
@@ -646,7 +646,7 @@ fn note(ctx: &Ctx, ticket: &str, text: &str) -> Result<()> {
         .context("appending the note")?;
     println!(
         "Noted on {ticket} at {} UTC",
-        ev.at.format("%Y-%m-%d %H:%M:%S")
+        crate::format::utc_second(ev.at)
     );
     Ok(())
 }
@@ -695,7 +695,7 @@ fn event(ctx: &Ctx, ticket: &str, kind: &str, text: &str, fields: &[String]) -> 
         .context("appending the event")?;
     println!(
         "Recorded {kind} on {ticket} at {} UTC",
-        ev.at.format("%Y-%m-%d %H:%M:%S")
+        crate::format::utc_second(ev.at)
     );
     Ok(())
 }
@@ -727,7 +727,7 @@ fn record_exports(
 }
 
 fn exporter(ctx: &Ctx, loaded: &Loaded) -> Result<export::Exporter> {
-    let rollback = Plan::from_config(&loaded.config, &ctx.cwd).rollback;
+    let rollback = Runbook::from_config(&loaded.config, &ctx.cwd).rollback;
     export::Exporter::new(
         loaded.templates_dir.as_deref(),
         loaded.config.policy(),
@@ -769,7 +769,7 @@ fn close(ctx: &Ctx, ticket: &str) -> Result<()> {
     if let Some(at) = inc.closed_at {
         println!(
             "{ticket} was closed at {} UTC; writing its exports again",
-            at.format("%Y-%m-%d %H:%M:%S")
+            crate::format::utc_second(at)
         );
     } else {
         writer

@@ -9,8 +9,8 @@ use serde_json::Value;
 use crate::clock::{self, Policy, Sla};
 use crate::incident::{Incident, ItemStatus, Mark, Phase};
 use crate::journal::{Event, kinds};
-use crate::priority::{fmt_duration, fmt_target};
-use crate::words::count;
+
+use crate::format::{self, count};
 
 #[derive(Debug, Serialize)]
 pub struct Row {
@@ -108,34 +108,25 @@ pub struct Context {
     pub has_chart: bool,
 }
 
-fn day(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d").to_string()
-}
-fn hm(t: DateTime<Utc>) -> String {
-    t.format("%H:%M").to_string()
-}
-fn when(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
-}
 
 /// A range of time in words, in UTC; both dates when it crosses midnight.
 fn span(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> String {
     match to {
-        None => format!("since {} UTC on {}", hm(from), day(from)),
-        Some(to) if day(from) == day(to) => {
-            format!("between {} and {} UTC on {}", hm(from), hm(to), day(from))
+        None => format!("since {} UTC on {}", format::utc_hm(from), format::utc_day(from)),
+        Some(to) if format::utc_day(from) == format::utc_day(to) => {
+            format!("between {} and {} UTC on {}", format::utc_hm(from), format::utc_hm(to), format::utc_day(from))
         }
         Some(to) => format!(
             "between {} UTC on {} and {} UTC on {}",
-            hm(from),
-            day(from),
-            hm(to),
-            day(to)
+            format::utc_hm(from),
+            format::utc_day(from),
+            format::utc_hm(to),
+            format::utc_day(to)
         ),
     }
 }
 fn between(a: DateTime<Utc>, b: DateTime<Utc>) -> String {
-    fmt_duration((b - a).to_std().unwrap_or_default())
+    crate::format::duration((b - a).to_std().unwrap_or_default())
 }
 
 /// Notes that begin with one of these words feed a section (the word is dropped).
@@ -159,8 +150,8 @@ fn row(inc: &Incident, ev: &Event) -> Row {
         format!("−{}", between(ev.at, inc.detected_at))
     };
     Row {
-        date: day(ev.at),
-        time: when(ev.at),
+        date: format::utc_day(ev.at),
+        time: format::utc_minute(ev.at),
         kind: ev.kind.to_string(),
         text: if ev.text.is_empty() {
             ev.kind.to_string()
@@ -174,7 +165,7 @@ fn row(inc: &Incident, ev: &Event) -> Row {
 
 fn per_min(v: Option<&Value>) -> Option<String> {
     v.and_then(Value::as_f64)
-        .map(crate::app::error_rate::fmt_rate)
+        .map(crate::format::rate)
 }
 
 pub fn build(
@@ -190,49 +181,49 @@ pub fn build(
             Some(true),
             format!(
                 "deployed in {} against a {} target",
-                fmt_duration(took),
-                fmt_target(target)
+                crate::format::duration(took),
+                crate::format::target(target)
             ),
         ),
         Sla::Stopped { took, target } => (
             Some(false),
             format!(
                 "deployed in {}, past the {} target by {}",
-                fmt_duration(took),
-                fmt_target(target),
-                fmt_duration(took - target)
+                crate::format::duration(took),
+                crate::format::target(target),
+                crate::format::duration(took - target)
             ),
         ),
         Sla::Running { left, .. } if inc.closed_at.is_some() => (
             None,
             format!(
                 "closed without a deploy on the record, {} before the {} target",
-                fmt_duration(left),
-                fmt_target(target)
+                crate::format::duration(left),
+                crate::format::target(target)
             ),
         ),
         Sla::Running { left, .. } => (
             None,
             format!(
                 "not deployed yet; {} of the {} target left",
-                fmt_duration(left),
-                fmt_target(target)
+                crate::format::duration(left),
+                crate::format::target(target)
             ),
         ),
         Sla::Breached { overdue } if inc.closed_at.is_some() => (
             Some(false),
             format!(
                 "closed without a deploy on the record, {} past the {} target",
-                fmt_duration(overdue),
-                fmt_target(target)
+                crate::format::duration(overdue),
+                crate::format::target(target)
             ),
         ),
         Sla::Breached { overdue } => (
             Some(false),
             format!(
                 "not deployed; the {} target passed {} ago",
-                fmt_target(target),
-                fmt_duration(overdue)
+                crate::format::target(target),
+                crate::format::duration(overdue)
             ),
         ),
     };
@@ -252,16 +243,16 @@ pub fn build(
         severity: inc.priority.kind().to_string(),
         phase: inc.phase().as_str().to_string(),
         status: status.to_string(),
-        date: day(inc.detected_at),
-        detected: when(inc.detected_at),
-        deployed: inc.deployed_at.map(when),
-        verified: inc.verified_at.map(when),
-        closed: inc.closed_at.map(when),
+        date: format::utc_day(inc.detected_at),
+        detected: format::utc_minute(inc.detected_at),
+        deployed: inc.deployed_at.map(format::utc_minute),
+        verified: inc.verified_at.map(format::utc_minute),
+        closed: inc.closed_at.map(format::utc_minute),
         span: span(inc.detected_at, deployed_or_end),
         to_deploy: inc.deployed_at.map(|d| between(inc.detected_at, d)),
         to_verify: inc.verified_at.map(|v| between(inc.detected_at, v)),
         total: between(inc.detected_at, end),
-        target: fmt_target(target),
+        target: crate::format::target(target),
         sla_met,
         sla_text,
         timeline: timeline(inc),
@@ -311,7 +302,7 @@ pub fn build(
     for ev in &inc.events {
         let ms = ev
             .i64_field("duration_ms")
-            .map(|m| fmt_duration(std::time::Duration::from_millis(m as u64)))
+            .map(|m| crate::format::duration(std::time::Duration::from_millis(m as u64)))
             .unwrap_or_default();
         let exit = ev.i64_field("exit_code");
         let result = match (exit, ev.i64_field("signal")) {
@@ -322,7 +313,7 @@ pub fn build(
         let run = |what: &str, name: String, ok: bool, result: String| Run {
             what: what.into(),
             name,
-            time: when(ev.at),
+            time: format::utc_minute(ev.at),
             ok,
             outcome: if ok { "passed" } else { "failed" }.into(),
             icon: if ok { "✅" } else { "❌" }.into(),
@@ -595,8 +586,8 @@ fn command_name(ev: &Event) -> String {
 /// The review's timeline: opens with the detection (+0m); record-keeping events are left out.
 fn timeline(inc: &Incident) -> Vec<Row> {
     let detected = Row {
-        date: day(inc.detected_at),
-        time: when(inc.detected_at),
+        date: format::utc_day(inc.detected_at),
+        time: format::utc_minute(inc.detected_at),
         kind: "detected".into(),
         text: "Issue first detected".into(),
         milestone: true,

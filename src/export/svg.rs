@@ -86,7 +86,7 @@ pub fn error_rate_svg(inc: &Incident) -> Option<String> {
     ));
     let label = |t: f64| {
         chrono::DateTime::<chrono::Utc>::from_timestamp(t as i64, 0)
-            .map(|d| d.format("%H:%M").to_string())
+            .map(crate::format::utc_hm)
             .unwrap_or_default()
     };
     svg.push_str(&format!(

@@ -247,7 +247,7 @@ impl Git {
         let shown: Vec<&str> = dirty.iter().take(5).map(String::as_str).collect();
         refuse(format!(
             "uncommitted changes in {} ({}{}): commit or stash them yourself first; warroom never touches uncommitted work",
-            crate::words::count(dirty.len(), "file", "files"),
+            crate::format::count(dirty.len(), "file", "files"),
             shown.join(", "),
             if dirty.len() > 5 { ", …" } else { "" }
         ))

@@ -6,7 +6,7 @@ use git2::{BranchType, Delta, DiffOptions, Oid, build::CheckoutBuilder};
 
 use super::{Git, GitError, Report, Result, refuse, short};
 use crate::journal::{Draft, kinds};
-use crate::words::count;
+use crate::format::count;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Op {
@@ -75,8 +75,8 @@ impl GuardReport {
     pub fn summary(&self, base: &str) -> String {
         format!(
             "{} · {} · +{} −{} against {base}",
-            crate::words::count(self.commits, "commit", "commits"),
-            crate::words::count(self.files, "file", "files"),
+            crate::format::count(self.commits, "commit", "commits"),
+            crate::format::count(self.files, "file", "files"),
             self.insertions,
             self.deletions
         )
@@ -433,7 +433,7 @@ fn verify(git: &Git) -> Result<Report> {
         summary(&tip),
         author.name().unwrap_or_default(),
         chrono::DateTime::from_timestamp(tip.time().seconds(), 0)
-            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .map(crate::format::utc_minute)
             .unwrap_or_default()
     ));
     r.lines.push(match holds {
@@ -989,7 +989,7 @@ fn patch(git: &Git, dir: &std::path::Path) -> Result<Report> {
             kinds::GIT_PATCH,
             format!(
                 "Wrote {} for {branch}",
-                crate::words::count(n, "patch file", "patch files")
+                crate::format::count(n, "patch file", "patch files")
             ),
         )
         .field("branch", branch)

@@ -6,7 +6,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, LineGauge, Paragraph, Widget};
 
-use super::{fmt_time, pane_block, theme};
+use super::{pane_block, theme};
 use crate::app::{Model, Pane};
 use crate::incident::{ItemStatus, Mark};
 
@@ -93,9 +93,9 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
                 auto: Some(why),
                 at,
             }) => {
-                format!("ticked by itself {}: {why}", fmt_time(m, *at))
+                format!("ticked by itself {}: {why}", crate::format::stamp(m.utc, *at))
             }
-            ItemStatus::Done(Mark::Done { at, .. }) => format!("done {}", fmt_time(m, *at)),
+            ItemStatus::Done(Mark::Done { at, .. }) => format!("done {}", crate::format::stamp(m.utc, *at)),
             ItemStatus::NotApplicable => format!("not applicable at {}", inc.priority),
             _ => item.hint.clone().unwrap_or_default(),
         };
@@ -115,8 +115,8 @@ fn guard_line(m: &Model) -> Line<'static> {
         Span::styled("guard ", theme::dim()),
         Span::raw(format!(
             "{} · {} · +{} −{} ",
-            crate::words::count(g.commits, "commit", "commits"),
-            crate::words::count(g.files, "file", "files"),
+            crate::format::count(g.commits, "commit", "commits"),
+            crate::format::count(g.files, "file", "files"),
             g.insertions,
             g.deletions
         )),

@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph, Widget};
 
-use super::{fmt_clock, pane_block, theme};
+use super::{pane_block, theme};
 use crate::app::log_view::LineKind;
 use crate::app::model::Tone;
 use crate::app::{Model, Pane};
@@ -20,7 +20,7 @@ fn title(m: &Model) -> String {
         t.push_str(&format!(
             "· ▶ {} {} ",
             r.kind.title(&r.step),
-            fmt_clock(secs)
+            crate::format::stopwatch(secs)
         ));
     }
     if !m.log.follow {
@@ -36,8 +36,8 @@ fn title(m: &Model) -> String {
 }
 
 /// What the keys will run, before anything has run.
-fn plan_lines(m: &Model) -> Vec<Line<'static>> {
-    let p = &m.plan;
+fn runbook_lines(m: &Model) -> Vec<Line<'static>> {
+    let p = &m.runbook;
     let mut lines = Vec::new();
     let warn = theme::tone(Tone::Warn);
     match (&p.deploy, p.deploy_advice) {
@@ -133,7 +133,7 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
     let mut lines: Vec<Line> = Vec::with_capacity(height);
     let log = &m.log;
     if log.lines.is_empty() && log.live.is_empty() {
-        lines.extend(plan_lines(m));
+        lines.extend(runbook_lines(m));
         Paragraph::new(lines).render(inner, buf);
         return;
     }
@@ -149,7 +149,7 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
         let pos = log.base() + (start + i) as u64;
         let line = match l.at {
             Some(at) => ansi::styled(
-                &format!("{} · {}", l.text, super::fmt_time(m, at)),
+                &format!("{} · {}", l.text, crate::format::stamp(m.utc, at)),
                 base_style(l.kind),
             ),
             None => ansi::styled(&l.text, base_style(l.kind)),

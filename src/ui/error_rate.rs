@@ -8,19 +8,18 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Widget, Wrap};
 
-use super::{fmt_time, pane_block, theme};
-use crate::app::error_rate::{change_pct, fmt_pct, fmt_rate};
+use super::{pane_block, theme};
+use crate::app::error_rate::change_pct;
 use crate::app::model::Tone;
 use crate::app::{Model, Pane};
-use crate::priority::fmt_duration;
 use crate::sentry::PollState;
 
 fn state_span(m: &Model) -> Span<'static> {
-    let e = &m.errors;
+    let e = &m.error_rate;
     let ago =
-        |t: chrono::DateTime<chrono::Utc>| fmt_duration((m.now - t).to_std().unwrap_or_default());
+        |t: chrono::DateTime<chrono::Utc>| crate::format::duration((m.now - t).to_std().unwrap_or_default());
     let hhmmss =
-        |t: chrono::DateTime<chrono::Utc>| fmt_time(m, t).chars().skip(11).collect::<String>();
+        |t: chrono::DateTime<chrono::Utc>| crate::format::stamp(m.utc, t).chars().skip(11).collect::<String>();
     let stale_after = chrono::Duration::from_std(e.interval * 2).unwrap_or_default()
         + chrono::Duration::seconds(10);
     match &e.state {
@@ -64,7 +63,7 @@ fn state_span(m: &Model) -> Span<'static> {
 }
 
 fn summary(m: &Model) -> Line<'static> {
-    let e = &m.errors;
+    let e = &m.error_rate;
     let inc = &m.incident;
     let mut spans = Vec::new();
     if let Some(cur) = e.current() {
@@ -84,20 +83,20 @@ fn summary(m: &Model) -> Line<'static> {
         spans.push(Span::styled(
             format!(
                 "{} {arrow}{}",
-                fmt_rate(cur),
-                change.map(fmt_pct).unwrap_or_default()
+                crate::format::rate(cur),
+                change.map(crate::format::pct).unwrap_or_default()
             ),
             style,
         ));
         if let Some(b) = base {
             spans.push(Span::styled(
-                format!("  baseline {}", fmt_rate(b)),
+                format!("  baseline {}", crate::format::rate(b)),
                 theme::dim(),
             ));
         }
         if let Some(p) = e.peak() {
             spans.push(Span::styled(
-                format!("  peak {}", fmt_rate(p)),
+                format!("  peak {}", crate::format::rate(p)),
                 theme::dim(),
             ));
         }
@@ -108,7 +107,7 @@ fn summary(m: &Model) -> Line<'static> {
 }
 
 fn issues_line(m: &Model) -> Line<'static> {
-    let e = &m.errors;
+    let e = &m.error_rate;
     if m.incident.last_deployed_at.is_none() {
         return Line::styled("New issues are watched from the deploy on", theme::dim());
     }
@@ -125,7 +124,7 @@ fn issues_line(m: &Model) -> Line<'static> {
         Span::styled(
             format!(
                 "{} since the deploy: ",
-                crate::words::count(e.issues.len(), "new issue", "new issues")
+                crate::format::count(e.issues.len(), "new issue", "new issues")
             ),
             theme::tone(Tone::Error),
         ),
@@ -140,7 +139,7 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    let e = &m.errors;
+    let e = &m.error_rate;
     if let Some(what) = &e.unconfigured {
         Paragraph::new(Line::styled(what.clone(), theme::tone(Tone::Warn)))
             .wrap(Wrap { trim: true })
@@ -161,7 +160,7 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
         draw_chart(m, chart, buf);
     } else if e.series.is_empty() && chart.height > 0 {
         Paragraph::new(Line::styled(
-            format!("No data yet: polling every {}", fmt_duration(e.interval)),
+            format!("No data yet: polling every {}", crate::format::duration(e.interval)),
             theme::dim(),
         ))
         .render(chart, buf);
@@ -169,7 +168,7 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
 }
 
 fn draw_chart(m: &Model, area: Rect, buf: &mut Buffer) {
-    let e = &m.errors;
+    let e = &m.error_rate;
     // The axis ends at the newest bucket, not at `now`: the chart changes when the data does.
     let now = e
         .series
@@ -254,7 +253,7 @@ fn draw_chart(m: &Model, area: Rect, buf: &mut Buffer) {
     );
     let hm = |t: f64| {
         let dt = chrono::DateTime::<chrono::Utc>::from_timestamp(t as i64, 0).unwrap_or_default();
-        fmt_time(m, dt).chars().skip(11).take(5).collect::<String>()
+        crate::format::stamp(m.utc, dt).chars().skip(11).take(5).collect::<String>()
     };
     Chart::new(sets)
         .x_axis(

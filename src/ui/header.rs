@@ -8,10 +8,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 use tui_big_text::{BigText, PixelSize};
 
-use super::{fmt_clock, fmt_time, theme};
+use super::theme;
+use crate::format;
 use crate::app::Model;
 use crate::clock::{self, Level, Monitoring, Sla};
-use crate::priority::{fmt_duration, fmt_target};
+
 
 /// Rows the header takes at this terminal height.
 pub fn height(total: u16) -> u16 {
@@ -96,9 +97,9 @@ fn title_line(m: &Model) -> Line<'static> {
 fn big_clock(m: &Model, area: Rect, buf: &mut Buffer) {
     let s = clock::sla(&m.incident, &m.policy, m.now);
     let text = match s {
-        Sla::Running { left, .. } => hm(left.as_secs()),
-        Sla::Breached { overdue } => format!("+{}", hm(overdue.as_secs())),
-        Sla::Stopped { took, .. } => hm(took.as_secs()),
+        Sla::Running { left, .. } => format::hours_minutes(left.as_secs()),
+        Sla::Breached { overdue } => format!("+{}", format::hours_minutes(overdue.as_secs())),
+        Sla::Stopped { took, .. } => format::hours_minutes(took.as_secs()),
     };
     BigText::builder()
         .pixel_size(PixelSize::Quadrant)
@@ -108,9 +109,6 @@ fn big_clock(m: &Model, area: Rect, buf: &mut Buffer) {
         .render(area, buf);
 }
 
-fn hm(secs: u64) -> String {
-    format!("{}:{:02}", secs / 3600, (secs / 60) % 60)
-}
 
 fn sla_line(m: &Model) -> Line<'static> {
     let inc = &m.incident;
@@ -120,8 +118,8 @@ fn sla_line(m: &Model) -> Line<'static> {
     let text = match s {
         Sla::Running { left, level } => format!(
             "SLA {} left of {}{}",
-            fmt_clock(left.as_secs()),
-            fmt_target(target),
+            crate::format::stopwatch(left.as_secs()),
+            crate::format::target(target),
             if level == Level::Amber {
                 " — under 25 % left"
             } else {
@@ -130,13 +128,13 @@ fn sla_line(m: &Model) -> Line<'static> {
         ),
         Sla::Breached { overdue } => format!(
             "SLA BREACHED: {} overdue (target {})",
-            fmt_clock(overdue.as_secs()),
-            fmt_target(target)
+            crate::format::stopwatch(overdue.as_secs()),
+            crate::format::target(target)
         ),
         Sla::Stopped { took, target } => format!(
             "Deployed in {} (target {}){}",
-            fmt_duration(took),
-            fmt_target(target),
+            crate::format::duration(took),
+            crate::format::target(target),
             if took > target {
                 " — SLA missed"
             } else {
@@ -148,7 +146,7 @@ fn sla_line(m: &Model) -> Line<'static> {
     if let Sla::Running { .. } | Sla::Breached { .. } = s {
         let due = inc.detected_at + chrono::Duration::from_std(target).unwrap_or_default();
         spans.push(Span::styled(
-            format!("  · deploy by {}", fmt_time(m, due)),
+            format!("  · deploy by {}", crate::format::stamp(m.utc, due)),
             theme::dim(),
         ));
     }
@@ -161,20 +159,20 @@ fn info_lines(m: &Model) -> Vec<Line<'static>> {
     lines.push(Line::from(vec![
         Span::raw(format!(
             "Elapsed {}",
-            fmt_duration(clock::elapsed(inc, m.now))
+            crate::format::duration(clock::elapsed(inc, m.now))
         )),
         Span::styled(
             format!(
                 "  · detected {} {}",
-                fmt_time(m, inc.detected_at),
-                super::zone_label(m)
+                crate::format::stamp(m.utc, inc.detected_at),
+                crate::format::zone(m.utc, m.now)
             ),
             theme::dim(),
         ),
     ]));
     if let Some(closed) = inc.closed_at {
         lines.push(Line::from(Span::styled(
-            format!("Closed {}", fmt_time(m, closed)),
+            format!("Closed {}", crate::format::stamp(m.utc, closed)),
             theme::tone(crate::app::model::Tone::Info).add_modifier(Modifier::BOLD),
         )));
     } else {
@@ -185,14 +183,14 @@ fn info_lines(m: &Model) -> Vec<Line<'static>> {
         Some(due) if m.now >= due => Line::from(Span::styled(
             format!(
                 "STATUS UPDATE DUE ({} overdue) — post it, then m → status update",
-                fmt_duration((m.now - due).to_std().unwrap_or_default())
+                crate::format::duration((m.now - due).to_std().unwrap_or_default())
             ),
             theme::banner(theme::palette().warn, Color::Black),
         )),
         Some(due) => Line::from(Span::raw(format!(
             "Next status update in {} ({})",
-            fmt_duration((due - m.now).to_std().unwrap_or_default()),
-            fmt_time(m, due)
+            crate::format::duration((due - m.now).to_std().unwrap_or_default()),
+            crate::format::stamp(m.utc, due)
         ))),
     });
     lines
@@ -204,15 +202,15 @@ fn monitoring_line(m: &Model) -> Line<'static> {
         Monitoring::NotStarted => Line::from(Span::styled(
             format!(
                 "Monitoring {} after the deploy",
-                fmt_duration(m.policy.monitoring)
+                crate::format::duration(m.policy.monitoring)
             ),
             theme::dim(),
         )),
         Monitoring::Running { left } => Line::from(Span::styled(
             format!(
                 "Monitoring: {} left of {}",
-                fmt_clock(left.as_secs()),
-                fmt_duration(m.policy.monitoring)
+                crate::format::stopwatch(left.as_secs()),
+                crate::format::duration(m.policy.monitoring)
             ),
             theme::accent(),
         )),

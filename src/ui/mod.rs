@@ -10,7 +10,6 @@ pub mod overlay;
 pub mod theme;
 pub mod timeline;
 
-use chrono::{DateTime, Local, Utc};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -48,7 +47,7 @@ pub fn layout(m: &Model, area: Rect) -> Areas {
     .areas(area);
     let [checklist, right] =
         Layout::horizontal([Constraint::Percentage(42), Constraint::Fill(1)]).areas(body);
-    let error_rate_rows = match &m.errors.unconfigured {
+    let error_rate_rows = match &m.error_rate.unconfigured {
         Some(what) => {
             let lines = wrapped_lines(what, usize::from(right.width.saturating_sub(2)));
             Constraint::Length(lines.clamp(1, 3) as u16 + 2)
@@ -117,36 +116,6 @@ pub(crate) fn pane_block(m: &Model, pane: Pane, title: String) -> Block<'static>
         .title(title)
 }
 
-/// `2026-11-26 14:23:05`, in local time or UTC as the user chose.
-pub fn fmt_time(m: &Model, t: DateTime<Utc>) -> String {
-    if m.utc {
-        t.format("%Y-%m-%d %H:%M:%S").to_string()
-    } else {
-        t.with_timezone(&Local)
-            .format("%Y-%m-%d %H:%M:%S")
-            .to_string()
-    }
-}
 
-/// The zone every time on the screen is shown in: `UTC`, or the local offset (`+01:00`).
-pub fn zone_label(m: &Model) -> String {
-    if m.utc {
-        "UTC".to_string()
-    } else {
-        m.now.with_timezone(&Local).format("%:z").to_string()
-    }
-}
 
-pub fn local_zone_name(now: DateTime<Utc>) -> String {
-    format!("local {}", now.with_timezone(&Local).format("%:z"))
-}
 
-/// `1:23:45` or `12:05`.
-pub fn fmt_clock(secs: u64) -> String {
-    let (h, m, s) = (secs / 3600, (secs / 60) % 60, secs % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m:02}:{s:02}")
-    }
-}

@@ -12,7 +12,7 @@ use crate::app::runs;
 use crate::app::update::milestone_choices;
 use crate::app::{Mode, Model};
 use crate::keys::Action;
-use crate::priority::{Priority, fmt_target};
+use crate::priority::Priority;
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
@@ -173,7 +173,7 @@ fn pick(m: &Model, purpose: PickPurpose, selected: usize, area: Rect, buf: &mut 
                         .iter()
                         .rev()
                         .find(|e| e.str_field("milestone") == Some(id))
-                        .map(|e| format!("  (marked {})", super::fmt_time(m, e.at)))
+                        .map(|e| format!("  (marked {})", crate::format::stamp(m.utc, e.at)))
                         .unwrap_or_default();
                     let line = Line::from(vec![
                         Span::styled(format!("{} ", i + 1), theme::key()),
@@ -199,7 +199,7 @@ fn pick(m: &Model, purpose: PickPurpose, selected: usize, area: Rect, buf: &mut 
                         Span::styled(format!(" {p} "), theme::priority_badge(*p)),
                         Span::raw(format!(
                             " < {:<4} {} · {}",
-                            fmt_target(m.policy.target(*p)),
+                            crate::format::target(m.policy.target(*p)),
                             p.kind(),
                             p.deploy_policy(),
                         )),
@@ -264,18 +264,18 @@ fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
     let (title, lines, yes) = match action {
         ConfirmAction::Close => (
             " Close the incident ",
-            runs::close_plan_lines(m),
+            runs::close_stakes(m),
             "y closes",
         ),
         ConfirmAction::Deploy => (
             " Deploy to production ",
-            runs::deploy_plan_lines(m),
+            runs::deploy_stakes(m),
             "y deploys",
         ),
         ConfirmAction::Rollback => (
             " Rollback plan ",
-            runs::rollback_plan_lines(m),
-            if m.plan.rollback.is_some() {
+            runs::rollback_stakes(m),
+            if m.runbook.rollback.is_some() {
                 "y runs option 2"
             } else {
                 "nothing to run here"
@@ -289,7 +289,7 @@ fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
                     .as_ref()
                     .map(|r| r.kind.title(&r.step))
                     .unwrap_or_default(),
-                m.plan.grace.as_secs()
+                m.runbook.grace.as_secs()
             )],
             "y cancels it",
         ),

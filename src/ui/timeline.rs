@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::{fmt_time, pane_block, theme};
+use super::{pane_block, theme};
 use crate::app::{Model, Pane};
 use crate::incident::Incident;
 use crate::journal::{Event, kinds};
@@ -17,11 +17,11 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
     let zone = if m.utc {
         "UTC".to_string()
     } else {
-        super::local_zone_name(m.now)
+        crate::format::local_zone_name(m.now)
     };
     let mut title = format!(
         " Timeline · {} · {zone} ",
-        crate::words::count(events.len(), "event", "events")
+        crate::format::count(events.len(), "event", "events")
     );
     if m.timeline.from_bottom > 0 {
         title.push_str(&format!(
@@ -32,7 +32,7 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
     if !m.warnings.is_empty() {
         title.push_str(&format!(
             "· ⚠ {} ",
-            crate::words::count(m.warnings.len(), "journal warning", "journal warnings")
+            crate::format::count(m.warnings.len(), "journal warning", "journal warnings")
         ));
     }
     let block = pane_block(m, Pane::Timeline, title);
@@ -72,7 +72,7 @@ fn event_line(m: &Model, e: &Event) -> Line<'static> {
         e.text.clone()
     };
     let mut spans = vec![
-        Span::styled(fmt_time(m, e.at), theme::dim()),
+        Span::styled(crate::format::stamp(m.utc, e.at), theme::dim()),
         Span::raw(" "),
         Span::styled(icon, style),
         Span::raw(" "),

@@ -14,7 +14,7 @@ pub struct Check {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Plan {
+pub struct Runbook {
     pub platform: Option<Platform>,
     pub deploy: Option<String>,
     /// Where the deploy command comes from, for the confirmation.
@@ -127,8 +127,8 @@ pub fn detect_checks(dir: &Path) -> Option<(&'static str, Vec<Check>)> {
     }
 }
 
-impl Plan {
-    pub fn from_config(cfg: &Config, cwd: &Path) -> Plan {
+impl Runbook {
+    pub fn from_config(cfg: &Config, cwd: &Path) -> Runbook {
         let d = &cfg.deploy;
         let env = d.environment.as_deref().unwrap_or("production");
         let fill = |s: &str| s.replace("{environment}", env);
@@ -168,7 +168,7 @@ impl Plan {
                 cwd.join(f)
             }
         });
-        Plan {
+        Runbook {
             platform: d.platform,
             deploy,
             deploy_source,
@@ -198,8 +198,8 @@ impl Plan {
     }
 
     /// The plan with nothing configured and nothing detected.
-    pub fn empty() -> Plan {
-        Plan::from_config(&Config::default(), Path::new("/nonexistent"))
+    pub fn empty() -> Runbook {
+        Runbook::from_config(&Config::default(), Path::new("/nonexistent"))
     }
 }
 
@@ -207,8 +207,8 @@ impl Plan {
 mod tests {
     use super::*;
 
-    fn plan(toml: &str, dir: &Path) -> Plan {
-        Plan::from_config(&Config::parse(toml, "t").expect("config"), dir)
+    fn plan(toml: &str, dir: &Path) -> Runbook {
+        Runbook::from_config(&Config::parse(toml, "t").expect("config"), dir)
     }
 
     #[test]
