@@ -5,14 +5,14 @@
 use std::time::{Duration, Instant};
 
 use warroom::config::GitConfig;
-use warroom::git::{Git, Incident, ops};
+use warroom::git::{Git, Subject, ops};
 
 fn main() {
     let Some(repo) = std::env::var_os("WARROOM_BENCH_REPO") else {
         println!("git_guard: set WARROOM_BENCH_REPO (bench/git_guard.sh builds the repository)");
         return;
     };
-    let incident = Incident {
+    let incident = Subject {
         ticket: "BENCH-1".into(),
         title: "guard".into(),
         hotfix: None,

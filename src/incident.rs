@@ -317,15 +317,6 @@ impl Incident {
         (settled, total)
     }
 
-    /// What the git operations need to know of the incident.
-    pub fn git_view(&self) -> crate::git::Incident {
-        crate::git::Incident {
-            ticket: self.ticket.clone(),
-            title: self.title.clone(),
-            hotfix: self.hotfix.clone(),
-        }
-    }
-
     pub fn is_milestone(ev: &Event) -> bool {
         matches!(
             ev.kind.as_str(),

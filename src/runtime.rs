@@ -71,8 +71,8 @@ struct GitRunning {
 }
 
 enum GitJob {
-    Op(crate::git::Op, crate::git::Incident),
-    Guard(crate::git::Incident),
+    Op(crate::git::Op, crate::git::Subject),
+    Guard(crate::git::Subject),
 }
 
 /// The console's git thread: it keeps the repository open (its caches warm) and runs one job
@@ -202,7 +202,7 @@ impl Io {
         }
     }
 
-    fn git_op(&mut self, op: crate::git::Op, view: crate::git::Incident) -> Vec<Msg> {
+    fn git_op(&mut self, op: crate::git::Op, view: crate::git::Subject) -> Vec<Msg> {
         let op = match op {
             crate::git::Op::Patch { dir } if dir.as_os_str().is_empty() => crate::git::Op::Patch {
                 dir: self.incident_dir.join("patches"),
@@ -220,7 +220,7 @@ impl Io {
         }
     }
 
-    fn git_guard(&mut self, view: crate::git::Incident) -> Vec<Msg> {
+    fn git_guard(&mut self, view: crate::git::Subject) -> Vec<Msg> {
         if let Some(g) = &self.git_running {
             let _ = g.jobs.send(GitJob::Guard(view));
         }

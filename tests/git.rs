@@ -5,7 +5,7 @@ mod common;
 use common::repo::TestRepo;
 use git2::BranchType;
 use warroom::config::GitConfig;
-use warroom::git::{Git, GitError, Incident, Op, ops};
+use warroom::git::{Git, GitError, Subject, Op, ops};
 
 const BRANCH: Op = Op::Branch {
     fetch: true,
@@ -17,7 +17,7 @@ const BRANCH_OFFLINE: Op = Op::Branch {
 };
 
 fn git(t: &TestRepo, hotfix: Option<(String, String)>) -> Git {
-    let inc = Incident {
+    let inc = Subject {
         ticket: "ENG-1234".into(),
         title: "Auth bypass on expired tokens".into(),
         hotfix,
@@ -167,7 +167,7 @@ fn unsafe_states_are_refused_and_nothing_is_touched() {
         base_branch: "trunk".into(),
         ..GitConfig::default()
     };
-    let inc = Incident {
+    let inc = Subject {
         ticket: "ENG-1".into(),
         title: "x".into(),
         hotfix: None,
@@ -198,7 +198,7 @@ fn unsafe_states_are_refused_and_nothing_is_touched() {
     );
     // Not a repository at all.
     let nowhere = tempfile::tempdir().expect("tmp");
-    let inc = Incident {
+    let inc = Subject {
         ticket: "ENG-1".into(),
         title: "x".into(),
         hotfix: None,

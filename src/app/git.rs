@@ -74,7 +74,7 @@ pub fn run(m: &mut Model, op: Op) -> Vec<Effect> {
     }
     m.git.busy = Some(op.name());
     m.say(Tone::Info, format!("git {}…", op.name()));
-    vec![Effect::Git(op, m.incident.git_view())]
+    vec![Effect::Git(op, crate::git::Subject::of(&m.incident))]
 }
 
 pub fn picked(m: &mut Model, index: usize) -> Vec<Effect> {
@@ -132,7 +132,7 @@ pub fn on_git(m: &mut Model, msg: GitMsg) -> Vec<Effect> {
                         report.events.into_iter().map(Effect::Append).collect();
                     if report.guard.is_none() {
                         // The operation may have changed what the guard sees.
-                        fx.push(Effect::GitGuard(m.incident.git_view()));
+                        fx.push(Effect::GitGuard(crate::git::Subject::of(&m.incident)));
                     }
                     fx
                 }
@@ -158,7 +158,7 @@ pub fn on_git(m: &mut Model, msg: GitMsg) -> Vec<Effect> {
             if m.git.unavailable.is_some() || m.git.busy.is_some() || m.read_only() {
                 Vec::new()
             } else {
-                vec![Effect::GitGuard(m.incident.git_view())]
+                vec![Effect::GitGuard(crate::git::Subject::of(&m.incident))]
             }
         }
         GitMsg::Guard(Ok(g)) => {

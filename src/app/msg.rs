@@ -195,9 +195,9 @@ pub enum Effect {
     Run(JobSpec),
     CancelRun,
     /// Run a git operation off the loop.
-    Git(crate::git::Op, crate::git::Incident),
+    Git(crate::git::Op, crate::git::Subject),
     /// Measure the guard again (the repository changed).
-    GitGuard(crate::git::Incident),
+    GitGuard(crate::git::Subject),
     /// Tell the Sentry poller the deploy time (new issues are those first seen after it).
     SentryDeploy(Option<DateTime<Utc>>),
     /// Register a deploy with Sentry.

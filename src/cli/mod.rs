@@ -850,7 +850,7 @@ fn git_cmd(ctx: &Ctx, action: GitAction) -> Result<()> {
     if inc.closed_at.is_some() {
         return Err(Fail::Usage(format!("{ticket} is closed")));
     }
-    let git = Git::open(&loaded.config.git, &ctx.cwd, inc.git_view())
+    let git = Git::open(&loaded.config.git, &ctx.cwd, crate::git::Subject::of(&inc))
         .map_err(|e| Fail::Usage(e.to_string()))?;
     let writer = ctx.store.writer(&ticket)?;
     let report = match ops::run(&git, &op) {

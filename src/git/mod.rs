@@ -75,13 +75,23 @@ pub struct Report {
     pub conflicts: Vec<String>,
 }
 
-/// What the operations know of the incident.
+/// What the operations know of the incident: a copy small enough to hand to the git thread.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Incident {
+pub struct Subject {
     pub ticket: String,
     pub title: String,
     /// The hotfix branch and the base commit it started from, once `branch` has run.
     pub hotfix: Option<(String, String)>,
+}
+
+impl Subject {
+    pub fn of(inc: &crate::incident::Incident) -> Subject {
+        Subject {
+            ticket: inc.ticket.clone(),
+            title: inc.title.clone(),
+            hotfix: inc.hotfix.clone(),
+        }
+    }
 }
 
 /// The hotfix: its branch, its tip, where it left the base, and its own commits.
@@ -98,7 +108,7 @@ pub struct Hotfix {
 pub struct Git {
     pub repo: Repository,
     pub cfg: GitConfig,
-    pub incident: Incident,
+    pub incident: Subject,
 }
 
 pub fn short(oid: Oid) -> String {
@@ -186,7 +196,7 @@ pub fn head_of(dir: &Path) -> Option<(Option<String>, String)> {
 
 impl Git {
     /// Opens the configured repository, or the one holding `cwd`.
-    pub fn open(cfg: &GitConfig, cwd: &Path, incident: Incident) -> Result<Git> {
+    pub fn open(cfg: &GitConfig, cwd: &Path, incident: Subject) -> Result<Git> {
         let at: PathBuf = cfg
             .repo
             .clone()

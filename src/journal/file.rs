@@ -57,8 +57,13 @@ impl JournalWriter {
 
     pub fn append_event(&self, event: &Event) -> io::Result<()> {
         let mut event = event.clone();
-        self.redactor
-            .redact_event(&mut event.text, &mut event.fields);
+        if let std::borrow::Cow::Owned(t) = self.redactor.redact(&event.text) {
+            event.text = t;
+        }
+        event.fields.map_strings(|s| match self.redactor.redact(s) {
+            std::borrow::Cow::Owned(t) => Some(t),
+            std::borrow::Cow::Borrowed(_) => None,
+        });
         let mut line = serde_json::to_vec(&event).map_err(io::Error::other)?;
         line.push(b'\n');
         let mut file = OpenOptions::new()

@@ -133,17 +133,6 @@ impl Redactor {
         Redactor::new(values)
     }
 
-    /// Redacts the text and every string field of an event about to be written.
-    pub fn redact_event(&self, text: &mut String, fields: &mut crate::journal::event::Fields) {
-        if let std::borrow::Cow::Owned(t) = self.redact(text) {
-            *text = t;
-        }
-        fields.map_strings(|s| match self.redact(s) {
-            std::borrow::Cow::Owned(t) => Some(t),
-            std::borrow::Cow::Borrowed(_) => None,
-        });
-    }
-
     /// The text with every secret replaced; borrowed when there was none.
     pub fn redact<'a>(&self, s: &'a str) -> std::borrow::Cow<'a, str> {
         if self.is_clean(s) {
