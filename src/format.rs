@@ -147,7 +147,9 @@ mod tests {
 
     #[test]
     fn instants_in_documents_are_utc() {
-        let t = "2026-11-26T23:59:30Z".parse::<DateTime<Utc>>().expect("time");
+        let t = "2026-11-26T23:59:30Z"
+            .parse::<DateTime<Utc>>()
+            .expect("time");
         assert_eq!(utc_minute(t), "2026-11-26 23:59 UTC");
         assert_eq!(utc_day(t), "2026-11-26");
         assert_eq!(utc_hm(t), "23:59");

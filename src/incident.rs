@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::checklist::{Checklist, Item};
-use crate::journal::{Event, kinds};
+use crate::journal::{Event, JournalReader, kinds};
 use crate::priority::Priority;
 
 /// Milestones of the post-incident timeline, in the order they usually happen.
@@ -135,6 +135,23 @@ impl Incident {
             last_guard: None,
             events: Vec::new(),
         }
+    }
+
+    /// Reads the journal from where `reader` stands and folds it: the one way an incident is
+    /// loaded. The warnings say what could not be read, and when the opening line is missing.
+    pub fn load(
+        reader: &mut JournalReader,
+        ticket: &str,
+        checklist: Arc<Checklist>,
+    ) -> std::io::Result<(Incident, Vec<String>)> {
+        let mut batch = reader.read_new()?;
+        let inc = Incident::from_events(ticket, checklist, batch.events);
+        if !inc.opened {
+            batch.warnings.push(format!(
+                "the journal of {ticket} has no incident_opened line: its title, priority and detection time are unknown"
+            ));
+        }
+        Ok((inc, batch.warnings))
     }
 
     pub fn from_events(

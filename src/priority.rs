@@ -122,8 +122,6 @@ impl FromStr for Priority {
     }
 }
 
-
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +141,4 @@ mod tests {
         assert_eq!(Priority::P3.default_cadence(), None);
         assert!(Priority::P1.needs_pir() && !Priority::P2.needs_pir());
     }
-
 }

@@ -5,7 +5,7 @@ mod common;
 use common::repo::TestRepo;
 use git2::BranchType;
 use warroom::config::GitConfig;
-use warroom::git::{Git, GitError, Subject, Op, ops};
+use warroom::git::{Git, GitError, Op, Subject, ops};
 
 const BRANCH: Op = Op::Branch {
     fetch: true,

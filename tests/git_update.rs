@@ -5,8 +5,8 @@ mod common;
 use common::*;
 use crossterm::event::KeyCode;
 use warroom::app::model::{ConfirmAction, InputPurpose, PickPurpose};
-use warroom::app::msg::GitMsg;
 use warroom::app::{Effect, Mode, Msg, update};
+use warroom::git::GitMsg;
 use warroom::git::{GitError, GuardReport, Op, Report};
 use warroom::journal::{Draft, kinds};
 

@@ -14,14 +14,22 @@ use tokio::sync::mpsc;
 use warroom::app::{Model, Msg};
 use warroom::checklist::Checklist;
 use warroom::clock::Policy;
+use warroom::console::sources::watch_journal;
+use warroom::console::{Executor, run_loop};
 use warroom::incident::Incident;
 use warroom::journal::file::read_all;
 use warroom::journal::{Draft, JournalReader, JournalWriter, Store, kinds};
 use warroom::keys::Keymap;
 use warroom::output::Redactor;
-use warroom::runtime::{Io, run_loop, watch_journal};
 
-fn setup() -> (tempfile::TempDir, Store, Model, Io) {
+fn setup() -> (
+    tempfile::TempDir,
+    Store,
+    Model,
+    Executor,
+    mpsc::Sender<Msg>,
+    mpsc::Receiver<Msg>,
+) {
     let dir = tempfile::tempdir().expect("tmp");
     let store = Store::new(dir.path());
     let opened = Draft::new(kinds::INCIDENT_OPENED, "opened")
@@ -38,13 +46,15 @@ fn setup() -> (tempfile::TempDir, Store, Model, Io) {
         batch.events,
     );
     let model = Model::new(inc, Policy::default(), Keymap::default(), Utc::now());
-    let io = Io::new(
+    let (tx, rx) = mpsc::channel(64);
+    let io = Executor::new(
         writer,
         reader,
         store.incident_dir("ENG-9"),
         Arc::new(Redactor::new(vec![])),
+        tx.clone(),
     );
-    (dir, store, model, io)
+    (dir, store, model, io, tx, rx)
 }
 
 fn screen(term: &Terminal<TestBackend>) -> String {
@@ -61,8 +71,7 @@ fn screen(term: &Terminal<TestBackend>) -> String {
 
 #[tokio::test]
 async fn keys_reach_the_journal_and_the_screen() {
-    let (_dir, store, mut model, mut io) = setup();
-    let (tx, mut rx) = mpsc::channel(64);
+    let (_dir, store, mut model, mut io, tx, mut rx) = setup();
     let mut term = Terminal::new(TestBackend::new(120, 40)).expect("term");
     for msg in [key(' '), key('n')] {
         tx.send(msg).await.expect("send");
@@ -95,8 +104,7 @@ async fn keys_reach_the_journal_and_the_screen() {
 
 #[tokio::test]
 async fn another_process_appending_shows_up_through_the_watcher() {
-    let (_dir, store, mut model, mut io) = setup();
-    let (tx, mut rx) = mpsc::channel(64);
+    let (_dir, store, mut model, mut io, tx, mut rx) = setup();
     let _watcher = watch_journal(&store.incident_dir("ENG-9"), tx.clone()).expect("watch");
     let other = JournalWriter::new(store.journal_path("ENG-9"));
     let handle = tokio::spawn(async move {
@@ -127,8 +135,7 @@ async fn another_process_appending_shows_up_through_the_watcher() {
 
 #[tokio::test]
 async fn a_failed_append_is_said_and_shows_nothing_as_done() {
-    let (dir, store, mut model, mut io) = setup();
-    let (tx, mut rx) = mpsc::channel(64);
+    let (dir, store, mut model, mut io, tx, mut rx) = setup();
     // Make the journal unwritable by replacing it with a directory.
     let path = store.journal_path("ENG-9");
     std::fs::remove_file(&path).expect("rm");

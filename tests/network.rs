@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
-use warroom::app::Msg;
 use warroom::sentry::client::Client;
 use warroom::sentry::poller::{self, PollerConfig};
 use warroom::sentry::{PollState, SentryMsg};
@@ -111,7 +110,7 @@ async fn first_state(base: &str, timeout: Duration) -> (PollState, Duration) {
             .expect("in time")
             .expect("open")
         {
-            Msg::Sentry(SentryMsg::State(s)) => break s,
+            SentryMsg::State(s) => break s,
             _ => continue,
         }
     };

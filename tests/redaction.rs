@@ -9,10 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
-use warroom::app::Msg;
-use warroom::app::msg::{JobKind, RunMsg};
+use warroom::jobs::runner;
+use warroom::jobs::{JobKind, RunMsg};
+use warroom::jobs::{JobSpec, RunContext, Step};
 use warroom::output::Redactor;
-use warroom::runner::{self, JobSpec, RunContext, Step};
 
 use common::secrets::PLANTED;
 
@@ -66,12 +66,12 @@ async fn run(dir: &Path, name: &str, script: String) -> Seen {
         .expect("the run reports in time")
     {
         match msg {
-            Msg::Run(RunMsg::Output { lines, live, .. }) => {
+            RunMsg::Output { lines, live, .. } => {
                 pane.extend(lines);
                 pane.extend(live);
             }
-            Msg::Run(RunMsg::StepFinished { log: l, .. }) => log = Some(l),
-            Msg::Run(RunMsg::JobFinished { .. }) => break,
+            RunMsg::StepFinished { log: l, .. } => log = Some(l),
+            RunMsg::JobFinished { .. } => break,
             _ => {}
         }
     }

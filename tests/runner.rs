@@ -6,17 +6,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
-use warroom::app::Msg;
-use warroom::app::msg::{JobKind, Outcome, RunMsg};
 use warroom::config::SmokeConfig;
+use warroom::jobs::runner;
+use warroom::jobs::{JobKind, Outcome, RunMsg};
+use warroom::jobs::{JobSpec, RunContext, Step};
 use warroom::output::Redactor;
-use warroom::runner::{self, JobSpec, RunContext, Step};
 
 fn scripts() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts")
 }
 
-fn ctx(tx: mpsc::Sender<Msg>, logs: &Path, scrollback: usize) -> RunContext {
+fn ctx(tx: mpsc::Sender<RunMsg>, logs: &Path, scrollback: usize) -> RunContext {
     RunContext {
         tx,
         cwd: scripts(),
@@ -43,14 +43,13 @@ struct Report {
     job: Option<(usize, usize)>,
 }
 
-async fn collect(rx: &mut mpsc::Receiver<Msg>) -> Report {
+async fn collect(rx: &mut mpsc::Receiver<RunMsg>) -> Report {
     let mut r = Report::default();
     while let Some(msg) = tokio::time::timeout(Duration::from_secs(30), rx.recv())
         .await
         .expect("job reports in time")
     {
-        let Msg::Run(m) = msg else { continue };
-        match m {
+        match msg {
             RunMsg::Output { lines, skipped, .. } => {
                 r.lines.extend(lines);
                 r.skipped += skipped;
@@ -252,7 +251,7 @@ async fn cancel_sends_sigterm_then_sigkill_to_the_group() {
     // Wait for the script to start.
     loop {
         match rx.recv().await.expect("msg") {
-            Msg::Run(RunMsg::Output { lines, live, .. })
+            RunMsg::Output { lines, live, .. }
                 if lines.iter().chain(&live).any(|l| l == "started") =>
             {
                 break;

@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use common::*;
 use warroom::app::model::{ConfirmAction, Tone};
-use warroom::app::msg::{JobKind, Outcome, RunMsg};
 use warroom::app::{Effect, Mode, Model, Msg, update};
 use warroom::config::Config;
 use warroom::incident::ItemStatus;
+use warroom::jobs::{JobKind, Outcome, RunMsg};
 use warroom::journal::kinds;
 use warroom::runbook::Runbook;
 
@@ -328,14 +328,14 @@ fn log_file_lines_and_search() {
     let mut m = configured("P1");
     update(
         &mut m,
-        Msg::LogFile {
+        Msg::LogFile(warroom::jobs::TailRead {
             lines: vec![
                 "GET /a 200".into(),
                 "POST /login 500".into(),
                 "GET /b 200".into(),
             ],
             note: Some("— following app.log —".into()),
-        },
+        }),
     );
     assert_eq!(m.log.lines.len(), 4);
     send(&mut m, key('/'));

@@ -32,7 +32,7 @@ fn start(
     token: &str,
     deploy: Option<DateTime<Utc>>,
 ) -> (
-    mpsc::Receiver<Msg>,
+    mpsc::Receiver<SentryMsg>,
     tokio::task::JoinHandle<()>,
     watch::Sender<Option<DateTime<Utc>>>,
 ) {
@@ -48,20 +48,14 @@ fn start(
     (rx, poller::spawn(client, c, tx, drx), dtx)
 }
 
-async fn next_sentry(rx: &mut mpsc::Receiver<Msg>) -> SentryMsg {
-    loop {
-        match tokio::time::timeout(Duration::from_secs(10), rx.recv())
-            .await
-            .expect("a report in time")
-            .expect("open")
-        {
-            Msg::Sentry(m) => return m,
-            _ => continue,
-        }
-    }
+async fn next_sentry(rx: &mut mpsc::Receiver<SentryMsg>) -> SentryMsg {
+    tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .expect("a report in time")
+        .expect("open")
 }
 
-async fn next_state(rx: &mut mpsc::Receiver<Msg>) -> PollState {
+async fn next_state(rx: &mut mpsc::Receiver<SentryMsg>) -> PollState {
     loop {
         if let SentryMsg::State(s) = next_sentry(rx).await {
             return s;

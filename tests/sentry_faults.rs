@@ -10,7 +10,6 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use common::sentry::{Answer, FakeSentry, Seen, fixture};
 use tokio::sync::{mpsc, watch};
-use warroom::app::Msg;
 use warroom::app::error_rate::ErrorRate;
 use warroom::config::SentryConfig;
 use warroom::sentry::client::Client;
@@ -46,7 +45,7 @@ impl Running {
     }
 }
 
-fn start(server: &FakeSentry, cfg: PollerConfig) -> (mpsc::Receiver<Msg>, Running) {
+fn start(server: &FakeSentry, cfg: PollerConfig) -> (mpsc::Receiver<SentryMsg>, Running) {
     let (tx, rx) = mpsc::channel(256);
     let (deploys, drx) = watch::channel(None);
     let task = poller::spawn(client(server), cfg, tx, drx);
@@ -59,19 +58,14 @@ fn start(server: &FakeSentry, cfg: PollerConfig) -> (mpsc::Receiver<Msg>, Runnin
     )
 }
 
-async fn next(rx: &mut mpsc::Receiver<Msg>) -> SentryMsg {
-    loop {
-        if let Msg::Sentry(m) = tokio::time::timeout(Duration::from_secs(10), rx.recv())
-            .await
-            .expect("a report in time")
-            .expect("open")
-        {
-            return m;
-        }
-    }
+async fn next(rx: &mut mpsc::Receiver<SentryMsg>) -> SentryMsg {
+    tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .expect("a report in time")
+        .expect("open")
 }
 
-async fn error_reason(rx: &mut mpsc::Receiver<Msg>) -> String {
+async fn error_reason(rx: &mut mpsc::Receiver<SentryMsg>) -> String {
     loop {
         if let SentryMsg::State(PollState::Error { reason, .. }) = next(rx).await {
             return reason;

@@ -5,9 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
-use warroom::app::Msg;
+use warroom::jobs::tail::{Tail, TailRead};
 use warroom::output::Redactor;
-use warroom::tail::{Tail, TailRead};
 
 fn append(path: &std::path::Path, text: &str) {
     let mut f = std::fs::OpenOptions::new()
@@ -77,13 +76,13 @@ async fn lines_arrive_live_through_the_watcher() {
     let path = dir.path().join("live.log");
     append(&path, "");
     let (tx, mut rx) = mpsc::channel(64);
-    let task = warroom::tail::spawn(path.clone(), tx, redactor());
+    let task = warroom::jobs::tail::spawn(path.clone(), tx, redactor());
     // The first message says what is followed.
     let first = tokio::time::timeout(Duration::from_secs(5), rx.recv())
         .await
         .expect("first")
         .expect("msg");
-    assert!(matches!(first, Msg::LogFile { note: Some(ref n), .. } if n.contains("following")));
+    assert!(matches!(first, TailRead { note: Some(ref n), .. } if n.contains("following")));
     tokio::time::sleep(Duration::from_millis(100)).await;
     let t = std::time::Instant::now();
     append(&path, "deploy 42 rolled out\n");
@@ -92,7 +91,7 @@ async fn lines_arrive_live_through_the_watcher() {
             .await
             .expect("line in time")
         {
-            Some(Msg::LogFile { lines, .. }) if !lines.is_empty() => break lines,
+            Some(TailRead { lines, .. }) if !lines.is_empty() => break lines,
             Some(_) => continue,
             None => panic!("closed"),
         }

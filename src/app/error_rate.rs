@@ -214,8 +214,6 @@ pub fn change_pct(from: f64, to: f64) -> Option<f64> {
     (from > 0.0).then(|| (to - from) / from * 100.0)
 }
 
-
-
 impl Verdict {
     pub fn name(&self) -> &'static str {
         match self {
@@ -364,7 +362,10 @@ mod tests {
 
     #[test]
     fn percentages_read_naturally() {
-        assert_eq!(crate::format::pct(change_pct(19.0, 412.0).expect("p")), "+2068 %");
+        assert_eq!(
+            crate::format::pct(change_pct(19.0, 412.0).expect("p")),
+            "+2068 %"
+        );
         assert_eq!(crate::format::pct(-99.4), "−99 %");
         assert_eq!(change_pct(0.0, 5.0), None);
     }

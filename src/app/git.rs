@@ -2,7 +2,8 @@
 
 use super::log_view::LineKind;
 use super::model::{ConfirmAction, InputPurpose, Mode, Model, Tone};
-use super::msg::{Effect, GitMsg};
+use super::msg::Effect;
+use crate::git::GitMsg;
 use crate::git::{GitError, Op, ops};
 
 /// The `g` menu.
@@ -54,7 +55,7 @@ fn op_for(m: &Model, name: &str) -> Op {
             push,
         },
         _ => Op::Patch {
-            dir: Default::default(),
+            dir: m.incident_dir.join("patches"),
         },
     }
 }

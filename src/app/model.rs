@@ -6,10 +6,10 @@ use chrono::{DateTime, Utc};
 
 use super::error_rate::ErrorRate;
 use super::log_view::LogView;
-use super::msg::JobKind;
 use crate::checklist::Item;
 use crate::clock::Policy;
 use crate::incident::{Incident, ItemStatus};
+use crate::jobs::JobKind;
 use crate::keys::Keymap;
 use crate::runbook::Runbook;
 
@@ -172,6 +172,8 @@ pub struct Model {
     pub exit_status: u8,
     /// Where the configuration came from, for the panes that say what to set.
     pub config_name: String,
+    /// The incident's folder (its journal, logs, exports and patches).
+    pub incident_dir: std::path::PathBuf,
     /// What the console can run.
     pub runbook: Arc<Runbook>,
     pub log: LogView,
@@ -211,14 +213,16 @@ impl Model {
             quitting: false,
             exit_status: 0,
             config_name: "warroom.toml".into(),
+            incident_dir: std::path::PathBuf::new(),
             runbook: Arc::new(Runbook::empty()),
             log: LogView::new(10_000),
             running: None,
             banner: None,
             next_job: 0,
-            error_rate: ErrorRate::unconfigured(
-                "Sentry is not configured: set [sentry] org and project in warroom.toml and export SENTRY_AUTH_TOKEN",
-            ),
+            error_rate: ErrorRate::unconfigured(crate::sentry::setup::not_configured(
+                "warroom.toml",
+                "SENTRY_AUTH_TOKEN",
+            )),
             register_deploy: None,
             git: GitView::default(),
             git_cfg: crate::config::GitConfig::default(),

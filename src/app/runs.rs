@@ -3,10 +3,10 @@
 
 use super::log_view::LineKind;
 use super::model::{ConfirmAction, Mode, Model, Running, Status, Tone};
-use super::msg::{Effect, JobKind, Outcome, RunMsg};
+use super::msg::Effect;
 use crate::incident::ItemStatus;
+use crate::jobs::{JobKind, JobSpec, Outcome, RunMsg, Step};
 use crate::journal::{Draft, kinds};
-use crate::runner::{JobSpec, Step};
 
 fn busy(m: &mut Model) -> bool {
     if let Some(r) = &m.running {

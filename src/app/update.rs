@@ -102,7 +102,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             )]
         }
         Msg::Run(r) => runs::on_run(m, r),
-        Msg::LogFile { lines, note } => {
+        Msg::LogFile(crate::jobs::TailRead { lines, note }) => {
             if let Some(n) = note {
                 m.log.push(n, LineKind::Note);
             }

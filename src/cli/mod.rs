@@ -14,23 +14,19 @@ use serde_json::Value;
 
 pub use args::{Cli, Command, ConfigAction, Format, GitAction};
 
-use crate::app::Model;
-use crate::app::model::Tone;
 use crate::assess;
 use crate::clock::{self, Sla};
 use crate::config::{self, EXAMPLE_CONFIG, Loaded};
-use crate::export;
+use crate::export::record::{Documents, exports_dir, record, write_recorded};
 use crate::export::review::Review;
+use crate::export::{self, Written};
 use crate::incident::Incident;
 use crate::journal::event::rfc3339_string;
-use crate::journal::file::read_all;
 use crate::journal::store::{StoreError, validate_ticket};
 use crate::journal::{Draft, JournalReader, Kind, Store, describe, kinds};
 use crate::output::Redactor;
-use crate::runbook::Runbook;
 use crate::priority::Priority;
-use crate::runtime::{self, Io};
-use std::sync::Arc;
+use crate::runbook::Runbook;
 
 #[derive(Debug)]
 pub enum Fail {
@@ -104,13 +100,16 @@ impl Ctx {
 
     /// Reads and folds the journal of `ticket`, which must be as it is on record.
     fn incident(&self, ticket: &str, loaded: &Loaded) -> Result<(Incident, Vec<String>)> {
-        let mut batch = read_all(&self.store.journal_path(ticket))
-            .with_context(|| format!("reading the journal of {ticket}"))?;
-        let inc = Incident::from_events(ticket, loaded.checklist.clone(), batch.events);
-        if !inc.opened {
-            batch.warnings.push(missing_open_warning(ticket));
-        }
-        Ok((inc, batch.warnings))
+        let mut reader = JournalReader::new(self.store.journal_path(ticket));
+        Ok(
+            Incident::load(&mut reader, ticket, loaded.checklist.clone())
+                .with_context(|| format!("reading the journal of {ticket}"))?,
+        )
+    }
+
+    /// What the documents need from the configuration.
+    fn documents(&self, loaded: &Loaded) -> Documents {
+        Documents::new(loaded, &Runbook::from_config(&loaded.config, &self.cwd))
     }
 }
 
@@ -349,203 +348,21 @@ fn console_with(
         let (inc, _) = ctx.incident(ticket, &loaded)?;
         ctx.review(ticket, &inc)?;
     }
-    let journal = ctx.store.journal_path(ticket);
-    let mut reader = JournalReader::new(&journal);
-    let batch = reader
-        .read_new()
-        .with_context(|| format!("reading {}", journal.display()))?;
-    let mut batch = batch;
-    let incident = Incident::from_events(ticket, loaded.checklist.clone(), batch.events);
-    if !incident.opened {
-        batch.warnings.push(missing_open_warning(ticket));
-    }
-    let mut model = Model::new(
-        incident,
-        loaded.config.policy(),
-        loaded.keymap.clone(),
-        Utc::now(),
-    )
-    .with_runbook(Runbook::from_config(&loaded.config, &ctx.cwd));
-    model.utc = loaded.config.ui.utc;
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    crate::ui::theme::use_palette(crate::ui::theme::Palette::from_config(
-        &loaded.config.theme,
-        no_color,
-    ));
-    model.ascii = loaded
-        .config
-        .theme
-        .ascii_for(std::env::var("TERM").ok().as_deref());
-    model.bell_enabled = loaded.config.ui.bell;
-    if let Some(p) = &loaded.path {
-        model.config_name = p.display().to_string();
-    }
-    if let Some(w) = batch.warnings.last() {
-        model.say(Tone::Warn, w.clone());
-    } else if model.read_only() {
-        model.say(
-            Tone::Info,
-            "This incident is closed: shown read-only (notes still go in; e rewrites the exports)",
-        );
-    }
-    if model.read_only() {
-        let dir = ctx.store.incident_dir(ticket).join("exports");
-        let mut files: Vec<String> = std::fs::read_dir(&dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        files.sort();
-        model.log.push(
-            format!("━━ exports in {}", dir.display()),
-            crate::app::log_view::LineKind::Header,
-        );
-        for f in files {
-            model.log.push(f, crate::app::log_view::LineKind::Note);
-        }
-    }
-    model.warnings = batch.warnings;
     let _log_guard = crate::logging::init(ctx.store.root());
     tracing::info!(ticket, "console started");
-    let sentry = sentry_setup(&loaded, &model.incident);
-    let mut secrets = Vec::new();
-    match &sentry {
-        Ok((setup, token)) => {
-            secrets.push(token.clone());
-            model.error_rate = crate::app::error_rate::ErrorRate::new(&loaded.config.sentry);
-            model.register_deploy = loaded
-                .config
-                .sentry
-                .register_deploy
-                .then(|| loaded.config.sentry.release.clone());
-            tracing::info!(org = setup.client.org(), "polling Sentry");
-        }
-        Err(what) => model.error_rate = crate::app::error_rate::ErrorRate::unconfigured(what.clone()),
-    }
-    let webhook_env = loaded.config.slack.webhook_env.clone();
-    let webhook = std::env::var(&webhook_env)
-        .ok()
-        .filter(|w| !w.trim().is_empty());
-    secrets.extend(webhook.clone());
-    let redactor = Arc::new(Redactor::from_env(&loaded.config.redact.env).with_values(secrets));
-    model.redactor = redactor.clone();
-    let mut io = Io::new(
-        ctx.store.writer(ticket)?.with_redactor(redactor.clone()),
-        reader,
-        ctx.store.incident_dir(ticket),
-        redactor,
-    );
-    io.sentry = sentry.ok().map(|(setup, _)| setup);
-    io.exports = runtime::ExportSetup {
-        templates_dir: loaded.templates_dir.clone(),
-        webhook,
-        webhook_env,
-    };
-    // libgit2 starts on the git thread, at its first job: its start-up (OpenSSL's CA bundle)
-    // stays off the first frame.
-    match crate::git::find_git_dir(&loaded.config.git, &ctx.cwd) {
-        Ok(git_dir) => {
-            io.git = Some(runtime::GitSetup {
-                cfg: loaded.config.git.clone(),
-                cwd: ctx.cwd.clone(),
-                git_dir,
-            });
-        }
-        Err(e) => model.git.unavailable = Some(format!("git: {e}")),
-    }
-    model.git_cfg = loaded.config.git.clone();
+    let console = crate::console::prepare(&ctx.store, ticket, &loaded, &ctx.cwd)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("starting the runtime")?;
-    let exit = rt.block_on(runtime::run_console(model, io, script))?;
+    let exit = rt.block_on(crate::console::run(console, script))?;
     // Blocking reads of the terminal must not hold up the exit.
     rt.shutdown_timeout(std::time::Duration::from_millis(100));
     match exit {
         0 => Ok(()),
         code => Err(Fail::Exit(code)),
     }
-}
-
-fn missing_open_warning(ticket: &str) -> String {
-    format!(
-        "the journal of {ticket} has no incident_opened line: its title, priority and detection time are unknown"
-    )
-}
-
-/// The Sentry client and poller settings, or what the user must set (shown in the pane).
-fn sentry_setup(
-    loaded: &Loaded,
-    inc: &Incident,
-) -> std::result::Result<(runtime::SentrySetup, String), String> {
-    let s = &loaded.config.sentry;
-    let file = loaded
-        .path
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "warroom.toml".into());
-    let (Some(org), Some(project)) = (&s.org, &s.project) else {
-        return Err(format!(
-            "Sentry is not configured: set [sentry] org and project in {file} and export {}",
-            s.token_env
-        ));
-    };
-    let token = sentry_token(s).ok_or_else(|| {
-        format!(
-            "No Sentry token: export {} (a user or internal-integration token with org:read, event:read, project:read), or set [sentry] token_command",
-            s.token_env
-        )
-    })?;
-    let client = crate::sentry::client::Client::new(&s.base_url, org, token.clone(), s.timeout)?;
-    let history_from = inc.detected_at - chrono::Duration::from_std(s.baseline).unwrap_or_default();
-    let poller = crate::sentry::poller::PollerConfig {
-        project: crate::sentry::project::ProjectRef::new(project),
-        environment: s.environment.clone(),
-        query: s.query.clone(),
-        interval: s.poll_interval,
-        window: s.window,
-        history_from,
-    };
-    let environment = s.environment.clone().unwrap_or_else(|| "production".into());
-    Ok((
-        runtime::SentrySetup {
-            client,
-            poller,
-            environment,
-        },
-        token,
-    ))
-}
-
-/// The token: the environment variable, else `token_command`'s output, else the config file's.
-fn sentry_token(s: &crate::config::SentryConfig) -> Option<String> {
-    if let Some(t) = std::env::var(&s.token_env)
-        .ok()
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
-    {
-        return Some(t);
-    }
-    if let Some(cmd) = &s.token_command {
-        match std::process::Command::new("sh")
-            .arg("-c")
-            .arg(cmd)
-            .stderr(std::process::Stdio::null())
-            .output()
-        {
-            Ok(o) if o.status.success() => {
-                let t = String::from_utf8_lossy(&o.stdout).trim().to_string();
-                if !t.is_empty() {
-                    return Some(t);
-                }
-            }
-            Ok(o) => tracing::warn!("[sentry] token_command exited with {}", o.status),
-            Err(e) => tracing::warn!("[sentry] token_command could not run: {e}"),
-        }
-    }
-    s.token.clone().filter(|t| !t.is_empty())
 }
 
 fn list(ctx: &Ctx) -> Result<()> {
@@ -707,36 +524,6 @@ fn export_error(e: export::ExportError) -> Fail {
     }
 }
 
-/// Records what was written: `export_written` per file (the PIR's ticks its checklist item).
-fn record_exports(
-    writer: &crate::journal::JournalWriter,
-    written: &[(Format, Vec<PathBuf>)],
-) -> Result<()> {
-    for (format, paths) in written {
-        for p in paths.iter().filter(|p| !p.ends_with("error-rate.svg")) {
-            writer
-                .append(
-                    Draft::new(kinds::EXPORT_WRITTEN, format!("Exported {}", p.display()))
-                        .field("format", format.name())
-                        .field("path", p.display().to_string()),
-                )
-                .context("recording the export")?;
-        }
-    }
-    Ok(())
-}
-
-fn exporter(ctx: &Ctx, loaded: &Loaded) -> Result<export::Exporter> {
-    let rollback = Runbook::from_config(&loaded.config, &ctx.cwd).rollback;
-    export::Exporter::new(
-        loaded.templates_dir.as_deref(),
-        loaded.config.policy(),
-        rollback,
-        Utc::now(),
-    )
-    .map_err(export_error)
-}
-
 fn export_cmd(ctx: &Ctx, ticket: &str, format: Format, out: Option<&Path>) -> Result<()> {
     let ticket = &ctx.ticket(ticket)?;
     let loaded = ctx.config()?;
@@ -744,16 +531,24 @@ fn export_cmd(ctx: &Ctx, ticket: &str, format: Format, out: Option<&Path>) -> Re
     for w in warnings {
         eprintln!("warroom: {w}");
     }
-    let exporter = exporter(ctx, &loaded)?;
+    let exporter = ctx
+        .documents(&loaded)
+        .exporter(Utc::now())
+        .map_err(export_error)?;
     match out {
         Some(path) => {
             let text = exporter.render(&inc, format).map_err(export_error)?;
             crate::fsutil::write_atomic(path, text.as_bytes())
                 .with_context(|| format!("writing {}", path.display()))?;
-            record_exports(
+            record(
                 &ctx.store.writer(ticket)?,
-                &[(format, vec![path.to_path_buf()])],
-            )?;
+                &[Written {
+                    format,
+                    path: path.to_path_buf(),
+                    chart: None,
+                }],
+            )
+            .map_err(export_error)?;
             eprintln!("Wrote {}", path.display());
         }
         None => print!("{}", exporter.render(&inc, format).map_err(export_error)?),
@@ -780,21 +575,17 @@ fn close(ctx: &Ctx, ticket: &str) -> Result<()> {
             .context("recording the close")?;
     }
     let (inc, _) = ctx.incident(ticket, &loaded)?;
-    let exporter = exporter(ctx, &loaded)?;
-    let dir = ctx.store.incident_dir(ticket).join("exports");
-    let written = exporter.write_all(&inc, &dir).map_err(export_error)?;
-    record_exports(&writer, &written)?;
+    let exporter = ctx
+        .documents(&loaded)
+        .exporter(Utc::now())
+        .map_err(export_error)?;
+    let dir = exports_dir(&ctx.store.incident_dir(ticket));
+    let written =
+        write_recorded(&exporter, &inc, &Format::ALL, &dir, &writer).map_err(export_error)?;
     ctx.review(ticket, &inc)?;
     println!("Closed {ticket}. Exports in {}:", dir.display());
-    for (_, paths) in &written {
-        for p in paths {
-            println!(
-                "  {}",
-                p.file_name()
-                    .map(|f| f.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            );
-        }
+    for name in Written::names(&written) {
+        println!("  {name}");
     }
     Ok(())
 }

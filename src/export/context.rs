@@ -108,13 +108,21 @@ pub struct Context {
     pub has_chart: bool,
 }
 
-
 /// A range of time in words, in UTC; both dates when it crosses midnight.
 fn span(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> String {
     match to {
-        None => format!("since {} UTC on {}", format::utc_hm(from), format::utc_day(from)),
+        None => format!(
+            "since {} UTC on {}",
+            format::utc_hm(from),
+            format::utc_day(from)
+        ),
         Some(to) if format::utc_day(from) == format::utc_day(to) => {
-            format!("between {} and {} UTC on {}", format::utc_hm(from), format::utc_hm(to), format::utc_day(from))
+            format!(
+                "between {} and {} UTC on {}",
+                format::utc_hm(from),
+                format::utc_hm(to),
+                format::utc_day(from)
+            )
         }
         Some(to) => format!(
             "between {} UTC on {} and {} UTC on {}",
@@ -164,8 +172,7 @@ fn row(inc: &Incident, ev: &Event) -> Row {
 }
 
 fn per_min(v: Option<&Value>) -> Option<String> {
-    v.and_then(Value::as_f64)
-        .map(crate::format::rate)
+    v.and_then(Value::as_f64).map(crate::format::rate)
 }
 
 pub fn build(

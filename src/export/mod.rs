@@ -5,6 +5,7 @@
 
 pub mod context;
 pub mod json;
+pub mod record;
 pub mod review;
 pub mod slack;
 pub mod svg;
@@ -232,13 +233,23 @@ impl Exporter {
     }
 
     /// Writes one format into `dir` (the PIR with its chart); returns the files written.
+    /// Writes `formats` into `dir`, building the documents' context once.
     pub fn write(
         &self,
         inc: &Incident,
-        format: Format,
+        formats: &[Format],
         dir: &Path,
-    ) -> Result<Vec<PathBuf>, ExportError> {
-        self.write_with(inc, format, dir, &mut None)
+    ) -> Result<Vec<Written>, ExportError> {
+        let mut ctx = None;
+        formats
+            .iter()
+            .map(|f| self.write_with(inc, *f, dir, &mut ctx))
+            .collect()
+    }
+
+    /// Every format.
+    pub fn write_all(&self, inc: &Incident, dir: &Path) -> Result<Vec<Written>, ExportError> {
+        self.write(inc, &Format::ALL, dir)
     }
 
     fn write_with(
@@ -247,7 +258,7 @@ impl Exporter {
         format: Format,
         dir: &Path,
         ctx: &mut Option<context::Context>,
-    ) -> Result<Vec<PathBuf>, ExportError> {
+    ) -> Result<Written, ExportError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| ExportError::Io(format!("creating {}: {e}", dir.display())))?;
         let text = self.render_with(inc, format, ctx)?;
@@ -265,33 +276,50 @@ impl Exporter {
             if edited {
                 let draft = dir.join("pir.draft.md");
                 write(&draft, text.as_bytes())?;
-                return Ok(vec![draft]);
+                return Ok(Written {
+                    format,
+                    path: draft,
+                    chart: None,
+                });
             }
             write(&last, text.as_bytes())?;
         }
         write(&path, text.as_bytes())?;
-        let mut written = vec![path];
+        let mut chart = None;
         if format == Format::Pir
             && let Some(svg) = svg::error_rate_svg(inc)
         {
-            let chart = dir.join("error-rate.svg");
-            crate::fsutil::write_atomic(&chart, svg.as_bytes())
-                .map_err(|e| ExportError::Io(format!("writing {}: {e}", chart.display())))?;
-            written.push(chart);
+            let file = dir.join("error-rate.svg");
+            write(&file, svg.as_bytes())?;
+            chart = Some(file);
         }
-        Ok(written)
+        Ok(Written {
+            format,
+            path,
+            chart,
+        })
     }
+}
 
-    /// Every format.
-    pub fn write_all(
-        &self,
-        inc: &Incident,
-        dir: &Path,
-    ) -> Result<Vec<(Format, Vec<PathBuf>)>, ExportError> {
-        let mut ctx = None;
-        Format::ALL
+/// One document written: its file, and the chart the review links to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written {
+    pub format: Format,
+    pub path: PathBuf,
+    pub chart: Option<PathBuf>,
+}
+
+impl Written {
+    /// The file names, the chart after its document.
+    pub fn names(written: &[Written]) -> Vec<String> {
+        written
             .iter()
-            .map(|f| self.write_with(inc, *f, dir, &mut ctx).map(|p| (*f, p)))
+            .flat_map(|w| std::iter::once(&w.path).chain(&w.chart))
+            .map(|p| {
+                p.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            })
             .collect()
     }
 }

@@ -4,6 +4,7 @@
 //! reports what it did as lines to show and events to record.
 
 pub mod ops;
+pub mod worker;
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +17,7 @@ use crate::config::GitConfig;
 use crate::journal::Draft;
 
 pub use ops::{GuardReport, Op};
+pub use worker::{GitMsg, GitSetup, GitWorker};
 
 /// A refusal (exit 2: the user must do something first) or a failure (exit 1).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -132,14 +134,25 @@ pub fn slug(title: &str) -> String {
     s
 }
 
+/// Where the repository is looked for: `[git] repo` (relative to `cwd`), or `cwd`.
+fn repo_at(cfg: &GitConfig, cwd: &Path) -> PathBuf {
+    cfg.repo
+        .clone()
+        .map(|r| if r.is_absolute() { r } else { cwd.join(r) })
+        .unwrap_or_else(|| cwd.to_path_buf())
+}
+
+fn not_a_repo(at: &Path) -> GitError {
+    GitError::Refused(format!(
+        "{} is not in a git repository: run warroom in the service's checkout, or set [git] repo",
+        at.display()
+    ))
+}
+
 /// The `.git` folder of the configured repository or of the one holding `cwd`, found on the
 /// file system alone (libgit2 is not started).
 pub fn find_git_dir(cfg: &GitConfig, cwd: &Path) -> Result<PathBuf> {
-    let at: PathBuf = cfg
-        .repo
-        .clone()
-        .map(|r| if r.is_absolute() { r } else { cwd.join(r) })
-        .unwrap_or_else(|| cwd.to_path_buf());
+    let at = repo_at(cfg, cwd);
     let mut dir = Some(at.as_path());
     while let Some(d) = dir {
         let dot_git = d.join(".git");
@@ -156,10 +169,7 @@ pub fn find_git_dir(cfg: &GitConfig, cwd: &Path) -> Result<PathBuf> {
         }
         dir = d.parent();
     }
-    refuse(format!(
-        "{} is not in a git repository: run warroom in the service's checkout, or set [git] repo",
-        at.display()
-    ))
+    Err(not_a_repo(&at))
 }
 
 /// The branch and commit checked out in the repository holding `dir`, read from the files
@@ -197,14 +207,8 @@ pub fn head_of(dir: &Path) -> Option<(Option<String>, String)> {
 impl Git {
     /// Opens the configured repository, or the one holding `cwd`.
     pub fn open(cfg: &GitConfig, cwd: &Path, incident: Subject) -> Result<Git> {
-        let at: PathBuf = cfg
-            .repo
-            .clone()
-            .map(|r| if r.is_absolute() { r } else { cwd.join(r) })
-            .unwrap_or_else(|| cwd.to_path_buf());
-        let repo = Repository::discover(&at).map_err(|_| {
-            GitError::Refused(format!("{} is not in a git repository: run warroom in the service's checkout, or set [git] repo", at.display()))
-        })?;
+        let at = repo_at(cfg, cwd);
+        let repo = Repository::discover(&at).map_err(|_| not_a_repo(&at))?;
         Ok(Git {
             repo,
             cfg: cfg.clone(),

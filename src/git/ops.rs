@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use git2::{BranchType, Delta, DiffOptions, Oid, build::CheckoutBuilder};
 
 use super::{Git, GitError, Report, Result, refuse, short};
-use crate::journal::{Draft, kinds};
 use crate::format::count;
+use crate::journal::{Draft, kinds};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Op {

@@ -4,5 +4,7 @@ pub mod api;
 pub mod client;
 pub mod poller;
 pub mod project;
+pub mod setup;
 
 pub use poller::{PollState, SentryMsg};
+pub use setup::SentrySetup;

@@ -12,7 +12,6 @@ use tokio::sync::{mpsc, watch};
 use super::api::{Issue, parse_events_stats, parse_issues};
 use super::client::{ApiError, Client};
 use super::project::{Project, ProjectRef, environments};
-use crate::app::Msg;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum PollState {
@@ -84,7 +83,7 @@ fn backoff() -> impl Iterator<Item = Duration> {
 struct Poller {
     client: Client,
     cfg: PollerConfig,
-    tx: mpsc::Sender<Msg>,
+    tx: mpsc::Sender<SentryMsg>,
     have_history: bool,
     /// The bucket width Sentry answered with (it widens the interval for long ranges).
     width: Option<i64>,
@@ -95,7 +94,7 @@ struct Poller {
 pub fn spawn(
     client: Client,
     cfg: PollerConfig,
-    tx: mpsc::Sender<Msg>,
+    tx: mpsc::Sender<SentryMsg>,
     deploys: watch::Receiver<Option<DateTime<Utc>>>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -113,7 +112,7 @@ pub fn spawn(
 
 impl Poller {
     async fn report(&self, m: SentryMsg) -> bool {
-        self.tx.send(Msg::Sentry(m)).await.is_ok()
+        self.tx.send(m).await.is_ok()
     }
 
     async fn run(&mut self, deploys: watch::Receiver<Option<DateTime<Utc>>>) {

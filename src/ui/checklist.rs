@@ -93,9 +93,14 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
                 auto: Some(why),
                 at,
             }) => {
-                format!("ticked by itself {}: {why}", crate::format::stamp(m.utc, *at))
+                format!(
+                    "ticked by itself {}: {why}",
+                    crate::format::stamp(m.utc, *at)
+                )
             }
-            ItemStatus::Done(Mark::Done { at, .. }) => format!("done {}", crate::format::stamp(m.utc, *at)),
+            ItemStatus::Done(Mark::Done { at, .. }) => {
+                format!("done {}", crate::format::stamp(m.utc, *at))
+            }
             ItemStatus::NotApplicable => format!("not applicable at {}", inc.priority),
             _ => item.hint.clone().unwrap_or_default(),
         };

@@ -16,10 +16,15 @@ use crate::sentry::PollState;
 
 fn state_span(m: &Model) -> Span<'static> {
     let e = &m.error_rate;
-    let ago =
-        |t: chrono::DateTime<chrono::Utc>| crate::format::duration((m.now - t).to_std().unwrap_or_default());
-    let hhmmss =
-        |t: chrono::DateTime<chrono::Utc>| crate::format::stamp(m.utc, t).chars().skip(11).collect::<String>();
+    let ago = |t: chrono::DateTime<chrono::Utc>| {
+        crate::format::duration((m.now - t).to_std().unwrap_or_default())
+    };
+    let hhmmss = |t: chrono::DateTime<chrono::Utc>| {
+        crate::format::stamp(m.utc, t)
+            .chars()
+            .skip(11)
+            .collect::<String>()
+    };
     let stale_after = chrono::Duration::from_std(e.interval * 2).unwrap_or_default()
         + chrono::Duration::seconds(10);
     match &e.state {
@@ -160,7 +165,10 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
         draw_chart(m, chart, buf);
     } else if e.series.is_empty() && chart.height > 0 {
         Paragraph::new(Line::styled(
-            format!("No data yet: polling every {}", crate::format::duration(e.interval)),
+            format!(
+                "No data yet: polling every {}",
+                crate::format::duration(e.interval)
+            ),
             theme::dim(),
         ))
         .render(chart, buf);
@@ -253,7 +261,11 @@ fn draw_chart(m: &Model, area: Rect, buf: &mut Buffer) {
     );
     let hm = |t: f64| {
         let dt = chrono::DateTime::<chrono::Utc>::from_timestamp(t as i64, 0).unwrap_or_default();
-        crate::format::stamp(m.utc, dt).chars().skip(11).take(5).collect::<String>()
+        crate::format::stamp(m.utc, dt)
+            .chars()
+            .skip(11)
+            .take(5)
+            .collect::<String>()
     };
     Chart::new(sets)
         .x_axis(

@@ -9,10 +9,9 @@ use ratatui::widgets::{Paragraph, Widget};
 use tui_big_text::{BigText, PixelSize};
 
 use super::theme;
-use crate::format;
 use crate::app::Model;
 use crate::clock::{self, Level, Monitoring, Sla};
-
+use crate::format;
 
 /// Rows the header takes at this terminal height.
 pub fn height(total: u16) -> u16 {
@@ -108,7 +107,6 @@ fn big_clock(m: &Model, area: Rect, buf: &mut Buffer) {
         .build()
         .render(area, buf);
 }
-
 
 fn sla_line(m: &Model) -> Line<'static> {
     let inc = &m.incident;

@@ -115,7 +115,3 @@ pub(crate) fn pane_block(m: &Model, pane: Pane, title: String) -> Block<'static>
         .border_style(theme::border(focused))
         .title(title)
 }
-
-
-
-

@@ -262,11 +262,7 @@ fn keep_words(action: &ConfirmAction) -> &'static str {
 
 fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
     let (title, lines, yes) = match action {
-        ConfirmAction::Close => (
-            " Close the incident ",
-            runs::close_stakes(m),
-            "y closes",
-        ),
+        ConfirmAction::Close => (" Close the incident ", runs::close_stakes(m), "y closes"),
         ConfirmAction::Deploy => (
             " Deploy to production ",
             runs::deploy_stakes(m),

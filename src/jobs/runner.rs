@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use tokio::sync::{mpsc, watch};
 
-use crate::app::msg::{JobKind, Msg, Outcome, RunMsg};
+use super::job::{JobKind, JobSpec, Outcome, RunMsg, Step};
 use crate::config::SmokeConfig;
 use crate::journal::event::rfc3339_string;
 use crate::output::Redactor;
@@ -40,25 +40,10 @@ const PIPE_SIZE: i32 = 1024 * 1024;
 /// After the command exits, how long to keep reading output its children may still write.
 const DRAIN: Duration = Duration::from_millis(200);
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Step {
-    Shell { name: String, command: String },
-    Http(SmokeConfig),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct JobSpec {
-    pub id: u64,
-    pub kind: JobKind,
-    pub steps: Vec<Step>,
-    /// Stop at the first failing step (the checks).
-    pub stop_on_failure: bool,
-}
-
 /// What every job needs from the console.
 #[derive(Clone)]
 pub struct RunContext {
-    pub tx: mpsc::Sender<Msg>,
+    pub tx: mpsc::Sender<RunMsg>,
     pub cwd: PathBuf,
     pub logs_dir: PathBuf,
     pub shell: String,
@@ -203,8 +188,8 @@ async fn run_job(
     .await;
 }
 
-async fn send(tx: &mpsc::Sender<Msg>, m: RunMsg) {
-    let _ = tx.send(Msg::Run(m)).await;
+async fn send(tx: &mpsc::Sender<RunMsg>, m: RunMsg) {
+    let _ = tx.send(m).await;
 }
 
 fn log_path(dir: &Path, kind: JobKind, name: &str) -> PathBuf {
@@ -229,7 +214,7 @@ fn log_path(dir: &Path, kind: JobKind, name: &str) -> PathBuf {
 /// The output of one step: to the log file in full, to the pane in bounded batches.
 struct Sink<'a> {
     job: u64,
-    tx: &'a mpsc::Sender<Msg>,
+    tx: &'a mpsc::Sender<RunMsg>,
     file: Option<std::io::BufWriter<std::fs::File>>,
     batch: VecDeque<String>,
     skipped: u64,
@@ -247,7 +232,7 @@ struct Sink<'a> {
 impl<'a> Sink<'a> {
     fn new(
         job: u64,
-        tx: &'a mpsc::Sender<Msg>,
+        tx: &'a mpsc::Sender<RunMsg>,
         log: &Path,
         header: &str,
         ctx: &'a RunContext,
@@ -344,15 +329,15 @@ impl<'a> Sink<'a> {
         if !rows_waiting && self.live_sent {
             return None;
         }
-        let msg = Msg::Run(RunMsg::Output {
+        let msg = RunMsg::Output {
             job: self.job,
             lines: std::mem::take(&mut self.batch).into(),
             live: self.live.clone(),
             skipped: self.skipped,
-        });
+        };
         if let Err(e) = self.tx.try_send(msg) {
             // The screen is behind: the lines wait for the next flush.
-            if let Msg::Run(RunMsg::Output { lines, .. }) = e.into_inner() {
+            if let RunMsg::Output { lines, .. } = e.into_inner() {
                 self.batch = lines.into();
             }
             return Some(FLUSH);
@@ -369,12 +354,12 @@ impl<'a> Sink<'a> {
             let _ = f.flush();
         }
         self.live.clear();
-        let msg = Msg::Run(RunMsg::Output {
+        let msg = RunMsg::Output {
             job: self.job,
             lines: std::mem::take(&mut self.batch).into(),
             live: Vec::new(),
             skipped: std::mem::take(&mut self.skipped),
-        });
+        };
         let _ = self.tx.send(msg).await;
     }
 }

@@ -12,7 +12,6 @@ use std::time::Duration;
 use notify::{RecursiveMode, Watcher};
 use tokio::sync::mpsc;
 
-use crate::app::Msg;
 use crate::output::lines::{LineSplitter, Piece};
 use crate::output::{Redactor, clean_line};
 
@@ -122,10 +121,10 @@ impl Tail {
     }
 }
 
-/// Follows `path` until aborted, sending what it reads as `Msg::LogFile`.
+/// Follows `path` until aborted, sending what it reads.
 pub fn spawn(
     path: PathBuf,
-    tx: mpsc::Sender<Msg>,
+    tx: mpsc::Sender<TailRead>,
     redactor: Arc<Redactor>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -135,7 +134,7 @@ pub fn spawn(
             .ok();
         let mut tail = Tail::new(path.clone(), redactor);
         let _ = tx
-            .send(Msg::LogFile {
+            .send(TailRead {
                 lines: Vec::new(),
                 note: Some(format!("— following {} —", path.display())),
             })
@@ -154,7 +153,7 @@ pub fn spawn(
             let mut note = read.note;
             for chunk in read.lines.chunks(BATCH) {
                 if tx
-                    .send(Msg::LogFile {
+                    .send(TailRead {
                         lines: chunk.to_vec(),
                         note: note.take(),
                     })
@@ -166,7 +165,7 @@ pub fn spawn(
             }
             if let Some(n) = note
                 && tx
-                    .send(Msg::LogFile {
+                    .send(TailRead {
                         lines: Vec::new(),
                         note: Some(n),
                     })

@@ -1,0 +1,311 @@
+//! The executor: performs what `update` asks for (appends, exports, runs, git, Sentry, Slack).
+//! What it learns at once comes back as messages to handle before anything else; what it learns
+//! later (a job's output, a post's answer) arrives through its own sender, like any producer's.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::{mpsc, watch};
+
+use super::sources::forward;
+use crate::app::{Effect, Model, Msg};
+use crate::export::record::{Documents, exports_dir, write_recorded};
+use crate::export::{Format, Written};
+use crate::git::{GitSetup, GitWorker, Op, Subject, worker};
+use crate::incident::Incident;
+use crate::jobs::{JobHandle, JobSpec, RunContext, RunMsg, runner};
+use crate::journal::{JournalReader, JournalWriter};
+use crate::output::Redactor;
+use crate::sentry::{SentryMsg, SentrySetup};
+
+/// Room for a job's batches before it counts lines as skipped.
+const RUN_QUEUE: usize = 64;
+
+/// The journal, the incident's folder and the services effects reach.
+pub struct Executor {
+    writer: JournalWriter,
+    reader: JournalReader,
+    incident_dir: PathBuf,
+    /// For what arrives later: a job's reports, a post's answer, a registration's.
+    tx: mpsc::Sender<Msg>,
+    /// Write the bell to the real terminal (off in headless tests).
+    pub ring: bool,
+    pub bells: usize,
+    /// Secrets are taken out of command and log output.
+    redactor: Arc<Redactor>,
+    runs: Option<mpsc::Sender<RunMsg>>,
+    job: Option<JobHandle>,
+    documents: Documents,
+    slack: Slack,
+    sentry: Option<Sentry>,
+    git: Option<GitWorker>,
+}
+
+/// The Slack webhook: a secret, kept here and never in the model.
+#[derive(Debug, Clone, Default)]
+pub struct Slack {
+    pub webhook_env: String,
+    pub webhook: Option<String>,
+}
+
+struct Sentry {
+    setup: SentrySetup,
+    deploys: watch::Sender<Option<DateTime<Utc>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Executor {
+    pub fn new(
+        writer: JournalWriter,
+        reader: JournalReader,
+        incident_dir: PathBuf,
+        redactor: Arc<Redactor>,
+        tx: mpsc::Sender<Msg>,
+    ) -> Executor {
+        Executor {
+            writer,
+            reader,
+            incident_dir,
+            tx,
+            ring: false,
+            bells: 0,
+            redactor,
+            runs: None,
+            job: None,
+            documents: Documents::default(),
+            slack: Slack::default(),
+            sentry: None,
+            git: None,
+        }
+    }
+
+    pub fn with_documents(mut self, documents: Documents, slack: Slack) -> Executor {
+        self.documents = documents;
+        self.slack = slack;
+        self
+    }
+
+    /// Starts the Sentry poller, told the last deploy so far.
+    pub fn start_sentry(&mut self, setup: SentrySetup, deployed: Option<DateTime<Utc>>) {
+        let (deploys, rx) = watch::channel(deployed);
+        let tx = forward(self.tx.clone(), Msg::Sentry, 16);
+        let task = crate::sentry::poller::spawn(setup.client.clone(), setup.poller.clone(), tx, rx);
+        self.sentry = Some(Sentry {
+            setup,
+            deploys,
+            task,
+        });
+    }
+
+    /// Starts the git thread and the watcher on `.git`.
+    pub fn start_git(&mut self, setup: GitSetup) {
+        let tx = forward(self.tx.clone(), Msg::Git, 16);
+        self.git = Some(GitWorker::start(setup, tx));
+    }
+
+    /// Stops the job and the poller: on quit, and when the loop ends for any reason.
+    pub fn stop(&mut self) {
+        self.stop_job();
+        if let Some(s) = self.sentry.take() {
+            s.task.abort();
+        }
+    }
+
+    fn stop_job(&mut self) {
+        if let Some(job) = self.job.take()
+            && !job.is_finished()
+        {
+            job.terminate();
+        }
+    }
+
+    fn read_journal(&mut self) -> Option<Msg> {
+        match self.reader.read_new() {
+            Ok(batch) if batch.events.is_empty() && batch.warnings.is_empty() => None,
+            Ok(batch) => Some(Msg::Journal(batch)),
+            Err(e) => Some(Msg::Failed(format!("cannot read the journal: {e}"))),
+        }
+    }
+
+    /// Performs one effect; what it learns at once comes back as messages.
+    pub fn perform(&mut self, effect: Effect, model: &Model) -> Vec<Msg> {
+        match effect {
+            Effect::Append(draft) => {
+                if let Err(e) = self.writer.append(draft) {
+                    tracing::error!("append failed: {e}");
+                    return vec![Msg::Failed(format!(
+                        "NOT RECORDED — cannot write the journal {}: {e}",
+                        self.writer.path().display()
+                    ))];
+                }
+                self.read_journal().into_iter().collect()
+            }
+            Effect::ReadJournal => self.read_journal().into_iter().collect(),
+            Effect::Bell => {
+                self.bells += 1;
+                if self.ring {
+                    let mut out = std::io::stdout();
+                    let _ = out.write_all(b"\x07").and_then(|()| out.flush());
+                }
+                Vec::new()
+            }
+            Effect::Export(formats) => self.export(&formats, model),
+            Effect::SlackPreview => vec![Msg::SlackPreview(self.slack_text(model))],
+            Effect::PostSlack(text) => self.post_slack(text),
+            Effect::Run(spec) => self.run(spec, model),
+            Effect::CancelRun => {
+                if let Some(job) = &self.job {
+                    job.cancel();
+                }
+                Vec::new()
+            }
+            Effect::SentryDeploy(at) => {
+                if let Some(s) = &self.sentry {
+                    let _ = s.deploys.send(at);
+                }
+                Vec::new()
+            }
+            Effect::RegisterDeploy {
+                release,
+                started,
+                finished,
+            } => self.register_deploy(release, started, finished),
+            Effect::Git(op, subject) => self.git(op, subject),
+            Effect::GitGuard(subject) => {
+                if let Some(g) = &self.git {
+                    g.measure(subject);
+                }
+                Vec::new()
+            }
+            Effect::Quit => {
+                self.stop_job();
+                Vec::new()
+            }
+        }
+    }
+
+    fn run(&mut self, spec: JobSpec, model: &Model) -> Vec<Msg> {
+        if self.job.as_ref().is_some_and(|j| !j.is_finished()) {
+            return vec![Msg::Failed("a command is already running".into())];
+        }
+        let tx = self
+            .runs
+            .get_or_insert_with(|| forward(self.tx.clone(), Msg::Run, RUN_QUEUE))
+            .clone();
+        let ctx = RunContext {
+            tx,
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            logs_dir: self.incident_dir.join("logs"),
+            shell: model.runbook.shell.clone(),
+            grace: model.runbook.grace,
+            scrollback: model.runbook.scrollback,
+            redactor: self.redactor.clone(),
+        };
+        self.job = Some(runner::start(spec, ctx));
+        Vec::new()
+    }
+
+    fn git(&mut self, op: Op, subject: Subject) -> Vec<Msg> {
+        match &self.git {
+            Some(g) if g.run(op.clone(), subject) => Vec::new(),
+            _ => vec![Msg::Git(worker::unavailable(&op))],
+        }
+    }
+
+    fn register_deploy(
+        &mut self,
+        release: String,
+        started: DateTime<Utc>,
+        finished: DateTime<Utc>,
+    ) -> Vec<Msg> {
+        let Some(s) = &self.sentry else {
+            return vec![Msg::Failed(
+                "Sentry is not set up: the deploy was not registered".into(),
+            )];
+        };
+        let setup = s.setup.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let r = crate::sentry::poller::register_deploy(
+                &setup.client,
+                &release,
+                &setup.environment,
+                &setup.poller.project,
+                started,
+                finished,
+            )
+            .await;
+            let _ = tx.send(Msg::Sentry(SentryMsg::DeployRegistered(r))).await;
+        });
+        Vec::new()
+    }
+
+    /// Writes formats from the journal as it is on disk (the record, not the screen) and
+    /// records each document.
+    fn export(&mut self, formats: &[Format], model: &Model) -> Vec<Msg> {
+        let dir = exports_dir(&self.incident_dir);
+        let written = self.on_disk(model).and_then(|inc| {
+            let exporter = self
+                .documents
+                .exporter(Utc::now())
+                .map_err(|e| e.to_string())?;
+            write_recorded(&exporter, &inc, formats, &dir, &self.writer).map_err(|e| e.to_string())
+        });
+        match written {
+            Ok(written) => {
+                let mut msgs: Vec<Msg> = self.read_journal().into_iter().collect();
+                msgs.push(Msg::Exported(format!(
+                    "Wrote {} in {}",
+                    Written::names(&written).join(", "),
+                    dir.display()
+                )));
+                msgs
+            }
+            Err(e) => {
+                let mut msgs: Vec<Msg> = self.read_journal().into_iter().collect();
+                msgs.push(Msg::Failed(format!("export failed: {e}")));
+                msgs
+            }
+        }
+    }
+
+    /// The incident as its journal on disk holds it.
+    fn on_disk(&self, model: &Model) -> Result<Incident, String> {
+        let mut reader = JournalReader::new(self.writer.path());
+        Incident::load(
+            &mut reader,
+            &model.incident.ticket,
+            model.incident.checklist.clone(),
+        )
+        .map(|(inc, _)| inc)
+        .map_err(|e| format!("reading the journal: {e}"))
+    }
+
+    fn slack_text(&self, model: &Model) -> Result<String, String> {
+        if self.slack.webhook.is_none() {
+            return Err(format!(
+                "no webhook: export {} with the incoming-webhook URL",
+                self.slack.webhook_env
+            ));
+        }
+        let inc = self.on_disk(model)?;
+        self.documents
+            .exporter(Utc::now())
+            .and_then(|e| e.render(&inc, Format::Slack))
+            .map_err(|e| e.to_string())
+    }
+
+    fn post_slack(&self, text: String) -> Vec<Msg> {
+        let Some(url) = self.slack.webhook.clone() else {
+            return vec![Msg::SlackPosted(Err("no webhook configured".into()))];
+        };
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let r = crate::export::slack::post(&url, &text).await;
+            let _ = tx.send(Msg::SlackPosted(r)).await;
+        });
+        Vec::new()
+    }
+}

@@ -1,0 +1,77 @@
+//! The console: set up once from the configuration (`setup`), fed by the terminal, the clock
+//! and the producers (`sources`), turned by the loop (`event_loop`) through `update`, with the
+//! effects performed by the executor (`effects`).
+
+pub mod effects;
+pub mod event_loop;
+pub mod setup;
+pub mod sources;
+
+pub use effects::Executor;
+pub use event_loop::run_loop;
+pub use setup::{Console, prepare};
+
+use crate::app::Msg;
+use crate::demo::script::Script;
+
+/// Takes over the terminal, runs the console, and gives the terminal back on every exit.
+pub async fn run(console: Console, script: Option<Script>) -> anyhow::Result<u8> {
+    let Console {
+        mut model,
+        mut executor,
+        tx,
+        mut rx,
+        sentry,
+        git,
+    } = console;
+    let _watcher = sources::watch_journal(&model.incident_dir, tx.clone())
+        .map_err(|e| tracing::warn!("cannot watch the journal, falling back to the clock: {e}"))
+        .ok();
+    let signals = sources::spawn_signals(tx.clone())?;
+    if let Some(setup) = sentry {
+        executor.start_sentry(setup, model.incident.last_deployed_at);
+    }
+    if let Some(setup) = git {
+        executor.start_git(setup);
+    }
+    let tail = model.runbook.log_file.clone().map(|f| {
+        let lines = sources::forward(tx.clone(), Msg::LogFile, 16);
+        crate::jobs::tail::spawn(f, lines, model.redactor.clone())
+    });
+
+    install_paste_cleanup();
+    let mut terminal = ratatui::init();
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    if let Ok(size) = terminal.size() {
+        model.size = (size.width, size.height);
+    }
+    executor.ring = true;
+    let input = sources::spawn_input(tx.clone());
+    let driver = script.map(|s| tokio::spawn(crate::demo::script::drive(s, tx.clone())));
+    let clock = sources::spawn_clock(tx.clone());
+    drop(tx);
+    let result = run_loop(&mut terminal, &mut model, &mut executor, &mut rx).await;
+
+    executor.stop();
+    if let Some(d) = driver {
+        d.abort();
+    }
+    input.abort();
+    clock.abort();
+    signals.abort();
+    if let Some(t) = tail {
+        t.abort();
+    }
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    ratatui::restore();
+    result.map(|()| model.exit_status)
+}
+
+/// Bracketed paste is ours to undo: ratatui's panic hook restores raw mode and the screen only.
+fn install_paste_cleanup() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+        previous(info);
+    }));
+}

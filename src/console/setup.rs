@@ -1,0 +1,163 @@
+//! The console set up once, from the loaded configuration: the model as the journal folds it,
+//! and the executor with the services the configuration names.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use chrono::Utc;
+use tokio::sync::mpsc;
+
+use super::effects::{Executor, Slack};
+use crate::app::error_rate::ErrorRate;
+use crate::app::log_view::LineKind;
+use crate::app::model::Tone;
+use crate::app::{Model, Msg};
+use crate::config::Loaded;
+use crate::export::record::{Documents, exports_dir};
+use crate::git::GitSetup;
+use crate::incident::Incident;
+use crate::journal::{JournalReader, Store};
+use crate::output::Redactor;
+use crate::runbook::Runbook;
+use crate::sentry::SentrySetup;
+
+/// Room in the loop's queue: producers wait (or count what they skip) when it is full.
+const QUEUE: usize = 8192;
+
+/// A console ready to take the terminal.
+pub struct Console {
+    pub model: Model,
+    pub executor: Executor,
+    pub tx: mpsc::Sender<Msg>,
+    pub rx: mpsc::Receiver<Msg>,
+    pub sentry: Option<SentrySetup>,
+    pub git: Option<GitSetup>,
+}
+
+/// Reads and folds the journal of `ticket` and prepares everything the configuration names.
+pub fn prepare(
+    store: &Store,
+    ticket: &str,
+    loaded: &Loaded,
+    cwd: &Path,
+) -> anyhow::Result<Console> {
+    let journal = store.journal_path(ticket);
+    let mut reader = JournalReader::new(&journal);
+    let (incident, warnings) = Incident::load(&mut reader, ticket, loaded.checklist.clone())
+        .with_context(|| format!("reading {}", journal.display()))?;
+    let config = &loaded.config;
+    let runbook = Runbook::from_config(config, cwd);
+    let documents = Documents::new(loaded, &runbook);
+    let mut model = Model::new(incident, config.policy(), loaded.keymap.clone(), Utc::now())
+        .with_runbook(runbook);
+    model.utc = config.ui.utc;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    crate::ui::theme::use_palette(crate::ui::theme::Palette::from_config(
+        &config.theme,
+        no_color,
+    ));
+    model.ascii = config
+        .theme
+        .ascii_for(std::env::var("TERM").ok().as_deref());
+    model.bell_enabled = config.ui.bell;
+    if let Some(p) = &loaded.path {
+        model.config_name = p.display().to_string();
+    }
+    model.incident_dir = store.incident_dir(ticket);
+    if let Some(w) = warnings.last() {
+        model.say(Tone::Warn, w.clone());
+    } else if model.read_only() {
+        model.say(
+            Tone::Info,
+            "This incident is closed: shown read-only (notes still go in; e rewrites the exports)",
+        );
+    }
+    if model.read_only() {
+        list_exports(&mut model);
+    }
+    model.warnings = warnings;
+
+    let sentry = SentrySetup::new(
+        &config.sentry,
+        &model.config_name,
+        model.incident.detected_at,
+    );
+    let mut secrets = Vec::new();
+    match &sentry {
+        Ok((setup, token)) => {
+            secrets.push(token.clone());
+            model.error_rate = ErrorRate::new(&config.sentry);
+            model.register_deploy = config
+                .sentry
+                .register_deploy
+                .then(|| config.sentry.release.clone());
+            tracing::info!(org = setup.client.org(), "polling Sentry");
+        }
+        Err(what) => model.error_rate = ErrorRate::unconfigured(what.clone()),
+    }
+    let webhook_env = config.slack.webhook_env.clone();
+    let webhook = std::env::var(&webhook_env)
+        .ok()
+        .filter(|w| !w.trim().is_empty());
+    secrets.extend(webhook.clone());
+    let redactor = Arc::new(Redactor::from_env(&config.redact.env).with_values(secrets));
+    model.redactor = redactor.clone();
+
+    // libgit2 starts on the git thread, at its first job: its start-up (OpenSSL's CA bundle)
+    // stays off the first frame.
+    let git = match crate::git::find_git_dir(&config.git, cwd) {
+        Ok(git_dir) => Some(GitSetup {
+            cfg: config.git.clone(),
+            cwd: cwd.to_path_buf(),
+            git_dir,
+        }),
+        Err(e) => {
+            model.git.unavailable = Some(format!("git: {e}"));
+            None
+        }
+    };
+    model.git_cfg = config.git.clone();
+
+    let (tx, rx) = mpsc::channel(QUEUE);
+    let executor = Executor::new(
+        store.writer(ticket)?.with_redactor(redactor.clone()),
+        reader,
+        store.incident_dir(ticket),
+        redactor,
+        tx.clone(),
+    )
+    .with_documents(
+        documents,
+        Slack {
+            webhook_env,
+            webhook,
+        },
+    );
+    Ok(Console {
+        model,
+        executor,
+        tx,
+        rx,
+        sentry: sentry.ok().map(|(setup, _)| setup),
+        git,
+    })
+}
+
+/// A closed incident opens on the list of its documents.
+fn list_exports(model: &mut Model) {
+    let dir = exports_dir(&model.incident_dir);
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    model
+        .log
+        .push(format!("━━ exports in {}", dir.display()), LineKind::Header);
+    for f in files {
+        model.log.push(f, LineKind::Note);
+    }
+}

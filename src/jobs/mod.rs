@@ -1,0 +1,10 @@
+//! The jobs the console runs in the background: commands (the deploy, the checks, a rollback,
+//! the smoke tests) and the followed log file. Each reports through its own message type.
+
+pub mod job;
+pub mod runner;
+pub mod tail;
+
+pub use job::{JobKind, JobSpec, Outcome, RunMsg, Step};
+pub use runner::{JobHandle, RunContext};
+pub use tail::TailRead;
