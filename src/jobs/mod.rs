@@ -2,7 +2,10 @@
 //! the smoke tests) and the followed log file. Each reports through its own message type.
 
 pub mod job;
+mod pipe;
 pub mod runner;
+mod sink;
+mod smoke;
 pub mod tail;
 
 pub use job::{JobKind, JobSpec, Outcome, RunMsg, Step};

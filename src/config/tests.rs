@@ -1,0 +1,80 @@
+use super::*;
+
+#[test]
+fn the_shipped_example_parses() {
+    let c = Config::parse(EXAMPLE_CONFIG, "config.example.toml").expect("example");
+    assert_eq!(c.policy(), Policy::default());
+}
+
+#[test]
+fn unknown_keys_name_the_key_and_line() {
+    let e = Config::parse("[ui]\nutc = true\ncolour = 1\n", "w.toml").expect_err("unknown");
+    assert_eq!(e.line, Some(3));
+    assert!(e.message.contains("colour"), "{e}");
+    assert!(e.to_string().starts_with("w.toml: line 3:"), "{e}");
+}
+
+#[test]
+fn mistyped_values_name_the_line() {
+    let e = Config::parse("\n[sla]\nP0 = \"2 hours-ish\"\n", "w.toml").expect_err("bad");
+    assert_eq!(e.line, Some(3));
+    assert!(e.message.contains("30s, 5m or 2h"), "{e}");
+    let e = Config::parse("[ui]\nbell = \"yes\"\n", "w.toml").expect_err("bad");
+    assert_eq!(e.line, Some(2));
+}
+
+#[test]
+fn keys_are_checked() {
+    let e =
+        Config::parse("[keys]\nquit = \"ctrl-q\"\ndeplyo = \"D\"\n", "w.toml").expect_err("bad");
+    assert_eq!(e.line, Some(3));
+    assert!(e.message.contains("deplyo"), "{e}");
+    let e = Config::parse("[keys]\nquit = \"spce\"\n", "w.toml").expect_err("bad");
+    assert_eq!(e.line, Some(2));
+}
+
+#[test]
+fn overrides_reach_the_policy() {
+    let c = Config::parse("[sla]\nP2 = \"8h\"\n[cadence]\nP0 = \"off\"\nP3 = \"1d\"\n[monitoring]\nwindow = \"15m\"\n", "w")
+        .expect("ok");
+    let p = c.policy();
+    assert_eq!(p.target(Priority::P2), Duration::from_secs(8 * 3600));
+    assert_eq!(p.cadence(Priority::P0), None);
+    assert_eq!(p.cadence(Priority::P3), Some(Duration::from_secs(86_400)));
+    assert_eq!(p.monitoring, Duration::from_secs(900));
+}
+
+#[test]
+fn sentry_settings_are_checked() {
+    let c = Config::parse(
+        "[sentry]\norg = \"acme\"\nproject = \"2\"\npoll_interval = \"1m\"\n",
+        "w",
+    )
+    .expect("ok");
+    assert_eq!(c.sentry.poll_interval, Duration::from_secs(60));
+    assert_eq!(c.sentry.window, Duration::from_secs(7200));
+    let e = Config::parse("[sentry]\npoll_interval = \"2s\"\n", "w").expect_err("too fast");
+    assert_eq!(e.line, Some(2));
+    assert!(e.message.contains("no faster than every 5s"), "{e}");
+}
+
+#[test]
+fn a_token_in_a_readable_file_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("warroom.toml");
+    std::fs::write(&path, "[sentry]\ntoken = \"sntryu_abc\"\n").expect("write");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let e = load(Some(&path), dir.path()).expect_err("refused");
+    assert!(e.message.contains("chmod 600"), "{e}");
+    assert!(!e.to_string().contains("sntryu_abc"));
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    assert!(load(Some(&path), dir.path()).is_ok());
+}
+
+#[test]
+fn explicit_config_must_exist() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let e = locate(Some(&dir.path().join("nope.toml")), dir.path()).expect_err("missing");
+    assert!(e.to_string().contains("nope.toml"));
+}
