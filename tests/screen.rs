@@ -389,3 +389,13 @@ fn the_search_hit_is_marked_and_the_banner_wraps() {
         "the banner wraps:\n{screen}"
     );
 }
+
+#[test]
+fn the_menus_show_every_choice_whole() {
+    for (k, name) in [('e', "export_menu"), ('g', "git_menu"), ('m', "milestone_menu")] {
+        let mut m = busy_model();
+        m.git.unavailable = None;
+        update(&mut m, key(k));
+        insta::assert_snapshot!(name, render(&m, 120, 40).backend());
+    }
+}

@@ -6,60 +6,6 @@ use super::msg::Effect;
 use crate::git::GitMsg;
 use crate::git::{GitError, Op, ops};
 
-/// The `g` menu.
-pub const MENU: &[(&str, &str)] = &[
-    (
-        "branch",
-        "Create the hotfix branch from production (fetches the base first)",
-    ),
-    (
-        "guard",
-        "Guard: is the change minimal, with a regression test?",
-    ),
-    (
-        "verify",
-        "Verify the merge: the base contains the hotfix commits",
-    ),
-    ("tag", "Tag the next patch version on the base"),
-    ("revert", "Revert the hotfix commit (a dry run first)"),
-    (
-        "backport",
-        "Backport to the release branches (new branches, cherry-picked)",
-    ),
-    (
-        "patch",
-        "Write the hotfix as patch files into the incident folder",
-    ),
-];
-
-fn op_for(m: &Model, name: &str) -> Op {
-    let push = m.git_cfg.push;
-    match name {
-        "branch" => Op::Branch {
-            fetch: true,
-            from_local: false,
-        },
-        "guard" => Op::Guard,
-        "verify" => Op::Verify,
-        "tag" => Op::Tag {
-            version: None,
-            commit: None,
-            push,
-        },
-        "revert" => Op::Revert {
-            commit: None,
-            apply: false,
-        },
-        "backport" => Op::Backport {
-            branches: Vec::new(),
-            push,
-        },
-        _ => Op::Patch {
-            dir: m.incident_dir.join("patches"),
-        },
-    }
-}
-
 pub fn run(m: &mut Model, op: Op) -> Vec<Effect> {
     if let Some(why) = &m.git.unavailable {
         m.say(Tone::Warn, why.clone());
@@ -76,16 +22,6 @@ pub fn run(m: &mut Model, op: Op) -> Vec<Effect> {
     m.git.busy = Some(op.name());
     m.say(Tone::Info, format!("git {}…", op.name()));
     vec![Effect::Git(op, crate::git::Subject::of(&m.incident))]
-}
-
-pub fn picked(m: &mut Model, index: usize) -> Vec<Effect> {
-    match MENU.get(index) {
-        Some((name, _)) => {
-            let op = op_for(m, name);
-            run(m, op)
-        }
-        None => Vec::new(),
-    }
 }
 
 pub fn tag_version(m: &mut Model, version: &str) -> Vec<Effect> {

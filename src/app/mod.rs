@@ -3,6 +3,7 @@
 pub mod error_rate;
 pub mod git;
 pub mod log_view;
+pub mod menus;
 pub mod model;
 pub mod msg;
 pub mod runs;

@@ -9,32 +9,12 @@ use super::msg::{Effect, Msg};
 use super::runs;
 use super::sentry;
 use crate::clock;
-use crate::incident::{ItemStatus, MILESTONES};
+use crate::incident::ItemStatus;
 use crate::journal::{Draft, kinds};
 use crate::keys::Action;
-use crate::priority::Priority;
 
 /// Longest note or reason accepted from the input line.
 pub const MAX_INPUT: usize = 2000;
-
-/// The choices of the milestone picker: the PIR timeline's milestones, then a status update.
-pub fn milestone_choices() -> impl Iterator<Item = (&'static str, &'static str)> {
-    MILESTONES
-        .iter()
-        .copied()
-        .chain([("status_update", "Status update posted")])
-}
-
-/// The `e` menu: every format at once, one format, or the Slack post.
-pub fn export_choices() -> impl Iterator<Item = (Option<crate::export::Format>, &'static str)> {
-    std::iter::once((None, "all"))
-        .chain(
-            crate::export::Format::ALL
-                .iter()
-                .map(|f| (Some(*f), f.file_name())),
-        )
-        .chain(std::iter::once((None, "post")))
-}
 
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
@@ -206,12 +186,7 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
             _ => Vec::new(),
         },
         Mode::Pick { purpose, selected } => {
-            let count = match purpose {
-                PickPurpose::Milestone => milestone_choices().count(),
-                PickPurpose::Priority => Priority::ALL.len(),
-                PickPurpose::Git => git::MENU.len(),
-                PickPurpose::Export => export_choices().count(),
-            };
+            let count = purpose.len();
             let action = m.keymap.action(&key);
             match key.code {
                 KeyCode::Esc => {
@@ -220,24 +195,16 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
                 }
                 KeyCode::Enter => {
                     m.mode = Mode::Normal;
-                    pick(m, purpose, selected)
+                    purpose.choose(m, selected)
                 }
-                KeyCode::Char(d @ '0'..='9') if purpose == PickPurpose::Priority => {
-                    let i = (d as usize) - ('0' as usize);
-                    if i < count {
-                        m.mode = Mode::Normal;
-                        pick(m, purpose, i)
-                    } else {
-                        Vec::new()
-                    }
-                }
-                KeyCode::Char(d @ '1'..='9') if purpose != PickPurpose::Priority => {
-                    let i = (d as usize) - ('1' as usize);
-                    if i < count {
-                        m.mode = Mode::Normal;
-                        pick(m, purpose, i)
-                    } else {
-                        Vec::new()
+                KeyCode::Char(d @ '0'..='9') => {
+                    let first = purpose.first_key();
+                    match (d as usize).checked_sub(first as usize) {
+                        Some(i) if i < count => {
+                            m.mode = Mode::Normal;
+                            purpose.choose(m, i)
+                        }
+                        _ => Vec::new(),
                     }
                 }
                 _ => {
@@ -312,43 +279,6 @@ fn submit_input(m: &mut Model, purpose: InputPurpose, text: &str) -> Vec<Effect>
                     .field("reason", text),
             )]
         }
-    }
-}
-
-fn pick(m: &mut Model, purpose: PickPurpose, index: usize) -> Vec<Effect> {
-    match purpose {
-        PickPurpose::Git => git::picked(m, index),
-        PickPurpose::Export => match export_choices().nth(index) {
-            Some((Some(format), _)) => vec![Effect::Export(vec![format])],
-            Some((None, "all")) => vec![Effect::Export(crate::export::Format::ALL.to_vec())],
-            Some((None, _)) => vec![Effect::SlackPreview],
-            None => Vec::new(),
-        },
-        PickPurpose::Priority => {
-            let to = Priority::ALL[index.min(3)];
-            let from = m.incident.priority;
-            if to == from {
-                m.say(Tone::Info, format!("Priority stays {to}"));
-                return Vec::new();
-            }
-            vec![Effect::Append(
-                Draft::new(
-                    kinds::PRIORITY_CHANGED,
-                    format!("Priority changed {from} → {to}"),
-                )
-                .field("from", from.to_string())
-                .field("to", to.to_string()),
-            )]
-        }
-        PickPurpose::Milestone => match milestone_choices().nth(index) {
-            Some(("status_update", label)) => {
-                vec![Effect::Append(Draft::new(kinds::STATUS_UPDATE, label))]
-            }
-            Some((id, label)) => vec![Effect::Append(
-                Draft::new(kinds::MILESTONE, label).field("milestone", id),
-            )],
-            None => Vec::new(),
-        },
     }
 }
 

@@ -9,10 +9,8 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
 use super::theme;
 use crate::app::model::{ConfirmAction, InputPurpose, PickPurpose};
 use crate::app::runs;
-use crate::app::update::milestone_choices;
 use crate::app::{Mode, Model};
 use crate::keys::Action;
-use crate::priority::Priority;
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
@@ -125,111 +123,41 @@ fn input(m: &Model, purpose: &InputPurpose, text: &str, area: Rect, buf: &mut Bu
 }
 
 fn pick(m: &Model, purpose: PickPurpose, selected: usize, area: Rect, buf: &mut Buffer) {
-    let (title, lines): (&str, Vec<Line>) = match purpose {
-        PickPurpose::Export => (
-            " Export ",
-            crate::app::update::export_choices()
-                .enumerate()
-                .map(|(i, (_, name))| {
-                    let what = match name {
-                        "all" => "every document into the incident's exports/ folder".to_string(),
-                        "post" => "post the Slack update (shows it first)".to_string(),
-                        file => format!("write exports/{file}"),
-                    };
-                    let line = Line::from(vec![
-                        Span::styled(format!("{} ", i + 1), theme::key()),
-                        Span::raw(what),
-                    ]);
-                    theme::menu_row(line, i == selected)
-                })
-                .collect(),
-        ),
-        PickPurpose::Git => (
-            " Git ",
-            crate::app::git::MENU
-                .iter()
-                .enumerate()
-                .map(|(i, (name, what))| {
-                    let line = Line::from(vec![
-                        Span::styled(format!("{} ", i + 1), theme::key()),
-                        Span::styled(
-                            format!("{name:<9}"),
-                            Style::new().add_modifier(Modifier::BOLD),
-                        ),
-                        Span::raw(*what),
-                    ]);
-                    theme::menu_row(line, i == selected)
-                })
-                .collect(),
-        ),
-        PickPurpose::Milestone => (
-            " Mark a milestone ",
-            milestone_choices()
-                .enumerate()
-                .map(|(i, (id, label))| {
-                    let when = m
-                        .incident
-                        .events
-                        .iter()
-                        .rev()
-                        .find(|e| e.str_field("milestone") == Some(id))
-                        .map(|e| format!("  (marked {})", crate::format::stamp(m.utc, e.at)))
-                        .unwrap_or_default();
-                    let line = Line::from(vec![
-                        Span::styled(format!("{} ", i + 1), theme::key()),
-                        Span::raw(label),
-                        Span::styled(when, theme::dim()),
-                    ]);
-                    theme::menu_row(line, i == selected)
-                })
-                .collect(),
-        ),
-        PickPurpose::Priority => {
-            let mut lines: Vec<Line> = Priority::ALL
-                .iter()
-                .enumerate()
-                .map(|(i, p)| {
-                    let current = if *p == m.incident.priority {
-                        "●"
-                    } else {
-                        " "
-                    };
-                    let head = Line::from(vec![
-                        Span::raw(current),
-                        Span::styled(format!(" {p} "), theme::priority_badge(*p)),
-                        Span::raw(format!(
-                            " < {:<4} {} · {}",
-                            crate::format::target(m.policy.target(*p)),
-                            p.kind(),
-                            p.deploy_policy(),
-                        )),
-                    ]);
-                    theme::menu_row(head, i == selected)
-                })
-                .collect();
-            let chosen = Priority::ALL[selected.min(3)];
-            lines.push(Line::styled(
-                format!(" ● current level · {chosen} applies when:"),
-                theme::dim(),
-            ));
-            lines.extend(
-                chosen
-                    .criteria()
-                    .iter()
-                    .map(|c| Line::styled(format!("   • {c}"), theme::hint())),
-            );
-            (" Change priority ", lines)
-        }
-    };
-    // As wide as its longest row (and the footer), within the screen.
-    let width = lines
+    let menu = purpose.menu(m, selected);
+    let mut lines: Vec<Line> = menu
+        .rows
         .iter()
-        .map(Line::width)
-        .chain([title.chars().count(), 30])
-        .max()
-        .unwrap_or(30)
-        + 2;
-    let width = u16::try_from(width).unwrap_or(u16::MAX).min(area.width);
+        .enumerate()
+        .map(|(i, r)| {
+            let mut spans = Vec::new();
+            match r.badge {
+                Some(p) => {
+                    spans.push(Span::raw(if r.current { "●" } else { " " }));
+                    spans.push(Span::styled(format!(" {p} "), theme::priority_badge(p)));
+                }
+                None => spans.push(Span::styled(format!("{} ", r.key), theme::key())),
+            }
+            if !r.name.is_empty() {
+                spans.push(Span::styled(
+                    r.name.clone(),
+                    Style::new().add_modifier(Modifier::BOLD),
+                ));
+            }
+            spans.push(Span::raw(r.text.clone()));
+            if !r.note.is_empty() {
+                spans.push(Span::styled(r.note.clone(), theme::dim()));
+            }
+            theme::menu_row(Line::from(spans), i == selected)
+        })
+        .collect();
+    if let Some((first, rest)) = menu.footer.split_first() {
+        lines.push(Line::styled(first.clone(), theme::dim()));
+        lines.extend(rest.iter().map(|f| Line::styled(f.clone(), theme::hint())));
+    }
+    let title = menu.title;
+    let width = u16::try_from(menu.width() + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.width);
     // Rows longer than the screen wrap; the box grows to hold them.
     let inner = usize::from(width.saturating_sub(2));
     let rows: usize = lines
