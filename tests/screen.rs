@@ -392,7 +392,11 @@ fn the_search_hit_is_marked_and_the_banner_wraps() {
 
 #[test]
 fn the_menus_show_every_choice_whole() {
-    for (k, name) in [('e', "export_menu"), ('g', "git_menu"), ('m', "milestone_menu")] {
+    for (k, name) in [
+        ('e', "export_menu"),
+        ('g', "git_menu"),
+        ('m', "milestone_menu"),
+    ] {
         let mut m = busy_model();
         m.git.unavailable = None;
         update(&mut m, key(k));

@@ -251,7 +251,7 @@ fn row(i: usize, text: impl Into<String>) -> MenuRow {
 
 impl PickPurpose {
     /// How many choices the menu has.
-    pub fn len(self) -> usize {
+    pub fn choices(self) -> usize {
         match self {
             PickPurpose::Milestone => MilestoneChoice::all().len(),
             PickPurpose::Priority => Priority::ALL.len(),

@@ -186,7 +186,7 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
             _ => Vec::new(),
         },
         Mode::Pick { purpose, selected } => {
-            let count = purpose.len();
+            let count = purpose.choices();
             let action = m.keymap.action(&key);
             match key.code {
                 KeyCode::Esc => {

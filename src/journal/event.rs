@@ -12,70 +12,47 @@ use serde_json::Value;
 /// Event kinds this version knows. Lines with other kinds (from a newer version, or from
 /// `warroom event`) are kept and shown as generic events.
 pub mod kinds {
-    pub const INCIDENT_OPENED: &str = "incident_opened";
-    pub const PRIORITY_CHANGED: &str = "priority_changed";
-    pub const CHECKLIST_DONE: &str = "checklist_done";
-    pub const CHECKLIST_REOPENED: &str = "checklist_reopened";
-    pub const CHECKLIST_WAIVED: &str = "checklist_waived";
-    pub const NOTE: &str = "note";
-    pub const MILESTONE: &str = "milestone";
-    pub const STATUS_UPDATE: &str = "status_update";
-    pub const DEPLOY_STARTED: &str = "deploy_started";
-    pub const DEPLOY_FINISHED: &str = "deploy_finished";
-    pub const CHECK_FINISHED: &str = "check_finished";
-    pub const SMOKE_FINISHED: &str = "smoke_finished";
-    pub const ROLLBACK_STARTED: &str = "rollback_started";
-    pub const ROLLBACK_FINISHED: &str = "rollback_finished";
-    pub const COMMAND_CANCELLED: &str = "command_cancelled";
-    pub const ERROR_RATE: &str = "error_rate";
-    pub const SENTRY_ISSUE: &str = "sentry_issue";
-    pub const SENTRY_DEPLOY: &str = "sentry_deploy";
-    pub const GIT_BRANCH_CREATED: &str = "git_branch_created";
-    pub const GIT_TAG_CREATED: &str = "git_tag_created";
-    pub const GIT_REVERT: &str = "git_revert";
-    pub const GIT_BACKPORT: &str = "git_backport";
-    pub const GIT_GUARD: &str = "git_guard";
-    pub const GIT_VERIFIED: &str = "git_verified";
-    pub const GIT_PATCH: &str = "git_patch";
-    /// A git step that was refused or failed, with the reason; nothing changed.
-    pub const GIT_REFUSED: &str = "git_refused";
-    pub const EXPORT_WRITTEN: &str = "export_written";
-    pub const SLACK_POSTED: &str = "slack_posted";
-    pub const PIR_COMPLETED: &str = "pir_completed";
-    pub const INCIDENT_CLOSED: &str = "incident_closed";
+    /// Every kind warroom writes, defined once: a constant each, and the list `KNOWN`.
+    macro_rules! kinds {
+        ($($(#[$doc:meta])* $name:ident = $value:literal,)*) => {
+            $($(#[$doc])* pub const $name: &str = $value;)*
+            pub const KNOWN: &[&str] = &[$($name),*];
+        };
+    }
 
-    pub const KNOWN: &[&str] = &[
-        INCIDENT_OPENED,
-        PRIORITY_CHANGED,
-        CHECKLIST_DONE,
-        CHECKLIST_REOPENED,
-        CHECKLIST_WAIVED,
-        NOTE,
-        MILESTONE,
-        STATUS_UPDATE,
-        DEPLOY_STARTED,
-        DEPLOY_FINISHED,
-        CHECK_FINISHED,
-        SMOKE_FINISHED,
-        ROLLBACK_STARTED,
-        ROLLBACK_FINISHED,
-        COMMAND_CANCELLED,
-        ERROR_RATE,
-        SENTRY_ISSUE,
-        SENTRY_DEPLOY,
-        GIT_BRANCH_CREATED,
-        GIT_TAG_CREATED,
-        GIT_REVERT,
-        GIT_BACKPORT,
-        GIT_GUARD,
-        GIT_VERIFIED,
-        GIT_PATCH,
-        GIT_REFUSED,
-        EXPORT_WRITTEN,
-        SLACK_POSTED,
-        PIR_COMPLETED,
-        INCIDENT_CLOSED,
-    ];
+    kinds! {
+        INCIDENT_OPENED = "incident_opened",
+        PRIORITY_CHANGED = "priority_changed",
+        CHECKLIST_DONE = "checklist_done",
+        CHECKLIST_REOPENED = "checklist_reopened",
+        CHECKLIST_WAIVED = "checklist_waived",
+        NOTE = "note",
+        MILESTONE = "milestone",
+        STATUS_UPDATE = "status_update",
+        DEPLOY_STARTED = "deploy_started",
+        DEPLOY_FINISHED = "deploy_finished",
+        CHECK_FINISHED = "check_finished",
+        SMOKE_FINISHED = "smoke_finished",
+        ROLLBACK_STARTED = "rollback_started",
+        ROLLBACK_FINISHED = "rollback_finished",
+        COMMAND_CANCELLED = "command_cancelled",
+        ERROR_RATE = "error_rate",
+        SENTRY_ISSUE = "sentry_issue",
+        SENTRY_DEPLOY = "sentry_deploy",
+        GIT_BRANCH_CREATED = "git_branch_created",
+        GIT_TAG_CREATED = "git_tag_created",
+        GIT_REVERT = "git_revert",
+        GIT_BACKPORT = "git_backport",
+        GIT_GUARD = "git_guard",
+        GIT_VERIFIED = "git_verified",
+        GIT_PATCH = "git_patch",
+        /// A git step that was refused or failed, with the reason; nothing changed.
+        GIT_REFUSED = "git_refused",
+        EXPORT_WRITTEN = "export_written",
+        SLACK_POSTED = "slack_posted",
+        PIR_COMPLETED = "pir_completed",
+        INCIDENT_CLOSED = "incident_closed",
+    }
 
     /// Record-keeping kinds: in `incident.json` and `timeline.csv`, not in the review's table.
     pub const BOOKKEEPING: &[&str] = &[EXPORT_WRITTEN];
