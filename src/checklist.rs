@@ -11,7 +11,7 @@ use crate::priority::Priority;
 
 pub const DEFAULT_CHECKLIST: &str = include_str!("../assets/checklist.toml");
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Checklist {
     pub phases: Vec<Phase>,
     /// Which items each event kind may tick, so applying an event checks only those.

@@ -334,8 +334,8 @@ fn every_document_says_only_what_the_record_holds() {
     let ex = exporter(11 * 60);
     let mut failures = Vec::new();
     for case in cases() {
-        let inc = incident(case.events);
-        let text = |f: Format| ex.render(&inc, f).expect("render");
+        let inc = incident(case.events.clone());
+        let text = |f: Format| ex.render(&inc, &case.events, f).expect("render");
         for (f, phrase) in &case.must {
             if !text(*f).contains(phrase) {
                 failures.push(format!(
@@ -387,13 +387,13 @@ fn every_document_says_only_what_the_record_holds() {
 #[test]
 fn a_closed_incidents_documents_are_the_same_bytes_every_time() {
     for case in cases() {
-        let inc = incident(case.events);
+        let inc = incident(case.events.clone());
         if inc.closed_at.is_none() {
             continue;
         }
         for f in Format::ALL {
-            let a = exporter(11 * 60).render(&inc, f).expect("a");
-            let b = exporter(50 * 60).render(&inc, f).expect("b");
+            let a = exporter(11 * 60).render(&inc, &case.events, f).expect("a");
+            let b = exporter(50 * 60).render(&inc, &case.events, f).expect("b");
             assert_eq!(
                 a,
                 b,
@@ -415,8 +415,10 @@ fn the_review_leaves_out_bookkeeping_and_opens_with_the_detection() {
                 .stamp(t(9)),
         );
     }
-    let inc = incident(events);
-    let pir = exporter(60).render(&inc, Format::Pir).expect("pir");
+    let inc = incident(events.clone());
+    let pir = exporter(60)
+        .render(&inc, &events, Format::Pir)
+        .expect("pir");
     let table: Vec<&str> = pir
         .lines()
         .skip_while(|l| !l.starts_with("| time | since detection"))
@@ -432,7 +434,9 @@ fn the_review_leaves_out_bookkeeping_and_opens_with_the_detection() {
         5,
         "detection, opened, alerted, two notes: {table:?}"
     );
-    let csv = exporter(60).render(&inc, Format::Timeline).expect("csv");
+    let csv = exporter(60)
+        .render(&inc, &events, Format::Timeline)
+        .expect("csv");
     assert_eq!(
         csv.matches("export_written").count(),
         8,

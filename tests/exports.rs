@@ -88,7 +88,7 @@ fn render(format: Format, templates: &Templates) -> Result<String, ExportError> 
         rollback_command: Some("vercel rollback".into()),
         now,
     };
-    exporter.render(&incident(), format)
+    exporter.render(&incident(), &journal(), format)
 }
 
 #[test]
@@ -184,18 +184,18 @@ fn the_status_page_follows_the_phase() {
             events[..n].to_vec(),
         )
     };
-    let first_line = |inc: &Incident| {
+    let first_line = |n: usize| {
         exporter
-            .render(inc, Format::Statuspage)
+            .render(&upto(n), &events[..n].to_vec(), Format::Statuspage)
             .expect("render")
             .lines()
             .next()
             .unwrap_or_default()
             .to_string()
     };
-    assert!(first_line(&upto(3)).starts_with("🔴 Investigating"));
-    assert!(first_line(&upto(7)).starts_with("🟠 Identified"));
-    assert!(first_line(&upto(18)).starts_with("🔵 Monitoring"));
+    assert!(first_line(3).starts_with("🔴 Investigating"));
+    assert!(first_line(7).starts_with("🟠 Identified"));
+    assert!(first_line(18).starts_with("🔵 Monitoring"));
 }
 
 #[test]
@@ -270,6 +270,7 @@ fn planted_secrets_never_reach_an_export() {
     let events = warroom::journal::file::read_all(writer.path())
         .expect("read")
         .events;
+    let events_again = events.clone();
     let inc = Incident::from_events(
         "ENG-1234",
         Arc::new(Checklist::builtin().expect("c")),
@@ -284,7 +285,9 @@ fn planted_secrets_never_reach_an_export() {
         now: t(100),
     };
     let out = dir.path().join("exports");
-    exporter.write_all(&inc, &out).expect("write");
+    exporter
+        .write_all(&inc, &events_again, &out)
+        .expect("write");
     let mut n = 0;
     for e in std::fs::read_dir(&out).expect("dir").flatten() {
         let text = std::fs::read_to_string(e.path()).expect("read");

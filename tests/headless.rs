@@ -90,8 +90,7 @@ async fn keys_reach_the_journal_and_the_screen() {
     assert_eq!(kinds, ["incident_opened", "checklist_done", "note"]);
     assert_eq!(events[1].str_field("item"), Some("on-call-alerted"));
     assert_eq!(
-        model.incident.events.len(),
-        3,
+        model.incident.count, 3,
         "the model holds what the journal holds"
     );
     term.draw(|f| warroom::ui::view(&model, f)).expect("draw");
@@ -124,7 +123,7 @@ async fn another_process_appending_shows_up_through_the_watcher() {
     tokio::time::sleep(Duration::from_millis(700)).await;
     tx.send(Msg::Quit { exit: 0 }).await.expect("send");
     let (model, term) = handle.await.expect("join");
-    assert_eq!(model.incident.events.len(), 3);
+    assert_eq!(model.incident.count, 3);
     assert!(model.incident.deployed_at.is_some());
     let s = screen(&term);
     assert!(

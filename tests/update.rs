@@ -115,7 +115,7 @@ fn escape_cancels_a_note_and_enter_records_it() {
     update(&mut m, Msg::Paste("d\nby ops".into()));
     send(&mut m, code(KeyCode::Enter));
     assert_eq!(
-        m.incident.events.last().map(|e| e.text.as_str()),
+        m.incident.recent.back().map(|e| e.text.as_str()),
         Some("cache flushed by ops")
     );
 }
@@ -263,7 +263,7 @@ fn timeline_scroll_holds_its_place_while_events_arrive() {
     send(&mut m, key('f'));
     assert_eq!(m.timeline.from_bottom, 0);
     send(&mut m, code(KeyCode::Home));
-    assert_eq!(m.timeline.from_bottom, m.incident.events.len() - 1);
+    assert_eq!(m.timeline.from_bottom, m.incident.count - 1);
 }
 
 #[test]

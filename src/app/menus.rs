@@ -130,11 +130,9 @@ impl MilestoneChoice {
             return String::new();
         };
         m.incident
-            .events
-            .iter()
-            .rev()
-            .find(|e| e.str_field("milestone") == Some(id))
-            .map(|e| format!("  (marked {})", crate::format::stamp(m.utc, e.at)))
+            .milestones
+            .get(id)
+            .map(|at| format!("  (marked {})", crate::format::stamp(m.utc, *at)))
             .unwrap_or_default()
     }
 }

@@ -8,6 +8,7 @@ pub mod model;
 pub mod msg;
 pub mod runs;
 pub mod sentry;
+pub mod timeline;
 pub mod update;
 
 pub use model::{Mode, Model, Pane};

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::error_rate::ErrorRate;
 use super::log_view::LogView;
+use super::timeline::Timeline;
 use crate::checklist::Item;
 use crate::clock::Policy;
 use crate::incident::{Incident, ItemStatus};
@@ -137,12 +138,6 @@ pub struct Status {
 /// How long the status line keeps a message before it no longer applies.
 pub const STATUS_FOR: chrono::Duration = chrono::Duration::seconds(15);
 
-/// Scroll position of a list that grows at the bottom: `0` follows the newest line.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Scroll {
-    pub from_bottom: usize,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub incident: Incident,
@@ -153,7 +148,7 @@ pub struct Model {
     pub mode: Mode,
     /// Index into the checklist's items, in order.
     pub selected: usize,
-    pub timeline: Scroll,
+    pub timeline: Timeline,
     pub utc: bool,
     /// Digits, the chart, gauges and borders in plain ASCII (a terminal without them).
     pub ascii: bool,
@@ -200,7 +195,7 @@ impl Model {
             focus: Pane::Checklist,
             mode: Mode::Normal,
             selected: 0,
-            timeline: Scroll::default(),
+            timeline: Timeline::default(),
             utc: false,
             ascii: false,
             bell_enabled: true,

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
 use crate::jobs::{JobSpec, RunMsg, TailRead};
-use crate::journal::{Draft, ReadBatch};
+use crate::journal::{Draft, Event, ReadBatch};
 
 #[derive(Debug)]
 pub enum Msg {
@@ -17,6 +17,11 @@ pub enum Msg {
     JournalChanged,
     /// Events read from the journal since the last read.
     Journal(ReadBatch),
+    /// Older events read for the timeline: `events[i]` is event number `first + i`.
+    TimelinePage {
+        first: usize,
+        events: Vec<Event>,
+    },
     /// An append or an export failed: said in the footer; the model is unchanged.
     Failed(String),
     /// An export was written.
@@ -46,6 +51,11 @@ pub enum Effect {
     /// Append to the journal (stamped and fsynced), then read it back.
     Append(Draft),
     ReadJournal,
+    /// Read events `first..first + count` for the timeline.
+    ReadTimeline {
+        first: usize,
+        count: usize,
+    },
     Bell,
     /// Write these formats into the incident's `exports/`, from the journal as it is on disk.
     Export(Vec<crate::export::Format>),

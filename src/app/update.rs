@@ -17,6 +17,12 @@ use crate::keys::Action;
 pub const MAX_INPUT: usize = 2000;
 
 pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
+    let mut fx = dispatch(m, msg);
+    fx.extend(super::timeline::window(m));
+    fx
+}
+
+fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) if key.kind == KeyEventKind::Press => on_key(m, key),
         Msg::Key(_) => Vec::new(),
@@ -50,6 +56,10 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Effect> {
             }
             m.warnings.extend(batch.warnings);
             fx
+        }
+        Msg::TimelinePage { first, events } => {
+            super::timeline::on_page(m, first, events);
+            Vec::new()
         }
         Msg::Sentry(s) => sentry::on_sentry(m, s),
         Msg::Git(g) => git::on_git(m, g),
@@ -440,7 +450,7 @@ fn scroll(m: &mut Model, action: Action, page: usize) {
             };
         }
         Pane::Timeline => {
-            let max = m.incident.events.len().saturating_sub(1);
+            let max = m.incident.count.saturating_sub(1);
             let t = &mut m.timeline.from_bottom;
             *t = match action {
                 Action::Up => (*t + 1).min(max),

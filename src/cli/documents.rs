@@ -17,19 +17,21 @@ pub(super) fn export_cmd(
 ) -> Result<()> {
     let ticket = &ctx.ticket(ticket)?;
     let loaded = ctx.config()?;
-    let (inc, warnings) = ctx.incident(ticket, &loaded)?;
-    for w in warnings {
+    let rec = ctx.incident(ticket, &loaded)?;
+    for w in &rec.warnings {
         eprintln!("warroom: {w}");
     }
+    let (inc, events) = (&rec.incident, rec.events());
     let exporter = ctx
         .documents(&loaded)
         .exporter(Utc::now())
         .map_err(export_error)?;
     match out {
         Some(path) => {
-            let text = exporter.render(&inc, format).map_err(export_error)?;
-            crate::fsutil::write_atomic(path, text.as_bytes())
-                .with_context(|| format!("writing {}", path.display()))?;
+            crate::fsutil::write_atomic_with(path, |out| {
+                exporter.render_to(inc, &events, format, out, &mut None)
+            })
+            .map_err(export_error)?;
             record(
                 &ctx.store.writer(ticket)?,
                 &[Written {
@@ -41,7 +43,13 @@ pub(super) fn export_cmd(
             .map_err(export_error)?;
             eprintln!("Wrote {}", path.display());
         }
-        None => print!("{}", exporter.render(&inc, format).map_err(export_error)?),
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            exporter
+                .render_to(inc, &events, format, &mut out, &mut None)
+                .map_err(export_error)?;
+            out.flush().context("writing to stdout")?;
+        }
     }
     Ok(())
 }
@@ -49,7 +57,7 @@ pub(super) fn export_cmd(
 pub(super) fn close(ctx: &Ctx, ticket: &str) -> Result<()> {
     let ticket = &ctx.ticket(ticket)?;
     let loaded = ctx.config()?;
-    let (inc, _) = ctx.incident(ticket, &loaded)?;
+    let inc = ctx.incident(ticket, &loaded)?.incident;
     let writer = ctx.store.writer(ticket)?;
     if let Some(at) = inc.closed_at {
         println!(
@@ -64,15 +72,16 @@ pub(super) fn close(ctx: &Ctx, ticket: &str) -> Result<()> {
             ))
             .context("recording the close")?;
     }
-    let (inc, _) = ctx.incident(ticket, &loaded)?;
+    let rec = ctx.incident(ticket, &loaded)?;
+    let inc = &rec.incident;
     let exporter = ctx
         .documents(&loaded)
         .exporter(Utc::now())
         .map_err(export_error)?;
     let dir = exports_dir(&ctx.store.incident_dir(ticket));
-    let written =
-        write_recorded(&exporter, &inc, &Format::ALL, &dir, &writer).map_err(export_error)?;
-    ctx.review(ticket, &inc)?;
+    let written = write_recorded(&exporter, inc, &rec.events(), &Format::ALL, &dir, &writer)
+        .map_err(export_error)?;
+    ctx.review(ticket, inc)?;
     println!("Closed {ticket}. Exports in {}:", dir.display());
     for name in Written::names(&written) {
         println!("  {name}");

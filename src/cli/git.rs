@@ -49,7 +49,7 @@ pub(super) fn git_cmd(ctx: &Ctx, action: GitAction) -> Result<()> {
     };
     let ticket = ctx.ticket(&ticket)?;
     let loaded = ctx.config()?;
-    let (inc, _) = ctx.incident(&ticket, &loaded)?;
+    let inc = ctx.incident(&ticket, &loaded)?.incident;
     if inc.closed_at.is_some() {
         return Err(Fail::Usage(format!("{ticket} is closed")));
     }

@@ -31,10 +31,10 @@ use crate::config::{self, EXAMPLE_CONFIG, Loaded};
 use crate::export::record::{Documents, exports_dir, record, write_recorded};
 use crate::export::review::Review;
 use crate::export::{self, Written};
-use crate::incident::Incident;
+use crate::incident::{Incident, Record};
 use crate::journal::event::rfc3339_string;
 use crate::journal::store::{StoreError, validate_ticket};
-use crate::journal::{Draft, JournalReader, Kind, Store, describe, kinds};
+use crate::journal::{Draft, Kind, Store, describe, kinds};
 use crate::output::Redactor;
 use crate::priority::Priority;
 use crate::runbook::Runbook;
@@ -97,7 +97,7 @@ impl Ctx {
     /// (`pir_completed`) the first time it is seen, which ticks its checklist item.
     fn review(&self, ticket: &str, inc: &Incident) -> Result<Review> {
         let review = Review::read(&self.store.incident_dir(ticket).join("exports"));
-        if review == Review::Complete && !inc.events.iter().any(|e| e.is(kinds::PIR_COMPLETED)) {
+        if review == Review::Complete && !inc.pir_completed {
             self.store
                 .writer(ticket)?
                 .append(Draft::new(
@@ -110,12 +110,13 @@ impl Ctx {
     }
 
     /// Reads and folds the journal of `ticket`, which must be as it is on record.
-    fn incident(&self, ticket: &str, loaded: &Loaded) -> Result<(Incident, Vec<String>)> {
-        let mut reader = JournalReader::new(self.store.journal_path(ticket));
-        Ok(
-            Incident::load(&mut reader, ticket, loaded.checklist.clone())
-                .with_context(|| format!("reading the journal of {ticket}"))?,
+    fn incident(&self, ticket: &str, loaded: &Loaded) -> Result<Record> {
+        Ok(Record::open(
+            &self.store.journal_path(ticket),
+            ticket,
+            loaded.checklist.clone(),
         )
+        .with_context(|| format!("reading the journal of {ticket}"))?)
     }
 
     /// What the documents need from the configuration.

@@ -13,7 +13,11 @@ pub(super) fn list(ctx: &Ctx) -> Result<()> {
     }
     let mut rows = Vec::new();
     for t in tickets {
-        let (inc, warnings) = ctx.incident(&t, &loaded)?;
+        let Record {
+            incident: inc,
+            warnings,
+            ..
+        } = ctx.incident(&t, &loaded)?;
         for w in warnings {
             eprintln!("warroom: {t}: {w}");
         }

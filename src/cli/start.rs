@@ -131,7 +131,7 @@ pub(super) fn resume(ctx: &Ctx, ticket: Option<String>) -> Result<()> {
         None => {
             let mut open = Vec::new();
             for t in ctx.store.tickets().context("listing incidents")? {
-                let (inc, _) = ctx.incident(&t, &loaded)?;
+                let inc = ctx.incident(&t, &loaded)?.incident;
                 if inc.closed_at.is_none() {
                     open.push(t);
                 }
@@ -173,7 +173,7 @@ pub(super) fn console_with(
         ));
     }
     if Review::read(&ctx.store.incident_dir(ticket).join("exports")) == Review::Complete {
-        let (inc, _) = ctx.incident(ticket, &loaded)?;
+        let inc = ctx.incident(ticket, &loaded)?.incident;
         ctx.review(ticket, &inc)?;
     }
     let _log_guard = crate::logging::init(ctx.store.root());

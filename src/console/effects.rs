@@ -14,7 +14,7 @@ use crate::app::{Effect, Model, Msg};
 use crate::export::record::{Documents, exports_dir, write_recorded};
 use crate::export::{Format, Written};
 use crate::git::{GitSetup, GitWorker, Op, Subject, worker};
-use crate::incident::Incident;
+use crate::incident::Record;
 use crate::jobs::{JobHandle, JobSpec, RunContext, RunMsg, runner};
 use crate::journal::{JournalReader, JournalWriter};
 use crate::output::Redactor;
@@ -41,6 +41,8 @@ pub struct Executor {
     slack: Slack,
     sentry: Option<Sentry>,
     git: Option<GitWorker>,
+    /// Events folded when the console started: a checkpoint is left when there are more.
+    checkpointed: usize,
 }
 
 /// The Slack webhook: a secret, kept here and never in the model.
@@ -66,6 +68,7 @@ impl Executor {
     ) -> Executor {
         Executor {
             writer,
+            checkpointed: reader.events(),
             reader,
             incident_dir,
             tx,
@@ -103,6 +106,19 @@ impl Executor {
     pub fn start_git(&mut self, setup: GitSetup) {
         let tx = forward(self.tx.clone(), Msg::Git, 16);
         self.git = Some(GitWorker::start(setup, tx));
+    }
+
+    /// Leaves a checkpoint of the fold for the next start, when the journal grew since the
+    /// last one. Only after a clean end of the loop: then the model has folded every event
+    /// the reader has read.
+    pub fn checkpoint(&self, model: &Model) {
+        if self.reader.events() != self.checkpointed {
+            crate::incident::checkpoint::save(
+                self.writer.path(),
+                &model.incident,
+                self.reader.position(),
+            );
+        }
     }
 
     /// Stops the job and the poller: on quit, and when the loop ends for any reason.
@@ -143,6 +159,10 @@ impl Executor {
                 self.read_journal().into_iter().collect()
             }
             Effect::ReadJournal => self.read_journal().into_iter().collect(),
+            Effect::ReadTimeline { first, count } => match self.reader.read_range(first, count) {
+                Ok(events) => vec![Msg::TimelinePage { first, events }],
+                Err(e) => vec![Msg::Failed(format!("cannot read the timeline: {e}"))],
+            },
             Effect::Bell => {
                 self.bells += 1;
                 if self.ring {
@@ -246,40 +266,40 @@ impl Executor {
     /// records each document.
     fn export(&mut self, formats: &[Format], model: &Model) -> Vec<Msg> {
         let dir = exports_dir(&self.incident_dir);
-        let written = self.on_disk(model).and_then(|inc| {
+        let written = self.on_disk(model).and_then(|rec| {
             let exporter = self
                 .documents
                 .exporter(Utc::now())
                 .map_err(|e| e.to_string())?;
-            write_recorded(&exporter, &inc, formats, &dir, &self.writer).map_err(|e| e.to_string())
+            write_recorded(
+                &exporter,
+                &rec.incident,
+                &rec.events(),
+                formats,
+                &dir,
+                &self.writer,
+            )
+            .map_err(|e| e.to_string())
         });
-        match written {
-            Ok(written) => {
-                let mut msgs: Vec<Msg> = self.read_journal().into_iter().collect();
-                msgs.push(Msg::Exported(format!(
-                    "Wrote {} in {}",
-                    Written::names(&written).join(", "),
-                    dir.display()
-                )));
-                msgs
-            }
-            Err(e) => {
-                let mut msgs: Vec<Msg> = self.read_journal().into_iter().collect();
-                msgs.push(Msg::Failed(format!("export failed: {e}")));
-                msgs
-            }
-        }
+        let mut msgs: Vec<Msg> = self.read_journal().into_iter().collect();
+        msgs.push(match written {
+            Ok(written) => Msg::Exported(format!(
+                "Wrote {} in {}",
+                Written::names(&written).join(", "),
+                dir.display()
+            )),
+            Err(e) => Msg::Failed(format!("export failed: {e}")),
+        });
+        msgs
     }
 
     /// The incident as its journal on disk holds it.
-    fn on_disk(&self, model: &Model) -> Result<Incident, String> {
-        let mut reader = JournalReader::new(self.writer.path());
-        Incident::load(
-            &mut reader,
+    fn on_disk(&self, model: &Model) -> Result<Record, String> {
+        Record::open(
+            self.writer.path(),
             &model.incident.ticket,
             model.incident.checklist.clone(),
         )
-        .map(|(inc, _)| inc)
         .map_err(|e| format!("reading the journal: {e}"))
     }
 
@@ -290,10 +310,10 @@ impl Executor {
                 self.slack.webhook_env
             ));
         }
-        let inc = self.on_disk(model)?;
+        let rec = self.on_disk(model)?;
         self.documents
             .exporter(Utc::now())
-            .and_then(|e| e.render(&inc, Format::Slack))
+            .and_then(|e| e.render(&rec.incident, &rec.events(), Format::Slack))
             .map_err(|e| e.to_string())
     }
 

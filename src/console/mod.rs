@@ -51,6 +51,9 @@ pub async fn run(console: Console, script: Option<Script>) -> anyhow::Result<u8>
     let clock = sources::spawn_clock(tx.clone());
     drop(tx);
     let result = run_loop(&mut terminal, &mut model, &mut executor, &mut rx).await;
+    if result.is_ok() {
+        executor.checkpoint(&model);
+    }
 
     executor.stop();
     if let Some(d) = driver {

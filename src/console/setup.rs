@@ -16,8 +16,8 @@ use crate::app::{Model, Msg};
 use crate::config::Loaded;
 use crate::export::record::{Documents, exports_dir};
 use crate::git::GitSetup;
-use crate::incident::Incident;
-use crate::journal::{JournalReader, Store};
+use crate::incident::Record;
+use crate::journal::Store;
 use crate::output::Redactor;
 use crate::runbook::Runbook;
 use crate::sentry::SentrySetup;
@@ -43,8 +43,11 @@ pub fn prepare(
     cwd: &Path,
 ) -> anyhow::Result<Console> {
     let journal = store.journal_path(ticket);
-    let mut reader = JournalReader::new(&journal);
-    let (incident, warnings) = Incident::load(&mut reader, ticket, loaded.checklist.clone())
+    let Record {
+        incident,
+        warnings,
+        reader,
+    } = Record::open(&journal, ticket, loaded.checklist.clone())
         .with_context(|| format!("reading {}", journal.display()))?;
     let config = &loaded.config;
     let runbook = Runbook::from_config(config, cwd);

@@ -6,22 +6,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::rows::{Capped, LIST_KEEP, Row, Timeline, between, gap_row, row};
 use crate::clock::{self, Policy, Sla};
 use crate::incident::{Incident, ItemStatus, Mark, Phase};
-use crate::journal::{Event, kinds};
+use crate::journal::{Event, EventSource, kinds};
 
 use crate::format::{self, count};
-
-#[derive(Debug, Serialize)]
-pub struct Row {
-    pub date: String,
-    pub time: String,
-    pub kind: String,
-    pub text: String,
-    pub milestone: bool,
-    /// Time since detection, e.g. `+1h24m`.
-    pub offset: String,
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Run {
@@ -106,6 +96,9 @@ pub struct Context {
     pub new_issues: Vec<String>,
     pub rollback_command: Option<String>,
     pub has_chart: bool,
+    /// The error-rate event whose series the chart draws.
+    #[serde(skip)]
+    pub chart: Option<Event>,
 }
 
 /// A range of time in words, in UTC; both dates when it crosses midnight.
@@ -133,9 +126,6 @@ fn span(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> String {
         ),
     }
 }
-fn between(a: DateTime<Utc>, b: DateTime<Utc>) -> String {
-    crate::format::duration((b - a).to_std().unwrap_or_default())
-}
 
 /// Notes that begin with one of these words feed a section (the word is dropped).
 fn tagged(ev: &Event, tags: &[&str]) -> Option<String> {
@@ -151,36 +141,17 @@ fn tagged(ev: &Event, tags: &[&str]) -> Option<String> {
     })
 }
 
-fn row(inc: &Incident, ev: &Event) -> Row {
-    let offset = if ev.at >= inc.detected_at {
-        format!("+{}", between(inc.detected_at, ev.at))
-    } else {
-        format!("−{}", between(ev.at, inc.detected_at))
-    };
-    Row {
-        date: format::utc_day(ev.at),
-        time: format::utc_minute(ev.at),
-        kind: ev.kind.to_string(),
-        text: if ev.text.is_empty() {
-            ev.kind.to_string()
-        } else {
-            ev.text.clone()
-        },
-        milestone: Incident::is_milestone(ev),
-        offset,
-    }
-}
-
 fn per_min(v: Option<&Value>) -> Option<String> {
     v.and_then(Value::as_f64).map(crate::format::rate)
 }
 
 pub fn build(
     inc: &Incident,
+    events: &dyn EventSource,
     policy: &Policy,
     rollback_command: Option<String>,
     now: DateTime<Utc>,
-) -> Context {
+) -> std::io::Result<Context> {
     let end = inc.closed_at.unwrap_or(now);
     let target = policy.target(inc.priority);
     let (sla_met, sla_text) = match clock::sla(inc, policy, now) {
@@ -262,13 +233,8 @@ pub fn build(
         target: crate::format::target(target),
         sla_met,
         sla_text,
-        timeline: timeline(inc),
-        milestones: inc
-            .events
-            .iter()
-            .filter(|e| Incident::is_milestone(e))
-            .map(|e| row(inc, e))
-            .collect(),
+        timeline: Vec::new(),
+        milestones: Vec::new(),
         runs: Vec::new(),
         checks: Vec::new(),
         git: Vec::new(),
@@ -298,6 +264,7 @@ pub fn build(
         new_issues: Vec::new(),
         rollback_command,
         has_chart: false,
+        chart: None,
     };
     let mut checks_failed_before = 0;
     let mut checks_failed_after = 0;
@@ -306,7 +273,20 @@ pub fn build(
     let mut rolled_back = false;
     let mut last_start: Option<String> = None;
     let before_deploy = |at: DateTime<Utc>| inc.deployed_at.is_none_or(|d| at < d);
-    for ev in &inc.events {
+    let mut timeline = Timeline::new(inc);
+    let mut milestones = Capped::new(LIST_KEEP);
+    let mut runs = Capped::new(LIST_KEEP);
+    let mut checks = Capped::new(LIST_KEEP);
+    let mut git = Capped::new(LIST_KEEP);
+    let mut notes = Capped::new(LIST_KEEP);
+    let mut lists: [Capped<String>; 5] = std::array::from_fn(|_| Capped::new(LIST_KEEP));
+    let [public, action_items, root_cause, resolution, impact] = &mut lists;
+    events.each(&mut |ev| {
+        let ev = &ev;
+        timeline.push(inc, ev);
+        if Incident::is_milestone(ev) {
+            milestones.push(row(inc, ev), ev.kind.as_str());
+        }
         let ms = ev
             .i64_field("duration_ms")
             .map(|m| crate::format::duration(std::time::Duration::from_millis(m as u64)))
@@ -351,7 +331,7 @@ pub fn build(
                     "rollback"
                 };
                 let name = command_name(ev);
-                ctx.runs.push(run(what, name, ok, result));
+                runs.push(run(what, name, ok, result), what);
             }
             kinds::COMMAND_CANCELLED => {
                 let job = ev.str_field("job").unwrap_or("command");
@@ -369,7 +349,7 @@ pub fn build(
                 let mut r = run(what, name, false, "cancelled".into());
                 r.outcome = "cancelled".into();
                 r.icon = "⏹".into();
-                ctx.runs.push(r);
+                runs.push(r, what);
             }
             kinds::CHECK_FINISHED => {
                 let ok = exit == Some(0);
@@ -386,8 +366,8 @@ pub fn build(
                     ok,
                     result,
                 );
-                ctx.runs.push(r.clone());
-                ctx.checks.push(r);
+                runs.push(r.clone(), ev.kind.as_str());
+                checks.push(r, ev.kind.as_str());
             }
             kinds::SMOKE_FINISHED => {
                 let ok = ev.fields.get("ok").and_then(Value::as_bool) == Some(true);
@@ -397,8 +377,8 @@ pub fn build(
                     ok,
                     ev.str_field("reason").unwrap_or_default().into(),
                 );
-                ctx.runs.push(r.clone());
-                ctx.checks.push(r);
+                runs.push(r.clone(), ev.kind.as_str());
+                checks.push(r, ev.kind.as_str());
             }
             kinds::GIT_BRANCH_CREATED
             | kinds::GIT_TAG_CREATED
@@ -408,7 +388,7 @@ pub fn build(
             | kinds::GIT_PATCH
             | kinds::GIT_GUARD
             | kinds::GIT_REFUSED => {
-                ctx.git.push(row(inc, ev));
+                git.push(row(inc, ev), ev.kind.as_str());
                 if ev.is(kinds::GIT_BACKPORT)
                     && ev.fields.get("ok").and_then(Value::as_bool) == Some(true)
                 {
@@ -431,17 +411,17 @@ pub fn build(
                 if let Some(t) = tagged(ev, &["public title"]) {
                     ctx.public_title = Some(t);
                 } else if let Some(t) = tagged(ev, &["public"]) {
-                    ctx.public.push(t);
+                    public.push(t, "public");
                 } else {
-                    ctx.notes.push(row(inc, ev));
+                    notes.push(row(inc, ev), "note");
                     if let Some(t) = tagged(ev, &["todo", "action"]) {
-                        ctx.action_items.push(t);
+                        action_items.push(t, "action");
                     } else if let Some(t) = tagged(ev, &["root cause", "rca", "cause"]) {
-                        ctx.root_cause.push(t);
+                        root_cause.push(t, "root cause");
                     } else if let Some(t) = tagged(ev, &["resolution", "fix"]) {
-                        ctx.resolution.push(t);
+                        resolution.push(t, "resolution");
                     } else if let Some(t) = tagged(ev, &["impact"]) {
-                        ctx.impact.push(t);
+                        impact.push(t, "impact");
                     }
                 }
             }
@@ -449,7 +429,7 @@ pub fn build(
                 if ev.str_field("milestone") == Some("root_cause_identified")
                     && ev.text != "Root cause identified" =>
             {
-                ctx.root_cause.push(ev.text.clone());
+                root_cause.push(ev.text.clone(), "root cause");
             }
             kinds::ERROR_RATE => match ev.str_field("verdict") {
                 Some("dropped") | Some("rose") => {
@@ -457,7 +437,10 @@ pub fn build(
                     ctx.error_peak = per_min(ev.fields.get("from_per_min"));
                     ctx.error_after = per_min(ev.fields.get("to_per_min"));
                     ctx.error_verdict = Some(ev.text.clone());
-                    ctx.has_chart |= ev.fields.get("series").is_some_and(Value::is_array);
+                    if ev.fields.get("series").is_some_and(Value::is_array) {
+                        ctx.has_chart = true;
+                        ctx.chart = Some(ev.clone());
+                    }
                 }
                 Some("no_new_issues") => ctx.no_new_issues = true,
                 _ => {}
@@ -472,7 +455,23 @@ pub fn build(
             )),
             _ => {}
         }
-    }
+        Ok(())
+    })?;
+    ctx.timeline = timeline.finish();
+    ctx.milestones = milestones.finish(gap_row);
+    ctx.runs = runs.finish(gap_run);
+    ctx.checks = checks.finish(gap_run);
+    ctx.git = git.finish(gap_row);
+    ctx.notes = notes.finish(gap_row);
+    let [public, action_items, root_cause, resolution, impact] =
+        lists.map(|l| l.finish(|n| format!("… and {n} more in timeline.csv")));
+    (
+        ctx.public,
+        ctx.action_items,
+        ctx.root_cause,
+        ctx.resolution,
+        ctx.impact,
+    ) = (public, action_items, root_cause, resolution, impact);
     // A new issue seen after the verdict outweighs it.
     ctx.no_new_issues &= ctx.new_issues.is_empty();
     for phase in &inc.checklist.phases {
@@ -583,36 +582,23 @@ pub fn build(
         ctx.went_well
             .push("Minimal change, with a regression test".into());
     }
-    ctx
+    Ok(ctx)
 }
 
 fn command_name(ev: &Event) -> String {
     format!("`{}`", ev.str_field("command").unwrap_or_default())
 }
 
-/// The review's timeline: opens with the detection (+0m); record-keeping events are left out.
-fn timeline(inc: &Incident) -> Vec<Row> {
-    let detected = Row {
-        date: format::utc_day(inc.detected_at),
-        time: format::utc_minute(inc.detected_at),
-        kind: "detected".into(),
-        text: "Issue first detected".into(),
-        milestone: true,
-        offset: "+0m".into(),
-    };
-    let has_detected_milestone = inc
-        .events
-        .iter()
-        .any(|e| e.is(kinds::MILESTONE) && e.str_field("milestone") == Some("detected"));
-    let mut rows: Vec<(DateTime<Utc>, Row)> = inc
-        .events
-        .iter()
-        .filter(|e| !kinds::BOOKKEEPING.contains(&e.kind.as_str()))
-        .map(|e| (e.at, row(inc, e)))
-        .collect();
-    if !has_detected_milestone {
-        let at = rows.partition_point(|(t, _)| *t < inc.detected_at);
-        rows.insert(at, (inc.detected_at, detected));
+/// The run-table row that stands for the runs a long table leaves out.
+fn gap_run(summary: String) -> Run {
+    Run {
+        what: "…".into(),
+        name: format!("{summary} more runs are not listed here; timeline.csv holds every one"),
+        time: String::new(),
+        ok: true,
+        outcome: "omitted".into(),
+        icon: "…".into(),
+        result: String::new(),
+        duration: String::new(),
     }
-    rows.into_iter().map(|(_, r)| r).collect()
 }

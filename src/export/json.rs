@@ -1,10 +1,16 @@
 //! `incident.json`: the record as one JSON object.
 
+use std::cell::RefCell;
+use std::io::Write;
+
 use chrono::{DateTime, Utc};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
 
 use crate::clock::{self, Policy, Sla};
 use crate::incident::{Incident, ItemStatus, Mark};
+use crate::journal::EventSource;
 use crate::journal::event::rfc3339_string;
 
 fn time(t: Option<DateTime<Utc>>) -> Value {
@@ -12,8 +18,80 @@ fn time(t: Option<DateTime<Utc>>) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// The incident as one JSON object: the facts, the checklist outcome and every event.
-pub fn incident_json(inc: &Incident, policy: &Policy, now: DateTime<Utc>) -> Value {
+/// The incident as one JSON object: the facts, the checklist outcome and every event, the
+/// events streamed from the record as they are written.
+pub fn write_incident_json(
+    inc: &Incident,
+    events: &dyn EventSource,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let doc = Document {
+        facts: facts(inc, policy, now),
+        events: Streamed {
+            source: events,
+            failed: RefCell::new(None),
+        },
+    };
+    let mut ser = serde_json::Serializer::pretty(&mut *out);
+    let written = doc.serialize(&mut ser);
+    if let Some(e) = doc.events.failed.take() {
+        return Err(e);
+    }
+    written.map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// The facts, then `"events"`, so the events can be written last, one at a time.
+struct Document<'a> {
+    facts: Value,
+    events: Streamed<'a>,
+}
+
+impl Serialize for Document<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let facts = self.facts.as_object();
+        let mut map = s.serialize_map(None)?;
+        for (k, v) in facts.into_iter().flatten() {
+            map.serialize_entry(k, v)?;
+        }
+        map.serialize_entry("events", &self.events)?;
+        map.end()
+    }
+}
+
+struct Streamed<'a> {
+    source: &'a dyn EventSource,
+    /// Why reading the record stopped, when it did.
+    failed: RefCell<Option<std::io::Error>>,
+}
+
+impl Serialize for Streamed<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(None)?;
+        let mut error = None;
+        let read = self.source.each(&mut |ev| {
+            seq.serialize_element(&ev).map_err(|e| {
+                let text = e.to_string();
+                error = Some(e);
+                std::io::Error::other(text)
+            })
+        });
+        if let Some(e) = error {
+            return Err(e);
+        }
+        if let Err(e) = read {
+            let text = e.to_string();
+            *self.failed.borrow_mut() = Some(e);
+            return Err(serde::ser::Error::custom(text));
+        }
+        seq.end()
+    }
+}
+
+/// Everything but the events.
+fn facts(inc: &Incident, policy: &Policy, now: DateTime<Utc>) -> Value {
     let target = policy.target(inc.priority);
     let sla = match clock::sla(inc, policy, now) {
         Sla::Stopped { took, target } => json!({
@@ -64,6 +142,5 @@ pub fn incident_json(inc: &Incident, policy: &Policy, now: DateTime<Utc>) -> Val
         "closed_at": time(inc.closed_at),
         "sla": sla,
         "checklist": checklist,
-        "events": inc.events,
     })
 }

@@ -7,9 +7,11 @@ pub mod context;
 pub mod json;
 pub mod record;
 pub mod review;
+pub mod rows;
 pub mod slack;
 pub mod svg;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -17,8 +19,7 @@ use minijinja::{Environment, UndefinedBehavior};
 
 use crate::clock::Policy;
 use crate::incident::Incident;
-
-pub use json::incident_json;
+use crate::journal::EventSource;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -110,6 +111,12 @@ pub enum ExportError {
     },
     #[error("{0}")]
     Io(String),
+}
+
+impl From<std::io::Error> for ExportError {
+    fn from(e: std::io::Error) -> ExportError {
+        ExportError::Io(e.to_string())
+    }
 }
 
 fn template_error(file: &str, e: &minijinja::Error) -> ExportError {
@@ -204,30 +211,51 @@ impl Exporter {
     }
 
     /// One format's text.
-    pub fn render(&self, inc: &Incident, format: Format) -> Result<String, ExportError> {
-        self.render_with(inc, format, &mut None)
-    }
-
-    /// Renders, building the documents' context at most once across calls.
-    fn render_with(
+    pub fn render(
         &self,
         inc: &Incident,
+        events: &dyn EventSource,
         format: Format,
-        ctx: &mut Option<context::Context>,
     ) -> Result<String, ExportError> {
+        let mut out = Vec::new();
+        self.render_to(inc, events, format, &mut out, &mut None)?;
+        String::from_utf8(out).map_err(|e| ExportError::Io(e.to_string()))
+    }
+
+    /// Writes one format to `out` as the record is read: `incident.json` and `timeline.csv`
+    /// never hold the events in memory. The documents' context is built at most once.
+    pub fn render_to(
+        &self,
+        inc: &Incident,
+        events: &dyn EventSource,
+        format: Format,
+        out: &mut dyn Write,
+        ctx: &mut Option<context::Context>,
+    ) -> Result<(), ExportError> {
+        let io = |e: std::io::Error| ExportError::Io(e.to_string());
         match format {
             Format::Json => {
-                serde_json::to_string_pretty(&incident_json(inc, &self.policy, self.now))
-                    .map(|s| s + "\n")
-                    .map_err(|e| ExportError::Io(e.to_string()))
+                json::write_incident_json(inc, events, &self.policy, self.now, out).map_err(io)
             }
-            Format::Timeline => timeline_csv(inc),
+            Format::Timeline => timeline_csv(events, out),
             other => {
-                let ctx = ctx.get_or_insert_with(|| {
-                    context::build(inc, &self.policy, self.rollback_command.clone(), self.now)
-                });
-                self.templates
-                    .render(other.template().unwrap_or_default(), ctx)
+                let ctx = match ctx {
+                    Some(c) => c,
+                    None => ctx.insert(
+                        context::build(
+                            inc,
+                            events,
+                            &self.policy,
+                            self.rollback_command.clone(),
+                            self.now,
+                        )
+                        .map_err(io)?,
+                    ),
+                };
+                let text = self
+                    .templates
+                    .render(other.template().unwrap_or_default(), ctx)?;
+                out.write_all(text.as_bytes()).map_err(io)
             }
         }
     }
@@ -237,57 +265,88 @@ impl Exporter {
     pub fn write(
         &self,
         inc: &Incident,
+        events: &dyn EventSource,
         formats: &[Format],
         dir: &Path,
     ) -> Result<Vec<Written>, ExportError> {
         let mut ctx = None;
         formats
             .iter()
-            .map(|f| self.write_with(inc, *f, dir, &mut ctx))
+            .map(|f| self.write_with(inc, events, *f, dir, &mut ctx))
             .collect()
     }
 
     /// Every format.
-    pub fn write_all(&self, inc: &Incident, dir: &Path) -> Result<Vec<Written>, ExportError> {
-        self.write(inc, &Format::ALL, dir)
+    pub fn write_all(
+        &self,
+        inc: &Incident,
+        events: &dyn EventSource,
+        dir: &Path,
+    ) -> Result<Vec<Written>, ExportError> {
+        self.write(inc, events, &Format::ALL, dir)
     }
 
     fn write_with(
         &self,
         inc: &Incident,
+        events: &dyn EventSource,
         format: Format,
         dir: &Path,
         ctx: &mut Option<context::Context>,
     ) -> Result<Written, ExportError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| ExportError::Io(format!("creating {}: {e}", dir.display())))?;
-        let text = self.render_with(inc, format, ctx)?;
         let path = dir.join(format.file_name());
         let write = |p: &Path, bytes: &[u8]| {
             crate::fsutil::write_atomic(p, bytes)
                 .map_err(|e| ExportError::Io(format!("writing {}: {e}", p.display())))
         };
-        if format == Format::Pir {
-            // The review is edited by hand after it is generated: a file that is no longer what
-            // was generated last is kept, and the new draft goes beside it.
-            let last = dir.join(".pir.md.generated");
-            let current = std::fs::read(&path).ok();
-            let edited = current.is_some_and(|c| std::fs::read(&last).ok() != Some(c));
-            if edited {
-                let draft = dir.join("pir.draft.md");
-                write(&draft, text.as_bytes())?;
-                return Ok(Written {
-                    format,
-                    path: draft,
-                    chart: None,
-                });
-            }
-            write(&last, text.as_bytes())?;
+        if format != Format::Pir {
+            crate::fsutil::write_atomic_with(&path, |out| {
+                self.render_to(inc, events, format, out, ctx)
+            })
+            .map_err(|e| ExportError::Io(format!("writing {}: {e}", path.display())))?;
+            return Ok(Written {
+                format,
+                path,
+                chart: None,
+            });
         }
+        let text = self.render(inc, events, format)?;
+        // The review is edited by hand after it is generated: a file that is no longer what
+        // was generated last is kept, and the new draft goes beside it.
+        let last = dir.join(".pir.md.generated");
+        let current = std::fs::read(&path).ok();
+        let edited = current.is_some_and(|c| std::fs::read(&last).ok() != Some(c));
+        if edited {
+            let draft = dir.join("pir.draft.md");
+            write(&draft, text.as_bytes())?;
+            return Ok(Written {
+                format,
+                path: draft,
+                chart: None,
+            });
+        }
+        write(&last, text.as_bytes())?;
         write(&path, text.as_bytes())?;
         let mut chart = None;
-        if format == Format::Pir
-            && let Some(svg) = svg::error_rate_svg(inc)
+        let context = match ctx {
+            Some(c) => c,
+            None => ctx.insert(
+                context::build(
+                    inc,
+                    events,
+                    &self.policy,
+                    self.rollback_command.clone(),
+                    self.now,
+                )
+                .map_err(|e| ExportError::Io(e.to_string()))?,
+            ),
+        };
+        if let Some(svg) = context
+            .chart
+            .as_ref()
+            .and_then(|ev| svg::error_rate_svg(inc, ev))
         {
             let file = dir.join("error-rate.svg");
             write(&file, svg.as_bytes())?;
@@ -324,31 +383,33 @@ impl Written {
     }
 }
 
-/// Every event as a CSV row: time (UTC), kind, text, milestone, and the kind's fields as JSON.
-pub fn timeline_csv(inc: &Incident) -> Result<String, ExportError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+/// Every event as a CSV row, written as it is read: time (UTC), kind, text, milestone, and the
+/// kind's fields as JSON.
+pub fn timeline_csv(events: &dyn EventSource, out: &mut dyn Write) -> Result<(), ExportError> {
+    let mut w = csv::Writer::from_writer(out);
     let err = |e: csv::Error| ExportError::Io(e.to_string());
     w.write_record(["at_utc", "kind", "text", "milestone", "fields"])
         .map_err(err)?;
-    for ev in &inc.events {
-        let fields = if ev.fields.is_empty() {
-            String::new()
-        } else {
-            serde_json::to_string(&ev.fields).unwrap_or_default()
-        };
-        w.write_record([
-            crate::journal::event::rfc3339_string(ev.at).as_str(),
-            ev.kind.as_str(),
-            ev.text.as_str(),
-            if Incident::is_milestone(ev) {
-                "yes"
+    events
+        .each(&mut |ev| {
+            let fields = if ev.fields.is_empty() {
+                String::new()
             } else {
-                ""
-            },
-            fields.as_str(),
-        ])
-        .map_err(err)?;
-    }
-    let bytes = w.into_inner().map_err(|e| ExportError::Io(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|e| ExportError::Io(e.to_string()))
+                serde_json::to_string(&ev.fields).unwrap_or_default()
+            };
+            w.write_record([
+                crate::journal::event::rfc3339_string(ev.at).as_str(),
+                ev.kind.as_str(),
+                ev.text.as_str(),
+                if Incident::is_milestone(&ev) {
+                    "yes"
+                } else {
+                    ""
+                },
+                fields.as_str(),
+            ])
+            .map_err(std::io::Error::other)
+        })
+        .map_err(|e| ExportError::Io(e.to_string()))?;
+    w.flush().map_err(|e| ExportError::Io(e.to_string()))
 }

@@ -9,7 +9,7 @@ use super::{ExportError, Exporter, Format, Written};
 use crate::clock::Policy;
 use crate::config::Loaded;
 use crate::incident::Incident;
-use crate::journal::{Draft, JournalWriter, kinds};
+use crate::journal::{Draft, EventSource, JournalWriter, kinds};
 use crate::runbook::Runbook;
 
 /// What the documents need from the configuration.
@@ -50,11 +50,12 @@ pub fn exports_dir(incident_dir: &Path) -> PathBuf {
 pub fn write_recorded(
     exporter: &Exporter,
     inc: &Incident,
+    events: &dyn EventSource,
     formats: &[Format],
     dir: &Path,
     journal: &JournalWriter,
 ) -> Result<Vec<Written>, ExportError> {
-    let written = exporter.write(inc, formats, dir)?;
+    let written = exporter.write(inc, events, formats, dir)?;
     record(journal, &written)?;
     Ok(written)
 }

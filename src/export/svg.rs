@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::incident::Incident;
-use crate::journal::kinds;
+use crate::journal::Event;
 
 const W: f64 = 720.0;
 const H: f64 = 240.0;
@@ -16,12 +16,8 @@ fn esc(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// The chart, when an error-rate verdict recorded its series.
-pub fn error_rate_svg(inc: &Incident) -> Option<String> {
-    let ev =
-        inc.events.iter().rev().find(|e| {
-            e.is(kinds::ERROR_RATE) && e.fields.get("series").is_some_and(Value::is_array)
-        })?;
+/// The chart of the verdict `ev` (the last error-rate event that recorded its series).
+pub fn error_rate_svg(inc: &Incident, ev: &Event) -> Option<String> {
     let points: Vec<(f64, f64)> = ev
         .fields
         .get("series")?

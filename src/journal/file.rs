@@ -11,6 +11,7 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
+use serde::{Deserialize, Serialize};
 
 use std::sync::{Arc, LazyLock};
 
@@ -97,46 +98,100 @@ pub struct ReadBatch {
     pub warnings: Vec<String>,
 }
 
-/// Reads a journal incrementally: each call returns the events appended since the last one.
+/// Every this many events, the reader notes where the event's line starts: the sparse index
+/// that finds any event with one seek and at most this many lines read.
+pub const INDEX_EVERY: usize = 64;
+
+/// Where a reader stands in its journal: what a checkpoint keeps to resume reading.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Position {
+    /// Bytes read: every complete line before this offset has been taken.
+    pub offset: u64,
+    pub line_no: usize,
+    /// Events parsed so far.
+    pub events: usize,
+    /// `index[k]` is the offset of event `k * INDEX_EVERY`'s line.
+    pub index: Vec<u64>,
+}
+
+/// Reads a journal incrementally: each call takes the events appended since the last one.
 #[derive(Debug)]
 pub struct JournalReader {
     path: PathBuf,
-    offset: u64,
-    line_no: usize,
+    at: Position,
     started: bool,
+    /// Reads stop here (a pass over the record as it was folded).
+    limit: Option<u64>,
 }
 
 impl JournalReader {
     pub fn new(path: impl Into<PathBuf>) -> JournalReader {
         JournalReader {
             path: path.into(),
-            offset: 0,
-            line_no: 0,
+            at: Position::default(),
             started: false,
+            limit: None,
         }
     }
 
+    /// A reader that goes on from `at` (a checkpoint's position).
+    pub fn resume(path: impl Into<PathBuf>, at: Position) -> JournalReader {
+        JournalReader {
+            path: path.into(),
+            at,
+            started: true,
+            limit: None,
+        }
+    }
+
+    /// Reads nothing past `offset`: the record as it stood when it was folded.
+    pub fn until(mut self, offset: u64) -> JournalReader {
+        self.limit = Some(offset);
+        self
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn position(&self) -> &Position {
+        &self.at
+    }
+
+    /// How many events have been read.
+    pub fn events(&self) -> usize {
+        self.at.events
+    }
+
     pub fn read_new(&mut self) -> io::Result<ReadBatch> {
+        let mut events = Vec::new();
+        let warnings = self.read_each(|ev| events.push(ev))?;
+        Ok(ReadBatch { events, warnings })
+    }
+
+    /// Hands each new event to `f` as it is read, so a long journal is never in memory at
+    /// once; returns the warnings (lines skipped, a journal that shrank).
+    pub fn read_each(&mut self, mut f: impl FnMut(Event)) -> io::Result<Vec<String>> {
         let mut file = File::open(&self.path)?;
         let len = file.metadata()?.len();
-        let mut batch = ReadBatch::default();
+        let len = self.limit.map_or(len, |l| l.min(len));
+        let mut warnings = Vec::new();
         let first_read = !self.started;
         self.started = true;
-        if len < self.offset {
-            batch.warnings.push(format!(
+        if len < self.at.offset {
+            warnings.push(format!(
                 "journal {} shrank from {} to {len} bytes; reading it again from the start",
                 self.path.display(),
-                self.offset
+                self.at.offset
             ));
-            self.offset = 0;
-            self.line_no = 0;
+            self.at = Position::default();
         }
-        if len == self.offset {
-            return Ok(batch);
+        if len == self.at.offset {
+            return Ok(warnings);
         }
-        file.seek(SeekFrom::Start(self.offset))?;
+        file.seek(SeekFrom::Start(self.at.offset))?;
         // Line by line, so a large journal never sits in memory twice.
-        let mut input = BufReader::with_capacity(64 * 1024, file.take(len - self.offset));
+        let mut input = BufReader::with_capacity(64 * 1024, file.take(len - self.at.offset));
         let mut line = Vec::new();
         loop {
             line.clear();
@@ -149,32 +204,70 @@ impl JournalReader {
                 // leftover; later it may be another process's write in flight, so it is left
                 // for the next read.
                 if first_read {
-                    batch.warnings.push(format!(
+                    warnings.push(format!(
                         "journal line {} is incomplete ({n} bytes, probably a crash while writing); skipped",
-                        self.line_no + 1
+                        self.at.line_no + 1
                     ));
                 }
                 break;
             }
-            self.offset += n as u64;
-            self.parse_line(&line[..n - 1], &mut batch);
+            let start = self.at.offset;
+            self.at.offset += n as u64;
+            self.at.line_no += 1;
+            match parse_line(&line[..n - 1]) {
+                Some(Ok(ev)) => {
+                    if self.at.events.is_multiple_of(INDEX_EVERY) {
+                        self.at.index.push(start);
+                    }
+                    self.at.events += 1;
+                    f(ev);
+                }
+                Some(Err(e)) => warnings.push(format!(
+                    "journal line {} is not a valid event ({e}); skipped",
+                    self.at.line_no
+                )),
+                None => {}
+            }
         }
-        Ok(batch)
+        Ok(warnings)
     }
 
-    fn parse_line(&mut self, raw: &[u8], batch: &mut ReadBatch) {
-        self.line_no += 1;
-        if raw.iter().all(u8::is_ascii_whitespace) {
-            return;
+    /// Events `first..first + count` of what has been read, found through the index: one
+    /// seek, then at most [`INDEX_EVERY`] lines more than asked for.
+    pub fn read_range(&self, first: usize, count: usize) -> io::Result<Vec<Event>> {
+        let end = (first + count).min(self.at.events);
+        let Some(&from) = self.at.index.get(first / INDEX_EVERY) else {
+            return Ok(Vec::new());
+        };
+        let mut file = File::open(&self.path)?;
+        file.seek(SeekFrom::Start(from))?;
+        let mut input = BufReader::with_capacity(16 * 1024, file.take(self.at.offset - from));
+        let mut number = first / INDEX_EVERY * INDEX_EVERY;
+        let mut out = Vec::with_capacity(end.saturating_sub(first));
+        let mut line = Vec::new();
+        while number < end {
+            line.clear();
+            let n = input.read_until(b'\n', &mut line)?;
+            if n == 0 || line.last() != Some(&b'\n') {
+                break;
+            }
+            if let Some(Ok(ev)) = parse_line(&line[..n - 1]) {
+                if number >= first {
+                    out.push(ev);
+                }
+                number += 1;
+            }
         }
-        match serde_json::from_slice::<Event>(raw) {
-            Ok(ev) => batch.events.push(ev),
-            Err(e) => batch.warnings.push(format!(
-                "journal line {} is not a valid event ({e}); skipped",
-                self.line_no
-            )),
-        }
+        Ok(out)
     }
+}
+
+/// One line: nothing when it is blank, else the event or why it is not one.
+fn parse_line(raw: &[u8]) -> Option<Result<Event, serde_json::Error>> {
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    Some(serde_json::from_slice::<Event>(raw))
 }
 
 /// Reads a whole journal at once.

@@ -3,8 +3,10 @@
 pub mod describe;
 pub mod event;
 pub mod file;
+pub mod source;
 pub mod store;
 
 pub use event::{Draft, Event, Kind, kinds};
-pub use file::{JournalReader, JournalWriter, ReadBatch};
+pub use file::{JournalReader, JournalWriter, Position, ReadBatch};
+pub use source::{EventSource, JournalFile};
 pub use store::Store;

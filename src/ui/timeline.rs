@@ -8,12 +8,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::{pane_block, theme};
-use crate::app::{Model, Pane};
+use crate::app::{Model, Pane, timeline};
 use crate::incident::Incident;
 use crate::journal::{Event, kinds};
 
 pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
-    let events = &m.incident.events;
     let zone = if m.utc {
         "UTC".to_string()
     } else {
@@ -21,7 +20,7 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
     };
     let mut title = format!(
         " Timeline · {} · {zone} ",
-        crate::format::count(events.len(), "event", "events")
+        crate::format::count(m.incident.count, "event", "events")
     );
     if m.timeline.from_bottom > 0 {
         title.push_str(&format!(
@@ -42,11 +41,14 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
     if height == 0 {
         return;
     }
-    let end = events.len().saturating_sub(m.timeline.from_bottom);
-    let start = end.saturating_sub(height);
-    let lines: Vec<Line> = events[start..end]
-        .iter()
-        .map(|e| event_line(m, e))
+    let lines: Vec<Line> = timeline::visible(m, height)
+        .map(|n| match timeline::event(m, n) {
+            Some(e) => event_line(m, e),
+            None => Line::styled(
+                format!("… event {} could not be read from the journal", n + 1),
+                theme::dim(),
+            ),
+        })
         .collect();
     Paragraph::new(lines).render(inner, buf);
 }

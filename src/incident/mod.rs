@@ -1,9 +1,15 @@
 //! The incident as the journal says it is: a pure fold of events.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub mod checkpoint;
+pub mod record;
+
+pub use record::Record;
 
 use crate::checklist::{Checklist, Item};
 use crate::journal::{Event, JournalReader, kinds};
@@ -47,7 +53,7 @@ impl Phase {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Mark {
     Done {
         at: DateTime<Utc>,
@@ -68,7 +74,9 @@ pub enum ItemStatus<'a> {
     NotApplicable,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// The fold's state: everything it knows, and no more than the newest events. A checkpoint
+/// holds it as JSON (the checklist, which comes from the configuration, is not written).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Incident {
     pub ticket: String,
     pub title: String,
@@ -88,6 +96,7 @@ pub struct Incident {
     pub demo: bool,
     /// Whether the journal held its `incident_opened` line.
     pub opened: bool,
+    #[serde(skip)]
     pub checklist: Arc<Checklist>,
     pub marks: HashMap<String, Mark>,
     /// Error-rate verdicts on the record: (deploy time as written, verdict).
@@ -102,8 +111,19 @@ pub struct Incident {
     pub hotfix: Option<(String, String)>,
     /// The last guard on the record: (minimal, regression test).
     pub last_guard: Option<(bool, bool)>,
-    pub events: Vec<Event>,
+    /// When each milestone was last marked.
+    pub milestones: HashMap<String, DateTime<Utc>>,
+    /// Whether the review was recorded complete.
+    pub pir_completed: bool,
+    /// How many events the journal holds.
+    pub count: usize,
+    /// The newest events (at most [`RECENT`]), for the timeline's first screen. Older ones are
+    /// read from the journal when they are looked at: memory does not grow with the record.
+    pub recent: VecDeque<Event>,
 }
+
+/// How many of the newest events the fold keeps in memory.
+pub const RECENT: usize = 512;
 
 impl Incident {
     /// An incident with nothing recorded yet; `apply` of its `incident_opened` fills it in.
@@ -133,7 +153,10 @@ impl Incident {
             deploys: Vec::new(),
             hotfix: None,
             last_guard: None,
-            events: Vec::new(),
+            milestones: HashMap::new(),
+            pir_completed: false,
+            count: 0,
+            recent: VecDeque::with_capacity(RECENT),
         }
     }
 
@@ -144,14 +167,12 @@ impl Incident {
         ticket: &str,
         checklist: Arc<Checklist>,
     ) -> std::io::Result<(Incident, Vec<String>)> {
-        let mut batch = reader.read_new()?;
-        let inc = Incident::from_events(ticket, checklist, batch.events);
+        let mut inc = Incident::empty(ticket, checklist);
+        let mut warnings = reader.read_each(|ev| inc.apply(ev))?;
         if !inc.opened {
-            batch.warnings.push(format!(
-                "the journal of {ticket} has no incident_opened line: its title, priority and detection time are unknown"
-            ));
+            warnings.push(record::missing_open(ticket));
         }
-        Ok((inc, batch.warnings))
+        Ok((inc, warnings))
     }
 
     pub fn from_events(
@@ -160,8 +181,6 @@ impl Incident {
         events: impl IntoIterator<Item = Event>,
     ) -> Incident {
         let mut inc = Incident::empty(ticket, checklist);
-        let events = events.into_iter();
-        inc.events.reserve_exact(events.size_hint().0);
         for ev in events {
             inc.apply(ev);
         }
@@ -209,14 +228,19 @@ impl Incident {
                     self.marks.remove(id);
                 }
             }
-            kinds::MILESTONE => match ev.str_field("milestone") {
-                Some("fix_deployed") => self.deployed(at),
-                Some("verified_resolved") => {
-                    self.verified_at.get_or_insert(at);
+            kinds::MILESTONE => {
+                if let Some(id) = ev.str_field("milestone") {
+                    self.milestones.insert(id.to_string(), at);
+                    match id {
+                        "fix_deployed" => self.deployed(at),
+                        "verified_resolved" => {
+                            self.verified_at.get_or_insert(at);
+                        }
+                        "root_cause_identified" => self.root_cause_known = true,
+                        _ => {}
+                    }
                 }
-                Some("root_cause_identified") => self.root_cause_known = true,
-                _ => {}
-            },
+            }
             kinds::STATUS_UPDATE => self.last_status_update = Some(at),
             kinds::DEPLOY_STARTED => self.deploy_running = true,
             kinds::DEPLOY_FINISHED => {
@@ -254,6 +278,7 @@ impl Incident {
             kinds::INCIDENT_CLOSED => {
                 self.closed_at.get_or_insert(at);
             }
+            kinds::PIR_COMPLETED => self.pir_completed = true,
             _ => {}
         }
         let ticked: Vec<String> = self
@@ -276,7 +301,17 @@ impl Incident {
                 },
             );
         }
-        self.events.push(ev);
+        self.count += 1;
+        if self.recent.len() == RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(ev);
+    }
+
+    /// Event `n` (0 is the oldest) when it is among the newest kept in memory.
+    pub fn recent_event(&self, n: usize) -> Option<&Event> {
+        let first = self.count - self.recent.len();
+        n.checked_sub(first).and_then(|i| self.recent.get(i))
     }
 
     /// Whether this verdict is on the record for the deploy at `deploy_at`.
@@ -489,7 +524,11 @@ mod tests {
     fn unknown_kinds_are_kept_on_the_record() {
         let mut i = inc(vec![opened("P2")]);
         i.apply(Draft::new("from_the_future", "something new").stamp(t(1)));
-        assert_eq!(i.events.len(), 2);
+        assert_eq!(i.count, 2);
+        assert_eq!(
+            i.recent.back().map(|e| e.kind.as_str()),
+            Some("from_the_future")
+        );
         assert_eq!(i.phase(), Phase::Triage);
     }
 }
