@@ -5,6 +5,9 @@
                                             written to the terminal while nothing happens
   ptyrun.py ttfs N SENTINEL -- CMD...          ms until SENTINEL first appears (median/min/max of N)
   ptyrun.py rss SENTINEL -- CMD...             ms until SENTINEL appears, then peak and current RSS
+  ptyrun.py peak -- CMD...                     runs CMD to its end (stdout to /dev/null): wall ms
+                                            and peak RSS
+  --fresh FILE (before --, with ttfs and rss)  removes FILE before each run (a checkpoint, say)
 
 Adapted from shared/tools (idle.py, ttfs.py)."""
 import fcntl, os, pty, select, statistics, struct, sys, termios, time
@@ -82,11 +85,21 @@ def idle(args):
           f"bytes_per_s={(b1-b0)/(t1-t0):.1f}")
 
 
+def fresh(args):
+    """The file --fresh names, removed now and handed back to remove before each run."""
+    head = args[:args.index("--")]
+    path = head[head.index("--fresh") + 1] if "--fresh" in head else None
+    if path and os.path.exists(path):
+        os.remove(path)
+    return path
+
+
 def ttfs(args):
     n, sentinel = int(args[0]), args[1].encode()
     cmd = args[args.index("--") + 1:]
     res = []
     for _ in range(n):
+        fresh(args)
         t0 = time.perf_counter()
         pid, fd = spawn(cmd)
         ms = read_until(fd, sentinel, t0)
@@ -103,6 +116,7 @@ def ttfs(args):
 def rss(args):
     sentinel = args[0].encode()
     cmd = args[args.index("--") + 1:]
+    fresh(args)
     t0 = time.perf_counter()
     pid, fd = spawn(cmd)
     ms = read_until(fd, sentinel, t0, limit=60)
@@ -115,5 +129,19 @@ def rss(args):
           f"peak_rss_mb={hwm/1024:.1f} rss_mb={cur/1024:.1f}")
 
 
+def peak(args):
+    cmd = args[args.index("--") + 1:]
+    t0 = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.execvp(cmd[0], cmd)
+    _, status, usage = os.wait4(pid, 0)
+    ms = (time.perf_counter() - t0) * 1000
+    print(f"peak cmd={' '.join(cmd)!r} exit={os.waitstatus_to_exitcode(status)} "
+          f"wall_ms={ms:.1f} peak_rss_mb={usage.ru_maxrss/1024:.1f}")
+
+
 if __name__ == "__main__":
-    {"idle": idle, "ttfs": ttfs, "rss": rss}[sys.argv[1]](sys.argv[2:])
+    {"idle": idle, "ttfs": ttfs, "rss": rss, "peak": peak}[sys.argv[1]](sys.argv[2:])

@@ -340,9 +340,14 @@ impl PickPurpose {
                 }
                 None => Vec::new(),
             },
-            PickPurpose::Export => ExportChoice::all()
-                .get(index)
-                .map_or_else(Vec::new, |c| c.choose()),
+            PickPurpose::Export => match ExportChoice::all().get(index) {
+                Some(c @ (ExportChoice::All | ExportChoice::One(_))) => {
+                    m.say(Tone::Info, "Writing from the record…");
+                    c.choose()
+                }
+                Some(c) => c.choose(),
+                None => Vec::new(),
+            },
             PickPurpose::Priority => match Priority::ALL.get(index) {
                 Some(p) => priority_choice(m, *p),
                 None => Vec::new(),

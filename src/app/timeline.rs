@@ -31,9 +31,13 @@ pub fn event(m: &Model, n: usize) -> Option<&Event> {
     })
 }
 
-/// The numbers of the events a pane of `height` rows shows, oldest first.
+/// The numbers of the events a pane of `height` rows shows, oldest first; scrolled to the
+/// top, the pane is full from the first event down.
 pub fn visible(m: &Model, height: usize) -> std::ops::Range<usize> {
-    let end = m.incident.count.saturating_sub(m.timeline.from_bottom);
+    let count = m.incident.count;
+    let end = count
+        .saturating_sub(m.timeline.from_bottom)
+        .max(height.min(count));
     end.saturating_sub(height)..end
 }
 

@@ -263,34 +263,46 @@ impl Executor {
     }
 
     /// Writes formats from the journal as it is on disk (the record, not the screen) and
-    /// records each document.
+    /// records each document, on a thread of its own: a long incident's documents take a
+    /// while, and the screen goes on meanwhile.
     fn export(&mut self, formats: &[Format], model: &Model) -> Vec<Msg> {
         let dir = exports_dir(&self.incident_dir);
-        let written = self.on_disk(model).and_then(|rec| {
-            let exporter = self
-                .documents
-                .exporter(Utc::now())
-                .map_err(|e| e.to_string())?;
-            write_recorded(
-                &exporter,
-                &rec.incident,
-                &rec.events(),
-                formats,
-                &dir,
-                &self.writer,
-            )
-            .map_err(|e| e.to_string())
+        let writer = self.writer.clone();
+        let documents = self.documents.clone();
+        let (ticket, checklist) = (
+            model.incident.ticket.clone(),
+            model.incident.checklist.clone(),
+        );
+        let formats = formats.to_vec();
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let written = Record::open(writer.path(), &ticket, checklist)
+                .map_err(|e| format!("reading the journal: {e}"))
+                .and_then(|rec| {
+                    let exporter = documents.exporter(Utc::now()).map_err(|e| e.to_string())?;
+                    write_recorded(
+                        &exporter,
+                        &rec.incident,
+                        &rec.events(),
+                        &formats,
+                        &dir,
+                        &writer,
+                    )
+                    .map_err(|e| e.to_string())
+                });
+            let said = match written {
+                Ok(written) => Msg::Exported(format!(
+                    "Wrote {} in {}",
+                    Written::names(&written).join(", "),
+                    dir.display()
+                )),
+                Err(e) => Msg::Failed(format!("export failed: {e}")),
+            };
+            // The documents recorded are read back like any append.
+            let _ = tx.blocking_send(Msg::JournalChanged);
+            let _ = tx.blocking_send(said);
         });
-        let mut msgs: Vec<Msg> = self.read_journal().into_iter().collect();
-        msgs.push(match written {
-            Ok(written) => Msg::Exported(format!(
-                "Wrote {} in {}",
-                Written::names(&written).join(", "),
-                dir.display()
-            )),
-            Err(e) => Msg::Failed(format!("export failed: {e}")),
-        });
-        msgs
+        Vec::new()
     }
 
     /// The incident as its journal on disk holds it.

@@ -239,25 +239,32 @@ impl Exporter {
             }
             Format::Timeline => timeline_csv(events, out),
             other => {
-                let ctx = match ctx {
-                    Some(c) => c,
-                    None => ctx.insert(
-                        context::build(
-                            inc,
-                            events,
-                            &self.policy,
-                            self.rollback_command.clone(),
-                            self.now,
-                        )
-                        .map_err(io)?,
-                    ),
-                };
+                let ctx = self.context(inc, events, ctx)?;
                 let text = self
                     .templates
                     .render(other.template().unwrap_or_default(), ctx)?;
                 out.write_all(text.as_bytes()).map_err(io)
             }
         }
+    }
+
+    /// The documents' context, built by one pass over the record the first time it is needed.
+    fn context<'c>(
+        &self,
+        inc: &Incident,
+        events: &dyn EventSource,
+        ctx: &'c mut Option<context::Context>,
+    ) -> Result<&'c context::Context, ExportError> {
+        Ok(match ctx {
+            Some(c) => c,
+            None => ctx.insert(context::build(
+                inc,
+                events,
+                &self.policy,
+                self.rollback_command.clone(),
+                self.now,
+            )?),
+        })
     }
 
     /// Writes one format into `dir` (the PIR with its chart); returns the files written.
@@ -312,7 +319,10 @@ impl Exporter {
                 chart: None,
             });
         }
-        let text = self.render(inc, events, format)?;
+        let context = self.context(inc, events, ctx)?;
+        let text = self
+            .templates
+            .render(format.template().unwrap_or_default(), context)?;
         // The review is edited by hand after it is generated: a file that is no longer what
         // was generated last is kept, and the new draft goes beside it.
         let last = dir.join(".pir.md.generated");
@@ -330,19 +340,6 @@ impl Exporter {
         write(&last, text.as_bytes())?;
         write(&path, text.as_bytes())?;
         let mut chart = None;
-        let context = match ctx {
-            Some(c) => c,
-            None => ctx.insert(
-                context::build(
-                    inc,
-                    events,
-                    &self.policy,
-                    self.rollback_command.clone(),
-                    self.now,
-                )
-                .map_err(|e| ExportError::Io(e.to_string()))?,
-            ),
-        };
         if let Some(svg) = context
             .chart
             .as_ref()

@@ -206,7 +206,7 @@ pub fn gap_row(summary: String) -> Row {
         time: "…".into(),
         kind: "omitted".into(),
         text: format!(
-            "{summary} more events are not listed here; timeline.csv and incident.json hold every one"
+            "{summary} more rows are not listed here; timeline.csv and incident.json hold every event"
         ),
         milestone: false,
         offset: String::new(),
