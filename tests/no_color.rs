@@ -1,19 +1,17 @@
-//! `NO_COLOR`: not one colour on the screen, and still every state readable (its own test
-//! binary: the palette is chosen once per process, as the console does).
+//! `NO_COLOR`: not one colour on the screen, and still every state readable.
 
 mod common;
 
 use common::*;
 use ratatui::style::{Color, Modifier};
 use warroom::app::update;
-use warroom::ui;
 use warroom::ui::theme::Palette;
 
 #[test]
 fn no_colour_anywhere_and_the_selection_still_shows() {
-    ui::theme::use_palette(Palette::NONE);
     for k in [None, Some('p'), Some('g'), Some('m'), Some('e')] {
         let mut m = model("P0", t(62));
+        m.palette = Palette::NONE;
         if let Some(k) = k {
             update(&mut m, key(k));
         }

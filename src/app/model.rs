@@ -152,6 +152,8 @@ pub struct Model {
     pub utc: bool,
     /// Digits, the chart, gauges and borders in plain ASCII (a terminal without them).
     pub ascii: bool,
+    /// The colours `[theme]` chose (none under `NO_COLOR`).
+    pub palette: crate::config::palette::Palette,
     pub bell_enabled: bool,
     /// The due time the bell last rang for, so it rings once per due update.
     pub bell_rung_for: Option<DateTime<Utc>>,
@@ -198,6 +200,7 @@ impl Model {
             timeline: Timeline::default(),
             utc: false,
             ascii: false,
+            palette: crate::config::palette::Palette::STANDARD,
             bell_enabled: true,
             bell_rung_for: None,
             status: None,

@@ -15,6 +15,7 @@ use crate::keys::{Action, KeySpec, Keymap};
 use crate::priority::Priority;
 
 mod load;
+pub mod palette;
 mod values;
 
 pub use load::*;

@@ -14,6 +14,7 @@ use crate::app::log_view::LineKind;
 use crate::app::model::Tone;
 use crate::app::{Model, Msg};
 use crate::config::Loaded;
+use crate::config::palette::Palette;
 use crate::export::record::{Documents, exports_dir};
 use crate::git::GitSetup;
 use crate::incident::Record;
@@ -56,10 +57,7 @@ pub fn prepare(
         .with_runbook(runbook);
     model.utc = config.ui.utc;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    crate::ui::theme::use_palette(crate::ui::theme::Palette::from_config(
-        &config.theme,
-        no_color,
-    ));
+    model.palette = Palette::from_config(&config.theme, no_color);
     model.ascii = config
         .theme
         .ascii_for(std::env::var("TERM").ok().as_deref());

@@ -91,6 +91,10 @@ pub fn view(m: &Model, frame: &mut Frame) {
 }
 
 pub fn draw(m: &Model, area: Rect, buf: &mut Buffer) {
+    theme::drawing(m.palette, || draw_panes(m, area, buf));
+}
+
+fn draw_panes(m: &Model, area: Rect, buf: &mut Buffer) {
     let a = layout(m, area);
     header::render(m, a.header, buf);
     checklist::render(m, a.checklist, buf);
