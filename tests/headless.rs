@@ -11,7 +11,7 @@ use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::mpsc;
-use warroom::app::{Model, Msg};
+use warroom::app::{Effect, Model, Msg, update};
 use warroom::checklist::Checklist;
 use warroom::clock::Policy;
 use warroom::console::sources::watch_journal;
@@ -155,4 +155,41 @@ async fn a_failed_append_is_said_and_shows_nothing_as_done() {
     );
     assert_eq!(model.incident.marks.get("on-call-alerted"), None);
     drop(dir);
+}
+
+#[tokio::test]
+async fn a_journal_that_shrinks_is_folded_again_from_its_start() {
+    let (_dir, store, mut model, mut io, _tx, _rx) = setup();
+    let path = store.journal_path("ENG-9");
+    let other = JournalWriter::new(&path);
+    for text in ["first", "second", "third"] {
+        other.append(Draft::new(kinds::NOTE, text)).expect("append");
+    }
+    let apply = |model: &mut Model, io: &mut Executor| {
+        for msg in io.perform(Effect::ReadJournal, model) {
+            for e in update(model, msg) {
+                assert!(!matches!(e, Effect::Append(_)), "{e:?}");
+            }
+        }
+    };
+    apply(&mut model, &mut io);
+    assert_eq!(model.incident.count, 4);
+    // Restored from a backup: the opening line and one other note.
+    let text = std::fs::read_to_string(&path).expect("read");
+    let opened = text.lines().next().expect("opened").to_string();
+    std::fs::write(&path, format!("{opened}\n")).expect("rewrite");
+    other
+        .append(Draft::new(kinds::NOTE, "from the backup"))
+        .expect("append");
+    apply(&mut model, &mut io);
+    let whole = Incident::from_events(
+        "ENG-9",
+        model.incident.checklist.clone(),
+        read_all(&path).expect("read").events,
+    );
+    assert_eq!(
+        model.incident, whole,
+        "the fold is the new journal's, not both"
+    );
+    assert_eq!(model.incident.count, 2);
 }

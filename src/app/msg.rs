@@ -17,6 +17,9 @@ pub enum Msg {
     JournalChanged,
     /// Events read from the journal since the last read.
     Journal(ReadBatch),
+    /// The journal shrank (rewritten by hand, restored from a backup): it is read again from
+    /// its start, so the fold starts over.
+    JournalRestarted,
     /// Older events read for the timeline: `events[i]` is event number `first + i`.
     TimelinePage {
         first: usize,

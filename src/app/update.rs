@@ -57,6 +57,12 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
             m.warnings.extend(batch.warnings);
             fx
         }
+        Msg::JournalRestarted => {
+            let inc = &m.incident;
+            m.incident = crate::incident::Incident::empty(&inc.ticket, inc.checklist.clone());
+            m.timeline = Default::default();
+            Vec::new()
+        }
         Msg::TimelinePage { first, events } => {
             super::timeline::on_page(m, first, events);
             Vec::new()

@@ -137,11 +137,16 @@ impl Executor {
         }
     }
 
-    fn read_journal(&mut self) -> Option<Msg> {
-        match self.reader.read_new() {
-            Ok(batch) if batch.events.is_empty() && batch.warnings.is_empty() => None,
-            Ok(batch) => Some(Msg::Journal(batch)),
-            Err(e) => Some(Msg::Failed(format!("cannot read the journal: {e}"))),
+    fn read_journal(&mut self) -> Vec<Msg> {
+        let batch = match self.reader.read_new() {
+            Ok(batch) if batch.events.is_empty() && batch.warnings.is_empty() => return Vec::new(),
+            Ok(batch) => batch,
+            Err(e) => return vec![Msg::Failed(format!("cannot read the journal: {e}"))],
+        };
+        if self.reader.take_restarted() {
+            vec![Msg::JournalRestarted, Msg::Journal(batch)]
+        } else {
+            vec![Msg::Journal(batch)]
         }
     }
 
@@ -156,9 +161,9 @@ impl Executor {
                         self.writer.path().display()
                     ))];
                 }
-                self.read_journal().into_iter().collect()
+                self.read_journal()
             }
-            Effect::ReadJournal => self.read_journal().into_iter().collect(),
+            Effect::ReadJournal => self.read_journal(),
             Effect::ReadTimeline { first, count } => match self.reader.read_range(first, count) {
                 Ok(events) => vec![Msg::TimelinePage { first, events }],
                 Err(e) => vec![Msg::Failed(format!("cannot read the timeline: {e}"))],

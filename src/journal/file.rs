@@ -122,6 +122,8 @@ pub struct JournalReader {
     started: bool,
     /// Reads stop here (a pass over the record as it was folded).
     limit: Option<u64>,
+    /// The journal shrank and was read again from its start since this was last asked.
+    restarted: bool,
 }
 
 impl JournalReader {
@@ -131,6 +133,7 @@ impl JournalReader {
             at: Position::default(),
             started: false,
             limit: None,
+            restarted: false,
         }
     }
 
@@ -141,6 +144,7 @@ impl JournalReader {
             at,
             started: true,
             limit: None,
+            restarted: false,
         }
     }
 
@@ -156,6 +160,12 @@ impl JournalReader {
 
     pub fn position(&self) -> &Position {
         &self.at
+    }
+
+    /// Whether the journal shrank and was read again from its start since the last call: what
+    /// was folded before must be dropped.
+    pub fn take_restarted(&mut self) -> bool {
+        std::mem::take(&mut self.restarted)
     }
 
     /// How many events have been read.
@@ -185,6 +195,7 @@ impl JournalReader {
                 self.at.offset
             ));
             self.at = Position::default();
+            self.restarted = true;
         }
         if len == self.at.offset {
             return Ok(warnings);
