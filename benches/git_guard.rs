@@ -16,6 +16,7 @@ fn main() {
         ticket: "BENCH-1".into(),
         title: "guard".into(),
         hotfix: None,
+        merge_commit: None,
     };
     let open = || {
         Git::open(

@@ -15,6 +15,7 @@ pub mod export;
 pub mod format;
 pub mod fsutil;
 pub mod git;
+pub mod github;
 pub mod incident;
 pub mod jobs;
 pub mod journal;

@@ -21,6 +21,7 @@ fn git(t: &TestRepo, hotfix: Option<(String, String)>) -> Git {
         ticket: "ENG-1234".into(),
         title: "Auth bypass on expired tokens".into(),
         hotfix,
+        merge_commit: None,
     };
     Git::open(&GitConfig::default(), &t.work, inc).expect("open")
 }
@@ -171,6 +172,7 @@ fn unsafe_states_are_refused_and_nothing_is_touched() {
         ticket: "ENG-1".into(),
         title: "x".into(),
         hotfix: None,
+        merge_commit: None,
     };
     let g = Git::open(&cfg, &t.work, inc.clone()).expect("open");
     assert!(
@@ -202,6 +204,7 @@ fn unsafe_states_are_refused_and_nothing_is_touched() {
         ticket: "ENG-1".into(),
         title: "x".into(),
         hotfix: None,
+        merge_commit: None,
     };
     assert!(
         matches!(Git::open(&GitConfig::default(), nowhere.path(), inc), Err(GitError::Refused(m)) if m.contains("not in a git repository"))

@@ -147,10 +147,11 @@ pub enum GitChoice {
     Revert,
     Backport,
     Patch,
+    PullRequest,
 }
 
 impl GitChoice {
-    pub const ALL: [GitChoice; 7] = [
+    pub const ALL: [GitChoice; 8] = [
         GitChoice::Branch,
         GitChoice::Guard,
         GitChoice::Verify,
@@ -158,6 +159,7 @@ impl GitChoice {
         GitChoice::Revert,
         GitChoice::Backport,
         GitChoice::Patch,
+        GitChoice::PullRequest,
     ];
 
     pub fn name(self) -> &'static str {
@@ -169,6 +171,7 @@ impl GitChoice {
             GitChoice::Revert => "revert",
             GitChoice::Backport => "backport",
             GitChoice::Patch => "patch",
+            GitChoice::PullRequest => "pr",
         }
     }
 
@@ -183,13 +186,18 @@ impl GitChoice {
             GitChoice::Revert => "Revert the hotfix commit (a dry run first)",
             GitChoice::Backport => "Backport to the release branches (new branches, cherry-picked)",
             GitChoice::Patch => "Write the hotfix as patch files into the incident folder",
+            GitChoice::PullRequest => {
+                "Open the pull request on GitHub (shows its body first), then follow it"
+            }
         }
     }
 
-    /// The operation, with what the configuration says (push or not) and where patches go.
-    pub fn op(self, m: &Model) -> Op {
+    /// The operation, with what the configuration says (push or not) and where patches go;
+    /// none for the pull request, which is GitHub's.
+    pub fn op(self, m: &Model) -> Option<Op> {
         let push = m.git_cfg.push;
-        match self {
+        Some(match self {
+            GitChoice::PullRequest => return None,
             GitChoice::Branch => Op::Branch {
                 fetch: true,
                 from_local: false,
@@ -212,7 +220,7 @@ impl GitChoice {
             GitChoice::Patch => Op::Patch {
                 dir: m.incident_dir.join("patches"),
             },
-        }
+        })
     }
 }
 
@@ -333,11 +341,9 @@ impl PickPurpose {
     /// What choosing row `index` does.
     pub fn choose(self, m: &mut Model, index: usize) -> Vec<Effect> {
         match self {
-            PickPurpose::Git => match GitChoice::ALL.get(index) {
-                Some(c) => {
-                    let op = c.op(m);
-                    git::run(m, op)
-                }
+            PickPurpose::Git => match GitChoice::ALL.get(index).map(|c| c.op(m)) {
+                Some(Some(op)) => git::run(m, op),
+                Some(None) => super::github::preview(m),
                 None => Vec::new(),
             },
             PickPurpose::Export => match ExportChoice::all().get(index) {

@@ -2,6 +2,7 @@
 
 pub mod error_rate;
 pub mod git;
+pub mod github;
 pub mod log_view;
 pub mod menus;
 pub mod model;

@@ -74,6 +74,11 @@ pub enum ConfirmAction {
         op: crate::git::Op,
         lines: Vec<String>,
     },
+    /// Open the hotfix pull request shown (its body is pr.md as rendered now).
+    OpenPr {
+        title: String,
+        body: String,
+    },
     /// Post the Slack update shown.
     PostSlack {
         text: String,
@@ -90,6 +95,17 @@ pub struct GitView {
     pub guard: Option<crate::git::GuardReport>,
     /// Why the guard could not be measured (no hotfix branch yet…).
     pub guard_note: Option<String>,
+}
+
+/// The hotfix pull request's side of the console.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GithubView {
+    /// Why the PR cannot be opened or followed from here (no token, not on GitHub), if so.
+    pub unavailable: Option<String>,
+    /// Opening it now.
+    pub opening: bool,
+    /// The last poll's failure, said once until it changes.
+    pub error: Option<String>,
 }
 
 /// The job the runner is working on.
@@ -183,6 +199,7 @@ pub struct Model {
     pub register_deploy: Option<Option<String>>,
     pub git: GitView,
     pub git_cfg: crate::config::GitConfig,
+    pub github: GithubView,
     /// Whatever the screen shows of commands and config passes through this.
     pub redactor: Arc<crate::output::Redactor>,
 }
@@ -224,6 +241,7 @@ impl Model {
             register_deploy: None,
             git: GitView::default(),
             git_cfg: crate::config::GitConfig::default(),
+            github: GithubView::default(),
             redactor: Arc::new(crate::output::Redactor::from_env(&[])),
         };
         m.selected = m.first_pending().unwrap_or(0);

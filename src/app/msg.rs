@@ -39,6 +39,10 @@ pub enum Msg {
     LogFile(TailRead),
     /// News from the Sentry poller.
     Sentry(crate::sentry::SentryMsg),
+    /// The pull request: opened, its state on GitHub, or a poll's failure.
+    Github(crate::github::GithubMsg),
+    /// The PR's title and body to show before opening it (or why they could not be made).
+    PrPreview(Result<(String, String), String>),
     /// A git operation finished, the repository changed, or the guard was measured.
     Git(crate::git::GitMsg),
     /// Leave cleanly with this exit status: 0 when asked to, 128 + the signal for SIGINT
@@ -64,6 +68,15 @@ pub enum Effect {
     Export(Vec<crate::export::Format>),
     /// Render the Slack text for a preview.
     SlackPreview,
+    /// Render pr.md from the record, to show before opening the PR.
+    PrPreview,
+    /// Push the hotfix branch and open (or find) its pull request.
+    OpenPr {
+        title: String,
+        body: String,
+    },
+    /// Follow this pull request on GitHub.
+    FollowPr(u64),
     /// Post this text to the Slack webhook.
     PostSlack(String),
     /// Start a job; one at a time.

@@ -68,6 +68,8 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Sentry(s) => sentry::on_sentry(m, s),
+        Msg::Github(g) => super::github::on_github(m, g),
+        Msg::PrPreview(p) => super::github::on_preview(m, p),
         Msg::Git(g) => git::on_git(m, g),
         Msg::Failed(e) => {
             m.say(Tone::Error, e);
@@ -246,6 +248,9 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
                         Effect::Export(crate::export::Format::ALL.to_vec()),
                     ],
                     ConfirmAction::PostSlack { text } => vec![Effect::PostSlack(text)],
+                    ConfirmAction::OpenPr { title, body } => {
+                        super::github::confirmed(m, title, body)
+                    }
                     ConfirmAction::Deploy => runs::confirmed_deploy(m),
                     ConfirmAction::Rollback => runs::confirmed_rollback(m),
                     ConfirmAction::Cancel => vec![Effect::CancelRun],

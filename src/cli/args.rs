@@ -148,9 +148,22 @@ pub enum GitAction {
         branches: Vec<String>,
         #[arg(long)]
         push: bool,
+        /// Push the new branches and open one pull request per backport, titled for its target
+        #[arg(long)]
+        pr: bool,
     },
     /// Write the hotfix commits as mailbox patches into the incident folder
     Patch { ticket: String },
+    /// Push the hotfix branch and open its pull request on GitHub (or find the open one)
+    Pr {
+        ticket: String,
+        /// Open it as a draft
+        #[arg(long)]
+        draft: bool,
+        /// The branch to merge into (default: [git] base_branch)
+        #[arg(long)]
+        base: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -47,6 +47,12 @@ pub fn settings(loaded: &Loaded, file_text: Option<&str>, redactor: &Redactor) -
         &s.token_env,
         s.token.is_some() || s.token_command.is_some(),
     ));
+    let g = &loaded.config.github;
+    out.push(secret_from_env(
+        "github token",
+        &g.token_env,
+        g.token_command.is_some(),
+    ));
     out.push(secret_from_env(
         "slack webhook",
         &loaded.config.slack.webhook_env,

@@ -46,6 +46,7 @@ pub struct Config {
     pub redact: RedactConfig,
     pub sentry: SentryConfig,
     pub git: GitConfig,
+    pub github: GithubConfig,
     #[serde(serialize_with = "show_keys")]
     pub keys: BTreeMap<Spanned<String>, Spanned<String>>,
     /// The defaults with `[keys]` applied.
@@ -315,6 +316,45 @@ pub struct RedactConfig {
     /// More environment variables whose values are secret (names with TOKEN, SECRET,
     /// PASSWORD, KEY, WEBHOOK, CREDENTIAL, AUTH or DSN are already).
     pub env: Vec<String>,
+}
+
+/// The hotfix pull request on GitHub (github.com or GitHub Enterprise).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GithubConfig {
+    /// The REST API's base (default: from the remote's host: `https://api.github.com`, or
+    /// `https://HOST/api/v3` for GitHub Enterprise).
+    pub api_url: Option<String>,
+    /// `OWNER/NAME` on GitHub, when the remote's URL does not say it (a mirror, a proxy).
+    pub repository: Option<String>,
+    /// The variable holding the token; `GH_TOKEN` is tried after it.
+    pub token_env: String,
+    /// A command printing the token (`gh auth token`), used when no variable is set.
+    pub token_command: Option<String>,
+    /// Labels every hotfix PR gets, besides its priority (`P0`…).
+    pub labels: Vec<String>,
+    /// Create a missing label on the repository (else it is left off, and said).
+    pub create_labels: bool,
+    /// How often the PR is polled while the incident is open.
+    #[serde(deserialize_with = "at_least_5s", serialize_with = "show_duration")]
+    pub poll_interval: Duration,
+    #[serde(deserialize_with = "duration", serialize_with = "show_duration")]
+    pub timeout: Duration,
+}
+
+impl Default for GithubConfig {
+    fn default() -> Self {
+        GithubConfig {
+            api_url: None,
+            repository: None,
+            token_env: "GITHUB_TOKEN".into(),
+            token_command: None,
+            labels: vec!["hotfix".into()],
+            create_labels: true,
+            poll_interval: Duration::from_secs(30),
+            timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, watch};
 
+use super::pull_request::{self, GithubLink};
 use super::sources::forward;
 use crate::app::{Effect, Model, Msg};
 use crate::export::record::{Documents, exports_dir, write_recorded};
@@ -41,6 +42,8 @@ pub struct Executor {
     slack: Slack,
     sentry: Option<Sentry>,
     git: Option<GitWorker>,
+    github: Option<GithubLink>,
+    follower: Option<tokio::task::JoinHandle<()>>,
     /// Events folded when the console started: a checkpoint is left when there are more.
     checkpointed: usize,
 }
@@ -81,6 +84,8 @@ impl Executor {
             slack: Slack::default(),
             sentry: None,
             git: None,
+            github: None,
+            follower: None,
         }
     }
 
@@ -100,6 +105,12 @@ impl Executor {
             deploys,
             task,
         });
+    }
+
+    /// Where the hotfix PR is opened and followed.
+    pub fn with_github(mut self, link: GithubLink) -> Executor {
+        self.github = Some(link);
+        self
     }
 
     /// Starts the git thread and the watcher on `.git`.
@@ -126,6 +137,9 @@ impl Executor {
         self.stop_job();
         if let Some(s) = self.sentry.take() {
             s.task.abort();
+        }
+        if let Some(f) = self.follower.take() {
+            f.abort();
         }
     }
 
@@ -201,6 +215,26 @@ impl Executor {
             Effect::GitGuard(subject) => {
                 if let Some(g) = &self.git {
                     g.measure(subject);
+                }
+                Vec::new()
+            }
+            Effect::PrPreview => vec![Msg::PrPreview(self.pr_text(model))],
+            Effect::OpenPr { title, body } => match &self.github {
+                Some(link) => {
+                    pull_request::open(link.clone(), model, title, body, self.tx.clone());
+                    Vec::new()
+                }
+                None => vec![Msg::Github(crate::github::GithubMsg::Opened(Err(
+                    "GitHub is not set up here".into(),
+                )))],
+            },
+            Effect::FollowPr(number) => {
+                if let Some(link) = &self.github {
+                    if let Some(f) = self.follower.take() {
+                        f.abort();
+                    }
+                    self.follower =
+                        Some(pull_request::follow(link.clone(), number, self.tx.clone()));
                 }
                 Vec::new()
             }
@@ -318,6 +352,21 @@ impl Executor {
             model.incident.checklist.clone(),
         )
         .map_err(|e| format!("reading the journal: {e}"))
+    }
+
+    /// The PR's title and body: `pr.md` as the record renders it now; first, whether the
+    /// token and the remote allow opening it at all.
+    fn pr_text(&self, model: &Model) -> Result<(String, String), String> {
+        match &self.github {
+            Some(link) => link.check()?,
+            None => return Err("GitHub is not set up here".into()),
+        }
+        let rec = self.on_disk(model)?;
+        self.documents
+            .exporter(Utc::now())
+            .and_then(|e| e.render(&rec.incident, &rec.events(), Format::Pr))
+            .map(|text| crate::github::split_pr_md(&text))
+            .map_err(|e| e.to_string())
     }
 
     fn slack_text(&self, model: &Model) -> Result<String, String> {

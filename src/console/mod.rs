@@ -4,6 +4,7 @@
 
 pub mod effects;
 pub mod event_loop;
+pub mod pull_request;
 pub mod setup;
 pub mod sources;
 
@@ -33,6 +34,14 @@ pub async fn run(console: Console, script: Option<Script>) -> anyhow::Result<u8>
     }
     if let Some(setup) = git {
         executor.start_git(setup);
+    }
+    if let Some(pr) = model
+        .incident
+        .pr
+        .as_ref()
+        .filter(|p| !p.merged && !p.closed)
+    {
+        executor.perform(crate::app::Effect::FollowPr(pr.number), &model);
     }
     let tail = model.runbook.log_file.clone().map(|f| {
         let lines = sources::forward(tx.clone(), Msg::LogFile, 16);

@@ -9,6 +9,7 @@ use chrono::Utc;
 use tokio::sync::mpsc;
 
 use super::effects::{Executor, Slack};
+use super::pull_request::GithubLink;
 use crate::app::error_rate::ErrorRate;
 use crate::app::log_view::LineKind;
 use crate::app::model::Tone;
@@ -97,6 +98,11 @@ pub fn prepare(
         }
         Err(what) => model.error_rate = ErrorRate::unconfigured(what.clone()),
     }
+    let github_token = crate::github::token(&config.github);
+    if github_token.is_none() {
+        model.github.unavailable = Some(crate::github::no_token(&config.github));
+    }
+    secrets.extend(github_token.clone());
     let webhook_env = config.slack.webhook_env.clone();
     let webhook = std::env::var(&webhook_env)
         .ok()
@@ -134,7 +140,13 @@ pub fn prepare(
             webhook_env,
             webhook,
         },
-    );
+    )
+    .with_github(GithubLink {
+        cfg: config.github.clone(),
+        git: config.git.clone(),
+        cwd: cwd.to_path_buf(),
+        token: github_token,
+    });
     Ok(Console {
         model,
         executor,

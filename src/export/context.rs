@@ -96,6 +96,8 @@ pub struct Context {
     pub new_issues: Vec<String>,
     pub rollback_command: Option<String>,
     pub has_chart: bool,
+    /// The hotfix PR as the record followed it: number, page, approvals, checks, merge.
+    pub pull_request: Option<String>,
     /// The error-rate event whose series the chart draws.
     #[serde(skip)]
     pub chart: Option<Event>,
@@ -264,6 +266,7 @@ pub fn build(
         new_issues: Vec::new(),
         rollback_command,
         has_chart: false,
+        pull_request: inc.pr.as_ref().map(|p| pull_request(inc, p)),
         chart: None,
     };
     let mut checks_failed_before = 0;
@@ -601,4 +604,39 @@ fn gap_run(summary: String) -> Run {
         result: String::new(),
         duration: String::new(),
     }
+}
+
+/// The PR in one line: `#7 (URL), approved by alice; checks passed; merged into main as abc1234`.
+fn pull_request(inc: &Incident, pr: &crate::incident::PullRequest) -> String {
+    let mut parts = vec![format!("#{} ({})", pr.number, pr.url)];
+    let approved = pr.approved_by();
+    let waived = inc
+        .checklist
+        .item("pr-approved")
+        .and_then(|it| match inc.status(it) {
+            ItemStatus::Waived(Mark::Waived { reason, .. }) => Some(reason.clone()),
+            _ => None,
+        });
+    parts.push(match (approved.is_empty(), waived) {
+        (false, _) => format!("approved by {}", approved.join(", ")),
+        (true, Some(reason)) => format!(
+            "no approval: the review was waived at {} ({reason})",
+            inc.priority
+        ),
+        (true, None) => "no approval on the record".into(),
+    });
+    parts.push(match pr.checks.as_str() {
+        "success" => "all checks passed".into(),
+        "failure" => "a check failed".into(),
+        _ => "checks not reported".into(),
+    });
+    if pr.merged {
+        let commit = pr.merge_commit.as_deref().unwrap_or_default();
+        parts.push(format!("merged as {}", &commit[..commit.len().min(7)]));
+    } else if pr.closed {
+        parts.push("closed without merging".into());
+    } else {
+        parts.push("not merged".into());
+    }
+    parts.join("; ")
 }

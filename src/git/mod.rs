@@ -84,6 +84,9 @@ pub struct Subject {
     pub title: String,
     /// The hotfix branch and the base commit it started from, once `branch` has run.
     pub hotfix: Option<(String, String)>,
+    /// The merge commit of the hotfix PR, once GitHub reported the merge: what `tag` tags and
+    /// `verify` looks for.
+    pub merge_commit: Option<String>,
 }
 
 impl Subject {
@@ -92,6 +95,7 @@ impl Subject {
             ticket: inc.ticket.clone(),
             title: inc.title.clone(),
             hotfix: inc.hotfix.clone(),
+            merge_commit: inc.pr.as_ref().and_then(|p| p.merge_commit.clone()),
         }
     }
 }

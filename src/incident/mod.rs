@@ -115,11 +115,38 @@ pub struct Incident {
     pub milestones: HashMap<String, DateTime<Utc>>,
     /// Whether the review was recorded complete.
     pub pir_completed: bool,
+    /// The hotfix pull request, as the record has followed it.
+    pub pr: Option<PullRequest>,
     /// How many events the journal holds.
     pub count: usize,
     /// The newest events (at most [`RECENT`]), for the timeline's first screen. Older ones are
     /// read from the journal when they are looked at: memory does not grow with the record.
     pub recent: VecDeque<Event>,
+}
+
+/// The hotfix pull request as the record knows it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PullRequest {
+    pub number: u64,
+    pub url: String,
+    /// Each reviewer's last verdict on the record: `approved`, `changes_requested`, `dismissed`.
+    pub reviews: std::collections::BTreeMap<String, String>,
+    /// The checks' last state on the record: `success` or `failure` (empty before any).
+    pub checks: String,
+    pub merged: bool,
+    pub merge_commit: Option<String>,
+    pub closed: bool,
+}
+
+impl PullRequest {
+    /// Who approved it, as the record holds.
+    pub fn approved_by(&self) -> Vec<&str> {
+        self.reviews
+            .iter()
+            .filter(|(_, s)| *s == "approved")
+            .map(|(who, _)| who.as_str())
+            .collect()
+    }
 }
 
 /// How many of the newest events the fold keeps in memory.
@@ -155,6 +182,7 @@ impl Incident {
             last_guard: None,
             milestones: HashMap::new(),
             pir_completed: false,
+            pr: None,
             count: 0,
             recent: VecDeque::with_capacity(RECENT),
         }
@@ -279,6 +307,41 @@ impl Incident {
                 self.closed_at.get_or_insert(at);
             }
             kinds::PIR_COMPLETED => self.pir_completed = true,
+            // A backport's PR is on the timeline; the hotfix's PR is the one followed.
+            kinds::PR_OPENED if ev.str_field("backport_of").is_none() => {
+                if let Some(number) = ev.i64_field("number").and_then(|n| u64::try_from(n).ok()) {
+                    self.pr = Some(PullRequest {
+                        number,
+                        url: ev.str_field("url").unwrap_or_default().to_string(),
+                        ..PullRequest::default()
+                    });
+                }
+            }
+            kinds::PR_REVIEW => {
+                if let (Some(pr), Some(who), Some(state)) = (
+                    &mut self.pr,
+                    ev.str_field("reviewer"),
+                    ev.str_field("state"),
+                ) {
+                    pr.reviews.insert(who.to_string(), state.to_string());
+                }
+            }
+            kinds::PR_CHECKS => {
+                if let (Some(pr), Some(state)) = (&mut self.pr, ev.str_field("state")) {
+                    pr.checks = state.to_string();
+                }
+            }
+            kinds::PR_MERGED => {
+                if let Some(pr) = &mut self.pr {
+                    pr.merged = true;
+                    pr.merge_commit = ev.str_field("merge_commit").map(String::from);
+                }
+            }
+            kinds::PR_CLOSED => {
+                if let Some(pr) = &mut self.pr {
+                    pr.closed = true;
+                }
+            }
             _ => {}
         }
         let ticked: Vec<String> = self
@@ -372,7 +435,11 @@ impl Incident {
     pub fn is_milestone(ev: &Event) -> bool {
         matches!(
             ev.kind.as_str(),
-            kinds::MILESTONE | kinds::INCIDENT_OPENED | kinds::INCIDENT_CLOSED
+            kinds::MILESTONE
+                | kinds::INCIDENT_OPENED
+                | kinds::INCIDENT_CLOSED
+                | kinds::PR_OPENED
+                | kinds::PR_MERGED
         ) || (ev.is(kinds::DEPLOY_FINISHED) && ev.i64_field("exit_code") == Some(0))
             || (ev.is(kinds::PRIORITY_CHANGED))
     }

@@ -48,6 +48,16 @@ pub mod kinds {
         GIT_PATCH = "git_patch",
         /// A git step that was refused or failed, with the reason; nothing changed.
         GIT_REFUSED = "git_refused",
+        /// The hotfix pull request, opened or found: `number`, `url`.
+        PR_OPENED = "pr_opened",
+        /// A reviewer's verdict: `reviewer`, `state` (approved, changes_requested, dismissed).
+        PR_REVIEW = "pr_review",
+        /// The checks on the PR's head commit: `state` (success, failure), `name`, `url`.
+        PR_CHECKS = "pr_checks",
+        /// Merged: `merge_commit`, `base`, `approved`.
+        PR_MERGED = "pr_merged",
+        /// Closed without merging.
+        PR_CLOSED = "pr_closed",
         EXPORT_WRITTEN = "export_written",
         SLACK_POSTED = "slack_posted",
         PIR_COMPLETED = "pir_completed",

@@ -102,6 +102,11 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
                 format!("done {}", crate::format::stamp(m.utc, *at))
             }
             ItemStatus::NotApplicable => format!("not applicable at {}", inc.priority),
+            // Why the PR cannot be opened from here; exports/pr.md holds its text.
+            _ if item.id == "pr-opened" && m.github.unavailable.is_some() => format!(
+                "open it by hand from exports/pr.md (e → pr.md): {}",
+                m.github.unavailable.as_deref().unwrap_or_default()
+            ),
             _ => item.hint.clone().unwrap_or_default(),
         };
         Paragraph::new(Line::styled(text, theme::hint())).render(detail, buf);

@@ -185,6 +185,7 @@ fn keep_words(action: &ConfirmAction) -> &'static str {
         ConfirmAction::Quit => "stays in the console",
         ConfirmAction::Git { .. } => "changes nothing",
         ConfirmAction::PostSlack { .. } => "does not post",
+        ConfirmAction::OpenPr { .. } => "opens nothing",
     }
 }
 
@@ -224,6 +225,14 @@ fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
                 crate::git::Op::Revert { .. } => "y makes the revert commit",
                 _ => "y applies it",
             },
+        ),
+        ConfirmAction::OpenPr { title, body } => (
+            " Open this pull request on GitHub ",
+            std::iter::once(title.clone())
+                .chain(std::iter::once(String::new()))
+                .chain(body.lines().map(String::from))
+                .collect(),
+            "y pushes the branch and opens it",
         ),
         ConfirmAction::PostSlack { text } => (
             " Post this update to Slack ",

@@ -1,6 +1,7 @@
 //! Shared test helpers: a fixed clock, models built from events, the real binary, a fake Sentry.
 #![allow(dead_code)]
 
+pub mod github;
 pub mod repo;
 pub mod secrets;
 pub mod sentry;

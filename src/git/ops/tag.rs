@@ -72,8 +72,17 @@ pub(super) fn tag_in(
         .collect();
     let hf = git.hotfix()?;
     let base = &git.cfg.base_branch;
+    // The PR's merge commit, once GitHub reported it, unless a commit was named.
+    let commit = commit.or(git.incident.merge_commit.as_deref());
     let target = match commit {
-        Some(c) => resolve(git, c)?,
+        Some(c) => match resolve(git, c) {
+            Ok(t) => t,
+            Err(_) if git.incident.merge_commit.as_deref() == Some(c) => {
+                git.fetch_base().map_err(GitError::Refused)?;
+                resolve(git, c)?
+            }
+            Err(e) => return Err(e),
+        },
         None => git.base_tip()?,
     };
     let holds = holds_fix(git, &hf, target.id())?;

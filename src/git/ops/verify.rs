@@ -75,6 +75,32 @@ pub(super) fn verify(git: &Git) -> Result<Report> {
         ),
         _ => format!("✓ {base} holds the change of {branch} (squash or rebase merge)"),
     });
+    let merged = git.incident.merge_commit.as_deref().map(|mc| {
+        match git.repo.revparse_single(mc).map(|o| o.id()) {
+            Ok(id) if contains(git, tip.id(), id).unwrap_or(false) => {
+                r.lines.push(format!(
+                    "✓ {base} contains the PR's merge commit {}",
+                    short(id)
+                ));
+                true
+            }
+            Ok(id) => {
+                r.lines.push(format!(
+                    "⚠ {base} at {} does not contain the PR's merge commit {} yet: pull {base}",
+                    short(tip.id()),
+                    short(id)
+                ));
+                false
+            }
+            Err(_) => {
+                r.lines.push(format!(
+                    "⚠ the PR's merge commit {} is not in this clone yet: fetch {base}",
+                    &mc[..mc.len().min(7)]
+                ));
+                false
+            }
+        }
+    });
     match remote_ok {
         Some(true) => r
             .lines
@@ -99,7 +125,8 @@ pub(super) fn verify(git: &Git) -> Result<Report> {
         .field("base", base)
         .field("commit", tip.id().to_string())
         .field("summary", summary(&tip))
-        .field("remote_contains", remote_ok),
+        .field("remote_contains", remote_ok)
+        .field("contains_merge_commit", merged),
     );
     Ok(r)
 }
