@@ -626,7 +626,12 @@ fn the_pr_opened_from_the_console_ticks_its_items_as_github_changes_and_the_tag_
     tmux.keys(&["q"]);
     tmux.wait_gone("Checklist");
 
-    // The tag goes on the merge commit, as git itself reads it.
+    // verify looks for the merge commit in the base; the tag goes on it, as git itself reads it.
+    let verified = run(&["git", "verify", "ENG-7"]);
+    assert!(
+        verified.contains(&format!("✓ main contains the PR's merge commit {}", &merge[..7])),
+        "{verified}"
+    );
     run(&["git", "tag", "ENG-7"]);
     let tagged = std::process::Command::new("git")
         .args(["rev-parse", "v2.3.5^{commit}"])
