@@ -629,7 +629,10 @@ fn the_pr_opened_from_the_console_ticks_its_items_as_github_changes_and_the_tag_
     // verify looks for the merge commit in the base; the tag goes on it, as git itself reads it.
     let verified = run(&["git", "verify", "ENG-7"]);
     assert!(
-        verified.contains(&format!("✓ main contains the PR's merge commit {}", &merge[..7])),
+        verified.contains(&format!(
+            "✓ main contains the PR's merge commit {}",
+            &merge[..7]
+        )),
         "{verified}"
     );
     run(&["git", "tag", "ENG-7"]);

@@ -128,14 +128,7 @@ fn pull_request(ctx: &Ctx, ticket: &str, draft: bool, base: Option<String>) -> R
         return Ok(());
     }
     let cfg = &loaded.config;
-    let text = ctx
-        .documents(&loaded)
-        .exporter(Utc::now())
-        .and_then(|e| e.render(inc, &rec.events(), Format::Pr))
-        .map_err(export_error)?;
-    let (title, body) = github::split_pr_md(&text);
-    let client = github::connect(&cfg.github, &cfg.git, &ctx.cwd, github::token(&cfg.github))
-        .map_err(Fail::Usage)?;
+    let (title, body, client, rt) = github_session(ctx, &loaded, &rec)?;
     let head = github::push_branch(&cfg.git, &ctx.cwd, crate::git::Subject::of(inc))
         .map_err(Fail::Usage)?;
     let opening = pr::Opening {
@@ -147,10 +140,7 @@ fn pull_request(ctx: &Ctx, ticket: &str, draft: bool, base: Option<String>) -> R
         labels: github::labels(&cfg.github, inc.priority),
         create_labels: cfg.github.create_labels,
     };
-    let opened = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the runtime")?
+    let opened = rt
         .block_on(pr::open(&client, &opening))
         .map_err(|e| Fail::Other(anyhow::anyhow!(e.to_string())))?;
     let event = github::opened_event(&opened);
@@ -173,18 +163,7 @@ fn backport_prs(ctx: &Ctx, ticket: &str, report: &crate::git::Report) -> Result<
     let rec = ctx.incident(&ticket, &loaded)?;
     let inc = &rec.incident;
     let cfg = &loaded.config;
-    let text = ctx
-        .documents(&loaded)
-        .exporter(Utc::now())
-        .and_then(|e| e.render(inc, &rec.events(), Format::Pr))
-        .map_err(export_error)?;
-    let (title, body) = github::split_pr_md(&text);
-    let client = github::connect(&cfg.github, &cfg.git, &ctx.cwd, github::token(&cfg.github))
-        .map_err(Fail::Usage)?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the runtime")?;
+    let (title, body, client, rt) = github_session(ctx, &loaded, &rec)?;
     let writer = ctx.store.writer(&ticket)?;
     let made = report.events.iter().filter(|e| {
         e.kind.as_str() == kinds::GIT_BACKPORT
@@ -219,4 +198,32 @@ fn backport_prs(ctx: &Ctx, ticket: &str, report: &crate::git::Report) -> Result<
         writer.append(event).context("recording the PR")?;
     }
     Ok(())
+}
+
+/// pr.md's title and body rendered now, a client for the repository, and a runtime to use it.
+fn github_session(
+    ctx: &Ctx,
+    loaded: &Loaded,
+    rec: &Record,
+) -> Result<(
+    String,
+    String,
+    crate::github::Client,
+    tokio::runtime::Runtime,
+)> {
+    use crate::github;
+    let cfg = &loaded.config;
+    let text = ctx
+        .documents(loaded)
+        .exporter(Utc::now())
+        .and_then(|e| e.render(&rec.incident, &rec.events(), Format::Pr))
+        .map_err(export_error)?;
+    let (title, body) = github::split_pr_md(&text);
+    let client = github::connect(&cfg.github, &cfg.git, &ctx.cwd, github::token(&cfg.github))
+        .map_err(Fail::Usage)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    Ok((title, body, client, rt))
 }

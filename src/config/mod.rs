@@ -16,6 +16,7 @@ use crate::priority::Priority;
 
 mod load;
 pub mod palette;
+pub mod secret;
 mod values;
 
 pub use load::*;

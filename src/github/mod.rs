@@ -19,34 +19,11 @@ use crate::git::{Git, Subject};
 
 /// The token: `[github] token_env`, then `GH_TOKEN`, then `token_command`'s output.
 pub fn token(cfg: &GithubConfig) -> Option<String> {
-    for var in [cfg.token_env.as_str(), "GH_TOKEN"] {
-        if let Some(t) = std::env::var(var)
-            .ok()
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-        {
-            return Some(t);
-        }
-    }
-    let cmd = cfg.token_command.as_ref()?;
-    match std::process::Command::new("sh")
-        .arg("-c")
-        .arg(cmd)
-        .stderr(std::process::Stdio::null())
-        .output()
-    {
-        Ok(o) if o.status.success() => {
-            Some(String::from_utf8_lossy(&o.stdout).trim().to_string()).filter(|t| !t.is_empty())
-        }
-        Ok(o) => {
-            tracing::warn!("[github] token_command exited with {}", o.status);
-            None
-        }
-        Err(e) => {
-            tracing::warn!("[github] token_command could not run: {e}");
-            None
-        }
-    }
+    crate::config::secret::token_from(
+        &[&cfg.token_env, "GH_TOKEN"],
+        cfg.token_command.as_deref(),
+        "[github]",
+    )
 }
 
 /// What to tell a user with no token.

@@ -64,29 +64,6 @@ impl SentrySetup {
 
 /// The token: the environment variable, else `token_command`'s output, else the config file's.
 pub fn token(s: &SentryConfig) -> Option<String> {
-    if let Some(t) = std::env::var(&s.token_env)
-        .ok()
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
-    {
-        return Some(t);
-    }
-    if let Some(cmd) = &s.token_command {
-        match std::process::Command::new("sh")
-            .arg("-c")
-            .arg(cmd)
-            .stderr(std::process::Stdio::null())
-            .output()
-        {
-            Ok(o) if o.status.success() => {
-                let t = String::from_utf8_lossy(&o.stdout).trim().to_string();
-                if !t.is_empty() {
-                    return Some(t);
-                }
-            }
-            Ok(o) => tracing::warn!("[sentry] token_command exited with {}", o.status),
-            Err(e) => tracing::warn!("[sentry] token_command could not run: {e}"),
-        }
-    }
-    s.token.clone().filter(|t| !t.is_empty())
+    crate::config::secret::token_from(&[&s.token_env], s.token_command.as_deref(), "[sentry]")
+        .or_else(|| s.token.clone().filter(|t| !t.is_empty()))
 }

@@ -387,23 +387,7 @@ impl FakeGithub {
             next_head_sha: "a".repeat(40),
             ..Hub::default()
         }));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let state = hub.clone();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("rt");
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind");
-                tx.send(listener.local_addr().expect("addr")).expect("send");
-                let app = Router::new().fallback(handle).with_state(state);
-                let _ = axum::serve(listener, app).await;
-            });
-        });
-        let addr = rx.recv().expect("addr");
+        let addr = super::serve(Router::new().fallback(handle).with_state(hub.clone()));
         FakeGithub {
             hub,
             api: format!("http://{addr}"),

@@ -203,3 +203,22 @@ pub fn render(m: &Model, w: u16, h: u16) -> ratatui::Terminal<ratatui::backend::
     term.draw(|f| warroom::ui::view(m, f)).expect("draw");
     term
 }
+
+/// Serves `app` on 127.0.0.1 from a thread and runtime of its own (so sync tests can use it).
+pub fn serve(app: axum::Router) -> std::net::SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("rt");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            tx.send(listener.local_addr().expect("addr")).expect("send");
+            let _ = axum::serve(listener, app).await;
+        });
+    });
+    rx.recv().expect("addr")
+}

@@ -165,23 +165,7 @@ async fn handle(State(inner): State<Arc<Mutex<Inner>>>, req: Request) -> Respons
 impl FakeSentry {
     pub fn start() -> FakeSentry {
         let inner = Arc::new(Mutex::new(Inner::default()));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let state = inner.clone();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("rt");
-            rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind");
-                tx.send(listener.local_addr().expect("addr")).expect("send");
-                let app = Router::new().fallback(handle).with_state(state);
-                let _ = axum::serve(listener, app).await;
-            });
-        });
-        let addr = rx.recv().expect("addr");
+        let addr = super::serve(Router::new().fallback(handle).with_state(inner.clone()));
         let server = FakeSentry {
             inner,
             base: format!("http://{addr}"),
