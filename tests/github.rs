@@ -738,7 +738,10 @@ fn the_command_line_opens_the_pr_and_one_pr_per_backport() {
         "release-candidate",
         "--pr",
     ]);
-    assert!(out.contains("Opened PR #8"), "{out}");
+    assert!(
+        out.contains("Opened PR #8 for the backport to release-candidate"),
+        "{out}"
+    );
     let bp = gh.with(|h| h.pulls[1].clone());
     assert_eq!(bp.base, "release-candidate");
     assert_eq!(bp.head, "backport/release-candidate/hotfix-ENG-8");
@@ -751,11 +754,18 @@ fn the_command_line_opens_the_pr_and_one_pr_per_backport() {
     );
     let json: serde_json::Value =
         serde_json::from_str(&ok(&["export", "ENG-8", "--format", "json"])).expect("json");
+    let events = json["events"].as_array().expect("events");
+    let count = |kind: &str| events.iter().filter(|e| e["kind"] == kind).count();
     assert_eq!(
-        json["events"]
-            .as_array()
-            .map(|e| e.iter().filter(|e| e["kind"] == "pr_opened").count()),
-        Some(2)
+        count("pr_opened"),
+        1,
+        "only the hotfix's PR is the PR on record"
+    );
+    assert!(
+        events.iter().any(|e| e["kind"] == "git_backport"
+            && e["pr"] == 8
+            && e["target"] == "release-candidate"),
+        "the backport's PR is on the timeline with its step"
     );
     let origin = git2::Repository::open_bare(&repo.origin).expect("origin");
     assert!(

@@ -193,7 +193,21 @@ fn backport_prs(ctx: &Ctx, ticket: &str, report: &crate::git::Report) -> Result<
         let opened = rt
             .block_on(pr::open(&client, &opening))
             .map_err(|e| Fail::Other(anyhow::anyhow!("backport PR into {target}: {e}")))?;
-        let event = github::opened_event(&opened).field("backport_of", target);
+        // On the timeline with the backport's other steps; the hotfix's own PR is the one the
+        // checklist and the follower track.
+        let event = Draft::new(
+            kinds::GIT_BACKPORT,
+            format!(
+                "{} PR #{} for the backport to {target}: {}",
+                if opened.existed { "Found" } else { "Opened" },
+                opened.pr.number,
+                opened.pr.html_url
+            ),
+        )
+        .field("target", target)
+        .field("branch", branch)
+        .field("pr", opened.pr.number)
+        .field("url", opened.pr.html_url.clone());
         println!("{}", event.text);
         writer.append(event).context("recording the PR")?;
     }

@@ -307,8 +307,7 @@ impl Incident {
                 self.closed_at.get_or_insert(at);
             }
             kinds::PIR_COMPLETED => self.pir_completed = true,
-            // A backport's PR is on the timeline; the hotfix's PR is the one followed.
-            kinds::PR_OPENED if ev.str_field("backport_of").is_none() => {
+            kinds::PR_OPENED => {
                 if let Some(number) = ev.i64_field("number").and_then(|n| u64::try_from(n).ok()) {
                     self.pr = Some(PullRequest {
                         number,
