@@ -826,3 +826,30 @@ fn a_remote_not_on_github_is_said_and_pr_md_stays_the_way() {
     );
     assert!(update(&mut m, common::key('g')).is_empty());
 }
+
+#[test]
+fn a_pr_closed_without_merging_is_a_red_line_recorded_once() {
+    let mut m = common::model("P1", t(10));
+    m.incident.apply(
+        Draft::new(kinds::PR_OPENED, "Opened PR #7")
+            .field("number", 7)
+            .field("url", "u")
+            .stamp(t(11)),
+    );
+    let mut closed = state(&[], Checks::Pending, false);
+    closed.state = "closed".into();
+    let fx = update(&mut m, Msg::Github(GithubMsg::State(closed.clone())));
+    let d = apply(&mut m, &fx);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].text, "PR #7 was closed without merging");
+    assert!(d[0].clone().stamp(t(12)).is_failure(), "shown as a failure");
+    let item = m
+        .incident
+        .checklist
+        .item("pr-merged")
+        .expect("item")
+        .clone();
+    assert!(!matches!(m.incident.status(&item), ItemStatus::Done(_)));
+    let fx = update(&mut m, Msg::Github(GithubMsg::State(closed)));
+    assert!(apply(&mut m, &fx).is_empty());
+}

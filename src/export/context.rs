@@ -6,26 +6,14 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::rows::{Capped, LIST_KEEP, Row, Timeline, between, gap_row, row};
+use super::rows::{
+    Capped, LIST_KEEP, Row, Run, Timeline, between, gap_row, gap_run, pull_request, row,
+};
 use crate::clock::{self, Policy, Sla};
 use crate::incident::{Incident, ItemStatus, Mark, Phase};
 use crate::journal::{Event, EventSource, kinds};
 
 use crate::format::{self, count};
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Run {
-    pub what: String,
-    pub name: String,
-    pub time: String,
-    pub ok: bool,
-    /// passed, failed or cancelled.
-    pub outcome: String,
-    /// ✅, ❌ or ⏹.
-    pub icon: String,
-    pub result: String,
-    pub duration: String,
-}
 
 #[derive(Debug, Serialize)]
 pub struct ItemOutcome {
@@ -590,53 +578,4 @@ pub fn build(
 
 fn command_name(ev: &Event) -> String {
     format!("`{}`", ev.str_field("command").unwrap_or_default())
-}
-
-/// The run-table row that stands for the runs a long table leaves out.
-fn gap_run(summary: String) -> Run {
-    Run {
-        what: "…".into(),
-        name: format!("{summary} more runs are not listed here; timeline.csv holds every one"),
-        time: String::new(),
-        ok: true,
-        outcome: "omitted".into(),
-        icon: "…".into(),
-        result: String::new(),
-        duration: String::new(),
-    }
-}
-
-/// The PR in one line: `#7 (URL), approved by alice; checks passed; merged into main as abc1234`.
-fn pull_request(inc: &Incident, pr: &crate::incident::PullRequest) -> String {
-    let mut parts = vec![format!("#{} ({})", pr.number, pr.url)];
-    let approved = pr.approved_by();
-    let waived = inc
-        .checklist
-        .item("pr-approved")
-        .and_then(|it| match inc.status(it) {
-            ItemStatus::Waived(Mark::Waived { reason, .. }) => Some(reason.clone()),
-            _ => None,
-        });
-    parts.push(match (approved.is_empty(), waived) {
-        (false, _) => format!("approved by {}", approved.join(", ")),
-        (true, Some(reason)) => format!(
-            "no approval: the review was waived at {} ({reason})",
-            inc.priority
-        ),
-        (true, None) => "no approval on the record".into(),
-    });
-    parts.push(match pr.checks.as_str() {
-        "success" => "all checks passed".into(),
-        "failure" => "a check failed".into(),
-        _ => "checks not reported".into(),
-    });
-    if pr.merged {
-        let commit = pr.merge_commit.as_deref().unwrap_or_default();
-        parts.push(format!("merged as {}", &commit[..commit.len().min(7)]));
-    } else if pr.closed {
-        parts.push("closed without merging".into());
-    } else {
-        parts.push("not merged".into());
-    }
-    parts.join("; ")
 }

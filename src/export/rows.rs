@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::format;
-use crate::incident::Incident;
+use crate::incident::{Incident, ItemStatus, Mark};
 use crate::journal::{Event, kinds};
 
 /// Rows kept at each end of the review's timeline.
@@ -49,6 +49,69 @@ pub fn row(inc: &Incident, ev: &Event) -> Row {
         milestone: Incident::is_milestone(ev),
         offset,
     }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Run {
+    pub what: String,
+    pub name: String,
+    pub time: String,
+    pub ok: bool,
+    /// passed, failed or cancelled.
+    pub outcome: String,
+    /// ✅, ❌ or ⏹.
+    pub icon: String,
+    pub result: String,
+    pub duration: String,
+}
+
+/// The run-table row that stands for the runs a long table leaves out.
+pub fn gap_run(summary: String) -> Run {
+    Run {
+        what: "…".into(),
+        name: format!("{summary} more runs are not listed here; timeline.csv holds every one"),
+        time: String::new(),
+        ok: true,
+        outcome: "omitted".into(),
+        icon: "…".into(),
+        result: String::new(),
+        duration: String::new(),
+    }
+}
+
+/// The PR in one line: `#7 (URL), approved by alice; checks passed; merged into main as abc1234`.
+pub fn pull_request(inc: &Incident, pr: &crate::incident::PullRequest) -> String {
+    let mut parts = vec![format!("#{} ({})", pr.number, pr.url)];
+    let approved = pr.approved_by();
+    let waived = inc
+        .checklist
+        .item("pr-approved")
+        .and_then(|it| match inc.status(it) {
+            ItemStatus::Waived(Mark::Waived { reason, .. }) => Some(reason.clone()),
+            _ => None,
+        });
+    parts.push(match (approved.is_empty(), waived) {
+        (false, _) => format!("approved by {}", approved.join(", ")),
+        (true, Some(reason)) => format!(
+            "no approval: the review was waived at {} ({reason})",
+            inc.priority
+        ),
+        (true, None) => "no approval on the record".into(),
+    });
+    parts.push(match pr.checks.as_str() {
+        "success" => "all checks passed".into(),
+        "failure" => "a check failed".into(),
+        _ => "checks not reported".into(),
+    });
+    if pr.merged {
+        let commit = pr.merge_commit.as_deref().unwrap_or_default();
+        parts.push(format!("merged as {}", &commit[..commit.len().min(7)]));
+    } else if pr.closed {
+        parts.push("closed without merging".into());
+    } else {
+        parts.push("not merged".into());
+    }
+    parts.join("; ")
 }
 
 /// The first and last `keep` items of a list of any length; the middle is counted by kind.
