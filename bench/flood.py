@@ -11,7 +11,7 @@
    the end, and the lines of the run's log file.
 
 Usage: bench/flood.py [--rate 400000] [--seconds 10]   (from bench/deploy_log.sh)"""
-import argparse, fcntl, glob, os, pty, re, select, signal, statistics, struct, subprocess
+import argparse, shutil, fcntl, glob, os, pty, re, select, signal, statistics, struct, subprocess
 import sys, tempfile, termios, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -251,6 +251,14 @@ def main():
     ap.add_argument("--only-spinner", action="store_true")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="warroom-flood-")
+    try:
+        run(a, tmp)
+    finally:
+        # 4 million lines of logs: ~700 MB a run.
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run(a, tmp):
     spinner(a.seconds, tmp)
     if a.only_spinner:
         return

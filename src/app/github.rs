@@ -75,7 +75,7 @@ pub fn on_github(m: &mut Model, msg: GithubMsg) -> Vec<Effect> {
         }
         GithubMsg::Error(e) => {
             if m.github.error.as_ref() != Some(&e) {
-                m.say(Tone::Warn, format!("GitHub: {e} (polling goes on)"));
+                m.say(Tone::Warn, format!("GitHub: {e}"));
                 m.github.error = Some(e);
             }
             Vec::new()

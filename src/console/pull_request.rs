@@ -83,7 +83,8 @@ pub fn follow(link: GithubLink, number: u64, tx: mpsc::Sender<Msg>) -> tokio::ta
         match tokio::task::spawn_blocking(move || link.connect()).await {
             Ok(Ok(client)) => github::follow::run(client, number, every, reports).await,
             Ok(Err(e)) => {
-                let _ = reports.send(GithubMsg::Error(e)).await;
+                let said = format!("{e}: the PR is not followed from this console");
+                let _ = reports.send(GithubMsg::Error(said)).await;
             }
             Err(e) => {
                 let _ = reports.send(GithubMsg::Error(e.to_string())).await;

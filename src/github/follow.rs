@@ -220,7 +220,8 @@ pub async fn run(client: Client, number: u64, every: Duration, tx: mpsc::Sender<
             Ok(_) => {}
             Err(e) => {
                 wait = e.wait().map_or(every, |w| w.max(every));
-                if tx.send(GithubMsg::Error(e.to_string())).await.is_err() {
+                let said = format!("{e} (polling goes on)");
+                if tx.send(GithubMsg::Error(said)).await.is_err() {
                     return;
                 }
             }
