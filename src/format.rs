@@ -98,6 +98,18 @@ pub fn utc_second(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
+/// Everything but RFC 3986's unreserved characters, percent-encoded.
+const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// A URL path segment or query value: `hotfix/ENG-1` → `hotfix%2FENG-1`.
+pub fn url_component(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, COMPONENT).to_string()
+}
+
 /// Errors a minute: `12/min`, `0.4/min`.
 pub fn rate(r: f64) -> String {
     if r >= 10.0 || r == 0.0 {
@@ -156,5 +168,14 @@ mod tests {
         assert_eq!(utc_second(t), "2026-11-26 23:59:30");
         assert_eq!(stamp(true, t), "2026-11-26 23:59:30");
         assert_eq!(zone(true, t), "UTC");
+    }
+
+    #[test]
+    fn url_components_keep_only_unreserved_characters() {
+        assert_eq!(
+            url_component("acme:hotfix/ENG-1 x~y.z_w"),
+            "acme%3Ahotfix%2FENG-1%20x~y.z_w"
+        );
+        assert_eq!(url_component("v2.3.5+é"), "v2.3.5%2B%C3%A9");
     }
 }

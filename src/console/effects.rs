@@ -191,7 +191,7 @@ impl Executor {
                 Vec::new()
             }
             Effect::Export(formats) => self.export(&formats, model),
-            Effect::SlackPreview => vec![Msg::SlackPreview(self.slack_text(model))],
+            Effect::SlackPreview => self.slack_preview(model),
             Effect::PostSlack(text) => self.post_slack(text),
             Effect::Run(spec) => self.run(spec, model),
             Effect::CancelRun => {
@@ -218,7 +218,7 @@ impl Executor {
                 }
                 Vec::new()
             }
-            Effect::PrPreview => vec![Msg::PrPreview(self.pr_text(model))],
+            Effect::PrPreview => self.pr_preview(model),
             Effect::OpenPr { title, body } => match &self.github {
                 Some(link) => {
                     pull_request::open(link.clone(), model, title, body, self.tx.clone());
@@ -301,86 +301,109 @@ impl Executor {
         Vec::new()
     }
 
-    /// Writes formats from the journal as it is on disk (the record, not the screen) and
-    /// records each document, on a thread of its own: a long incident's documents take a
-    /// while, and the screen goes on meanwhile.
-    fn export(&mut self, formats: &[Format], model: &Model) -> Vec<Msg> {
-        let dir = exports_dir(&self.incident_dir);
-        let writer = self.writer.clone();
+    /// Works from the journal as it is on disk (the record, not the screen) on a thread of its
+    /// own, since a long incident's documents take a while and the screen goes on meanwhile;
+    /// `then` turns the result into the messages the loop gets.
+    fn with_record<T>(
+        &self,
+        model: &Model,
+        work: impl FnOnce(&Record, &Documents) -> Result<T, String> + Send + 'static,
+        then: impl FnOnce(Result<T, String>) -> Vec<Msg> + Send + 'static,
+    ) {
+        let path = self.writer.path().to_path_buf();
         let documents = self.documents.clone();
         let (ticket, checklist) = (
             model.incident.ticket.clone(),
             model.incident.checklist.clone(),
         );
-        let formats = formats.to_vec();
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
-            let written = Record::open(writer.path(), &ticket, checklist)
+            let result = Record::open(&path, &ticket, checklist)
                 .map_err(|e| format!("reading the journal: {e}"))
-                .and_then(|rec| {
-                    let exporter = documents.exporter(Utc::now()).map_err(|e| e.to_string())?;
-                    write_recorded(
-                        &exporter,
-                        &rec.incident,
-                        &rec.events(),
-                        &formats,
-                        &dir,
-                        &writer,
-                    )
-                    .map_err(|e| e.to_string())
-                });
-            let said = match written {
-                Ok(written) => Msg::Exported(format!(
-                    "Wrote {} in {}",
-                    Written::names(&written).join(", "),
-                    dir.display()
-                )),
-                Err(e) => Msg::Failed(format!("export failed: {e}")),
-            };
-            // The documents recorded are read back like any append.
-            let _ = tx.blocking_send(Msg::JournalChanged);
-            let _ = tx.blocking_send(said);
+                .and_then(|rec| work(&rec, &documents));
+            for msg in then(result) {
+                if tx.blocking_send(msg).is_err() {
+                    break;
+                }
+            }
         });
-        Vec::new()
     }
 
-    /// The incident as its journal on disk holds it.
-    fn on_disk(&self, model: &Model) -> Result<Record, String> {
-        Record::open(
-            self.writer.path(),
-            &model.incident.ticket,
-            model.incident.checklist.clone(),
-        )
-        .map_err(|e| format!("reading the journal: {e}"))
+    /// Writes formats from the record and records each document.
+    fn export(&mut self, formats: &[Format], model: &Model) -> Vec<Msg> {
+        let dir = exports_dir(&self.incident_dir);
+        let writer = self.writer.clone();
+        let formats = formats.to_vec();
+        let shown = dir.clone();
+        self.with_record(
+            model,
+            move |rec, documents| {
+                let exporter = documents.exporter(Utc::now()).map_err(|e| e.to_string())?;
+                write_recorded(
+                    &exporter,
+                    &rec.incident,
+                    &rec.events(),
+                    &formats,
+                    &dir,
+                    &writer,
+                )
+                .map_err(|e| e.to_string())
+            },
+            move |written| {
+                let said = match written {
+                    Ok(written) => Msg::Exported(format!(
+                        "Wrote {} in {}",
+                        Written::names(&written).join(", "),
+                        shown.display()
+                    )),
+                    Err(e) => Msg::Failed(format!("export failed: {e}")),
+                };
+                // The documents recorded are read back like any append.
+                vec![Msg::JournalChanged, said]
+            },
+        );
+        Vec::new()
     }
 
     /// The PR's title and body: `pr.md` as the record renders it now; first, whether the
     /// token and the remote allow opening it at all.
-    fn pr_text(&self, model: &Model) -> Result<(String, String), String> {
-        match &self.github {
-            Some(link) => link.check()?,
-            None => return Err("GitHub is not set up here".into()),
-        }
-        let rec = self.on_disk(model)?;
-        self.documents
-            .exporter(Utc::now())
-            .and_then(|e| e.render(&rec.incident, &rec.events(), Format::Pr))
-            .map(|text| crate::github::split_pr_md(&text))
-            .map_err(|e| e.to_string())
+    fn pr_preview(&self, model: &Model) -> Vec<Msg> {
+        let Some(link) = self.github.clone() else {
+            return vec![Msg::PrPreview(Err("GitHub is not set up here".into()))];
+        };
+        self.with_record(
+            model,
+            move |rec, documents| {
+                link.check()?;
+                documents
+                    .exporter(Utc::now())
+                    .and_then(|e| e.render(&rec.incident, &rec.events(), Format::Pr))
+                    .map(|text| crate::github::split_pr_md(&text))
+                    .map_err(|e| e.to_string())
+            },
+            |text| vec![Msg::PrPreview(text)],
+        );
+        Vec::new()
     }
 
-    fn slack_text(&self, model: &Model) -> Result<String, String> {
+    fn slack_preview(&self, model: &Model) -> Vec<Msg> {
         if self.slack.webhook.is_none() {
-            return Err(format!(
+            return vec![Msg::SlackPreview(Err(format!(
                 "no webhook: export {} with the incoming-webhook URL",
                 self.slack.webhook_env
-            ));
+            )))];
         }
-        let rec = self.on_disk(model)?;
-        self.documents
-            .exporter(Utc::now())
-            .and_then(|e| e.render(&rec.incident, &rec.events(), Format::Slack))
-            .map_err(|e| e.to_string())
+        self.with_record(
+            model,
+            |rec, documents| {
+                documents
+                    .exporter(Utc::now())
+                    .and_then(|e| e.render(&rec.incident, &rec.events(), Format::Slack))
+                    .map_err(|e| e.to_string())
+            },
+            |text| vec![Msg::SlackPreview(text)],
+        );
+        Vec::new()
     }
 
     fn post_slack(&self, text: String) -> Vec<Msg> {

@@ -78,7 +78,7 @@ pub struct Report {
 }
 
 /// What the operations know of the incident: a copy small enough to hand to the git thread.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Subject {
     pub ticket: String,
     pub title: String,
@@ -303,6 +303,16 @@ impl Git {
             GitError::Refused(format!(
                 "there is no remote {:?}: add it (git remote add {} <url>) or set [git] remote",
                 self.cfg.remote, self.cfg.remote
+            ))
+        })
+    }
+
+    /// The URL of `[git] remote`, as the repository's config writes it.
+    pub fn remote_url(&self) -> Result<String> {
+        self.require_remote()?.url().map(String::from).map_err(|_| {
+            GitError::Refused(format!(
+                "the remote {:?} has no URL git can read",
+                self.cfg.remote
             ))
         })
     }

@@ -47,19 +47,10 @@ pub fn connect(
         let repo = remote::parse(&format!("https://github.com/{named}"), Some(api))?;
         return Client::new(repo, token, cfg.timeout);
     }
-    let repo = git2::Repository::discover(
-        git.repo
-            .as_deref()
-            .map_or(cwd.to_path_buf(), |r| cwd.join(r)),
-    )
-    .map_err(|e| format!("no git repository here: {}", e.message()))?;
-    let remote = repo
-        .find_remote(&git.remote)
-        .map_err(|e| format!("no remote {:?}: {}", git.remote, e.message()))?;
-    let url = remote
-        .url()
-        .map_err(|_| format!("the remote {:?} has no URL git can read", git.remote))?;
-    let repo = remote::parse(url, cfg.api_url.as_deref())?;
+    let url = Git::open(git, cwd, Subject::default())
+        .and_then(|g| g.remote_url())
+        .map_err(|e| e.to_string())?;
+    let repo = remote::parse(&url, cfg.api_url.as_deref())?;
     Client::new(repo, token, cfg.timeout)
 }
 

@@ -29,25 +29,13 @@ pub struct Opened {
     pub left_off: Vec<String>,
 }
 
-/// A path segment or query value with everything but unreserved characters percent-encoded.
-pub fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// The open pull request from `head`, if there is one.
 pub async fn find(client: &Client, head: &str) -> Result<Option<PullRequest>, GithubError> {
     let owner = &client.repo().owner;
     let list: Option<Vec<PullRequest>> = client
         .get(&format!(
             "pulls?head={}&state=open",
-            encode(&format!("{owner}:{head}"))
+            crate::format::url_component(&format!("{owner}:{head}"))
         ))
         .await?;
     Ok(list.unwrap_or_default().into_iter().next())
@@ -81,7 +69,9 @@ pub async fn open(client: &Client, o: &Opening) -> Result<Opened, GithubError> {
     let mut labels = Vec::new();
     let mut left_off = Vec::new();
     for name in &o.labels {
-        let known: Option<Label> = client.get(&format!("labels/{}", encode(name))).await?;
+        let known: Option<Label> = client
+            .get(&format!("labels/{}", crate::format::url_component(name)))
+            .await?;
         if known.is_some() {
             labels.push(name.clone());
         } else if o.create_labels {

@@ -196,11 +196,18 @@ impl Incident {
         checklist: Arc<Checklist>,
     ) -> std::io::Result<(Incident, Vec<String>)> {
         let mut inc = Incident::empty(ticket, checklist);
-        let mut warnings = reader.read_each(|ev| inc.apply(ev))?;
-        if !inc.opened {
-            warnings.push(record::missing_open(ticket));
-        }
+        let warnings = inc.fold_from(reader)?;
         Ok((inc, warnings))
+    }
+
+    /// Folds what `reader` has not read yet; the warnings say what could not be read, and
+    /// when the opening line is missing.
+    pub fn fold_from(&mut self, reader: &mut JournalReader) -> std::io::Result<Vec<String>> {
+        let mut warnings = reader.read_each(|ev| self.apply(ev))?;
+        if !self.opened {
+            warnings.push(record::missing_open(&self.ticket));
+        }
+        Ok(warnings)
     }
 
     pub fn from_events(

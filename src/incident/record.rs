@@ -29,10 +29,7 @@ impl Record {
             ),
         };
         let before = reader.events();
-        let mut warnings = reader.read_each(|ev| incident.apply(ev))?;
-        if !incident.opened {
-            warnings.push(missing_open(ticket));
-        }
+        let warnings = incident.fold_from(&mut reader)?;
         if reader.events() - before >= checkpoint::EVERY {
             checkpoint::save(path, &incident, reader.position());
         }

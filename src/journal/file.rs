@@ -182,6 +182,18 @@ impl JournalReader {
     /// Hands each new event to `f` as it is read, so a long journal is never in memory at
     /// once; returns the warnings (lines skipped, a journal that shrank).
     pub fn read_each(&mut self, mut f: impl FnMut(Event)) -> io::Result<Vec<String>> {
+        self.try_read_each(|ev| {
+            f(ev);
+            Ok(())
+        })
+    }
+
+    /// [`read_each`](Self::read_each), stopping at the first error `f` returns (a closed
+    /// pipe): the rest of the journal is not read for nothing.
+    pub fn try_read_each(
+        &mut self,
+        mut f: impl FnMut(Event) -> io::Result<()>,
+    ) -> io::Result<Vec<String>> {
         let mut file = File::open(&self.path)?;
         let len = file.metadata()?.len();
         let len = self.limit.map_or(len, |l| l.min(len));
@@ -231,7 +243,7 @@ impl JournalReader {
                         self.at.index.push(start);
                     }
                     self.at.events += 1;
-                    f(ev);
+                    f(ev)?;
                 }
                 Some(Err(e)) => warnings.push(format!(
                     "journal line {} is not a valid event ({e}); skipped",

@@ -39,20 +39,12 @@ impl JournalFile {
 
 impl EventSource for JournalFile {
     fn each(&self, f: &mut dyn FnMut(Event) -> io::Result<()>) -> io::Result<()> {
-        let mut failed = None;
         let reader = JournalReader::new(&self.path);
         let mut reader = match self.until {
             Some(offset) => reader.until(offset),
             None => reader,
         };
-        reader.read_each(|ev| {
-            if failed.is_none()
-                && let Err(e) = f(ev)
-            {
-                failed = Some(e);
-            }
-        })?;
-        failed.map_or(Ok(()), Err)
+        reader.try_read_each(f).map(|_| ())
     }
 }
 

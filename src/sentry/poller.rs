@@ -371,7 +371,7 @@ pub async fn register_deploy(
         .await
         .map_err(|e| format!("registering the deploy of {release}: {e}"))?
         .slug;
-    let encoded: String = url_escape(release);
+    let encoded = crate::format::url_component(release);
     let path = format!("organizations/{org}/releases/{encoded}/deploys/");
     let body = serde_json::json!({
         "environment": environment,
@@ -396,15 +396,4 @@ pub async fn register_deploy(
         }
         Err(e) => Err(format!("registering the deploy of {release}: {e}")),
     }
-}
-
-fn url_escape(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
