@@ -64,6 +64,15 @@ pub fn stamp(utc: bool, t: DateTime<Utc>) -> String {
     }
 }
 
+/// The time of day on the screen: `14:32`, in UTC or local time.
+pub fn hm(utc: bool, t: DateTime<Utc>) -> String {
+    if utc {
+        utc_hm(t)
+    } else {
+        t.with_timezone(&Local).format("%H:%M").to_string()
+    }
+}
+
 /// The zone [`stamp`] writes in: `UTC`, or the local offset (`+01:00`).
 pub fn zone(utc: bool, now: DateTime<Utc>) -> String {
     if utc {

@@ -45,6 +45,9 @@ actions! {
     Utc = "utc", "u", "toggle UTC / local times";
     Export = "export", "e", "export now";
     Close = "close", "c", "close the incident (asks y)";
+    Share = "share", "S", "share the incident on the service's git remote (asks y)";
+    Role = "role", "R", "assign a role to yourself or a seat";
+    Handoff = "handoff", "H", "hand the commander role over (shows the brief)";
     Help = "help", "?", "help";
     Quit = "quit", "q", "quit the console; the incident stays open";
 }

@@ -1,6 +1,6 @@
 //! warroom: the incident console. See README.md for the tour; the folders say the design:
 //! `journal` is the record, `incident` its projection, `app` the model and its pure `update`,
-//! `ui` one file per pane, `runtime` the loop and the tasks that feed it.
+//! `ui` one file per pane, `console` the loop and the tasks that feed it, `share` the seats.
 #![forbid(unsafe_code)]
 
 pub mod app;
@@ -25,4 +25,5 @@ pub mod output;
 pub mod priority;
 pub mod runbook;
 pub mod sentry;
+pub mod share;
 pub mod ui;

@@ -13,7 +13,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("model", &["app"]),
     (
         "producers and services",
-        &["jobs", "git", "github", "sentry", "export"],
+        &["jobs", "git", "github", "sentry", "share", "export"],
     ),
     (
         "record and rules",

@@ -49,7 +49,7 @@ fn setup() -> (
     let (tx, rx) = mpsc::channel(64);
     let io = Executor::new(
         writer,
-        reader,
+        warroom::journal::Reader::One(reader),
         store.incident_dir("ENG-9"),
         Arc::new(Redactor::new(vec![])),
         tx.clone(),

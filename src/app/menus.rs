@@ -6,9 +6,11 @@ use unicode_width::UnicodeWidthStr;
 use super::git;
 use super::model::{Model, PickPurpose, Tone};
 use super::msg::Effect;
+use super::seats;
 use crate::export::Format;
 use crate::git::Op;
 use crate::incident::MILESTONES;
+use crate::incident::seats::ROLES;
 use crate::journal::{Draft, kinds};
 use crate::priority::Priority;
 
@@ -257,12 +259,15 @@ fn row(i: usize, text: impl Into<String>) -> MenuRow {
 
 impl PickPurpose {
     /// How many choices the menu has.
-    pub fn choices(self) -> usize {
+    pub fn choices(self, m: &Model) -> usize {
         match self {
             PickPurpose::Milestone => MilestoneChoice::all().len(),
             PickPurpose::Priority => Priority::ALL.len(),
             PickPurpose::Git => GitChoice::ALL.len(),
             PickPurpose::Export => ExportChoice::all().len(),
+            PickPurpose::Role => ROLES.len(),
+            PickPurpose::RoleSeat(_) => seats::seats(m).len(),
+            PickPurpose::Handoff => seats::others(m).len(),
         }
     }
 
@@ -277,6 +282,36 @@ impl PickPurpose {
     /// The menu as it stands, `selected` being the highlighted row.
     pub fn menu(self, m: &Model, selected: usize) -> Menu {
         match self {
+            PickPurpose::Role => Menu {
+                title: " Assign a role ",
+                rows: ROLES
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (id, name))| MenuRow {
+                        note: m
+                            .incident
+                            .seats
+                            .holder(id)
+                            .map(|s| format!("  now {}", m.incident.seats.person(s)))
+                            .unwrap_or_default(),
+                        ..row(i, *name)
+                    })
+                    .collect(),
+                footer: Vec::new(),
+            },
+            PickPurpose::RoleSeat(role) => Menu {
+                title: " To which seat ",
+                rows: seat_rows(m, seats::seats(m)),
+                footer: vec![format!(
+                    " {}",
+                    ROLES.get(role).map_or("", |(_, name)| *name)
+                )],
+            },
+            PickPurpose::Handoff => Menu {
+                title: " Hand the commander role to ",
+                rows: seat_rows(m, seats::others(m)),
+                footer: vec![" the brief is shown next; they accept it on their seat".into()],
+            },
             PickPurpose::Export => Menu {
                 title: " Export ",
                 rows: ExportChoice::all()
@@ -361,6 +396,26 @@ impl PickPurpose {
             PickPurpose::Milestone => MilestoneChoice::all()
                 .get(index)
                 .map_or_else(Vec::new, |c| c.choose()),
+            PickPurpose::Role => seats::role_chosen(m, index),
+            PickPurpose::RoleSeat(role) => seats::assign(m, role, index),
+            PickPurpose::Handoff => seats::handoff_to(m, index),
         }
     }
+}
+
+/// One row per seat: the person, and the seat's id beside it.
+fn seat_rows(m: &Model, seats: Vec<String>) -> Vec<MenuRow> {
+    let me = m.share.seat();
+    seats
+        .iter()
+        .enumerate()
+        .map(|(i, seat)| MenuRow {
+            note: if Some(seat.as_str()) == me {
+                format!("  {seat} (you)")
+            } else {
+                format!("  {seat}")
+            },
+            ..row(i, m.incident.seats.person(seat))
+        })
+        .collect()
 }

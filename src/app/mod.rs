@@ -8,6 +8,7 @@ pub mod menus;
 pub mod model;
 pub mod msg;
 pub mod runs;
+pub mod seats;
 pub mod sentry;
 pub mod timeline;
 pub mod update;

@@ -58,6 +58,12 @@ pub enum PickPurpose {
     Priority,
     Git,
     Export,
+    /// `R`: which role…
+    Role,
+    /// …and to which seat (the role's index).
+    RoleSeat(usize),
+    /// `H`: the seat that takes the commander role.
+    Handoff,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +88,22 @@ pub enum ConfirmAction {
     /// Post the Slack update shown.
     PostSlack {
         text: String,
+    },
+    /// Share the incident on the service's git remote.
+    Share,
+    /// Hand the commander role to this seat, with the brief shown.
+    Handoff {
+        to: String,
+        brief: String,
+    },
+    /// Take the commander role handed to this seat, with the brief shown.
+    AcceptHandoff {
+        brief: String,
+    },
+    /// A deploy or rollback runs on another seat: start one here anyway (then the usual
+    /// confirmation).
+    DeployElsewhere {
+        what: String,
     },
 }
 
@@ -200,6 +222,8 @@ pub struct Model {
     pub git: GitView,
     pub git_cfg: crate::config::GitConfig,
     pub github: GithubView,
+    /// The seats of a shared incident.
+    pub share: super::seats::ShareView,
     /// Whatever the screen shows of commands and config passes through this.
     pub redactor: Arc<crate::output::Redactor>,
 }
@@ -242,6 +266,7 @@ impl Model {
             git: GitView::default(),
             git_cfg: crate::config::GitConfig::default(),
             github: GithubView::default(),
+            share: Default::default(),
             redactor: Arc::new(crate::output::Redactor::from_env(&[])),
         };
         m.selected = m.first_pending().unwrap_or(0);

@@ -45,6 +45,15 @@ pub enum Msg {
     PrPreview(Result<(String, String), String>),
     /// A git operation finished, the repository changed, or the guard was measured.
     Git(crate::git::GitMsg),
+    /// News from the share thread: other seats' events arrived, or how the sharing stands.
+    Share(crate::share::ShareMsg),
+    /// The incident is shared from this seat now (or why not).
+    Shared(Result<crate::journal::Share, String>),
+    /// The handoff brief, rendered from the record: to hand over to `to`, or (`None`) to accept.
+    HandoffBrief {
+        to: Option<String>,
+        brief: Result<String, String>,
+    },
     /// Leave cleanly with this exit status: 0 when asked to, 128 + the signal for SIGINT
     /// (and Ctrl-C), SIGTERM and SIGHUP.
     Quit {
@@ -88,6 +97,12 @@ pub enum Effect {
     GitGuard(crate::git::Subject),
     /// Tell the Sentry poller the deploy time (new issues are those first seen after it).
     SentryDeploy(Option<DateTime<Utc>>),
+    /// Share the incident on the service's git remote from this seat.
+    Share,
+    /// Render the handoff brief (to hand over to `to`, or to accept one).
+    HandoffBrief {
+        to: Option<String>,
+    },
     /// Register a deploy with Sentry.
     RegisterDeploy {
         release: String,

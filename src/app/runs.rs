@@ -54,7 +54,10 @@ pub fn deploy_key(m: &mut Model) -> Vec<Effect> {
         return Vec::new();
     }
     m.mode = Mode::Confirm {
-        action: ConfirmAction::Deploy,
+        action: match super::seats::running_elsewhere(m) {
+            Some(what) => ConfirmAction::DeployElsewhere { what },
+            None => ConfirmAction::Deploy,
+        },
     };
     Vec::new()
 }

@@ -41,6 +41,7 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Journal(batch) => {
             let added = batch.events.len();
             let deployed_before = m.incident.last_deployed_at;
+            let closed_before = m.incident.closed_at;
             for ev in batch.events {
                 m.incident.apply(ev);
             }
@@ -55,6 +56,17 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
                 m.say(Tone::Warn, w.clone());
             }
             m.warnings.extend(batch.warnings);
+            if closed_before.is_none() && m.incident.closed_at.is_some() && !closed_here(m) {
+                // Closed on another seat: every seat writes the same documents.
+                m.say(
+                    Tone::Info,
+                    "Closed on another seat: writing the documents here too",
+                );
+                fx.push(Effect::Export(crate::export::Format::for_incident(
+                    &m.incident,
+                )));
+            }
+            fx.extend(super::seats::after_fold(m));
             fx
         }
         Msg::JournalRestarted => {
@@ -71,6 +83,9 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Github(g) => super::github::on_github(m, g),
         Msg::PrPreview(p) => super::github::on_preview(m, p),
         Msg::Git(g) => git::on_git(m, g),
+        Msg::Share(s) => super::seats::on_share(m, s),
+        Msg::Shared(r) => super::seats::on_shared(m, r),
+        Msg::HandoffBrief { to, brief } => super::seats::on_brief(m, to, brief),
         Msg::Failed(e) => {
             m.say(Tone::Error, e);
             Vec::new()
@@ -204,7 +219,7 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
             _ => Vec::new(),
         },
         Mode::Pick { purpose, selected } => {
-            let count = purpose.choices();
+            let count = purpose.choices(m);
             let action = m.keymap.action(&key);
             match key.code {
                 KeyCode::Esc => {
@@ -245,8 +260,17 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
                             kinds::INCIDENT_CLOSED,
                             format!("Incident {} closed", m.incident.ticket),
                         )),
-                        Effect::Export(crate::export::Format::ALL.to_vec()),
+                        Effect::Export(crate::export::Format::for_incident(&m.incident)),
                     ],
+                    ConfirmAction::Share => vec![Effect::Share],
+                    ConfirmAction::Handoff { to, .. } => super::seats::hand_over(m, &to, None),
+                    ConfirmAction::AcceptHandoff { .. } => super::seats::accept(m),
+                    ConfirmAction::DeployElsewhere { .. } => {
+                        m.mode = Mode::Confirm {
+                            action: ConfirmAction::Deploy,
+                        };
+                        Vec::new()
+                    }
                     ConfirmAction::PostSlack { text } => vec![Effect::PostSlack(text)],
                     ConfirmAction::OpenPr { title, body } => {
                         super::github::confirmed(m, title, body)
@@ -260,6 +284,10 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
                     }
                     ConfirmAction::Git { op, .. } => git::run(m, op),
                 }
+            } else if let (KeyCode::Char('s'), ConfirmAction::Handoff { to, brief }) =
+                (key.code, &action)
+            {
+                super::seats::hand_over(m, to, Some(brief.clone()))
             } else {
                 m.say(Tone::Info, "Cancelled");
                 Vec::new()
@@ -426,6 +454,9 @@ fn on_action(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
         Action::Smoke => return refuse_closed_or(m, runs::smoke_key),
         Action::Rollback => return refuse_closed_or(m, runs::rollback_key),
         Action::Cancel => return runs::cancel_key(m),
+        Action::Share => return super::seats::share_key(m),
+        Action::Role => return super::seats::role_key(m),
+        Action::Handoff => return super::seats::handoff_key(m),
         Action::Git => match &m.git.unavailable {
             Some(why) => m.say(Tone::Warn, why.clone()),
             None => {
@@ -559,4 +590,16 @@ fn waive(m: &mut Model) {
             }
         }
     }
+}
+
+/// Whether this seat closed the incident (or it is not shared).
+fn closed_here(m: &Model) -> bool {
+    let closer = m
+        .incident
+        .recent
+        .iter()
+        .rev()
+        .find(|e| e.is(kinds::INCIDENT_CLOSED))
+        .and_then(|e| e.str_field("seat"));
+    closer.is_none() || closer == m.share.seat()
 }

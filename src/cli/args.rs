@@ -40,11 +40,32 @@ pub enum Command {
         /// Record the incident and exit (for scripts and alert hooks)
         #[arg(long)]
         no_console: bool,
+        /// Share it on the service's git remote (as [share] enabled = true)
+        #[arg(long)]
+        share: bool,
     },
     /// Reopen the console (default: the only open incident)
     Resume { ticket: Option<String> },
+    /// Follow and work on an incident shared on the service's git remote
+    Join {
+        ticket: String,
+        /// Take the incident's events and exit (for scripts)
+        #[arg(long)]
+        no_console: bool,
+    },
     /// Incidents: ticket, priority, phase, elapsed, SLA, PIR due
-    List,
+    List {
+        /// The incidents open on the service's git remote, with their seats
+        #[arg(long)]
+        remote: bool,
+    },
+    /// Hand the commander role to another seat, with a brief written from the record
+    Handoff {
+        ticket: String,
+        /// The seat (its id, or the person's name)
+        #[arg(long, value_name = "SEAT")]
+        to: String,
+    },
     /// Append a note; a running console shows it live
     Note {
         ticket: String,

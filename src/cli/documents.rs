@@ -17,6 +17,7 @@ pub(super) fn export_cmd(
 ) -> Result<()> {
     let ticket = &ctx.ticket(ticket)?;
     let loaded = ctx.config()?;
+    pull_before(ctx, ticket, &loaded);
     let rec = ctx.incident(ticket, &loaded)?;
     for w in &rec.warnings {
         eprintln!("warroom: {w}");
@@ -57,6 +58,7 @@ pub(super) fn export_cmd(
 pub(super) fn close(ctx: &Ctx, ticket: &str) -> Result<()> {
     let ticket = &ctx.ticket(ticket)?;
     let loaded = ctx.config()?;
+    pull_before(ctx, ticket, &loaded);
     let inc = ctx.incident(ticket, &loaded)?.incident;
     let writer = ctx.store.writer(ticket)?;
     if let Some(at) = inc.closed_at {
@@ -79,9 +81,11 @@ pub(super) fn close(ctx: &Ctx, ticket: &str) -> Result<()> {
         .exporter(Utc::now())
         .map_err(export_error)?;
     let dir = exports_dir(&ctx.store.incident_dir(ticket));
-    let written = write_recorded(&exporter, inc, &rec.events(), &Format::ALL, &dir, &writer)
+    let formats = Format::for_incident(inc);
+    let written = write_recorded(&exporter, inc, &rec.events(), &formats, &dir, &writer)
         .map_err(export_error)?;
     ctx.review(ticket, inc)?;
+    push_after(ctx, ticket, Some(&loaded));
     println!("Closed {ticket}. Exports in {}:", dir.display());
     for name in Written::names(&written) {
         println!("  {name}");

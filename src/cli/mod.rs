@@ -7,6 +7,7 @@ mod config_cmd;
 mod documents;
 mod git;
 mod record;
+mod share;
 mod start;
 pub mod time;
 
@@ -14,6 +15,7 @@ use config_cmd::*;
 use documents::*;
 use git::*;
 use record::*;
+use share::*;
 use start::*;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -140,8 +142,20 @@ pub fn run(cli: Cli) -> Result<()> {
             title,
             detected_at,
             no_console,
-        }) => open(&ctx, &ticket, priority, title, detected_at, no_console),
-        Some(Command::List) => list(&ctx),
+            share,
+        }) => open(
+            &ctx,
+            &ticket,
+            priority,
+            title,
+            detected_at,
+            no_console,
+            share,
+        ),
+        Some(Command::List { remote: false }) => list(&ctx),
+        Some(Command::List { remote: true }) => list_remote(&ctx),
+        Some(Command::Join { ticket, no_console }) => join(&ctx, &ticket, no_console),
+        Some(Command::Handoff { ticket, to }) => handoff(&ctx, &ticket, &to),
         Some(Command::Note { ticket, text }) => note(&ctx, &ticket, &text.join(" ")),
         Some(Command::Event {
             ticket,

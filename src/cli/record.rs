@@ -106,6 +106,7 @@ pub(super) fn note(ctx: &Ctx, ticket: &str, text: &str) -> Result<()> {
         "Noted on {ticket} at {} UTC",
         crate::format::utc_second(ev.at)
     );
+    push_after(ctx, ticket, None);
     Ok(())
 }
 
@@ -140,9 +141,9 @@ pub(super) fn event(
         let Some((k, v)) = f.split_once('=') else {
             return Err(Fail::Usage(format!("--field {f:?} must be KEY=VALUE")));
         };
-        if !Kind::is_valid_name(k) || ["at", "kind", "text"].contains(&k) {
+        if !Kind::is_valid_name(k) || ["at", "kind", "text", "by", "seat"].contains(&k) {
             return Err(Fail::Usage(format!(
-                "--field key {k:?} must be snake_case and not at, kind or text"
+                "--field key {k:?} must be snake_case and not at, kind, text, by or seat"
             )));
         }
         let value =
@@ -161,5 +162,6 @@ pub(super) fn event(
         "Recorded {kind} on {ticket} at {} UTC",
         crate::format::utc_second(ev.at)
     );
+    push_after(ctx, ticket, Some(&loaded));
     Ok(())
 }

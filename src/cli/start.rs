@@ -9,6 +9,7 @@ pub(super) fn open(
     title: Option<String>,
     detected_at: Option<String>,
     no_console: bool,
+    share: bool,
 ) -> Result<()> {
     validate_ticket(ticket).map_err(Fail::Usage)?;
     let priority: Option<Priority> = priority
@@ -75,6 +76,9 @@ pub(super) fn open(
         crate::format::utc_minute(due),
         crate::format::target(target)
     );
+    if share || loaded.config.share.enabled {
+        share_new(ctx, ticket, &loaded)?;
+    }
     if no_console {
         return Ok(());
     }

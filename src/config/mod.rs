@@ -48,6 +48,7 @@ pub struct Config {
     pub sentry: SentryConfig,
     pub git: GitConfig,
     pub github: GithubConfig,
+    pub share: ShareConfig,
     #[serde(serialize_with = "show_keys")]
     pub keys: BTreeMap<Spanned<String>, Spanned<String>>,
     /// The defaults with `[keys]` applied.
@@ -341,6 +342,33 @@ pub struct GithubConfig {
     pub poll_interval: Duration,
     #[serde(deserialize_with = "duration", serialize_with = "show_duration")]
     pub timeout: Duration,
+}
+
+/// Many seats on one incident, through the service's git remote.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ShareConfig {
+    /// Share every incident opened in this repository (as `open --share`).
+    pub enabled: bool,
+    /// The remote the seats' refs go to (`refs/warroom/TICKET/SEAT`).
+    pub remote: String,
+    /// How often the other seats' refs are listed (a fetch only when one moved).
+    #[serde(deserialize_with = "duration", serialize_with = "show_duration")]
+    pub poll_interval: Duration,
+    /// How long `warroom note` and `event` wait for the remote when no console pushes for them.
+    #[serde(deserialize_with = "duration", serialize_with = "show_duration")]
+    pub timeout: Duration,
+}
+
+impl Default for ShareConfig {
+    fn default() -> Self {
+        ShareConfig {
+            enabled: false,
+            remote: "origin".into(),
+            poll_interval: Duration::from_secs(2),
+            timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 impl Default for GithubConfig {

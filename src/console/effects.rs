@@ -17,9 +17,10 @@ use crate::export::{Format, Written};
 use crate::git::{GitSetup, GitWorker, Op, Subject, worker};
 use crate::incident::Record;
 use crate::jobs::{JobHandle, JobSpec, RunContext, RunMsg, runner};
-use crate::journal::{JournalReader, JournalWriter};
+use crate::journal::{JournalWriter, Reader};
 use crate::output::Redactor;
 use crate::sentry::{SentryMsg, SentrySetup};
+use crate::share::ShareWorker;
 
 /// Room for a job's batches before it counts lines as skipped.
 const RUN_QUEUE: usize = 64;
@@ -27,7 +28,7 @@ const RUN_QUEUE: usize = 64;
 /// The journal, the incident's folder and the services effects reach.
 pub struct Executor {
     writer: JournalWriter,
-    reader: JournalReader,
+    reader: Reader,
     incident_dir: PathBuf,
     /// For what arrives later: a job's reports, a post's answer, a registration's.
     tx: mpsc::Sender<Msg>,
@@ -44,6 +45,8 @@ pub struct Executor {
     git: Option<GitWorker>,
     github: Option<GithubLink>,
     follower: Option<tokio::task::JoinHandle<()>>,
+    share: Option<super::share::ShareLink>,
+    sharer: Option<ShareWorker>,
     /// Events folded when the console started: a checkpoint is left when there are more.
     checkpointed: usize,
 }
@@ -64,7 +67,7 @@ struct Sentry {
 impl Executor {
     pub fn new(
         writer: JournalWriter,
-        reader: JournalReader,
+        reader: Reader,
         incident_dir: PathBuf,
         redactor: Arc<Redactor>,
         tx: mpsc::Sender<Msg>,
@@ -86,6 +89,8 @@ impl Executor {
             git: None,
             github: None,
             follower: None,
+            share: None,
+            sharer: None,
         }
     }
 
@@ -119,22 +124,56 @@ impl Executor {
         self.git = Some(GitWorker::start(setup, tx));
     }
 
+    /// Where the incident can be shared from.
+    pub fn with_share(mut self, link: super::share::ShareLink) -> Executor {
+        self.share = Some(link);
+        self
+    }
+
+    /// Starts the share thread for a shared incident.
+    pub fn start_share(&mut self) {
+        if let (Some(link), Some(share)) = (&self.share, self.reader.share()) {
+            let tx = forward(self.tx.clone(), Msg::Share, 16);
+            self.sharer = Some(ShareWorker::start(link.setup(share.clone()), tx));
+        }
+    }
+
+    fn share(&mut self, model: &Model) -> Vec<Msg> {
+        let Some(link) = &self.share else {
+            return vec![Msg::Shared(Err("sharing is not set up here".into()))];
+        };
+        let commander = model.incident.seats.holder("commander").is_none();
+        match link.begin(&self.writer, commander) {
+            Ok(share) => {
+                self.writer = self.writer.clone().with_seat(share.clone());
+                self.reader =
+                    Reader::Seats(crate::journal::SeatsReader::new(&link.dir, share.clone()));
+                self.start_share();
+                let mut msgs = vec![Msg::Shared(Ok(share)), Msg::JournalRestarted];
+                msgs.extend(self.read_journal());
+                msgs
+            }
+            Err(why) => vec![Msg::Shared(Err(why))],
+        }
+    }
+
     /// Leaves a checkpoint of the fold for the next start, when the journal grew since the
     /// last one. Only after a clean end of the loop: then the model has folded every event
     /// the reader has read.
     pub fn checkpoint(&self, model: &Model) {
-        if self.reader.events() != self.checkpointed {
-            crate::incident::checkpoint::save(
-                self.writer.path(),
-                &model.incident,
-                self.reader.position(),
-            );
+        if self.reader.events() != self.checkpointed
+            && let Some(at) = self.reader.position()
+        {
+            crate::incident::checkpoint::save(self.writer.path(), &model.incident, at);
         }
     }
 
     /// Stops the job and the poller: on quit, and when the loop ends for any reason.
     pub fn stop(&mut self) {
         self.stop_job();
+        if let Some(s) = self.sharer.take() {
+            s.stop(std::time::Duration::from_secs(3));
+        }
         if let Some(s) = self.sentry.take() {
             s.task.abort();
         }
@@ -157,6 +196,11 @@ impl Executor {
             Ok(batch) => batch,
             Err(e) => return vec![Msg::Failed(format!("cannot read the journal: {e}"))],
         };
+        if let Some(s) = &self.sharer
+            && !batch.events.is_empty()
+        {
+            s.changed();
+        }
         if self.reader.take_restarted() {
             vec![Msg::JournalRestarted, Msg::Journal(batch)]
         } else {
@@ -219,6 +263,20 @@ impl Executor {
                 Vec::new()
             }
             Effect::PrPreview => self.pr_preview(model),
+            Effect::Share => self.share(model),
+            Effect::HandoffBrief { to } => {
+                self.with_record(
+                    model,
+                    |rec, documents| {
+                        documents
+                            .exporter(Utc::now())
+                            .and_then(|e| e.render(&rec.incident, &rec.events(), Format::Handoff))
+                            .map_err(|e| e.to_string())
+                    },
+                    move |brief| vec![Msg::HandoffBrief { to, brief }],
+                );
+                Vec::new()
+            }
             Effect::OpenPr { title, body } => match &self.github {
                 Some(link) => {
                     pull_request::open(link.clone(), model, title, body, self.tx.clone());

@@ -6,6 +6,7 @@ pub mod effects;
 pub mod event_loop;
 pub mod pull_request;
 pub mod setup;
+pub mod share;
 pub mod sources;
 
 pub use effects::Executor;
@@ -35,6 +36,8 @@ pub async fn run(console: Console, script: Option<Script>) -> anyhow::Result<u8>
     if let Some(setup) = git {
         executor.start_git(setup);
     }
+    executor.start_share();
+    let _console_lock = crate::share::hold_console_lock(&model.incident_dir);
     if let Some(pr) = model
         .incident
         .pr

@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 
 use super::effects::{Executor, Slack};
 use super::pull_request::GithubLink;
+use super::share::ShareLink;
 use crate::app::error_rate::ErrorRate;
 use crate::app::log_view::LineKind;
 use crate::app::model::Tone;
@@ -125,6 +126,10 @@ pub fn prepare(
         }
     };
     model.git_cfg = config.git.clone();
+    model.share.me = reader.share().cloned();
+    if git.is_none() {
+        model.share.unavailable = model.git.unavailable.clone();
+    }
 
     let (tx, rx) = mpsc::channel(QUEUE);
     let executor = Executor::new(
@@ -146,6 +151,14 @@ pub fn prepare(
         git: config.git.clone(),
         cwd: cwd.to_path_buf(),
         token: github_token,
+    })
+    .with_share(ShareLink {
+        git: config.git.clone(),
+        cfg: config.share.clone(),
+        cwd: cwd.to_path_buf(),
+        home: store.root().to_path_buf(),
+        ticket: ticket.to_string(),
+        dir: store.incident_dir(ticket),
     });
     Ok(Console {
         model,

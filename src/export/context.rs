@@ -86,6 +86,8 @@ pub struct Context {
     pub has_chart: bool,
     /// The hotfix PR as the record followed it: number, page, approvals, checks, merge.
     pub pull_request: Option<String>,
+    /// The seats, roles and handoff of a shared incident.
+    pub seats: super::handoff::SeatsView,
     /// The error-rate event whose series the chart draws.
     #[serde(skip)]
     pub chart: Option<Event>,
@@ -255,6 +257,7 @@ pub fn build(
         rollback_command,
         has_chart: false,
         pull_request: inc.pr.as_ref().map(|p| pull_request(inc, p)),
+        seats: super::handoff::seats_view(inc, policy, now),
         chart: None,
     };
     let mut checks_failed_before = 0;

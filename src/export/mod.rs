@@ -4,6 +4,7 @@
 //! from `templates_dir`.
 
 pub mod context;
+pub mod handoff;
 pub mod json;
 pub mod record;
 pub mod review;
@@ -30,6 +31,8 @@ pub enum Format {
     Pr,
     Json,
     Timeline,
+    /// The commander's handoff brief (a shared incident).
+    Handoff,
 }
 
 impl Format {
@@ -43,6 +46,15 @@ impl Format {
         Format::Timeline,
     ];
 
+    /// What closing writes: every format, and the handoff brief when the incident is shared.
+    pub fn for_incident(inc: &Incident) -> Vec<Format> {
+        let mut all = Format::ALL.to_vec();
+        if !inc.seats.people.is_empty() {
+            all.push(Format::Handoff);
+        }
+        all
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Format::Pir => "pir",
@@ -52,6 +64,7 @@ impl Format {
             Format::Pr => "pr",
             Format::Json => "json",
             Format::Timeline => "timeline",
+            Format::Handoff => "handoff",
         }
     }
 
@@ -64,6 +77,7 @@ impl Format {
             Format::Pr => "pr.md",
             Format::Json => "incident.json",
             Format::Timeline => "timeline.csv",
+            Format::Handoff => "handoff.md",
         }
     }
 
@@ -75,6 +89,7 @@ impl Format {
                 Format::Slack => "slack.md.j2",
                 Format::Statuspage => "statuspage.md.j2",
                 Format::Email => "email.md.j2",
+                Format::Handoff => "handoff.md.j2",
                 _ => "pr.md.j2",
             }),
         }
@@ -99,6 +114,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../assets/templates/email.md.j2"),
     ),
     ("pr.md.j2", include_str!("../../assets/templates/pr.md.j2")),
+    (
+        "handoff.md.j2",
+        include_str!("../../assets/templates/handoff.md.j2"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]

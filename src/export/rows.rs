@@ -25,6 +25,8 @@ pub struct Row {
     pub milestone: bool,
     /// Time since detection, e.g. `+1h24m`.
     pub offset: String,
+    /// Who wrote it, on a shared incident.
+    pub by: String,
 }
 
 pub fn between(a: DateTime<Utc>, b: DateTime<Utc>) -> String {
@@ -48,6 +50,7 @@ pub fn row(inc: &Incident, ev: &Event) -> Row {
         },
         milestone: Incident::is_milestone(ev),
         offset,
+        by: ev.str_field("by").unwrap_or_default().to_string(),
     }
 }
 
@@ -212,6 +215,7 @@ impl Timeline {
             text: "Issue first detected".into(),
             milestone: true,
             offset: "+0m".into(),
+            by: String::new(),
         });
         Timeline {
             rows: Capped::new(TIMELINE_KEEP),
@@ -273,6 +277,7 @@ pub fn gap_row(summary: String) -> Row {
         ),
         milestone: false,
         offset: String::new(),
+        by: String::new(),
     }
 }
 

@@ -418,7 +418,7 @@ impl Git {
     }
 
     /// Fetch and push callbacks: the ssh agent, then the credential helper, then defaults.
-    fn callbacks(&self) -> RemoteCallbacks<'static> {
+    pub(crate) fn callbacks(&self) -> RemoteCallbacks<'static> {
         let config = self.repo.config().ok();
         let mut tried = 0;
         let mut cb = RemoteCallbacks::new();
@@ -452,7 +452,7 @@ impl Git {
     /// Fetches one refspec from the remote. A shallow clone is fetched by the git command line
     /// (`--depth 1`): libgit2 drops `.git/shallow` on such a fetch without bringing the history
     /// behind it, which leaves a repository git cannot read.
-    fn fetch_refspec(&self, refspec: &str) -> std::result::Result<(), String> {
+    pub(crate) fn fetch_refspec(&self, refspec: &str) -> std::result::Result<(), String> {
         if self.repo.is_shallow() {
             let out = std::process::Command::new("git")
                 .arg("-C")

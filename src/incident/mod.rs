@@ -8,8 +8,10 @@ use serde::{Deserialize, Serialize};
 
 pub mod checkpoint;
 pub mod record;
+pub mod seats;
 
 pub use record::Record;
+pub use seats::Seats;
 
 use crate::checklist::{Checklist, Item};
 use crate::journal::{Event, JournalReader, kinds};
@@ -117,6 +119,9 @@ pub struct Incident {
     pub pir_completed: bool,
     /// The hotfix pull request, as the record has followed it.
     pub pr: Option<PullRequest>,
+    /// A shared incident's seats, roles, handoff and runs.
+    #[serde(default)]
+    pub seats: Seats,
     /// How many events the journal holds.
     pub count: usize,
     /// The newest events (at most [`RECENT`]), for the timeline's first screen. Older ones are
@@ -183,6 +188,7 @@ impl Incident {
             milestones: HashMap::new(),
             pir_completed: false,
             pr: None,
+            seats: Seats::default(),
             count: 0,
             recent: VecDeque::with_capacity(RECENT),
         }
@@ -350,6 +356,7 @@ impl Incident {
             }
             _ => {}
         }
+        self.seats.apply(&ev);
         let ticked: Vec<String> = self
             .checklist
             .triggered_by(&ev)

@@ -1,5 +1,6 @@
 //! An incident opened from its journal: the fold, what could not be read, and the reader that
 //! goes on from where the fold stopped (for new events, and for old ones by their number).
+//! A shared incident is read from every seat's events, in the one order.
 
 use std::io;
 use std::path::Path;
@@ -8,19 +9,24 @@ use std::sync::Arc;
 use super::Incident;
 use super::checkpoint;
 use crate::checklist::Checklist;
-use crate::journal::{JournalFile, JournalReader};
+use crate::journal::{JournalReader, Reader, Recorded, SeatsReader, Share};
 
 #[derive(Debug)]
 pub struct Record {
     pub incident: Incident,
     pub warnings: Vec<String>,
-    pub reader: JournalReader,
+    pub reader: Reader,
 }
 
 impl Record {
     /// Folds the journal at `path`: from its checkpoint when the checkpoint matches the
-    /// journal, else from the start. A long fold leaves a checkpoint for next time.
+    /// journal, else from the start. A long fold leaves a checkpoint for next time. A shared
+    /// incident (a share file beside the journal) folds every seat's events.
     pub fn open(path: &Path, ticket: &str, checklist: Arc<Checklist>) -> io::Result<Record> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        if let Some(share) = Share::load(dir)? {
+            return Record::shared(dir, share, ticket, checklist);
+        }
         let (mut incident, mut reader) = match checkpoint::load(path, ticket, &checklist) {
             Some((incident, at)) => (incident, JournalReader::resume(path, at)),
             None => (
@@ -36,13 +42,35 @@ impl Record {
         Ok(Record {
             incident,
             warnings,
-            reader,
+            reader: Reader::One(reader),
+        })
+    }
+
+    /// Folds every seat's events of the shared incident in `dir`.
+    pub fn shared(
+        dir: &Path,
+        share: Share,
+        ticket: &str,
+        checklist: Arc<Checklist>,
+    ) -> io::Result<Record> {
+        let mut reader = SeatsReader::new(dir, share);
+        let batch = reader.read_new()?;
+        reader.take_restarted();
+        let incident = Incident::from_events(ticket, checklist, batch.events);
+        let mut warnings = batch.warnings;
+        if !incident.opened {
+            warnings.push(super::record::missing_open(ticket));
+        }
+        Ok(Record {
+            incident,
+            warnings,
+            reader: Reader::Seats(reader),
         })
     }
 
     /// Every event the fold read, to be read again in order (the documents).
-    pub fn events(&self) -> JournalFile {
-        JournalFile::upto(self.reader.path(), self.reader.position().offset)
+    pub fn events(&self) -> Recorded {
+        self.reader.source()
     }
 }
 

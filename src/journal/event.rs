@@ -58,6 +58,14 @@ pub mod kinds {
         PR_MERGED = "pr_merged",
         /// Closed without merging.
         PR_CLOSED = "pr_closed",
+        /// A seat began to share the incident, or joined it: `remote`.
+        SEAT_JOINED = "seat_joined",
+        /// `role` (commander, comms, ops, scribe) given `to` a seat.
+        ROLE_ASSIGNED = "role_assigned",
+        /// The commander hands over `to` a seat, with the brief (`brief`).
+        HANDOFF_STARTED = "handoff_started",
+        /// The incoming commander took the role.
+        HANDOFF_ACCEPTED = "handoff_accepted",
         EXPORT_WRITTEN = "export_written",
         SLACK_POSTED = "slack_posted",
         PIR_COMPLETED = "pir_completed",

@@ -29,6 +29,8 @@ static ENV_REDACTOR: LazyLock<Arc<Redactor>> = LazyLock::new(|| Arc::new(Redacto
 pub struct JournalWriter {
     path: PathBuf,
     redactor: Arc<Redactor>,
+    /// A shared incident's seat: every event says who wrote it, and from which seat.
+    seat: Option<Arc<super::seats::Share>>,
 }
 
 impl JournalWriter {
@@ -36,7 +38,14 @@ impl JournalWriter {
         JournalWriter {
             path: path.into(),
             redactor: ENV_REDACTOR.clone(),
+            seat: None,
         }
+    }
+
+    /// Writes `by` and `seat` on every event: the incident is shared from this seat.
+    pub fn with_seat(mut self, share: super::seats::Share) -> JournalWriter {
+        self.seat = Some(Arc::new(share));
+        self
     }
 
     /// Uses this redactor (the config's extra secret names included).
@@ -58,6 +67,9 @@ impl JournalWriter {
 
     pub fn append_event(&self, event: &Event) -> io::Result<()> {
         let mut event = event.clone();
+        if let Some(share) = &self.seat {
+            share.stamp(&mut event);
+        }
         if let std::borrow::Cow::Owned(t) = self.redactor.redact(&event.text) {
             event.text = t;
         }
@@ -286,7 +298,7 @@ impl JournalReader {
 }
 
 /// One line: nothing when it is blank, else the event or why it is not one.
-fn parse_line(raw: &[u8]) -> Option<Result<Event, serde_json::Error>> {
+pub(super) fn parse_line(raw: &[u8]) -> Option<Result<Event, serde_json::Error>> {
     if raw.iter().all(u8::is_ascii_whitespace) {
         return None;
     }

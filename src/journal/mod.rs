@@ -3,10 +3,14 @@
 pub mod describe;
 pub mod event;
 pub mod file;
+pub mod reader;
+pub mod seats;
 pub mod source;
 pub mod store;
 
 pub use event::{Draft, Event, Kind, kinds};
 pub use file::{JournalReader, JournalWriter, Position, ReadBatch};
+pub use reader::Reader;
+pub use seats::{Recorded, SeatsReader, Share};
 pub use source::{EventSource, JournalFile};
 pub use store::Store;

@@ -57,7 +57,13 @@ impl Store {
         if !self.exists(ticket) {
             return Err(StoreError::Missing(ticket.to_string()));
         }
-        Ok(JournalWriter::new(self.journal_path(ticket)))
+        let writer = JournalWriter::new(self.journal_path(ticket));
+        Ok(
+            match super::seats::Share::load(&self.incident_dir(ticket))? {
+                Some(share) => writer.with_seat(share),
+                None => writer,
+            },
+        )
     }
 
     /// Creates the incident folder and writes its first event. Fails if the ticket exists.

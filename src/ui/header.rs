@@ -82,6 +82,30 @@ fn title_line(m: &Model) -> Line<'static> {
             ));
         }
     }
+    if let Some(ic) = crate::app::seats::commander(m) {
+        spans.push(Span::styled(format!("   {ic}"), theme::accent()));
+    }
+    if let Some(shared) = crate::app::seats::summary(m) {
+        let offline = m
+            .share
+            .status
+            .as_ref()
+            .is_some_and(|s| !s.online && s.offline_since.is_some());
+        spans.push(Span::styled(
+            format!("   ⇄ {shared}"),
+            if offline {
+                theme::tone(crate::app::model::Tone::Warn)
+            } else {
+                theme::dim()
+            },
+        ));
+    }
+    if let Some(other) = crate::app::seats::running_elsewhere(m) {
+        spans.push(Span::styled(
+            format!("  ⚠ {other} "),
+            theme::tone(crate::app::model::Tone::Warn),
+        ));
+    }
     if inc.closed_at.is_some() {
         spans.push(Span::styled(
             "  CLOSED (read-only) ",

@@ -186,6 +186,10 @@ fn keep_words(action: &ConfirmAction) -> &'static str {
         ConfirmAction::Git { .. } => "changes nothing",
         ConfirmAction::PostSlack { .. } => "does not post",
         ConfirmAction::OpenPr { .. } => "opens nothing",
+        ConfirmAction::Share => "keeps it on this seat",
+        ConfirmAction::Handoff { .. } => "keeps the role",
+        ConfirmAction::AcceptHandoff { .. } => "decides later (H)",
+        ConfirmAction::DeployElsewhere { .. } => "does not deploy",
     }
 }
 
@@ -239,6 +243,25 @@ fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
             text.lines().map(String::from).collect(),
             "y posts it",
         ),
+        ConfirmAction::Share => (" Share the incident ", share_stakes(m), "y shares it"),
+        ConfirmAction::Handoff { brief, .. } => (
+            " Hand over the commander role ",
+            brief.lines().map(String::from).collect(),
+            "y hands over · s also posts the brief to Slack",
+        ),
+        ConfirmAction::AcceptHandoff { brief } => (
+            " You are handed the commander role ",
+            brief.lines().map(String::from).collect(),
+            "y accepts it",
+        ),
+        ConfirmAction::DeployElsewhere { what } => (
+            " Another seat is running ",
+            vec![
+                format!("A {what}."),
+                "Starting a deploy here too runs two at once. Check with them first.".into(),
+            ],
+            "y goes on to the deploy's own confirmation",
+        ),
         ConfirmAction::Quit => (
             " Quit while a command runs ",
             vec![format!(
@@ -270,4 +293,16 @@ fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
         .wrap(Wrap { trim: false })
         .block(popup(title.into()).title_bottom(keys))
         .render(rect, buf);
+}
+
+/// What sharing does, before `y`.
+fn share_stakes(m: &Model) -> Vec<String> {
+    let ticket = &m.incident.ticket;
+    vec![
+        format!(
+            "This seat's events go to the service's git remote, under refs/warroom/{ticket}/ (one ref per seat, never a branch)."
+        ),
+        "Only journal events travel: never run logs, exports or configuration.".into(),
+        format!("Others join with: warroom join {ticket}"),
+    ]
 }

@@ -76,10 +76,16 @@ fn event_line(m: &Model, e: &Event) -> Line<'static> {
     let mut spans = vec![
         Span::styled(crate::format::stamp(m.utc, e.at), theme::dim()),
         Span::raw(" "),
+    ];
+    if let Some(by) = e.str_field("by") {
+        spans.push(Span::styled(by.to_string(), theme::accent()));
+        spans.push(Span::raw(" "));
+    }
+    spans.extend([
         Span::styled(icon, style),
         Span::raw(" "),
         Span::styled(text, style),
-    ];
+    ]);
     if !e.kind.is_known() {
         spans.push(Span::styled(format!("  [{}]", e.kind), theme::dim()));
     }

@@ -3,6 +3,7 @@
 
 pub mod github;
 pub mod repo;
+pub mod seats;
 pub mod secrets;
 pub mod sentry;
 pub mod tmux;

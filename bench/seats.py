@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Many seats' figures (issue 17), on one machine with a local bare remote:
+  - idle: a shared console's CPU and terminal bytes for a minute, beside the same binary on an
+    incident that is not shared and `top -d 1`, in the same minute;
+  - latency: a note typed on Alice's console until it is on Bob's screen, 100 times, with the
+    default 2 s poll and with a 0.5 s poll;
+  - converge: three consoles, each seat writing 1,000 notes at once from its command line;
+    the time from the last write until all three screens count every event.
+Usage: seats.py BIN   (IDLE_SECONDS=60, RUNS=100 by default)"""
+import os, random, re, shutil, statistics, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(__file__))
+import ptyrun  # noqa: E402
+
+BIN = sys.argv[1]
+ROOT = tempfile.mkdtemp(prefix="warroom-seats-")
+T = "BENCH-SEATS"
+
+
+def git(cwd, *args):
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def team(names, config=None):
+    base = tempfile.mkdtemp(dir=ROOT)
+    git(base, "init", "-q", "--bare", "-b", "main", "origin.git")
+    git(base, "clone", "-q", "origin.git", "seed")
+    git(f"{base}/seed", "-c", "user.name=Seed", "-c", "user.email=s@x", "commit", "-q", "--allow-empty", "-m", "init")
+    git(f"{base}/seed", "push", "-q", "origin", "HEAD:main")
+    seats = []
+    for n in names:
+        d = f"{base}/{n.lower()}"
+        os.makedirs(d)
+        git(d, "clone", "-q", f"{base}/origin.git", "service")
+        git(f"{d}/service", "config", "user.name", n)
+        git(f"{d}/service", "config", "user.email", f"{n.lower()}@example.com")
+        env = dict(os.environ, WARROOM_HOME=f"{d}/home", XDG_CONFIG_HOME=f"{d}/xdg", TERM="xterm-256color")
+        env.pop("WARROOM_CONFIG", None)
+        if config:
+            with open(f"{d}/warroom.toml", "w") as f:
+                f.write(config)
+            env["WARROOM_CONFIG"] = f"{d}/warroom.toml"
+        seats.append({"name": n, "cwd": f"{d}/service", "env": env})
+    run(seats[0], "open", T, "--priority", "P1", "--title", "Seats bench", "--no-console", "--share")
+    for s in seats[1:]:
+        run(s, "join", T, "--no-console")
+    return base, seats
+
+
+def run(seat, *args):
+    return subprocess.run([BIN, *args], cwd=seat["cwd"], env=seat["env"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def tmux(server, *args):
+    return subprocess.run(["tmux", "-L", server, *args], capture_output=True, text=True).stdout
+
+
+def console(seat, server):
+    envs = " ".join(f"{k}='{v}'" for k, v in seat["env"].items()
+                    if k in ("WARROOM_HOME", "XDG_CONFIG_HOME", "WARROOM_CONFIG", "TERM"))
+    tmux(server, "-f", "/dev/null", "new-session", "-d", "-s", "m", "-x", "200", "-y", "50",
+         f"cd '{seat['cwd']}' && env {envs} {BIN} resume {T}")
+    wait(server, "shared ·")
+
+
+def screen(server):
+    return tmux(server, "capture-pane", "-p", "-t", "m")
+
+
+def wait(server, needle, limit=30):
+    t = time.perf_counter()
+    while needle not in screen(server):
+        if time.perf_counter() - t > limit:
+            raise SystemExit(f"{server}: waited {limit}s for {needle!r}:\n{screen(server)}")
+        time.sleep(0.01)
+    return time.perf_counter() - t
+
+
+def idle():
+    seconds = os.environ.get("IDLE_SECONDS", "60")
+    _, seats = team(["Alice", "Bob"])
+    alone = dict(seats[0])
+    run(alone, "open", "BENCH-ALONE", "--priority", "P1", "--title", "Not shared", "--no-console")
+    procs = []
+    for seat, args in ((seats[0], [BIN, "resume", T]), (alone, [BIN, "resume", "BENCH-ALONE"]),
+                       (seats[0], ["top", "-d", "1"])):
+        procs.append(subprocess.Popen([sys.executable, ptyrun.__file__, "idle", "--seconds", seconds, "--", *args],
+                                      cwd=seat["cwd"], env=seat["env"], stdout=subprocess.PIPE, text=True))
+    outs = [p.communicate()[0].strip() for p in procs]
+    print(f"shared console (poll 2 s):  {outs[0]}")
+    print(f"same binary, not shared:    {outs[1]}")
+    print(f"top -d 1:                   {outs[2]}")
+
+
+def latency(poll_interval):
+    config = f'[share]\npoll_interval = "{poll_interval}"\n' if poll_interval else None
+    _, seats = team(["Alice", "Bob"], config)
+    runs = int(os.environ.get("RUNS", "100"))
+    console(seats[0], "seat-a")
+    console(seats[1], "seat-b")
+    waits = []
+    try:
+        for i in range(runs):
+            text = f"latency probe {i:03d}"
+            tmux("seat-a", "send-keys", "-t", "m", "n")
+            tmux("seat-a", "send-keys", "-t", "m", "-l", text)
+            t = time.perf_counter()
+            tmux("seat-a", "send-keys", "-t", "m", "Enter")
+            wait("seat-b", text)
+            waits.append(time.perf_counter() - t)
+            time.sleep(random.uniform(0, 0.6))
+    finally:
+        tmux("seat-a", "kill-server")
+        tmux("seat-b", "kill-server")
+    waits.sort()
+    p95 = waits[int(len(waits) * 0.95) - 1]
+    label = poll_interval or "2s (default)"
+    print(f"latency typed on Alice -> on Bob's screen, poll {label}: runs={len(waits)} "
+          f"p50_ms={statistics.median(waits) * 1000:.0f} p95_ms={p95 * 1000:.0f} max_ms={waits[-1] * 1000:.0f}")
+
+
+def converge():
+    _, seats = team(["Alice", "Bob", "Carol"])
+    servers = [f"conv-{s['name'].lower()}" for s in seats]
+    for s, srv in zip(seats, servers):
+        console(s, srv)
+    before = int(re.search(r"Timeline · (\d+) events", screen(servers[0])).group(1))
+    per = int(os.environ.get("EVENTS", "1000"))
+    writers = [subprocess.Popen(["sh", "-c", f"for i in $(seq {per}); do '{BIN}' note {T} \"{s['name']} $i\" >/dev/null 2>&1; done"],
+                                cwd=s["cwd"], env=s["env"]) for s in seats]
+    t0 = time.perf_counter()
+    for w in writers:
+        w.wait()
+    last = time.perf_counter()
+    want = f"Timeline · {before + 3 * per} events"
+    try:
+        for srv in servers:
+            wait(srv, want, limit=60)
+        done = time.perf_counter()
+    finally:
+        for srv in servers:
+            tmux(srv, "kill-server")
+    print(f"converge 3 seats x {per} notes: writing took {last - t0:.1f}s; all three screens show "
+          f"{before + 3 * per} events {done - last:.2f}s after the last write")
+
+
+if __name__ == "__main__":
+    what = sys.argv[2:] or ["idle", "latency", "converge"]
+    try:
+        for w in what:
+            if w == "idle":
+                idle()
+            elif w == "latency":
+                latency(None)
+                latency("500ms")
+            elif w == "converge":
+                converge()
+    finally:
+        shutil.rmtree(ROOT, ignore_errors=True)

@@ -1,0 +1,344 @@
+//! Many seats from the command line: `open --share`, `join`, `list --remote`, `handoff`, and
+//! the push after `note` and `event` when no console runs to make it.
+
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::console::share::ShareLink;
+use crate::journal::Share;
+use crate::share::{remote, worker};
+
+impl Ctx {
+    fn share_link(&self, loaded: &Loaded, ticket: &str) -> ShareLink {
+        ShareLink {
+            git: loaded.config.git.clone(),
+            cfg: loaded.config.share.clone(),
+            cwd: self.cwd.clone(),
+            home: self.store.root().to_path_buf(),
+            ticket: ticket.to_string(),
+            dir: self.store.incident_dir(ticket),
+        }
+    }
+
+    fn share_repo(&self, loaded: &Loaded) -> Result<crate::git::Git> {
+        crate::share::open_repo(&loaded.config.git, &loaded.config.share, &self.cwd)
+            .map_err(Fail::Usage)
+    }
+}
+
+/// Shares a new incident (`open --share`, or `[share] enabled`) and pushes its first events.
+pub(super) fn share_new(ctx: &Ctx, ticket: &str, loaded: &Loaded) -> Result<()> {
+    let link = ctx.share_link(loaded, ticket);
+    let share = link
+        .begin(&ctx.store.writer(ticket)?, true)
+        .map_err(|e| Fail::Usage(format!("{ticket} is recorded here but not shared: {e}")))?;
+    println!(
+        "Shared on {} as seat {}; others join with: warroom join {ticket}",
+        share.remote, share.seat
+    );
+    push_after(ctx, ticket, Some(loaded));
+    Ok(())
+}
+
+/// After `note`, `event` or `handoff` on a shared incident: a running console pushes; else the
+/// command does, for at most `[share] timeout`.
+pub(super) fn push_after(ctx: &Ctx, ticket: &str, loaded: Option<&Loaded>) {
+    sync(ctx, ticket, loaded, false);
+}
+
+/// Before a document of a shared incident with no console running: the other seats' events
+/// are taken first (for at most `[share] timeout`), so the document holds every seat's.
+pub(super) fn pull_before(ctx: &Ctx, ticket: &str, loaded: &Loaded) {
+    sync(ctx, ticket, Some(loaded), true);
+}
+
+fn sync(ctx: &Ctx, ticket: &str, loaded: Option<&Loaded>, pull: bool) {
+    let dir = ctx.store.incident_dir(ticket);
+    let Ok(Some(share)) = Share::load(&dir) else {
+        return;
+    };
+    if crate::share::console_running(&dir) {
+        return;
+    }
+    let owned;
+    let loaded = match loaded {
+        Some(l) => l,
+        None => match ctx.config() {
+            Ok(l) => {
+                owned = l;
+                &owned
+            }
+            Err(_) => {
+                eprintln!(
+                    "warroom: not pushed (the config does not load: warroom config check says why); the events wait for the next push"
+                );
+                return;
+            }
+        },
+    };
+    let link = ctx.share_link(loaded, ticket);
+    let timeout = loaded.config.share.timeout;
+    match worker::sync_once(link.setup(share.clone()), timeout, pull) {
+        Some(Ok((s, warnings))) => {
+            for w in warnings {
+                eprintln!("warroom: {w}");
+            }
+            report(&share, s, pull);
+        }
+        Some(Err(why)) => {
+            eprintln!("warroom: not synced: {why}; the events wait for the next push")
+        }
+        None => eprintln!(
+            "warroom: {} did not answer within {}; the events wait for the next push",
+            share.remote,
+            crate::format::duration(timeout)
+        ),
+    }
+}
+
+fn report(share: &Share, s: worker::ShareStatus, pull: bool) {
+    match s {
+        s if s.rejected.is_some() => eprintln!("warroom: {}", s.rejected.unwrap_or_default()),
+        s if s.online && !pull => eprintln!("Pushed to {}", share.remote),
+        s if s.online => {}
+        s => eprintln!(
+            "warroom: {} is out of reach ({}); the events wait for the next push",
+            share.remote,
+            s.error.unwrap_or_default()
+        ),
+    }
+}
+
+/// The incidents on the remote: ticket → (seat → ref tip).
+fn remote_incidents(
+    git: &crate::git::Git,
+) -> Result<BTreeMap<String, BTreeMap<String, git2::Oid>>> {
+    let refs = remote::list(git).map_err(|e| {
+        Fail::Other(anyhow::anyhow!(
+            "cannot reach the remote {:?}: {e}",
+            git.cfg.remote
+        ))
+    })?;
+    let mut out: BTreeMap<String, BTreeMap<String, git2::Oid>> = BTreeMap::new();
+    for (name, oid) in refs {
+        if let Some((ticket, seat)) = name
+            .strip_prefix("refs/warroom/")
+            .and_then(|r| r.split_once('/'))
+        {
+            out.entry(ticket.to_string())
+                .or_default()
+                .insert(seat.to_string(), oid);
+        }
+    }
+    Ok(out)
+}
+
+/// `warroom join TICKET`: this seat takes the incident's events from the remote, says it joined
+/// and opens the console.
+pub(super) fn join(ctx: &Ctx, ticket: &str, no_console: bool) -> Result<()> {
+    validate_ticket(ticket).map_err(Fail::Usage)?;
+    let loaded = ctx.config()?;
+    let git = ctx.share_repo(&loaded)?;
+    let incidents = remote_incidents(&git)?;
+    let Some((ticket, seats)) = incidents
+        .into_iter()
+        .find(|(t, _)| t.eq_ignore_ascii_case(ticket))
+    else {
+        return Err(Fail::Usage(format!(
+            "no incident {ticket} is shared on {:?}; `warroom list --remote` shows the ones that are",
+            git.cfg.remote
+        )));
+    };
+    let ticket = ticket.as_str();
+    let dir = ctx.store.incident_dir(ticket);
+    let share = match ctx.store.find(ticket) {
+        Some(_) => Share::load(&dir)
+            .context("reading the share file")?
+            .ok_or_else(|| {
+                Fail::Usage(format!(
+                    "{ticket} is recorded here but not shared: resume it and press S to share it"
+                ))
+            })?,
+        None => {
+            let share = crate::share::seat_for(&git.repo, &git.cfg.remote, ctx.store.root())
+                .map_err(Fail::Usage)?;
+            if seats.contains_key(&share.seat) {
+                return Err(Fail::Usage(format!(
+                    "seat {} is already on {ticket} but its journal is not in {}: use the WARROOM_HOME it was opened with",
+                    share.seat,
+                    ctx.store.root().display()
+                )));
+            }
+            let mut joined = Draft::new(
+                kinds::SEAT_JOINED,
+                format!(
+                    "{} joined on {} (seat {})",
+                    share.by, share.remote, share.seat
+                ),
+            )
+            .field("remote", share.remote.clone())
+            .stamp(Utc::now());
+            share.stamp(&mut joined);
+            ctx.store.create(ticket, &joined)?;
+            share.save(&dir).context("writing the share file")?;
+            share
+        }
+    };
+    remote::fetch(&git, ticket)
+        .map_err(|e| Fail::Other(anyhow::anyhow!("fetching {ticket}: {e}")))?;
+    let mut events = 0;
+    for (seat, tip) in &seats {
+        if *seat == share.seat {
+            continue;
+        }
+        let got = crate::share::ingest::ingest(&git.repo, &dir, seat, *tip)
+            .map_err(|e| Fail::Other(anyhow::anyhow!("{seat}: {e}")))?;
+        for w in &got.warnings {
+            eprintln!("warroom: {w}");
+        }
+        events += got.events;
+    }
+    println!(
+        "Joined {ticket} as seat {} ({} from {})",
+        share.seat,
+        crate::format::count(events, "event", "events"),
+        crate::format::count(seats.len(), "seat", "seats")
+    );
+    push_after(ctx, ticket, Some(&loaded));
+    if no_console {
+        return Ok(());
+    }
+    console(ctx, ticket, loaded)
+}
+
+/// `warroom list --remote`: the incidents open on the remote.
+pub(super) fn list_remote(ctx: &Ctx) -> Result<()> {
+    let loaded = ctx.config()?;
+    let git = ctx.share_repo(&loaded)?;
+    let incidents = remote_incidents(&git)?;
+    if incidents.is_empty() {
+        println!("No incident is shared on {:?}", git.cfg.remote);
+        return Ok(());
+    }
+    remote::fetch_all(&git).map_err(|e| Fail::Other(anyhow::anyhow!("fetching: {e}")))?;
+    let mut rows = Vec::new();
+    let mut closed = 0;
+    for (ticket, seats) in &incidents {
+        let mut events = Vec::new();
+        let mut warnings = Vec::new();
+        for (seat, tip) in seats {
+            crate::share::ingest::each_event(
+                &git.repo,
+                seat,
+                *tip,
+                None,
+                &mut warnings,
+                &mut |ev| {
+                    events.push(ev);
+                    Ok(())
+                },
+            )
+            .map_err(|e| Fail::Other(anyhow::anyhow!("{ticket}: {e}")))?;
+        }
+        // The one order, near enough for a listing: time, then seat (each seat's own order kept).
+        events.sort_by_key(|e| (e.at, e.str_field("seat").map(String::from)));
+        let inc = Incident::from_events(ticket, loaded.checklist.clone(), events);
+        if inc.closed_at.is_some() {
+            closed += 1;
+            continue;
+        }
+        let people: Vec<&str> = seats.keys().map(|s| inc.seats.person(s)).collect();
+        rows.push([
+            ticket.clone(),
+            inc.priority.to_string(),
+            crate::format::duration(clock::elapsed(&inc, Utc::now())),
+            people.join(", "),
+            inc.title.clone(),
+        ]);
+    }
+    println!(
+        "{:<16}  {:<3}  {:<9}  {:<24}  TITLE",
+        "TICKET", "PRI", "ELAPSED", "SEATS"
+    );
+    for r in &rows {
+        println!(
+            "{:<16}  {:<3}  {:<9}  {:<24}  {}",
+            r[0], r[1], r[2], r[3], r[4]
+        );
+    }
+    if closed > 0 {
+        println!(
+            "({} on the remote closed)",
+            crate::format::count(closed, "incident", "incidents")
+        );
+    }
+    Ok(())
+}
+
+/// `warroom handoff TICKET --to SEAT`: the brief written from the record, and the handoff on it.
+pub(super) fn handoff(ctx: &Ctx, ticket: &str, to: &str) -> Result<()> {
+    let ticket = &ctx.ticket(ticket)?;
+    let loaded = ctx.config()?;
+    let dir = ctx.store.incident_dir(ticket);
+    let me = Share::load(&dir)
+        .context("reading the share file")?
+        .ok_or_else(|| Fail::Usage(format!("{ticket} is not shared: a handoff goes to another seat (S in the console, or open --share)")))?;
+    pull_before(ctx, ticket, &loaded);
+    let rec = ctx.incident(ticket, &loaded)?;
+    let seats = &rec.incident.seats;
+    let target = seats
+        .people
+        .iter()
+        .find(|(seat, person)| seat.as_str() == to || person.eq_ignore_ascii_case(to))
+        .map(|(seat, _)| seat.clone())
+        .ok_or_else(|| {
+            Fail::Usage(format!(
+                "no seat {to:?} on {ticket}; the seats are: {}",
+                seats
+                    .people
+                    .iter()
+                    .map(|(s, p)| format!("{s} ({p})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+    if target == me.seat {
+        return Err(Fail::Usage(
+            "that is this seat: hand over to another one".into(),
+        ));
+    }
+    let writer = ctx.store.writer(ticket)?;
+    writer
+        .append(
+            Draft::new(
+                kinds::HANDOFF_STARTED,
+                format!(
+                    "Commander role handed to {}: waiting for them to accept",
+                    seats.person(&target)
+                ),
+            )
+            .field("to", target.clone()),
+        )
+        .context("recording the handoff")?;
+    let rec = ctx.incident(ticket, &loaded)?;
+    let exporter = ctx
+        .documents(&loaded)
+        .exporter(Utc::now())
+        .map_err(|e| Fail::Other(e.into()))?;
+    let written = write_recorded(
+        &exporter,
+        &rec.incident,
+        &rec.events(),
+        &[export::Format::Handoff],
+        &exports_dir(&dir),
+        &writer,
+    )
+    .map_err(|e| Fail::Other(e.into()))?;
+    if let Some(w) = written.first() {
+        let brief = std::fs::read_to_string(&w.path).context("reading the brief")?;
+        println!("{brief}");
+        println!("(written to {})", w.path.display());
+    }
+    push_after(ctx, ticket, Some(&loaded));
+    Ok(())
+}

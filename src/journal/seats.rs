@@ -1,0 +1,502 @@
+//! A shared incident's record: this seat's journal and the other seats' events, merged into
+//! one order that every seat computes the same way: time, then seat, then sequence.
+//!
+//! Each seat's events are a stream in the order that seat wrote them. A stream's effective time
+//! never goes back (a clock that stepped back keeps its events in their written order), so
+//! every stream is sorted and the record is their merge. Events that arrive late (another
+//! seat's batch, a partition healed) and belong before what was already read make the reader
+//! start over: the fold is then built again in the one order.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::event::Event;
+use super::file::{JOURNAL_FILE, JournalReader, ReadBatch};
+use super::source::EventSource;
+
+/// Beside the journal: how this seat shares the incident.
+pub const SHARE_FILE: &str = "share.json";
+/// Other seats' events, one file per seat (`seats/SEAT.jsonl`).
+pub const SEATS_DIR: &str = "seats";
+
+/// This seat of a shared incident: the remote it shares through and who it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Share {
+    pub remote: String,
+    /// The seat's id: the person's name and a short machine id (`alice-3f9a`).
+    pub seat: String,
+    /// The person (git `user.name`).
+    pub by: String,
+    pub email: String,
+}
+
+impl Share {
+    /// The incident folder's share file, if the incident is shared.
+    pub fn load(incident_dir: &Path) -> io::Result<Option<Share>> {
+        match std::fs::read(incident_dir.join(SHARE_FILE)) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| io::Error::other(format!("{SHARE_FILE}: {e}"))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn save(&self, incident_dir: &Path) -> io::Result<()> {
+        let json = serde_json::to_vec_pretty(self).map_err(io::Error::other)?;
+        crate::fsutil::write_atomic_with(&incident_dir.join(SHARE_FILE), |f| f.write_all(&json))?;
+        std::fs::create_dir_all(incident_dir.join(SEATS_DIR))
+    }
+
+    /// Writes `by` and `seat` on an event that has neither (written before the incident was
+    /// shared, or by this seat's own writer).
+    pub fn stamp(&self, ev: &mut Event) {
+        stamp(ev, &self.seat, Some(&self.by));
+    }
+}
+
+fn stamp(ev: &mut Event, seat: &str, by: Option<&str>) {
+    if ev.fields.get("by").is_none()
+        && let Some(by) = by
+    {
+        ev.fields.insert("by".into(), by.into());
+    }
+    if ev.fields.get("seat").is_none() {
+        ev.fields.insert("seat".into(), seat.into());
+    }
+}
+
+/// Where an event stands in the one order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    at: DateTime<Utc>,
+    seat: String,
+    seq: u64,
+}
+
+/// One seat's events: a file, whose seat it is, and up to where it was read.
+#[derive(Debug, Clone)]
+pub struct StreamSpec {
+    pub seat: String,
+    /// Written on events that carry no `by` (this seat's own, before sharing).
+    pub by: Option<String>,
+    pub path: PathBuf,
+    pub until: Option<u64>,
+}
+
+/// The streams of a shared incident's folder: this seat's journal first, then every other
+/// seat's file.
+fn specs(dir: &Path, share: &Share) -> Vec<StreamSpec> {
+    let mut out = vec![StreamSpec {
+        seat: share.seat.clone(),
+        by: Some(share.by.clone()),
+        path: dir.join(JOURNAL_FILE),
+        until: None,
+    }];
+    let mut others: Vec<StreamSpec> = std::fs::read_dir(dir.join(SEATS_DIR))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let path = e.path();
+            let seat = path
+                .file_name()?
+                .to_str()?
+                .strip_suffix(".jsonl")?
+                .to_string();
+            (seat != share.seat).then_some(StreamSpec {
+                seat,
+                by: None,
+                path,
+                until: None,
+            })
+        })
+        .collect();
+    others.sort_by(|a, b| a.seat.cmp(&b.seat));
+    out.extend(others);
+    out
+}
+
+/// A stream read line by line, each event with its key.
+struct Pull {
+    spec: StreamSpec,
+    lines: Option<BufReader<std::io::Take<File>>>,
+    at: Option<DateTime<Utc>>,
+    seq: u64,
+}
+
+impl Pull {
+    fn open(spec: &StreamSpec) -> io::Result<Pull> {
+        let lines = match File::open(&spec.path) {
+            Ok(f) => {
+                let len = f.metadata()?.len();
+                let len = spec.until.map_or(len, |u| u.min(len));
+                Some(BufReader::with_capacity(64 * 1024, f.take(len)))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e),
+        };
+        Ok(Pull {
+            spec: spec.clone(),
+            lines,
+            at: None,
+            seq: 0,
+        })
+    }
+
+    fn next(&mut self) -> io::Result<Option<(Key, Event)>> {
+        let Some(input) = &mut self.lines else {
+            return Ok(None);
+        };
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            let n = input.read_until(b'\n', &mut line)?;
+            if n == 0 || line.last() != Some(&b'\n') {
+                return Ok(None);
+            }
+            if let Some(Ok(ev)) = super::file::parse_line(&line[..n - 1]) {
+                return Ok(Some(self.keyed(ev)));
+            }
+        }
+    }
+
+    fn keyed(&mut self, mut ev: Event) -> (Key, Event) {
+        keyed(&self.spec, &mut self.at, &mut self.seq, &mut ev);
+        (
+            Key {
+                at: self.at.unwrap_or(ev.at),
+                seat: self.spec.seat.clone(),
+                seq: self.seq,
+            },
+            ev,
+        )
+    }
+}
+
+/// Advances a stream's effective time and sequence over `ev`, and stamps it with its seat.
+fn keyed(spec: &StreamSpec, at: &mut Option<DateTime<Utc>>, seq: &mut u64, ev: &mut Event) {
+    *at = Some(at.map_or(ev.at, |a| a.max(ev.at)));
+    *seq += 1;
+    stamp(ev, &spec.seat, spec.by.as_deref());
+}
+
+/// Calls `f` with every event of the streams in the one order; `f` returns `false` to stop.
+fn merge_each(
+    specs: &[StreamSpec],
+    f: &mut dyn FnMut(Event) -> io::Result<bool>,
+) -> io::Result<()> {
+    let mut pulls = specs
+        .iter()
+        .map(Pull::open)
+        .collect::<io::Result<Vec<_>>>()?;
+    let mut heads = BinaryHeap::new();
+    let mut held: Vec<Option<Event>> = vec![None; pulls.len()];
+    for (i, p) in pulls.iter_mut().enumerate() {
+        if let Some((k, ev)) = p.next()? {
+            heads.push(Reverse((k, i)));
+            held[i] = Some(ev);
+        }
+    }
+    while let Some(Reverse((_, i))) = heads.pop() {
+        let Some(ev) = held[i].take() else { continue };
+        if let Some((k, next)) = pulls[i].next()? {
+            heads.push(Reverse((k, i)));
+            held[i] = Some(next);
+        }
+        if !f(ev)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// A shared record as a source for the documents: every seat's events up to where the fold
+/// read them, in the one order.
+#[derive(Debug, Clone)]
+pub struct SeatsFile {
+    specs: Vec<StreamSpec>,
+}
+
+impl EventSource for SeatsFile {
+    fn each(&self, f: &mut dyn FnMut(Event) -> io::Result<()>) -> io::Result<()> {
+        merge_each(&self.specs, &mut |ev| f(ev).map(|()| true))
+    }
+}
+
+struct Stream {
+    spec: StreamSpec,
+    reader: JournalReader,
+    at: Option<DateTime<Utc>>,
+    seq: u64,
+}
+
+impl Stream {
+    fn new(spec: StreamSpec) -> Stream {
+        Stream {
+            reader: JournalReader::new(&spec.path),
+            spec,
+            at: None,
+            seq: 0,
+        }
+    }
+}
+
+/// Reads a shared incident's folder as [`JournalReader`] reads one journal: each call takes
+/// what was appended since, in the one order.
+pub struct SeatsReader {
+    dir: PathBuf,
+    share: Share,
+    streams: Vec<Stream>,
+    last: Option<Key>,
+    events: usize,
+    restarted: bool,
+}
+
+impl SeatsReader {
+    pub fn new(dir: &Path, share: Share) -> SeatsReader {
+        SeatsReader {
+            dir: dir.to_path_buf(),
+            share,
+            streams: Vec::new(),
+            last: None,
+            events: 0,
+            restarted: false,
+        }
+    }
+
+    pub fn share(&self) -> &Share {
+        &self.share
+    }
+
+    pub fn events(&self) -> usize {
+        self.events
+    }
+
+    pub fn take_restarted(&mut self) -> bool {
+        std::mem::take(&mut self.restarted)
+    }
+
+    fn discover(&mut self) {
+        for spec in specs(&self.dir, &self.share) {
+            if !self.streams.iter().any(|s| s.spec.path == spec.path) {
+                self.streams.push(Stream::new(spec));
+            }
+        }
+    }
+
+    pub fn read_new(&mut self) -> io::Result<ReadBatch> {
+        self.discover();
+        let mut warnings = Vec::new();
+        let mut fresh: Vec<(Key, Event)> = Vec::new();
+        let mut again = false;
+        for s in &mut self.streams {
+            if !s.spec.path.exists() {
+                continue;
+            }
+            let batch = s.reader.read_new()?;
+            again |= s.reader.take_restarted();
+            warnings.extend(batch.warnings);
+            for mut ev in batch.events {
+                keyed(&s.spec, &mut s.at, &mut s.seq, &mut ev);
+                let key = Key {
+                    at: s.at.unwrap_or(ev.at),
+                    seat: s.spec.seat.clone(),
+                    seq: s.seq,
+                };
+                fresh.push((key, ev));
+            }
+        }
+        fresh.sort_by(|a, b| a.0.cmp(&b.0));
+        let late = match (&self.last, fresh.first()) {
+            (Some(last), Some((first, _))) => first < last,
+            _ => false,
+        };
+        if again || late {
+            return self.read_again(warnings);
+        }
+        if let Some((k, _)) = fresh.last() {
+            self.last = Some(k.clone());
+        }
+        self.events += fresh.len();
+        Ok(ReadBatch {
+            events: fresh.into_iter().map(|(_, ev)| ev).collect(),
+            warnings,
+        })
+    }
+
+    /// Everything again in the one order: what was folded before must be dropped.
+    fn read_again(&mut self, warnings: Vec<String>) -> io::Result<ReadBatch> {
+        self.streams.clear();
+        self.last = None;
+        self.events = 0;
+        let mut batch = self.read_new()?;
+        batch.warnings.splice(0..0, warnings);
+        self.restarted = true;
+        Ok(batch)
+    }
+
+    /// Every stream as far as it was read.
+    pub fn source(&self) -> SeatsFile {
+        SeatsFile {
+            specs: self
+                .streams
+                .iter()
+                .map(|s| StreamSpec {
+                    until: Some(s.reader.position().offset),
+                    ..s.spec.clone()
+                })
+                .collect(),
+        }
+    }
+
+    /// Events `first..first + count` of the one order, read through the streams.
+    pub fn read_range(&self, first: usize, count: usize) -> io::Result<Vec<Event>> {
+        let mut out = Vec::with_capacity(count);
+        let mut n = 0usize;
+        merge_each(&self.source().specs, &mut |ev| {
+            if n >= first {
+                out.push(ev);
+            }
+            n += 1;
+            Ok(out.len() < count)
+        })?;
+        Ok(out)
+    }
+}
+
+/// The record of one incident folder, shared or not.
+#[derive(Debug, Clone)]
+pub enum Recorded {
+    One(super::source::JournalFile),
+    Seats(SeatsFile),
+}
+
+impl EventSource for Recorded {
+    fn each(&self, f: &mut dyn FnMut(Event) -> io::Result<()>) -> io::Result<()> {
+        match self {
+            Recorded::One(j) => j.each(f),
+            Recorded::Seats(s) => s.each(f),
+        }
+    }
+}
+
+impl std::fmt::Debug for SeatsReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeatsReader")
+            .field("dir", &self.dir)
+            .field("seat", &self.share.seat)
+            .field("events", &self.events)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::{Draft, JournalWriter};
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .expect("time")
+    }
+
+    fn share(seat: &str) -> Share {
+        Share {
+            remote: "origin".into(),
+            seat: seat.into(),
+            by: seat.split('-').next().unwrap_or(seat).into(),
+            email: format!("{seat}@example.com"),
+        }
+    }
+
+    fn write(path: &Path, events: &[(&str, &str)]) {
+        let w = JournalWriter::new(path);
+        for (t, text) in events {
+            w.append_event(&Draft::new("note", *text).stamp(at(t)))
+                .expect("append");
+        }
+    }
+
+    fn texts(events: &[Event]) -> Vec<String> {
+        events.iter().map(|e| e.text.clone()).collect()
+    }
+
+    #[test]
+    fn seats_merge_in_one_order_whatever_arrives_first() {
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::create_dir_all(dir.path().join(SEATS_DIR)).expect("seats");
+        write(
+            &dir.path().join(JOURNAL_FILE),
+            &[
+                ("2026-11-26T14:00:00Z", "a1"),
+                ("2026-11-26T14:00:02Z", "a2"),
+            ],
+        );
+        let mut reader = SeatsReader::new(dir.path(), share("alice-0001"));
+        let first = reader.read_new().expect("read");
+        assert_eq!(texts(&first.events), ["a1", "a2"]);
+        assert!(!reader.take_restarted());
+        // Bob's batch arrives late and belongs between a1 and a2: the reader starts over.
+        write(
+            &dir.path().join(SEATS_DIR).join("bob-0002.jsonl"),
+            &[
+                ("2026-11-26T14:00:01Z", "b1"),
+                ("2026-11-26T14:00:03Z", "b2"),
+            ],
+        );
+        let again = reader.read_new().expect("read");
+        assert!(reader.take_restarted());
+        assert_eq!(texts(&again.events), ["a1", "b1", "a2", "b2"]);
+        assert_eq!(again.events[1].str_field("seat"), Some("bob-0002"));
+        assert_eq!(again.events[0].str_field("by"), Some("alice"));
+        // A later event is simply appended.
+        write(
+            &dir.path().join(JOURNAL_FILE),
+            &[("2026-11-26T14:00:04Z", "a3")],
+        );
+        let next = reader.read_new().expect("read");
+        assert!(!reader.take_restarted());
+        assert_eq!(texts(&next.events), ["a3"]);
+        assert_eq!(
+            texts(&reader.read_range(1, 3).expect("range")),
+            ["b1", "a2", "b2"]
+        );
+        let mut all = Vec::new();
+        reader
+            .source()
+            .each(&mut |ev| {
+                all.push(ev.text);
+                Ok(())
+            })
+            .expect("each");
+        assert_eq!(all, ["a1", "b1", "a2", "b2", "a3"]);
+    }
+
+    #[test]
+    fn a_clock_that_steps_back_keeps_its_seats_order() {
+        let dir = tempfile::tempdir().expect("dir");
+        write(
+            &dir.path().join(JOURNAL_FILE),
+            &[
+                ("2026-11-26T14:00:05Z", "late clock"),
+                ("2026-11-26T14:00:01Z", "stepped back"),
+            ],
+        );
+        std::fs::create_dir_all(dir.path().join(SEATS_DIR)).expect("seats");
+        write(
+            &dir.path().join(SEATS_DIR).join("bob-0002.jsonl"),
+            &[("2026-11-26T14:00:03Z", "b")],
+        );
+        let mut reader = SeatsReader::new(dir.path(), share("alice-0001"));
+        let all = reader.read_new().expect("read");
+        assert_eq!(texts(&all.events), ["b", "late clock", "stepped back"]);
+    }
+}

@@ -1,0 +1,254 @@
+//! Another seat's events, taken from its ref into `seats/SEAT.jsonl`: only what its seat wrote,
+//! each event checked, made inert when it carries terminal controls, and refused with a warning
+//! when it is malformed, huge or signed by another seat. A ref that was rewritten is not read.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use git2::{Oid, Repository, Sort};
+use serde::{Deserialize, Serialize};
+
+use super::remote::BATCH_FILE;
+use super::seat::valid_seat;
+use crate::journal::seats::SEATS_DIR;
+use crate::journal::{Event, Kind};
+
+/// An event from another seat is at most this long.
+pub const MAX_EVENT: usize = 16 * 1024;
+/// One batch (a commit) is at most this long.
+const MAX_BATCH: usize = 8 << 20;
+
+/// What was taken from a seat's ref.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Ingested {
+    pub events: usize,
+    pub warnings: Vec<String>,
+}
+
+/// How far a seat's file is: the commit read last, and the file's length then.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Mirror {
+    tip: String,
+    bytes: u64,
+    events: u64,
+}
+
+fn paths(dir: &Path, seat: &str) -> (PathBuf, PathBuf) {
+    let seats = dir.join(SEATS_DIR);
+    (
+        seats.join(format!("{seat}.jsonl")),
+        seats.join(format!("{seat}.state")),
+    )
+}
+
+/// Takes what `seat`'s ref holds beyond what was read before, up to `tip`.
+pub fn ingest(repo: &Repository, dir: &Path, seat: &str, tip: Oid) -> Result<Ingested, String> {
+    let mut out = Ingested::default();
+    if !valid_seat(seat) {
+        out.warnings
+            .push(format!("a ref named {seat:?} is not a seat: refused"));
+        return Ok(out);
+    }
+    let (file, state_file) = paths(dir, seat);
+    std::fs::create_dir_all(file.parent().unwrap_or(dir)).map_err(|e| e.to_string())?;
+    let mut state: Mirror = std::fs::read(&state_file)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let len = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    if len < state.bytes {
+        state = Mirror::default();
+        let _ = std::fs::remove_file(&file);
+    } else if len > state.bytes {
+        // A crash between the events and their state: the batch is taken again.
+        OpenOptions::new()
+            .write(true)
+            .open(&file)
+            .and_then(|f| f.set_len(state.bytes))
+            .map_err(|e| e.to_string())?;
+    }
+    if state.tip == tip.to_string() {
+        return Ok(out);
+    }
+    let old = Oid::from_str(&state.tip).ok();
+    if let Some(old) = old
+        && !repo.graph_descendant_of(tip, old).unwrap_or(false)
+    {
+        out.warnings.push(format!(
+            "{seat}'s ref was rewritten (it no longer contains what was read from it): its new events are refused"
+        ));
+        return Ok(out);
+    }
+    let mut accepted = Vec::new();
+    each_event(repo, seat, tip, old, &mut out.warnings, &mut |ev| {
+        serde_json::to_writer(&mut accepted, &ev).map_err(|e| e.to_string())?;
+        accepted.push(b'\n');
+        out.events += 1;
+        Ok(())
+    })?;
+    let mut f = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&file)
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    f.write_all(&accepted)
+        .and_then(|()| f.sync_data())
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    state = Mirror {
+        tip: tip.to_string(),
+        bytes: state.bytes + accepted.len() as u64,
+        events: state.events + out.events as u64,
+    };
+    let json = serde_json::to_vec(&state).map_err(|e| e.to_string())?;
+    crate::fsutil::write_atomic_with(&state_file, |w| w.write_all(&json))
+        .map_err(|e: std::io::Error| e.to_string())?;
+    Ok(out)
+}
+
+/// Calls `f` with each event of `seat`'s ref from `old` (excluded) to `tip`, oldest first, each
+/// checked; what is refused or made inert goes in `warnings`.
+pub fn each_event(
+    repo: &Repository,
+    seat: &str,
+    tip: Oid,
+    old: Option<Oid>,
+    warnings: &mut Vec<String>,
+    f: &mut dyn FnMut(Event) -> Result<(), String>,
+) -> Result<(), String> {
+    let git = |e: git2::Error| e.message().to_string();
+    let mut walk = repo.revwalk().map_err(git)?;
+    walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)
+        .map_err(git)?;
+    walk.simplify_first_parent().map_err(git)?;
+    walk.push(tip).map_err(git)?;
+    if let Some(old) = old {
+        walk.hide(old).map_err(git)?;
+    }
+    for oid in walk {
+        let oid = oid.map_err(git)?;
+        let blob = repo
+            .find_commit(oid)
+            .and_then(|c| c.tree())
+            .ok()
+            .and_then(|t| t.get_name(BATCH_FILE).map(|e| e.id()))
+            .and_then(|id| repo.find_blob(id).ok());
+        let Some(blob) = blob else {
+            warnings.push(format!(
+                "{seat}: commit {} holds no {BATCH_FILE}; skipped",
+                crate::git::short(oid)
+            ));
+            continue;
+        };
+        if blob.size() > MAX_BATCH {
+            warnings.push(format!(
+                "{seat}: a batch of {} bytes refused (at most {MAX_BATCH})",
+                blob.size()
+            ));
+            continue;
+        }
+        for line in blob.content().split(|b| *b == b'\n') {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            match check(line, seat) {
+                Ok((ev, note)) => {
+                    warnings.extend(note);
+                    f(ev)?;
+                }
+                Err(why) => warnings.push(why),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One line of `seat`'s batch: the event to keep (and a note when it was made inert), or why
+/// it is refused.
+fn check(line: &[u8], seat: &str) -> Result<(Event, Option<String>), String> {
+    if line.len() > MAX_EVENT {
+        return Err(format!(
+            "{seat}: an event of {} bytes refused (at most {MAX_EVENT})",
+            line.len()
+        ));
+    }
+    let mut ev: Event = serde_json::from_slice(line)
+        .map_err(|e| format!("{seat}: a line that is not an event refused ({e})"))?;
+    if !Kind::is_valid_name(ev.kind.as_str()) {
+        return Err(format!(
+            "{seat}: an event of kind {:?} refused",
+            ev.kind.as_str()
+        ));
+    }
+    match ev.str_field("seat") {
+        Some(s) if s == seat => {}
+        other => {
+            return Err(format!(
+                "{seat}: an event signed by seat {:?} refused: a seat's ref holds only its own events",
+                other.unwrap_or("(none)")
+            ));
+        }
+    }
+    let mut inert = false;
+    if let Some(t) = make_inert(&ev.text) {
+        ev.text = t;
+        inert = true;
+    }
+    ev.fields.map_strings(|s| {
+        let t = make_inert(s);
+        inert |= t.is_some();
+        t
+    });
+    let note =
+        inert.then(|| format!("{seat}: an event with terminal control characters shown inert"));
+    Ok((ev, note))
+}
+
+/// Control characters as their visible symbols (`␛` for escape): shown, never obeyed.
+fn make_inert(s: &str) -> Option<String> {
+    if !s.chars().any(char::is_control) {
+        return None;
+    }
+    Some(
+        s.chars()
+            .map(|c| match c as u32 {
+                n @ 0..=0x1f => char::from_u32(0x2400 + n).unwrap_or('\u{fffd}'),
+                0x7f => '\u{2421}',
+                _ if c.is_control() => '\u{fffd}',
+                _ => c,
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_are_checked_before_they_are_kept() {
+        let ok = br#"{"at":"2026-11-26T14:00:00Z","kind":"note","text":"hi","by":"Bob","seat":"bob-0001"}"#;
+        assert_eq!(check(ok, "bob-0001").expect("ok").0.text, "hi");
+        let forged =
+            br#"{"at":"2026-11-26T14:00:00Z","kind":"note","text":"x","seat":"alice-0001"}"#;
+        assert!(
+            check(forged, "bob-0001")
+                .expect_err("forged")
+                .contains("signed by seat")
+        );
+        let escape = br#"{"at":"2026-11-26T14:00:00Z","kind":"note","text":"\u001b[2Jgone","seat":"bob-0001"}"#;
+        let (ev, note) = check(escape, "bob-0001").expect("inert");
+        assert_eq!(ev.text, "\u{241b}[2Jgone");
+        assert!(note.is_some());
+        assert!(check(b"{not json", "bob-0001").is_err());
+        let huge = format!(
+            r#"{{"at":"2026-11-26T14:00:00Z","kind":"note","text":"{}","seat":"bob-0001"}}"#,
+            "x".repeat(MAX_EVENT)
+        );
+        assert!(
+            check(huge.as_bytes(), "bob-0001")
+                .expect_err("huge")
+                .contains("bytes refused")
+        );
+    }
+}

@@ -1,0 +1,301 @@
+//! The share thread: pushes this seat's new events (the newest within about a second) and lists
+//! the other seats' refs on every poll, fetching only when one moved. The screen never waits
+//! for the network: the thread only sends its own messages.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use git2::Oid;
+use tokio::sync::mpsc;
+
+use super::remote::{self, PushError, Tip};
+use crate::config::{GitConfig, ShareConfig};
+use crate::git::Git;
+use crate::journal::Share;
+
+/// New events are pushed this long after the first of them: a burst goes in one push.
+const PUSH_DELAY: Duration = Duration::from_millis(150);
+
+/// What the share thread reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ShareMsg {
+    /// Other seats' events were taken in (with what was refused or made inert).
+    Arrived {
+        events: usize,
+        warnings: Vec<String>,
+    },
+    /// How the sharing stands; sent when it changes.
+    Status(ShareStatus),
+}
+
+/// How the sharing stands.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ShareStatus {
+    /// The remote answered the last time it was asked.
+    pub online: bool,
+    pub offline_since: Option<DateTime<Utc>>,
+    /// Why the remote could not be reached.
+    pub error: Option<String>,
+    /// This seat's events not on the remote yet.
+    pub waiting: u64,
+    /// Seats with a ref on the remote.
+    pub seats: usize,
+    /// The remote refused this seat's push: said, never forced.
+    pub rejected: Option<String>,
+}
+
+/// Where the sharing happens.
+#[derive(Debug, Clone)]
+pub struct ShareSetup {
+    pub git: GitConfig,
+    pub cfg: ShareConfig,
+    pub cwd: PathBuf,
+    /// The incident's folder.
+    pub dir: PathBuf,
+    pub ticket: String,
+    pub share: Share,
+}
+
+enum Cmd {
+    Changed,
+    /// Push what is left, then say so.
+    Stop(std::sync::mpsc::Sender<()>),
+}
+
+/// The running share thread; it stops when this is dropped.
+pub struct ShareWorker {
+    cmds: std::sync::mpsc::Sender<Cmd>,
+}
+
+impl ShareWorker {
+    pub fn start(setup: ShareSetup, tx: mpsc::Sender<ShareMsg>) -> ShareWorker {
+        let (cmds, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || run(&setup, &rx, &tx));
+        ShareWorker { cmds }
+    }
+
+    /// This seat's journal grew: push soon.
+    pub fn changed(&self) {
+        let _ = self.cmds.send(Cmd::Changed);
+    }
+
+    /// Pushes what this seat has not pushed yet, waiting at most `within` (the remote may be
+    /// out of reach: then the events wait for the next start).
+    pub fn stop(self, within: Duration) {
+        let (done, wait) = std::sync::mpsc::channel();
+        if self.cmds.send(Cmd::Stop(done)).is_ok() {
+            let _ = wait.recv_timeout(within);
+        }
+    }
+}
+
+/// One seat's view of the remote, kept between polls.
+pub struct Sync {
+    pub setup: ShareSetup,
+    git: Git,
+    /// The other seats' refs as last taken in.
+    taken: BTreeMap<String, Oid>,
+    /// This seat's ref on the remote.
+    remote_own: Option<Oid>,
+    pub status: ShareStatus,
+}
+
+impl Sync {
+    pub fn open(setup: ShareSetup) -> Result<Sync, String> {
+        let git = super::open_repo(&setup.git, &setup.cfg, &setup.cwd)?;
+        Ok(Sync {
+            setup,
+            git,
+            taken: BTreeMap::new(),
+            remote_own: None,
+            status: ShareStatus::default(),
+        })
+    }
+
+    fn offline(&mut self, why: String) {
+        self.status.online = false;
+        self.status.offline_since.get_or_insert_with(Utc::now);
+        self.status.error = Some(why);
+    }
+
+    fn online(&mut self) {
+        self.status.online = true;
+        self.status.offline_since = None;
+        self.status.error = None;
+    }
+
+    fn waiting(&self, local: Option<(Oid, Tip)>) -> u64 {
+        let pushed = self
+            .remote_own
+            .map_or(0, |o| Tip::of(&self.git.repo, o).events);
+        local.map_or(0, |(_, t)| t.events.saturating_sub(pushed))
+    }
+
+    /// Commits this seat's new events and pushes them when the remote lacks them.
+    pub fn push(&mut self) {
+        let s = &self.setup;
+        let journal = s.dir.join(crate::journal::file::JOURNAL_FILE);
+        let local = match remote::commit_own(&self.git, &s.ticket, &s.share, &journal) {
+            Ok(t) => t,
+            Err(e) => {
+                self.status.rejected = Some(e);
+                return;
+            }
+        };
+        let Some((tip, _)) = local else { return };
+        if self.remote_own == Some(tip) {
+            self.status.waiting = 0;
+            return;
+        }
+        match remote::push_own(&self.git, &self.setup.ticket, &self.setup.share.seat) {
+            Ok(()) => {
+                self.remote_own = Some(tip);
+                self.status.rejected = None;
+                self.online();
+            }
+            Err(PushError::Offline(why)) => self.offline(why),
+            Err(PushError::Rejected(why)) => {
+                self.status.rejected = Some(format!(
+                    "the remote refused this seat's events ({why}); they stay here, nothing was forced"
+                ));
+            }
+        }
+        self.status.waiting = self.waiting(local);
+    }
+
+    /// Lists the seats' refs and takes in what moved. Returns the events taken and warnings.
+    pub fn poll(&mut self) -> (usize, Vec<String>) {
+        let prefix = super::ref_prefix(&self.setup.ticket);
+        let refs = match remote::list(&self.git) {
+            Ok(r) => r,
+            Err(why) => {
+                self.offline(why);
+                return (0, Vec::new());
+            }
+        };
+        self.online();
+        let seats: BTreeMap<String, Oid> = refs
+            .into_iter()
+            .filter_map(|(name, oid)| Some((name.strip_prefix(&prefix)?.to_string(), oid)))
+            .collect();
+        self.status.seats = seats.len();
+        let me = self.setup.share.seat.clone();
+        self.remote_own = seats.get(&me).copied();
+        let moved: Vec<(String, Oid)> = seats
+            .iter()
+            .filter(|(seat, oid)| **seat != me && self.taken.get(*seat) != Some(*oid))
+            .map(|(s, o)| (s.clone(), *o))
+            .collect();
+        let (mut events, mut warnings) = (0, Vec::new());
+        if !moved.is_empty() {
+            if let Err(why) = remote::fetch(&self.git, &self.setup.ticket) {
+                self.offline(why);
+                return (0, Vec::new());
+            }
+            for (seat, oid) in moved {
+                match super::ingest::ingest(&self.git.repo, &self.setup.dir, &seat, oid) {
+                    Ok(got) => {
+                        events += got.events;
+                        warnings.extend(got.warnings);
+                        self.taken.insert(seat, oid);
+                    }
+                    Err(e) => warnings.push(format!("{seat}: {e}")),
+                }
+            }
+        }
+        let local = remote::own_tip(&self.git.repo, &self.setup.ticket, &me);
+        self.status.waiting = self.waiting(local);
+        (events, warnings)
+    }
+
+    /// Whether this seat has events the remote lacks.
+    pub fn behind(&self) -> bool {
+        self.status.waiting > 0
+            || remote::own_tip(&self.git.repo, &self.setup.ticket, &self.setup.share.seat)
+                .is_some_and(|(o, _)| Some(o) != self.remote_own)
+    }
+}
+
+fn run(setup: &ShareSetup, rx: &std::sync::mpsc::Receiver<Cmd>, tx: &mpsc::Sender<ShareMsg>) {
+    let mut sync = match Sync::open(setup.clone()) {
+        Ok(s) => s,
+        Err(why) => {
+            let _ = tx.blocking_send(ShareMsg::Status(ShareStatus {
+                error: Some(why),
+                offline_since: Some(Utc::now()),
+                ..ShareStatus::default()
+            }));
+            return;
+        }
+    };
+    let interval = setup.cfg.poll_interval;
+    let mut push_at = Some(Instant::now());
+    let mut poll_at = Instant::now();
+    let mut told = None;
+    loop {
+        let now = Instant::now();
+        let due = push_at.map_or(poll_at, |p| p.min(poll_at));
+        match rx.recv_timeout(due.saturating_duration_since(now)) {
+            Ok(Cmd::Changed) => {
+                push_at.get_or_insert_with(|| Instant::now() + PUSH_DELAY);
+                continue;
+            }
+            Ok(Cmd::Stop(done)) => {
+                if sync.status.online || sync.status.offline_since.is_none() {
+                    sync.push();
+                }
+                let _ = done.send(());
+                return;
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+            Err(RecvTimeoutError::Timeout) => {}
+        }
+        let now = Instant::now();
+        if push_at.is_some_and(|p| p <= now) {
+            push_at = None;
+            sync.push();
+        }
+        if poll_at <= now {
+            poll_at = now + interval;
+            let (events, warnings) = sync.poll();
+            if events > 0 || !warnings.is_empty() {
+                let _ = tx.blocking_send(ShareMsg::Arrived { events, warnings });
+            }
+            if sync.behind() && sync.status.online && sync.status.rejected.is_none() {
+                push_at.get_or_insert(now);
+            }
+        }
+        if told.as_ref() != Some(&sync.status) {
+            told = Some(sync.status.clone());
+            if tx
+                .blocking_send(ShareMsg::Status(sync.status.clone()))
+                .is_err()
+            {
+                return;
+            }
+        }
+    }
+}
+
+/// Pushes this seat's events once (and, with `pull`, takes the other seats' first), for a
+/// command with no console to do it; `None` when the remote did not answer within `within`
+/// (the events wait for the next push).
+pub fn sync_once(
+    setup: ShareSetup,
+    within: Duration,
+    pull: bool,
+) -> Option<Result<(ShareStatus, Vec<String>), String>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let result = Sync::open(setup).map(|mut sync| {
+            let warnings = if pull { sync.poll().1 } else { Vec::new() };
+            sync.push();
+            (sync.status, warnings)
+        });
+        let _ = tx.send(result);
+    });
+    rx.recv_timeout(within).ok()
+}

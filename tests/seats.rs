@@ -1,0 +1,441 @@
+//! Many seats, one incident, through a real bare git remote: each seat with its own clone, git
+//! identity and home. The git command line is the oracle for what is on the remote.
+
+mod common;
+
+use common::seats::{Seat, Team, git};
+use common::stderr;
+use serde_json::Value;
+
+const T: &str = "INC-7";
+
+fn events(v: &Value) -> &Vec<Value> {
+    v["events"].as_array().expect("events")
+}
+
+fn texts(v: &Value) -> Vec<String> {
+    events(v)
+        .iter()
+        .map(|e| e["text"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Alice opens and shares; the others join.
+fn team(names: &[&str]) -> (Team, Vec<Seat>) {
+    let team = Team::new();
+    let seats: Vec<Seat> = names.iter().map(|n| team.seat(n)).collect();
+    seats[0].ok(&[
+        "open",
+        T,
+        "--priority",
+        "P1",
+        "--title",
+        "Checkout fails",
+        "--no-console",
+        "--share",
+    ]);
+    for s in &seats[1..] {
+        let out = s.ok(&["join", &T.to_lowercase(), "--no-console"]);
+        assert!(out.contains(&format!("Joined {T} as seat")), "{out}");
+    }
+    (team, seats)
+}
+
+#[test]
+fn seats_share_through_their_own_refs_and_agree_on_the_record() {
+    let (team, seats) = team(&["Alice", "Bob"]);
+    let (alice, bob) = (&seats[0], &seats[1]);
+    let (a, b) = (alice.seat_id(T), bob.seat_id(T));
+    assert!(a.starts_with("alice-") && b.starts_with("bob-"), "{a} {b}");
+    // One ref per seat on the remote, and nothing on a branch.
+    let refs = team.remote_refs();
+    assert_eq!(
+        refs,
+        vec![
+            format!("refs/warroom/{T}/{a}"),
+            format!("refs/warroom/{T}/{b}")
+        ]
+    );
+    let fresh = team.dir.path().join("fresh");
+    git(
+        team.dir.path(),
+        &["clone", "-q", team.origin.to_str().expect("p"), "fresh"],
+    );
+    assert_eq!(
+        git(&fresh, &["for-each-ref", "refs/warroom/"]),
+        "",
+        "a clone downloads no seat"
+    );
+    // Each commit of a seat's ref holds that seat's events, and only them.
+    let batch = git(
+        &team.origin,
+        &["show", &format!("refs/warroom/{T}/{a}:events.jsonl")],
+    );
+    assert!(
+        batch
+            .lines()
+            .all(|l| l.contains(&format!("\"seat\":\"{a}\""))),
+        "{batch}"
+    );
+
+    bob.ok(&["note", T, "bob: the cache is stale"]);
+    alice.ok(&["note", T, "alice: rolling the cache"]);
+    let (ja, jb) = (alice.json(T), bob.json(T));
+    assert_eq!(ja, jb, "both seats export the same record");
+    let notes: Vec<(String, String)> = events(&ja)
+        .iter()
+        .filter(|e| e["kind"] == "note")
+        .map(|e| {
+            (
+                e["by"].as_str().unwrap_or("").into(),
+                e["seat"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        notes,
+        vec![("Bob".into(), b.clone()), ("Alice".into(), a.clone())]
+    );
+    // The opener is the commander; the documents name who did what.
+    assert!(texts(&ja).contains(&"Alice is incident commander".to_string()));
+    let pir = alice.ok(&["export", T, "--format", "pir"]);
+    assert!(pir.contains("Bob: bob: the cache is stale"), "{pir}");
+    let listed = bob.ok(&["list", "--remote"]);
+    assert!(
+        listed.contains(T) && listed.contains("Alice, Bob") && listed.contains("Checkout fails"),
+        "{listed}"
+    );
+}
+
+#[test]
+fn a_handoff_from_the_command_line_is_accepted_on_the_other_seat() {
+    let (_team, seats) = team(&["Alice", "Bob"]);
+    let (alice, bob) = (&seats[0], &seats[1]);
+    alice.ok(&["note", T, "TODO: page the payments team"]);
+    let brief = alice.ok(&["handoff", T, "--to", "bob"]);
+    assert!(
+        brief.contains("Handoff brief — INC-7: Checkout fails"),
+        "{brief}"
+    );
+    assert!(
+        brief.contains("Alice (alice-") && brief.contains("→ Bob (bob-"),
+        "{brief}"
+    );
+    assert!(brief.contains("- [ ] page the payments team"), "{brief}");
+    assert!(
+        brief.contains("- Triage (3): On-call engineer alerted; Impact scoped"),
+        "{brief}"
+    );
+    let o = alice.run(&["handoff", T, "--to", "carol"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no seat \"carol\""), "{}", stderr(&o));
+    bob.ok(&["event", T, "handoff_accepted"]);
+    let j = alice.json(T);
+    let last = events(&j).last().expect("event");
+    assert_eq!(last["kind"], "handoff_accepted");
+    assert_eq!(last["by"], "Bob");
+    let handoff = alice.ok(&["export", T, "--format", "handoff"]);
+    assert!(
+        handoff.contains("**Incident commander:** Bob (bob-"),
+        "{handoff}"
+    );
+}
+
+#[test]
+fn three_seats_writing_at_once_converge() {
+    use warroom::journal::{Draft, Share, Store};
+    let (_team, seats) = team(&["Alice", "Bob", "Carol"]);
+    let per_seat = 500;
+    std::thread::scope(|s| {
+        for seat in &seats {
+            s.spawn(move || {
+                let store = Store::new(&seat.home);
+                let writer = store.writer(T).expect("writer");
+                let dir = store.incident_dir(T);
+                let share = Share::load(&dir).expect("load").expect("shared");
+                for i in 0..per_seat {
+                    writer
+                        .append(Draft::new("note", format!("{} {i}", seat.name)))
+                        .expect("append");
+                    if i % 100 == 99 {
+                        let setup = warroom::share::worker::ShareSetup {
+                            git: Default::default(),
+                            cfg: Default::default(),
+                            cwd: seat.work.clone(),
+                            dir: dir.clone(),
+                            ticket: T.into(),
+                            share: share.clone(),
+                        };
+                        warroom::share::worker::sync_once(
+                            setup,
+                            std::time::Duration::from_secs(30),
+                            true,
+                        )
+                        .expect("in time")
+                        .expect("synced");
+                    }
+                }
+            });
+        }
+    });
+    // Every seat takes the others' last batches (its own export pulls first).
+    for s in &seats {
+        s.ok(&["note", T, &format!("{} done", s.name)]);
+    }
+    let exports: Vec<Value> = seats.iter().map(|s| s.json(T)).collect();
+    assert_eq!(exports[0], exports[1]);
+    assert_eq!(exports[1], exports[2]);
+    let n = events(&exports[0]).len();
+    // Opened, shared, commander, two joins, 3 × 500 notes, 3 "done".
+    assert_eq!(n, 5 + 3 * per_seat + 3, "every seat's every event");
+    // The one order: time, then seat, then sequence.
+    let keys: Vec<(String, String)> = events(&exports[0])
+        .iter()
+        .map(|e| {
+            (
+                e["at"].as_str().unwrap_or("").into(),
+                e["seat"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+}
+
+#[test]
+fn a_hostile_seat_is_refused_or_made_inert_and_a_rewritten_ref_is_not_read() {
+    let (team, seats) = team(&["Alice", "Bob"]);
+    let (alice, bob) = (&seats[0], &seats[1]);
+    let a = alice.seat_id(T);
+    // Mallory writes a ref by hand: a forged event in Alice's name, a malformed line, a huge
+    // one, and a note with escape sequences.
+    let at = "2026-11-27T00:00:00.000Z";
+    let huge = "x".repeat(20_000);
+    let batch = [
+        format!(r#"{{"at":"{at}","kind":"note","text":"forged","by":"Alice","seat":"{a}"}}"#),
+        "{not an event".to_string(),
+        format!(r#"{{"at":"{at}","kind":"note","text":"{huge}","seat":"mallory-0001"}}"#),
+        format!(r#"{{"at":"{at}","kind":"note","text":"\u001b[2J\u001b]0;pwned\u0007clear","by":"Mallory","seat":"mallory-0001"}}"#),
+    ]
+    .join("\n");
+    let work = &alice.work;
+    std::fs::write(work.join("batch"), format!("{batch}\n")).expect("write");
+    let blob = git(work, &["hash-object", "-w", "batch"])
+        .trim()
+        .to_string();
+    let tree = git_stdin(
+        work,
+        &["mktree"],
+        &format!("100644 blob {blob}\tevents.jsonl\n"),
+    );
+    let commit = git(work, &["commit-tree", tree.trim(), "-m", "evil"])
+        .trim()
+        .to_string();
+    git(
+        work,
+        &[
+            "push",
+            "-q",
+            "origin",
+            &format!("{commit}:refs/warroom/{T}/mallory-0001"),
+        ],
+    );
+
+    let o = bob.run(&["export", T, "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let warned = stderr(&o);
+    assert!(warned.contains("signed by seat"), "{warned}");
+    assert!(warned.contains("not an event"), "{warned}");
+    assert!(warned.contains("bytes refused"), "{warned}");
+    assert!(warned.contains("shown inert"), "{warned}");
+    let j: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let all = texts(&j);
+    assert!(
+        !all.iter().any(|t| t == "forged" || t.len() > 10_000),
+        "{all:?}"
+    );
+    assert!(all.contains(&"␛[2J␛]0;pwned␇clear".to_string()), "{all:?}");
+    assert!(!serde_json::to_string(&j).expect("s").contains('\u{1b}'));
+
+    // Mallory rewrites the ref: what was read stays, the rewrite is refused.
+    let other = git(work, &["commit-tree", tree.trim(), "-m", "rewritten"])
+        .trim()
+        .to_string();
+    git(
+        work,
+        &[
+            "push",
+            "-q",
+            "-f",
+            "origin",
+            &format!("{other}:refs/warroom/{T}/mallory-0001"),
+        ],
+    );
+    let o = bob.run(&["export", T, "--format", "json"]);
+    assert!(
+        stderr(&o).contains("mallory-0001's ref was rewritten"),
+        "{}",
+        stderr(&o)
+    );
+    let again: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(texts(&again), all);
+    let _ = team;
+}
+
+fn git_stdin(cwd: &std::path::Path, args: &[&str], input: &str) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("git")
+        .args(args)
+        .current_dir(cwd)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("git");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_rejected_push_is_said_and_never_forced() {
+    let (team, seats) = team(&["Alice", "Bob"]);
+    let (alice, bob) = (&seats[0], &seats[1]);
+    let a = alice.seat_id(T);
+    let theirs = format!("refs/warroom/{T}/{a}");
+    // Someone else pushes over Alice's ref: her next push is not a fast-forward.
+    let work = &bob.work;
+    let tree = git_stdin(work, &["mktree"], "");
+    let commit = git(work, &["commit-tree", tree.trim(), "-m", "squatter"])
+        .trim()
+        .to_string();
+    git(
+        work,
+        &["push", "-q", "-f", "origin", &format!("{commit}:{theirs}")],
+    );
+    let o = alice.run(&["note", T, "after the squat"]);
+    assert!(
+        o.status.success(),
+        "the note is kept locally: {}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("the remote refused this seat's events"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        git(&team.origin, &["rev-parse", &theirs]).trim(),
+        commit,
+        "not forced"
+    );
+    let local = warroom::journal::file::read_all(
+        &alice.home.join("incidents").join(T).join("journal.jsonl"),
+    )
+    .expect("read");
+    assert_eq!(
+        local.events.last().map(|e| e.text.as_str()),
+        Some("after the squat")
+    );
+}
+
+#[test]
+fn an_unreachable_remote_keeps_the_events_until_it_is_back() {
+    let (team, seats) = team(&["Alice", "Bob"]);
+    let (alice, bob) = (&seats[0], &seats[1]);
+    let away = team.dir.path().join("origin.away");
+    std::fs::rename(&team.origin, &away).expect("move away");
+    let o = alice.run(&["note", T, "written offline"]);
+    assert!(o.status.success());
+    assert!(stderr(&o).contains("is out of reach"), "{}", stderr(&o));
+    let o = bob.run(&["note", T, "bob offline too"]);
+    assert!(o.status.success());
+    std::fs::rename(&away, &team.origin).expect("restore");
+    alice.ok(&["note", T, "back"]);
+    // Bob's export pushes what waited on his seat once it has taken Alice's; then Alice's has all.
+    let jb = bob.json(T);
+    let ja = alice.json(T);
+    assert_eq!(ja, jb);
+    let all = texts(&ja);
+    for t in ["written offline", "bob offline too", "back"] {
+        assert!(all.contains(&t.to_string()), "{t}: {all:?}");
+    }
+}
+
+/// A seat's console in a tmux pane of its own.
+fn console(seat: &Seat, name: &str) -> common::tmux::Tmux {
+    let tmux = common::tmux::Tmux::new(name);
+    tmux.start_command(170, 48, "sh");
+    tmux.cmd(&["set-option", "-g", "remain-on-exit", "on"]);
+    tmux.line(&format!(
+        "export WARROOM_HOME='{}' XDG_CONFIG_HOME='{}/xdg' TERM=xterm-256color; cd '{}'; clear; '{}' resume {T}",
+        seat.home.display(),
+        seat.home.display(),
+        seat.work.display(),
+        common::bin().display()
+    ));
+    tmux
+}
+
+#[test]
+fn two_consoles_and_a_third_seat_work_one_incident_live() {
+    if !common::tmux::tmux_available() {
+        return;
+    }
+    let (team, seats) = team(&["Alice", "Bob", "Carol"]);
+    let (alice, bob, carol) = (&seats[0], &seats[1], &seats[2]);
+    let a = console(alice, "seat-a");
+    let b = console(bob, "seat-b");
+    a.wait_for("IC Alice");
+    b.wait_for("⇄ shared · 3 seats");
+    // A tick on Bob's seat shows on Alice's.
+    b.wait_for("▶[ ] On-call engineer alerted");
+    b.keys(&["Space"]);
+    b.wait_for("Bob ✓ Done: On-call engineer alerted");
+    a.wait_for("Bob ✓ Done: On-call engineer alerted");
+    // A note from Carol's command line shows on both.
+    carol.ok(&["note", T, "carol: customers see 502s"]);
+    a.wait_for("Carol ✎ carol: customers see 502s");
+    b.wait_for("Carol ✎ carol: customers see 502s");
+    // Alice hands the commander role to Bob; Bob accepts.
+    a.keys(&["H"]);
+    a.wait_for("Hand the commander role to");
+    let picker = a.screen();
+    let bob_row = picker
+        .lines()
+        .find(|l| l.contains(" Bob "))
+        .and_then(|l| l.chars().find(char::is_ascii_digit))
+        .expect("Bob's row");
+    a.keys(&[&bob_row.to_string()]);
+    a.wait_for("Hand over the commander role");
+    a.keys(&["y"]);
+    a.wait_for("IC Alice → Bob (handoff pending)");
+    b.wait_for("You are handed the commander role");
+    b.keys(&["y"]);
+    b.wait_for("IC Bob ");
+    a.wait_for("IC Bob ");
+    a.wait_for("Bob • Commander role accepted from Alice");
+    // The remote goes away: both work on, and say so; back, they catch up.
+    let away = team.dir.path().join("origin.away");
+    std::fs::rename(&team.origin, &away).expect("move away");
+    a.wait_for("⇄ shared · offline since");
+    a.keys(&["n"]);
+    a.line("alice while offline");
+    b.keys(&["n"]);
+    b.line("bob while offline");
+    a.wait_for("1 event waiting");
+    std::fs::rename(&away, &team.origin).expect("restore");
+    a.wait_for("Bob ✎ bob while offline");
+    b.wait_for("Alice ✎ alice while offline");
+    a.keys(&["q"]);
+    b.keys(&["q"]);
+    a.wait_gone("Timeline");
+    b.wait_gone("Timeline");
+    assert_eq!(alice.json(T), bob.json(T));
+    assert_eq!(bob.json(T), carol.json(T));
+}
