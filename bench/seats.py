@@ -97,6 +97,7 @@ def latency(poll_interval):
     config = f'[share]\npoll_interval = "{poll_interval}"\n' if poll_interval else None
     _, seats = team(["Alice", "Bob"], config)
     runs = int(os.environ.get("RUNS", "100"))
+    interval = 0.5 if poll_interval == "500ms" else 2.0
     console(seats[0], "seat-a")
     console(seats[1], "seat-b")
     waits = []
@@ -109,7 +110,8 @@ def latency(poll_interval):
             tmux("seat-a", "send-keys", "-t", "m", "Enter")
             wait("seat-b", text)
             waits.append(time.perf_counter() - t)
-            time.sleep(random.uniform(0, 0.6))
+            # Land anywhere in the poll's cycle: a fixed gap would keep the same phase.
+            time.sleep(random.uniform(0, interval))
     finally:
         tmux("seat-a", "kill-server")
         tmux("seat-b", "kill-server")

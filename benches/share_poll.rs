@@ -53,7 +53,20 @@ fn main() {
         seats.push((d.join("home"), work));
     }
     let (home, work) = &seats[0];
-    warroom(home, work, &["open", T, "--priority", "P1", "--title", "poll", "--no-console", "--share"]);
+    warroom(
+        home,
+        work,
+        &[
+            "open",
+            T,
+            "--priority",
+            "P1",
+            "--title",
+            "poll",
+            "--no-console",
+            "--share",
+        ],
+    );
     for (h, w) in &seats[1..] {
         warroom(h, w, &["join", T, "--no-console"]);
         warroom(h, w, &["note", T, "here"]);
@@ -87,7 +100,11 @@ fn main() {
     }
     let (p50, p95) = (percentile(&mut ours, 0.5), percentile(&mut ours, 0.95));
     let (g50, g95) = (percentile(&mut theirs, 0.5), percentile(&mut theirs, 0.95));
-    println!("share_poll nothing moved (3 seats, local bare remote) runs={RUNS} median_ms={p50:.3} p95_ms={p95:.3}");
-    println!("git ls-remote of the same refs                        runs={RUNS} median_ms={g50:.3} p95_ms={g95:.3}");
+    println!(
+        "share_poll nothing moved (3 seats, local bare remote) runs={RUNS} median_ms={p50:.3} p95_ms={p95:.3}"
+    );
+    println!(
+        "git ls-remote of the same refs                        runs={RUNS} median_ms={g50:.3} p95_ms={g95:.3}"
+    );
     println!("ratio warroom/git-ls-remote median={:.2}", p50 / g50);
 }

@@ -229,17 +229,11 @@ fn a_hostile_seat_is_refused_or_made_inert_and_a_rewritten_ref_is_not_read() {
         &["mktree"],
         &format!("100644 blob {blob}\tevents.jsonl\n"),
     );
-    let commit = git(work, &["commit-tree", tree.trim(), "-m", "evil"])
-        .trim()
-        .to_string();
-    git(
+    commit_to(
         work,
-        &[
-            "push",
-            "-q",
-            "origin",
-            &format!("{commit}:refs/warroom/{T}/mallory-0001"),
-        ],
+        tree.trim(),
+        "evil",
+        &format!("refs/warroom/{T}/mallory-0001"),
     );
 
     let o = bob.run(&["export", T, "--format", "json"]);
@@ -259,18 +253,11 @@ fn a_hostile_seat_is_refused_or_made_inert_and_a_rewritten_ref_is_not_read() {
     assert!(!serde_json::to_string(&j).expect("s").contains('\u{1b}'));
 
     // Mallory rewrites the ref: what was read stays, the rewrite is refused.
-    let other = git(work, &["commit-tree", tree.trim(), "-m", "rewritten"])
-        .trim()
-        .to_string();
-    git(
+    commit_to(
         work,
-        &[
-            "push",
-            "-q",
-            "-f",
-            "origin",
-            &format!("{other}:refs/warroom/{T}/mallory-0001"),
-        ],
+        tree.trim(),
+        "rewritten",
+        &format!("refs/warroom/{T}/mallory-0001"),
     );
     let o = bob.run(&["export", T, "--format", "json"]);
     assert!(
@@ -281,6 +268,18 @@ fn a_hostile_seat_is_refused_or_made_inert_and_a_rewritten_ref_is_not_read() {
     let again: Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(texts(&again), all);
     let _ = team;
+}
+
+/// A commit of `tree` pushed over `refname` on origin, forced (what a hostile seat can do).
+fn commit_to(work: &std::path::Path, tree: &str, message: &str, refname: &str) -> String {
+    let commit = git(work, &["commit-tree", tree, "-m", message])
+        .trim()
+        .to_string();
+    git(
+        work,
+        &["push", "-q", "-f", "origin", &format!("{commit}:{refname}")],
+    );
+    commit
 }
 
 fn git_stdin(cwd: &std::path::Path, args: &[&str], input: &str) -> String {
@@ -311,13 +310,7 @@ fn a_rejected_push_is_said_and_never_forced() {
     // Someone else pushes over Alice's ref: her next push is not a fast-forward.
     let work = &bob.work;
     let tree = git_stdin(work, &["mktree"], "");
-    let commit = git(work, &["commit-tree", tree.trim(), "-m", "squatter"])
-        .trim()
-        .to_string();
-    git(
-        work,
-        &["push", "-q", "-f", "origin", &format!("{commit}:{theirs}")],
-    );
+    let commit = commit_to(work, tree.trim(), "squatter", &theirs);
     let o = alice.run(&["note", T, "after the squat"]);
     assert!(
         o.status.success(),
@@ -438,4 +431,65 @@ fn two_consoles_and_a_third_seat_work_one_incident_live() {
     b.wait_gone("Timeline");
     assert_eq!(alice.json(T), bob.json(T));
     assert_eq!(bob.json(T), carol.json(T));
+}
+
+#[test]
+fn a_tick_and_a_reopen_on_two_seats_settle_the_same_way_on_both() {
+    let (_team, seats) = team(&["Alice", "Bob"]);
+    let (alice, bob) = (&seats[0], &seats[1]);
+    alice.ok(&["event", T, "checklist_done", "-f", "item=impact-scoped"]);
+    alice.ok(&[
+        "event",
+        T,
+        "priority_changed",
+        "-f",
+        "from=P1",
+        "-f",
+        "to=P0",
+    ]);
+    // Bob has not read Alice's yet: his come later, and stand.
+    bob.ok(&["event", T, "checklist_reopened", "-f", "item=impact-scoped"]);
+    bob.ok(&[
+        "event",
+        T,
+        "priority_changed",
+        "-f",
+        "from=P1",
+        "-f",
+        "to=P2",
+    ]);
+    let (jb, ja) = (bob.json(T), alice.json(T));
+    assert_eq!(ja, jb);
+    assert_eq!(ja["priority"], "P2");
+    let item = ja["checklist"]
+        .as_array()
+        .expect("checklist")
+        .iter()
+        .find(|i| i["id"] == "impact-scoped")
+        .expect("item");
+    assert_eq!(item["status"], "pending");
+    let kinds: Vec<(&str, &str)> = events(&ja)
+        .iter()
+        .filter(|e| {
+            e["kind"] != "seat_joined"
+                && e["kind"] != "role_assigned"
+                && e["kind"] != "incident_opened"
+        })
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap_or(""),
+                e["by"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("checklist_done", "Alice"),
+            ("priority_changed", "Alice"),
+            ("checklist_reopened", "Bob"),
+            ("priority_changed", "Bob"),
+        ],
+        "both sides of each conflict are on the timeline"
+    );
 }

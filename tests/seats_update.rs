@@ -199,6 +199,24 @@ fn a_close_on_another_seat_writes_the_documents_here_too() {
         ),
         "{fx:?}"
     );
+    // Read again from its start (a late batch): written once.
+    update_all(&mut m, Msg::JournalRestarted);
+    let again: Vec<Event> = vec![
+        from(
+            "bob-0002",
+            "Bob",
+            Draft::new(kinds::SEAT_JOINED, "Bob joined"),
+            2,
+        ),
+        from(
+            "bob-0002",
+            "Bob",
+            Draft::new(kinds::INCIDENT_CLOSED, "closed"),
+            40,
+        ),
+    ];
+    let fx = fold(&mut m, again);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Export(_))), "{fx:?}");
     // Closed here: the close's own effect writes them, not the fold.
     let mut m = alice_seat();
     let fx = fold(

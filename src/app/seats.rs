@@ -18,6 +18,9 @@ pub struct ShareView {
     pub unavailable: Option<String>,
     /// The handoff whose brief was offered to this seat (its start time), so it is offered once.
     pub offered: Option<chrono::DateTime<chrono::Utc>>,
+    /// The documents were written for a close made on another seat (once, even when the
+    /// record is read again from its start).
+    pub wrote_for_close: bool,
 }
 
 impl ShareView {

@@ -56,8 +56,13 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
                 m.say(Tone::Warn, w.clone());
             }
             m.warnings.extend(batch.warnings);
-            if closed_before.is_none() && m.incident.closed_at.is_some() && !closed_here(m) {
-                // Closed on another seat: every seat writes the same documents.
+            if closed_before.is_none()
+                && m.incident.closed_at.is_some()
+                && !closed_here(m)
+                && !m.share.wrote_for_close
+            {
+                // Closed on another seat: every seat writes the same documents, once.
+                m.share.wrote_for_close = true;
                 m.say(
                     Tone::Info,
                     "Closed on another seat: writing the documents here too",

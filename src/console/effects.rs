@@ -265,16 +265,9 @@ impl Executor {
             Effect::PrPreview => self.pr_preview(model),
             Effect::Share => self.share(model),
             Effect::HandoffBrief { to } => {
-                self.with_record(
-                    model,
-                    |rec, documents| {
-                        documents
-                            .exporter(Utc::now())
-                            .and_then(|e| e.render(&rec.incident, &rec.events(), Format::Handoff))
-                            .map_err(|e| e.to_string())
-                    },
-                    move |brief| vec![Msg::HandoffBrief { to, brief }],
-                );
+                self.render(model, Format::Handoff, move |brief| {
+                    vec![Msg::HandoffBrief { to, brief }]
+                });
                 Vec::new()
             }
             Effect::OpenPr { title, body } => match &self.github {
@@ -451,17 +444,27 @@ impl Executor {
                 self.slack.webhook_env
             )))];
         }
+        self.render(model, Format::Slack, |text| vec![Msg::SlackPreview(text)]);
+        Vec::new()
+    }
+
+    /// One document's text as the record renders it now, off the loop.
+    fn render(
+        &self,
+        model: &Model,
+        format: Format,
+        then: impl FnOnce(Result<String, String>) -> Vec<Msg> + Send + 'static,
+    ) {
         self.with_record(
             model,
-            |rec, documents| {
+            move |rec, documents| {
                 documents
                     .exporter(Utc::now())
-                    .and_then(|e| e.render(&rec.incident, &rec.events(), Format::Slack))
+                    .and_then(|e| e.render(&rec.incident, &rec.events(), format))
                     .map_err(|e| e.to_string())
             },
-            |text| vec![Msg::SlackPreview(text)],
+            then,
         );
-        Vec::new()
     }
 
     fn post_slack(&self, text: String) -> Vec<Msg> {

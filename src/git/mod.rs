@@ -527,10 +527,19 @@ impl Git {
                 .collect::<Vec<_>>()
                 .join(" ")
         );
+        self.push_refs(refspecs).map_err(|e| match e {
+            PushError::Unreachable(why) => format!("{manual} ({why})"),
+            PushError::Rejected(why) => format!("{manual} (rejected: {why})"),
+        })
+    }
+
+    /// Pushes refs as they are (a `+` forces; none here does), telling a remote that could not
+    /// be reached from one that refused the update.
+    pub fn push_refs(&self, refspecs: &[String]) -> std::result::Result<(), PushError> {
         let mut remote = self
             .repo
             .find_remote(&self.cfg.remote)
-            .map_err(|e| format!("{manual} ({})", e.message()))?;
+            .map_err(|e| PushError::Unreachable(e.message().to_string()))?;
         let mut opts = PushOptions::new();
         let rejected = std::rc::Rc::new(std::cell::RefCell::new(None));
         let mut cb = self.callbacks();
@@ -544,12 +553,27 @@ impl Git {
         opts.remote_callbacks(cb);
         remote
             .push(refspecs, Some(&mut opts))
-            .map_err(|e| format!("{manual} ({})", e.message()))?;
-        if let Some(why) = rejected.borrow().clone() {
-            return Err(format!("{manual} (rejected: {why})"));
+            .map_err(|e| match e.class() {
+                git2::ErrorClass::Reference => PushError::Rejected(e.message().to_string()),
+                _ if e.message().contains("fast-forward") => {
+                    PushError::Rejected(e.message().to_string())
+                }
+                _ => PushError::Unreachable(e.message().to_string()),
+            })?;
+        match rejected.borrow().clone() {
+            Some(why) => Err(PushError::Rejected(why)),
+            None => Ok(()),
         }
-        Ok(())
     }
+}
+
+/// Why a push did not land.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushError {
+    /// The remote could not be reached.
+    Unreachable(String),
+    /// The remote refused the update (not a fast-forward, a hook).
+    Rejected(String),
 }
 
 #[cfg(test)]

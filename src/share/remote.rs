@@ -5,10 +5,10 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
-use git2::{Direction, Oid, PushOptions, Repository};
+use git2::{Direction, Oid, Repository};
 
 use super::{seat_ref, seen_ref};
-use crate::git::Git;
+use crate::git::{Git, PushError};
 use crate::journal::{Event, Share};
 
 /// The file each commit of a seat's ref holds: one batch of events, one JSON line each.
@@ -146,46 +146,10 @@ fn commit_batch(
     )
 }
 
-/// Why a push did not land.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PushError {
-    /// The remote could not be reached: the events wait for the next push.
-    Offline(String),
-    /// The remote refused it (not a fast-forward, a hook): never forced.
-    Rejected(String),
-}
-
-/// Pushes this seat's ref, fast-forward only.
+/// Pushes this seat's ref, fast-forward only: never forced.
 pub fn push_own(git: &Git, ticket: &str, seat: &str) -> Result<(), PushError> {
     let name = seat_ref(ticket, seat);
-    let mut remote = git
-        .repo
-        .find_remote(&git.cfg.remote)
-        .map_err(|e| PushError::Offline(e.message().to_string()))?;
-    let rejected = std::rc::Rc::new(std::cell::RefCell::new(None));
-    let mut cb = git.callbacks();
-    let r2 = rejected.clone();
-    cb.push_update_reference(move |_, status| {
-        if let Some(s) = status {
-            *r2.borrow_mut() = Some(s.to_string());
-        }
-        Ok(())
-    });
-    let mut opts = PushOptions::new();
-    opts.remote_callbacks(cb);
-    remote
-        .push(&[format!("{name}:{name}")], Some(&mut opts))
-        .map_err(|e| match e.class() {
-            git2::ErrorClass::Reference => PushError::Rejected(e.message().to_string()),
-            _ if e.message().contains("fast-forward") => {
-                PushError::Rejected(e.message().to_string())
-            }
-            _ => PushError::Offline(e.message().to_string()),
-        })?;
-    match rejected.borrow().clone() {
-        Some(why) => Err(PushError::Rejected(why)),
-        None => Ok(()),
-    }
+    git.push_refs(&[format!("{name}:{name}")])
 }
 
 /// Every `refs/warroom/…` ref on the remote, with its commit: one round trip, no objects.

@@ -11,9 +11,10 @@ use chrono::{DateTime, Utc};
 use git2::Oid;
 use tokio::sync::mpsc;
 
-use super::remote::{self, PushError, Tip};
+use super::remote::{self, Tip};
 use crate::config::{GitConfig, ShareConfig};
 use crate::git::Git;
+use crate::git::PushError;
 use crate::journal::Share;
 
 /// New events are pushed this long after the first of them: a burst goes in one push.
@@ -156,7 +157,7 @@ impl Sync {
                 self.status.rejected = None;
                 self.online();
             }
-            Err(PushError::Offline(why)) => self.offline(why),
+            Err(PushError::Unreachable(why)) => self.offline(why),
             Err(PushError::Rejected(why)) => {
                 self.status.rejected = Some(format!(
                     "the remote refused this seat's events ({why}); they stay here, nothing was forced"
