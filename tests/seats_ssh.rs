@@ -122,7 +122,7 @@ fn two_seats_share_over_ssh_with_the_agent_s_key() {
         format!("[127.0.0.1]:{port} {kind} {key}\n"),
     )
     .expect("known_hosts");
-    let user = run(&mut Command::new("id").arg("-un")).trim().to_string();
+    let user = run(Command::new("id").arg("-un")).trim().to_string();
     let url = format!("ssh://{user}@127.0.0.1:{port}{}", team.origin.display());
     let seats: Vec<_> = ["Alice", "Bob"].iter().map(|n| team.seat(n)).collect();
     for s in &seats {

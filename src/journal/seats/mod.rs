@@ -10,14 +10,14 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::event::Event;
-use super::file::{JOURNAL_FILE, JournalReader, ReadBatch};
+use super::file::{INDEX_EVERY, JOURNAL_FILE, JournalReader, ReadBatch};
 use super::source::EventSource;
 
 /// Beside the journal: how this seat shares the incident.
@@ -88,6 +88,26 @@ pub struct StreamSpec {
     pub by: Option<String>,
     pub path: PathBuf,
     pub until: Option<u64>,
+    /// Where to start reading (a mark of the one order), instead of the file's first line.
+    pub start: Option<Start>,
+}
+
+/// A stream's place in the one order: how many of its events came before, and the effective
+/// time they reached; with the journal's offset of the nearest indexed event at or before it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Start {
+    pub offset: u64,
+    /// Events to pass over from `offset` to reach the mark.
+    pub skip: usize,
+    pub seq: u64,
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// Every [`INDEX_EVERY`] events of the one order: each stream's count and effective time.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Mark {
+    count: u64,
+    at: Option<DateTime<Utc>>,
 }
 
 /// The streams of a shared incident's folder: this seat's journal first, then every other
@@ -98,6 +118,7 @@ fn specs(dir: &Path, share: &Share) -> Vec<StreamSpec> {
         by: Some(share.by.clone()),
         path: dir.join(JOURNAL_FILE),
         until: None,
+        start: None,
     }];
     let mut others: Vec<StreamSpec> = std::fs::read_dir(dir.join(SEATS_DIR))
         .into_iter()
@@ -115,6 +136,7 @@ fn specs(dir: &Path, share: &Share) -> Vec<StreamSpec> {
                 by: None,
                 path,
                 until: None,
+                start: None,
             })
         })
         .collect();
@@ -133,24 +155,36 @@ struct Pull {
 
 impl Pull {
     fn open(spec: &StreamSpec) -> io::Result<Pull> {
+        let start = spec.start.unwrap_or_default();
         let lines = match File::open(&spec.path) {
-            Ok(f) => {
+            Ok(mut f) => {
                 let len = f.metadata()?.len();
                 let len = spec.until.map_or(len, |u| u.min(len));
-                Some(BufReader::with_capacity(64 * 1024, f.take(len)))
+                let from = start.offset.min(len);
+                f.seek(SeekFrom::Start(from))?;
+                Some(BufReader::with_capacity(64 * 1024, f.take(len - from)))
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(e) => return Err(e),
         };
-        Ok(Pull {
+        let mut pull = Pull {
             spec: spec.clone(),
             lines,
             at: None,
             seq: 0,
-        })
+        };
+        for _ in 0..start.skip {
+            if pull.event()?.is_none() {
+                break;
+            }
+        }
+        pull.seq = start.seq;
+        pull.at = start.at;
+        Ok(pull)
     }
 
-    fn next(&mut self) -> io::Result<Option<(Key, Event)>> {
+    /// The next event of the file, as written.
+    fn event(&mut self) -> io::Result<Option<Event>> {
         let Some(input) = &mut self.lines else {
             return Ok(None);
         };
@@ -162,9 +196,13 @@ impl Pull {
                 return Ok(None);
             }
             if let Some(Ok(ev)) = super::file::parse_line(&line[..n - 1]) {
-                return Ok(Some(self.keyed(ev)));
+                return Ok(Some(ev));
             }
         }
+    }
+
+    fn next(&mut self) -> io::Result<Option<(Key, Event)>> {
+        Ok(self.event()?.map(|ev| self.keyed(ev)))
     }
 
     fn keyed(&mut self, mut ev: Event) -> (Key, Event) {
@@ -257,6 +295,11 @@ pub struct SeatsReader {
     last: Option<Key>,
     events: usize,
     restarted: bool,
+    /// Each stream's count and time after the events read so far…
+    taken: Vec<Mark>,
+    /// …and before every [`INDEX_EVERY`]th event of the one order: the timeline's old rows are
+    /// read from the nearest mark, never from the start.
+    marks: Vec<Vec<Mark>>,
 }
 
 impl SeatsReader {
@@ -268,6 +311,8 @@ impl SeatsReader {
             last: None,
             events: 0,
             restarted: false,
+            taken: Vec::new(),
+            marks: Vec::new(),
         }
     }
 
@@ -294,9 +339,9 @@ impl SeatsReader {
     pub fn read_new(&mut self) -> io::Result<ReadBatch> {
         self.discover();
         let mut warnings = Vec::new();
-        let mut fresh: Vec<(Key, Event)> = Vec::new();
+        let mut fresh: Vec<(Key, usize, Event)> = Vec::new();
         let mut again = false;
-        for s in &mut self.streams {
+        for (i, s) in self.streams.iter_mut().enumerate() {
             if !s.spec.path.exists() {
                 continue;
             }
@@ -310,25 +355,32 @@ impl SeatsReader {
                     seat: s.spec.seat.clone(),
                     seq: s.seq,
                 };
-                fresh.push((key, ev));
+                fresh.push((key, i, ev));
             }
         }
         fresh.sort_by(|a, b| a.0.cmp(&b.0));
         let late = match (&self.last, fresh.first()) {
-            (Some(last), Some((first, _))) => first < last,
+            (Some(last), Some((first, _, _))) => first < last,
             _ => false,
         };
         if again || late {
             return self.read_again(warnings);
         }
-        if let Some((k, _)) = fresh.last() {
-            self.last = Some(k.clone());
+        self.taken.resize(self.streams.len(), Mark::default());
+        let mut events = Vec::with_capacity(fresh.len());
+        for (key, i, ev) in fresh {
+            if self.events.is_multiple_of(INDEX_EVERY) {
+                self.marks.push(self.taken.clone());
+            }
+            self.taken[i] = Mark {
+                count: self.taken[i].count + 1,
+                at: Some(key.at),
+            };
+            self.events += 1;
+            self.last = Some(key);
+            events.push(ev);
         }
-        self.events += fresh.len();
-        Ok(ReadBatch {
-            events: fresh.into_iter().map(|(_, ev)| ev).collect(),
-            warnings,
-        })
+        Ok(ReadBatch { events, warnings })
     }
 
     /// Everything again in the one order: what was folded before must be dropped.
@@ -336,6 +388,8 @@ impl SeatsReader {
         self.streams.clear();
         self.last = None;
         self.events = 0;
+        self.taken.clear();
+        self.marks.clear();
         let mut batch = self.read_new()?;
         batch.warnings.splice(0..0, warnings);
         self.restarted = true;
@@ -356,11 +410,46 @@ impl SeatsReader {
         }
     }
 
-    /// Events `first..first + count` of the one order, read through the streams.
+    /// Events `first..first + count` of the one order, read from the nearest mark: each
+    /// stream found through its journal's index, then at most [`INDEX_EVERY`] events merged
+    /// more than asked for.
     pub fn read_range(&self, first: usize, count: usize) -> io::Result<Vec<Event>> {
+        let Some(mark) = self.marks.get(first / INDEX_EVERY) else {
+            return Ok(Vec::new());
+        };
+        let specs: Vec<StreamSpec> = self
+            .streams
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let m = mark.get(i).copied().unwrap_or_default();
+                let at = s.reader.position();
+                let indexed = (m.count as usize) / INDEX_EVERY;
+                let start = match at.index.get(indexed) {
+                    Some(&offset) => Start {
+                        offset,
+                        skip: m.count as usize % INDEX_EVERY,
+                        seq: m.count,
+                        at: m.at,
+                    },
+                    // Every event of this stream came before the mark.
+                    None => Start {
+                        offset: at.offset,
+                        skip: 0,
+                        seq: m.count,
+                        at: m.at,
+                    },
+                };
+                StreamSpec {
+                    until: Some(at.offset),
+                    start: Some(start),
+                    ..s.spec.clone()
+                }
+            })
+            .collect();
+        let mut n = first / INDEX_EVERY * INDEX_EVERY;
         let mut out = Vec::with_capacity(count);
-        let mut n = 0usize;
-        merge_each(&self.source().specs, &mut |ev| {
+        merge_each(&specs, &mut |ev| {
             if n >= first {
                 out.push(ev);
             }
@@ -398,105 +487,4 @@ impl std::fmt::Debug for SeatsReader {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::journal::{Draft, JournalWriter};
-
-    fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .map(|t| t.with_timezone(&Utc))
-            .expect("time")
-    }
-
-    fn share(seat: &str) -> Share {
-        Share {
-            remote: "origin".into(),
-            seat: seat.into(),
-            by: seat.split('-').next().unwrap_or(seat).into(),
-            email: format!("{seat}@example.com"),
-        }
-    }
-
-    fn write(path: &Path, events: &[(&str, &str)]) {
-        let w = JournalWriter::new(path);
-        for (t, text) in events {
-            w.append_event(&Draft::new("note", *text).stamp(at(t)))
-                .expect("append");
-        }
-    }
-
-    fn texts(events: &[Event]) -> Vec<String> {
-        events.iter().map(|e| e.text.clone()).collect()
-    }
-
-    #[test]
-    fn seats_merge_in_one_order_whatever_arrives_first() {
-        let dir = tempfile::tempdir().expect("dir");
-        std::fs::create_dir_all(dir.path().join(SEATS_DIR)).expect("seats");
-        write(
-            &dir.path().join(JOURNAL_FILE),
-            &[
-                ("2026-11-26T14:00:00Z", "a1"),
-                ("2026-11-26T14:00:02Z", "a2"),
-            ],
-        );
-        let mut reader = SeatsReader::new(dir.path(), share("alice-0001"));
-        let first = reader.read_new().expect("read");
-        assert_eq!(texts(&first.events), ["a1", "a2"]);
-        assert!(!reader.take_restarted());
-        // Bob's batch arrives late and belongs between a1 and a2: the reader starts over.
-        write(
-            &dir.path().join(SEATS_DIR).join("bob-0002.jsonl"),
-            &[
-                ("2026-11-26T14:00:01Z", "b1"),
-                ("2026-11-26T14:00:03Z", "b2"),
-            ],
-        );
-        let again = reader.read_new().expect("read");
-        assert!(reader.take_restarted());
-        assert_eq!(texts(&again.events), ["a1", "b1", "a2", "b2"]);
-        assert_eq!(again.events[1].str_field("seat"), Some("bob-0002"));
-        assert_eq!(again.events[0].str_field("by"), Some("alice"));
-        // A later event is simply appended.
-        write(
-            &dir.path().join(JOURNAL_FILE),
-            &[("2026-11-26T14:00:04Z", "a3")],
-        );
-        let next = reader.read_new().expect("read");
-        assert!(!reader.take_restarted());
-        assert_eq!(texts(&next.events), ["a3"]);
-        assert_eq!(
-            texts(&reader.read_range(1, 3).expect("range")),
-            ["b1", "a2", "b2"]
-        );
-        let mut all = Vec::new();
-        reader
-            .source()
-            .each(&mut |ev| {
-                all.push(ev.text);
-                Ok(())
-            })
-            .expect("each");
-        assert_eq!(all, ["a1", "b1", "a2", "b2", "a3"]);
-    }
-
-    #[test]
-    fn a_clock_that_steps_back_keeps_its_seats_order() {
-        let dir = tempfile::tempdir().expect("dir");
-        write(
-            &dir.path().join(JOURNAL_FILE),
-            &[
-                ("2026-11-26T14:00:05Z", "late clock"),
-                ("2026-11-26T14:00:01Z", "stepped back"),
-            ],
-        );
-        std::fs::create_dir_all(dir.path().join(SEATS_DIR)).expect("seats");
-        write(
-            &dir.path().join(SEATS_DIR).join("bob-0002.jsonl"),
-            &[("2026-11-26T14:00:03Z", "b")],
-        );
-        let mut reader = SeatsReader::new(dir.path(), share("alice-0001"));
-        let all = reader.read_new().expect("read");
-        assert_eq!(texts(&all.events), ["b", "late clock", "stepped back"]);
-    }
-}
+mod tests;
