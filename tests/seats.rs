@@ -112,6 +112,13 @@ fn a_handoff_from_the_command_line_is_accepted_on_the_other_seat() {
     let (_team, seats) = team(&["Alice", "Bob"]);
     let (alice, bob) = (&seats[0], &seats[1]);
     alice.ok(&["note", T, "TODO: page the payments team"]);
+    let o = bob.run(&["handoff", T, "--to", "alice"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("Alice is the commander: only they hand the role over"),
+        "{}",
+        stderr(&o)
+    );
     let brief = alice.ok(&["handoff", T, "--to", "bob"]);
     assert!(
         brief.contains("Handoff brief — INC-7: Checkout fails"),

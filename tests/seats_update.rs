@@ -135,6 +135,30 @@ fn screen_text(m: &warroom::app::Model) -> String {
 }
 
 #[test]
+fn only_the_commander_hands_the_role_over() {
+    let mut m = alice_seat();
+    m.share.me = Some(Share {
+        seat: "bob-0002".into(),
+        by: "Bob".into(),
+        ..m.share.me.clone().expect("me")
+    });
+    send(&mut m, key('H'));
+    assert_eq!(m.mode, Mode::Normal);
+    assert!(screen_text(&m).contains("Alice is the commander: only they hand the role over"));
+    // Alice's own seat picks Bob.
+    let mut m = alice_seat();
+    send(&mut m, key('H'));
+    assert!(screen_text(&m).contains("Hand the commander role to"));
+    let fx = send(&mut m, key('1'));
+    assert_eq!(
+        fx,
+        vec![Effect::HandoffBrief {
+            to: Some("bob-0002".into())
+        }]
+    );
+}
+
+#[test]
 fn a_handoff_to_this_seat_is_offered_once_and_accepted_with_y() {
     let mut m = alice_seat();
     m.share.me = Some(Share {
@@ -274,4 +298,38 @@ fn the_header_says_how_the_sharing_stands() {
     );
     assert_eq!(fx, vec![Effect::ReadJournal]);
     assert!(screen_text(&m).contains("signed by seat"));
+}
+
+#[test]
+fn a_check_running_on_another_seat_shows_until_it_finishes() {
+    let mut m = alice_seat();
+    fold(
+        &mut m,
+        vec![from(
+            "bob-0002",
+            "Bob",
+            Draft::new(kinds::CHECK_STARTED, "Check test started: pnpm test").field("name", "test"),
+            20,
+        )],
+    );
+    assert!(screen_text(&m).contains("⚠ check running on Bob's seat since 14:20"));
+    send(&mut m, key('d'));
+    assert!(
+        matches!(&m.mode, Mode::Confirm { action: ConfirmAction::DeployElsewhere { what } } if what.starts_with("check running on Bob's seat")),
+        "{:?}",
+        m.mode
+    );
+    send(&mut m, key('n'));
+    fold(
+        &mut m,
+        vec![from(
+            "bob-0002",
+            "Bob",
+            Draft::new(kinds::CHECK_FINISHED, "Check test passed")
+                .field("name", "test")
+                .field("exit_code", 0),
+            22,
+        )],
+    );
+    assert!(!screen_text(&m).contains("running on Bob's seat"));
 }

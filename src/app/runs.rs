@@ -370,6 +370,16 @@ pub fn on_run(m: &mut Model, msg: RunMsg) -> Vec<Effect> {
                     .field("command", command)
                     .field("log", log),
                 )],
+                // On the record so that other seats see a check running here.
+                JobKind::Checks => vec![Effect::Append(
+                    Draft::new(
+                        kinds::CHECK_STARTED,
+                        format!("Check {name} started: {command}"),
+                    )
+                    .field("name", name)
+                    .field("command", command)
+                    .field("log", log),
+                )],
                 _ => Vec::new(),
             }
         }

@@ -119,6 +119,16 @@ pub fn handoff_key(m: &mut Model) -> Vec<Effect> {
     {
         return vec![Effect::HandoffBrief { to: None }];
     }
+    if let Some(ic) = m.incident.seats.holder("commander")
+        && Some(ic) != m.share.seat()
+    {
+        let who = m.incident.seats.person(ic).to_string();
+        m.say(
+            Tone::Warn,
+            format!("{who} is the commander: only they hand the role over (R assigns roles)"),
+        );
+        return Vec::new();
+    }
     if seats(m).len() < 2 {
         m.say(
             Tone::Warn,

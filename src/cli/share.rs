@@ -307,6 +307,12 @@ pub(super) fn handoff(ctx: &Ctx, ticket: &str, to: &str) -> Result<()> {
             "that is this seat: hand over to another one".into(),
         ));
     }
+    if let Some(ic) = seats.holder("commander").filter(|ic| *ic != me.seat) {
+        return Err(Fail::Usage(format!(
+            "{} is the commander: only they hand the role over (the console's R assigns roles)",
+            seats.person(ic)
+        )));
+    }
     let writer = ctx.store.writer(ticket)?;
     writer
         .append(

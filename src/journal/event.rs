@@ -31,6 +31,8 @@ pub mod kinds {
         STATUS_UPDATE = "status_update",
         DEPLOY_STARTED = "deploy_started",
         DEPLOY_FINISHED = "deploy_finished",
+        /// A check began: `name`, `command` (bookkeeping: not in the review's timeline).
+        CHECK_STARTED = "check_started",
         CHECK_FINISHED = "check_finished",
         SMOKE_FINISHED = "smoke_finished",
         ROLLBACK_STARTED = "rollback_started",
@@ -73,7 +75,7 @@ pub mod kinds {
     }
 
     /// Record-keeping kinds: in `incident.json` and `timeline.csv`, not in the review's table.
-    pub const BOOKKEEPING: &[&str] = &[EXPORT_WRITTEN];
+    pub const BOOKKEEPING: &[&str] = &[EXPORT_WRITTEN, CHECK_STARTED];
 
     /// Custom kinds (`warroom event TICKET x_…`) start with this.
     pub const CUSTOM_PREFIX: &str = "x_";
