@@ -184,27 +184,25 @@ pub(super) fn join(ctx: &Ctx, ticket: &str, no_console: bool) -> Result<()> {
             share
         }
     };
-    remote::fetch(&git, ticket)
-        .map_err(|e| Fail::Other(anyhow::anyhow!("fetching {ticket}: {e}")))?;
-    let mut events = 0;
-    for (seat, tip) in &seats {
-        if *seat == share.seat {
-            continue;
-        }
-        let got = crate::share::ingest::ingest(&git.repo, &dir, seat, *tip)
-            .map_err(|e| Fail::Other(anyhow::anyhow!("{seat}: {e}")))?;
-        for w in &got.warnings {
-            eprintln!("warroom: {w}");
-        }
-        events += got.events;
+    // Every other seat's events taken in, then this seat's pushed: as the console's share
+    // thread does it.
+    let mut sync = worker::Sync::open(ctx.share_link(&loaded, ticket).setup(share.clone()))
+        .map_err(Fail::Usage)?;
+    let (events, warnings) = sync.poll();
+    for w in &warnings {
+        eprintln!("warroom: {w}");
     }
+    if let Some(why) = sync.status.error.clone() {
+        return Err(Fail::Other(anyhow::anyhow!("fetching {ticket}: {why}")));
+    }
+    sync.push();
     println!(
         "Joined {ticket} as seat {} ({} from {})",
         share.seat,
         crate::format::count(events, "event", "events"),
         crate::format::count(seats.len(), "seat", "seats")
     );
-    push_after(ctx, ticket, Some(&loaded));
+    report(&share, sync.status, false);
     if no_console {
         return Ok(());
     }
