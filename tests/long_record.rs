@@ -192,7 +192,7 @@ fn a_missing_corrupt_truncated_or_foreign_checkpoint_is_ignored_and_rebuilt() {
     assert_rebuilt(&path, &whole, "truncated");
 
     let text = String::from_utf8(good.clone()).expect("utf8");
-    std::fs::write(&cp, text.replacen("/fold-3", "/fold-0", 1)).expect("version");
+    std::fs::write(&cp, text.replacen("/fold-4", "/fold-0", 1)).expect("version");
     assert!(checkpoint::load(&path, "LONG-1", &checklist()).is_none());
     assert_rebuilt(&path, &whole, "another version");
 
@@ -485,4 +485,88 @@ fn a_long_review_lists_both_ends_and_the_data_exports_hold_every_event() {
     let written: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&out).expect("out")).expect("json");
     assert_eq!(written, json, "--out writes what stdout shows");
+}
+
+/// A shared incident: this seat's journal and Bob's file, with a share file beside them.
+fn shared_incident(dir: &Path, events: usize) -> PathBuf {
+    let journal = journal_in(dir);
+    let folder = journal.parent().expect("folder").to_path_buf();
+    write_journal(&journal, &numbered(events));
+    let bob: Vec<Event> = (0..events / 2)
+        .map(|i| {
+            Draft::new(kinds::NOTE, format!("bob {i:07}"))
+                .field("by", "Bob")
+                .field("seat", "bob-0002")
+                .stamp(t0() + Duration::milliseconds(i as i64 * 20 + 5))
+        })
+        .collect();
+    write_journal(&folder.join("seats").join("bob-0002.jsonl"), &bob);
+    warroom::journal::Share {
+        remote: "origin".into(),
+        seat: "alice-0001".into(),
+        by: "Alice".into(),
+        email: String::new(),
+    }
+    .save(&folder)
+    .expect("share");
+    journal
+}
+
+#[test]
+fn a_shared_incident_resumes_from_its_checkpoint_and_a_late_batch_folds_it_again() {
+    let dir = tempfile::tempdir().expect("dir");
+    let journal = shared_incident(dir.path(), 30_000);
+    // 45,000 events folded: the open leaves a checkpoint of every seat's position.
+    let first = Record::open(&journal, "LONG-1", checklist()).expect("open");
+    assert_eq!(first.reader.events(), 45_000);
+    let cp = checkpoint::path_for(&journal);
+    assert!(cp.exists(), "a long shared fold leaves a checkpoint");
+    // Planted in the checkpoint: a resumed fold shows it, a fold from the start cannot.
+    let text = std::fs::read_to_string(&cp).expect("read");
+    std::fs::write(&cp, text.replace("A long incident", "FROM THE CHECKPOINT")).expect("plant");
+    let later = |i: i64| t0() + Duration::hours(2) + Duration::seconds(i);
+    write_journal(
+        &journal,
+        &[Draft::new(kinds::NOTE, "alice later").stamp(later(1))],
+    );
+    let resumed = Record::open(&journal, "LONG-1", checklist()).expect("open");
+    assert_eq!(
+        resumed.incident.title, "FROM THE CHECKPOINT",
+        "resumed, not folded again"
+    );
+    assert_eq!(resumed.reader.events(), 45_001);
+    let top = resumed.reader.read_range(45_000, 1).expect("range");
+    assert_eq!(top[0].text, "alice later");
+    // A batch of Bob's that arrives late: Bob's seat keeps its own order, so it comes after
+    // Bob's last event, which is before Alice's last in the checkpoint: folded from the start.
+    let bob = journal
+        .parent()
+        .expect("f")
+        .join("seats")
+        .join("bob-0002.jsonl");
+    write_journal(
+        &bob,
+        &[Draft::new(kinds::NOTE, "bob, late")
+            .field("by", "Bob")
+            .field("seat", "bob-0002")
+            .stamp(t0() + Duration::milliseconds(3))],
+    );
+    let again = Record::open(&journal, "LONG-1", checklist()).expect("open");
+    assert_eq!(again.incident.title, "A long incident");
+    assert_eq!(again.reader.events(), 45_002);
+    let newest = again.reader.read_range(44_999, 3).expect("range");
+    assert_eq!(
+        texts_of(&newest),
+        ["bob, late", "row 0029999", "alice later"]
+    );
+    // Bob's file cut short (a crash repaired): the checkpoint does not cover it; folded whole.
+    let bytes = std::fs::read(&bob).expect("bob");
+    std::fs::write(&bob, &bytes[..bytes.len() / 2]).expect("cut");
+    let cut = Record::open(&journal, "LONG-1", checklist()).expect("open");
+    assert_eq!(cut.incident.title, "A long incident");
+    assert!(cut.reader.events() < 45_000);
+}
+
+fn texts_of(events: &[Event]) -> Vec<&str> {
+    events.iter().map(|e| e.text.as_str()).collect()
 }

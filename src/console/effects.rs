@@ -161,10 +161,12 @@ impl Executor {
     /// last one. Only after a clean end of the loop: then the model has folded every event
     /// the reader has read.
     pub fn checkpoint(&self, model: &Model) {
-        if self.reader.events() != self.checkpointed
-            && let Some(at) = self.reader.position()
-        {
-            crate::incident::checkpoint::save(self.writer.path(), &model.incident, at);
+        if self.reader.events() != self.checkpointed {
+            crate::incident::checkpoint::save_reader(
+                self.writer.path(),
+                &model.incident,
+                &self.reader,
+            );
         }
     }
 

@@ -14,13 +14,13 @@ use serde::{Deserialize, Serialize};
 
 use super::Incident;
 use crate::checklist::Checklist;
-use crate::journal::Position;
+use crate::journal::{Position, Reader, SeatsState};
 
 pub const FILE: &str = "journal.checkpoint";
 /// A fold that read this many events past its checkpoint writes a new one.
 pub const EVERY: usize = 20_000;
 /// Bumped when the fold's state changes shape or meaning.
-const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "/fold-3");
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "/fold-4");
 /// How much of each end of the covered bytes is hashed.
 const SAMPLE: u64 = 64 * 1024;
 
@@ -30,9 +30,38 @@ struct Checkpoint {
     ticket: String,
     /// The checklist the fold ticked items of.
     checklist: u64,
-    covers: Covers,
-    at: Position,
+    /// The bytes of each file read, in the order of `at`'s streams.
+    covers: Vec<Covers>,
+    at: Stopped,
     incident: Incident,
+}
+
+/// Where the reading stopped: in one journal, or in each seat's file of a shared incident.
+#[derive(Serialize, Deserialize)]
+enum Stopped {
+    One(Position),
+    Seats(SeatsState),
+}
+
+impl Stopped {
+    /// Each file read, and how far.
+    fn files<'a>(&'a self, journal: &'a Path) -> Vec<(&'a Path, u64)> {
+        match self {
+            Stopped::One(p) => vec![(journal, p.offset)],
+            Stopped::Seats(s) => s
+                .streams
+                .iter()
+                .map(|st| (st.path.as_path(), st.read.offset))
+                .collect(),
+        }
+    }
+
+    fn covers(&self, journal: &Path) -> Option<Vec<Covers>> {
+        self.files(journal)
+            .into_iter()
+            .map(|(path, len)| covers(path, len))
+            .collect()
+    }
 }
 
 /// The journal bytes a checkpoint was folded from.
@@ -53,6 +82,32 @@ pub fn load(
     ticket: &str,
     checklist: &Arc<Checklist>,
 ) -> Option<(Incident, Position)> {
+    match load_read(journal, ticket, checklist)? {
+        (incident, Stopped::One(at)) => Some((incident, at)),
+        _ => None,
+    }
+}
+
+/// The same for a shared incident, read from `seat`.
+pub fn load_seats(
+    journal: &Path,
+    ticket: &str,
+    checklist: &Arc<Checklist>,
+    seat: &str,
+) -> Option<(Incident, SeatsState)> {
+    match load_read(journal, ticket, checklist)? {
+        (incident, Stopped::Seats(s)) if s.streams.first().is_some_and(|f| f.seat == seat) => {
+            Some((incident, s))
+        }
+        _ => None,
+    }
+}
+
+fn load_read(
+    journal: &Path,
+    ticket: &str,
+    checklist: &Arc<Checklist>,
+) -> Option<(Incident, Stopped)> {
     let text = std::fs::read(path_for(journal)).ok()?;
     let cp: Checkpoint = match serde_json::from_slice(&text) {
         Ok(cp) => cp,
@@ -64,7 +119,7 @@ pub fn load(
     let matches = cp.version == VERSION
         && cp.ticket == ticket
         && cp.checklist == fingerprint(checklist)
-        && covers(journal, cp.at.offset).is_some_and(|c| c == cp.covers);
+        && cp.at.covers(journal).is_some_and(|c| c == cp.covers);
     if !matches {
         tracing::info!("the checkpoint of {ticket} does not match its journal; folding it whole");
         return None;
@@ -76,7 +131,20 @@ pub fn load(
 
 /// Writes the checkpoint; a failure is logged and costs only the next fold's time.
 pub fn save(journal: &Path, incident: &Incident, at: &Position) {
-    let Some(covers) = covers(journal, at.offset) else {
+    save_read(journal, incident, Stopped::One(at.clone()));
+}
+
+/// Writes the checkpoint of whatever `reader` read.
+pub fn save_reader(journal: &Path, incident: &Incident, reader: &Reader) {
+    let at = match reader {
+        Reader::One(r) => Stopped::One(r.position().clone()),
+        Reader::Seats(r) => Stopped::Seats(r.state()),
+    };
+    save_read(journal, incident, at);
+}
+
+fn save_read(journal: &Path, incident: &Incident, at: Stopped) {
+    let Some(covers) = at.covers(journal) else {
         return;
     };
     let cp = Checkpoint {
@@ -84,7 +152,7 @@ pub fn save(journal: &Path, incident: &Incident, at: &Position) {
         ticket: incident.ticket.clone(),
         checklist: fingerprint(&incident.checklist),
         covers,
-        at: at.clone(),
+        at,
         incident: incident.clone(),
     };
     let written = serde_json::to_vec(&cp)
@@ -115,10 +183,10 @@ fn write_slowly(w: &mut dyn Write, bytes: &[u8]) -> std::io::Result<()> {
     }
 }
 
-/// The length of the journal's first `len` bytes and the hashes of their two ends; none when
-/// the journal is shorter now.
-fn covers(journal: &Path, len: u64) -> Option<Covers> {
-    let mut f = File::open(journal).ok()?;
+/// The length of a file's first `len` bytes and the hashes of their two ends; none when the
+/// file is shorter now (or gone).
+fn covers(file: &Path, len: u64) -> Option<Covers> {
+    let mut f = File::open(file).ok()?;
     if f.metadata().ok()?.len() < len {
         return None;
     }

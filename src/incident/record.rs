@@ -46,25 +46,46 @@ impl Record {
         })
     }
 
-    /// Folds every seat's events of the shared incident in `dir`.
+    /// Folds every seat's events of the shared incident in `dir`: from its checkpoint when it
+    /// matches every seat's file, else from the start.
     pub fn shared(
         dir: &Path,
         share: Share,
         ticket: &str,
         checklist: Arc<Checklist>,
     ) -> io::Result<Record> {
-        let mut reader = SeatsReader::new(dir, share);
+        let journal = dir.join(crate::journal::file::JOURNAL_FILE);
+        let (mut incident, mut reader) =
+            match checkpoint::load_seats(&journal, ticket, &checklist, &share.seat) {
+                Some((incident, state)) => (incident, SeatsReader::resume(dir, share, state)),
+                None => (
+                    Incident::empty(ticket, checklist.clone()),
+                    SeatsReader::new(dir, share),
+                ),
+            };
+        let before = reader.events();
         let batch = reader.read_new()?;
-        reader.take_restarted();
-        let incident = Incident::from_events(ticket, checklist, batch.events);
+        let folded = if reader.take_restarted() {
+            incident = Incident::empty(ticket, checklist);
+            reader.events()
+        } else {
+            reader.events() - before
+        };
+        for ev in batch.events {
+            incident.apply(ev);
+        }
         let mut warnings = batch.warnings;
         if !incident.opened {
-            warnings.push(super::record::missing_open(ticket));
+            warnings.push(missing_open(ticket));
+        }
+        let reader = Reader::Seats(reader);
+        if folded >= checkpoint::EVERY {
+            checkpoint::save_reader(&journal, &incident, &reader);
         }
         Ok(Record {
             incident,
             warnings,
-            reader: Reader::Seats(reader),
+            reader,
         })
     }
 

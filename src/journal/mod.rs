@@ -11,6 +11,6 @@ pub mod store;
 pub use event::{Draft, Event, Kind, kinds};
 pub use file::{JournalReader, JournalWriter, Position, ReadBatch};
 pub use reader::Reader;
-pub use seats::{Recorded, SeatsReader, Share};
+pub use seats::{Recorded, SeatsReader, SeatsState, Share};
 pub use source::{EventSource, JournalFile};
 pub use store::Store;

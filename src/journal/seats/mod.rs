@@ -73,7 +73,7 @@ fn stamp(ev: &mut Event, seat: &str, by: Option<&str>) {
 }
 
 /// Where an event stands in the one order.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 struct Key {
     at: DateTime<Utc>,
     seat: String,
@@ -104,7 +104,7 @@ pub struct Start {
 }
 
 /// Every [`INDEX_EVERY`] events of the one order: each stream's count and effective time.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 struct Mark {
     count: u64,
     at: Option<DateTime<Utc>>,
@@ -286,6 +286,26 @@ impl Stream {
     }
 }
 
+/// Where a shared record's reading stopped: what a checkpoint keeps to resume it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeatsState {
+    pub streams: Vec<StreamState>,
+    last: Option<Key>,
+    events: usize,
+    taken: Vec<Mark>,
+    marks: Vec<Vec<Mark>>,
+}
+
+/// One seat's file, as far as it was read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StreamState {
+    pub seat: String,
+    pub path: PathBuf,
+    pub read: super::file::Position,
+    at: Option<DateTime<Utc>>,
+    seq: u64,
+}
+
 /// Reads a shared incident's folder as [`JournalReader`] reads one journal: each call takes
 /// what was appended since, in the one order.
 pub struct SeatsReader {
@@ -313,6 +333,57 @@ impl SeatsReader {
             restarted: false,
             taken: Vec::new(),
             marks: Vec::new(),
+        }
+    }
+
+    /// A reader that goes on from `state` (a checkpoint's).
+    pub fn resume(dir: &Path, share: Share, state: SeatsState) -> SeatsReader {
+        let streams = state
+            .streams
+            .into_iter()
+            .map(|st| Stream {
+                spec: StreamSpec {
+                    by: (st.seat == share.seat).then(|| share.by.clone()),
+                    seat: st.seat,
+                    path: st.path.clone(),
+                    until: None,
+                    start: None,
+                },
+                reader: JournalReader::resume(&st.path, st.read),
+                at: st.at,
+                seq: st.seq,
+            })
+            .collect();
+        SeatsReader {
+            dir: dir.to_path_buf(),
+            share,
+            streams,
+            last: state.last,
+            events: state.events,
+            restarted: false,
+            taken: state.taken,
+            marks: state.marks,
+        }
+    }
+
+    /// Where the reading stands, for a checkpoint.
+    pub fn state(&self) -> SeatsState {
+        SeatsState {
+            streams: self
+                .streams
+                .iter()
+                .map(|s| StreamState {
+                    seat: s.spec.seat.clone(),
+                    path: s.spec.path.clone(),
+                    read: s.reader.position().clone(),
+                    at: s.at,
+                    seq: s.seq,
+                })
+                .collect(),
+            last: self.last.clone(),
+            events: self.events,
+            taken: self.taken.clone(),
+            marks: self.marks.clone(),
         }
     }
 
