@@ -500,3 +500,50 @@ fn a_tick_and_a_reopen_on_two_seats_settle_the_same_way_on_both() {
         "both sides of each conflict are on the timeline"
     );
 }
+
+#[test]
+fn s_shares_an_incident_from_the_console() {
+    if !common::tmux::tmux_available() {
+        return;
+    }
+    let team = Team::new();
+    let alice = team.seat("Alice");
+    alice.ok(&[
+        "open",
+        T,
+        "--priority",
+        "P2",
+        "--title",
+        "Slow search",
+        "--no-console",
+    ]);
+    alice.ok(&["note", T, "before sharing"]);
+    assert!(team.remote_refs().is_empty());
+    let a = console(&alice, "share-key");
+    a.wait_for("Slow search");
+    assert!(!a.screen().contains("shared ·"));
+    a.keys(&["S"]);
+    a.wait_for("Share the incident");
+    a.wait_for("refs/warroom/INC-7/");
+    a.keys(&["y"]);
+    a.wait_for("IC Alice");
+    a.wait_for("⇄ shared · 1 seat");
+    a.wait_for("Alice ✎ before sharing");
+    let a_id = alice.seat_id(T);
+    let start = std::time::Instant::now();
+    while team.remote_refs() != vec![format!("refs/warroom/{T}/{a_id}")] {
+        assert!(
+            start.elapsed() < common::tmux::timeout(),
+            "{:?}",
+            team.remote_refs()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // What the remote holds is every event so far, the ones from before sharing included.
+    let bob = team.seat("Bob");
+    bob.ok(&["join", T, "--no-console"]);
+    let j = bob.json(T);
+    assert!(texts(&j).contains(&"before sharing".to_string()));
+    a.keys(&["q"]);
+    a.wait_gone("Timeline");
+}
