@@ -279,6 +279,7 @@ fn the_header_says_how_the_sharing_stands() {
         })),
     );
     assert!(screen_text(&m).contains("⇄ shared · offline since 14:28 · 3 events waiting"));
+    assert!(screen_text(&m).contains("The remote is out of reach (could not find repository)"));
     update_all(
         &mut m,
         Msg::Share(ShareMsg::Status(ShareStatus {

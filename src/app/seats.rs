@@ -242,12 +242,19 @@ pub fn on_share(m: &mut Model, msg: ShareMsg) -> Vec<Effect> {
             vec![Effect::ReadJournal]
         }
         ShareMsg::Status(s) => {
-            let before = m.share.status.as_ref().and_then(|p| p.rejected.clone());
+            let before = m.share.status.clone().unwrap_or_default();
             if let Some(r) = &s.rejected
-                && before.as_ref() != Some(r)
+                && before.rejected.as_ref() != Some(r)
             {
                 m.say(Tone::Error, r.clone());
                 m.status_lasts = true;
+            } else if let Some(e) = &s.error
+                && before.error.is_none()
+            {
+                m.say(
+                    Tone::Warn,
+                    format!("The remote is out of reach ({e}): working here, it catches up later"),
+                );
             }
             m.share.status = Some(s);
             Vec::new()
