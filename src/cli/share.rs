@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::console::share::ShareLink;
+use crate::console::share::{ShareLink, seat_joined};
 use crate::journal::Share;
 use crate::share::{remote, worker};
 
@@ -169,15 +169,7 @@ pub(super) fn join(ctx: &Ctx, ticket: &str, no_console: bool) -> Result<()> {
                     ctx.store.root().display()
                 )));
             }
-            let mut joined = Draft::new(
-                kinds::SEAT_JOINED,
-                format!(
-                    "{} joined on {} (seat {})",
-                    share.by, share.remote, share.seat
-                ),
-            )
-            .field("remote", share.remote.clone())
-            .stamp(Utc::now());
+            let mut joined = seat_joined(&share, "joined").stamp(Utc::now());
             share.stamp(&mut joined);
             ctx.store.create(ticket, &joined)?;
             share.save(&dir).context("writing the share file")?;

@@ -39,31 +39,29 @@ impl ShareLink {
         share
             .save(&self.dir)
             .map_err(|e| format!("cannot write {}: {e}", self.dir.display()))?;
-        record_seat(writer, &share, commander, "shared the incident")?;
+        record_seat(writer, &share, commander)?;
         Ok(share)
     }
 }
 
+/// The event that says a seat is on the incident: `what` it did (shared it, joined).
+pub fn seat_joined(share: &Share, what: &str) -> Draft {
+    Draft::new(
+        kinds::SEAT_JOINED,
+        format!(
+            "{} {what} on {} (seat {})",
+            share.by, share.remote, share.seat
+        ),
+    )
+    .field("remote", share.remote.clone())
+}
+
 /// Records that `share` is on the incident (and takes the commander role when asked).
-pub fn record_seat(
-    writer: &JournalWriter,
-    share: &Share,
-    commander: bool,
-    what: &str,
-) -> Result<(), String> {
+fn record_seat(writer: &JournalWriter, share: &Share, commander: bool) -> Result<(), String> {
     let writer = writer.clone().with_seat(share.clone());
     let fail = |e: std::io::Error| format!("NOT RECORDED — cannot write the journal: {e}");
     writer
-        .append(
-            Draft::new(
-                kinds::SEAT_JOINED,
-                format!(
-                    "{} {what} on {} (seat {})",
-                    share.by, share.remote, share.seat
-                ),
-            )
-            .field("remote", share.remote.clone()),
-        )
+        .append(seat_joined(share, "shared the incident"))
         .map_err(fail)?;
     if commander {
         writer

@@ -45,7 +45,8 @@ impl Reader {
         }
     }
 
-    /// Where a checkpoint can resume: only a journal kept by one seat has one.
+    /// How far the one journal was read (a shared record's reading is per seat:
+    /// [`SeatsReader::state`]).
     pub fn position(&self) -> Option<&Position> {
         match self {
             Reader::One(r) => Some(r.position()),
