@@ -333,4 +333,25 @@ fn a_check_running_on_another_seat_shows_until_it_finishes() {
         )],
     );
     assert!(!screen_text(&m).contains("running on Bob's seat"));
+    // A smoke test, likewise.
+    fold(
+        &mut m,
+        vec![from(
+            "bob-0002",
+            "Bob",
+            Draft::new(kinds::SMOKE_STARTED, "Smoke test health started").field("name", "health"),
+            23,
+        )],
+    );
+    assert!(screen_text(&m).contains("⚠ smoke test running on Bob's seat since 14:23"));
+    fold(
+        &mut m,
+        vec![from(
+            "bob-0002",
+            "Bob",
+            Draft::new(kinds::SMOKE_FINISHED, "Smoke test health passed").field("ok", true),
+            24,
+        )],
+    );
+    assert!(!screen_text(&m).contains("running on Bob's seat"));
 }

@@ -380,6 +380,14 @@ pub fn on_run(m: &mut Model, msg: RunMsg) -> Vec<Effect> {
                     .field("command", command)
                     .field("log", log),
                 )],
+                JobKind::Smoke => vec![Effect::Append(
+                    Draft::new(
+                        kinds::SMOKE_STARTED,
+                        format!("Smoke test {name} started: {command}"),
+                    )
+                    .field("name", name)
+                    .field("command", command),
+                )],
                 _ => Vec::new(),
             }
         }

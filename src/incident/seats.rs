@@ -28,7 +28,7 @@ pub struct Handoff {
     pub at: DateTime<Utc>,
 }
 
-/// A deploy, rollback or check started on a seat and not finished there.
+/// A deploy, rollback, check or smoke test started on a seat and not finished there.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SeatRun {
     pub kind: String,
@@ -72,14 +72,22 @@ impl Seats {
                 self.roles.insert("commander".into(), seat.to_string());
                 self.handoff = None;
             }
-            kinds::DEPLOY_STARTED | kinds::ROLLBACK_STARTED | kinds::CHECK_STARTED => {
-                let kind = ev.kind.as_str().trim_end_matches("_started").to_string();
+            kinds::DEPLOY_STARTED
+            | kinds::ROLLBACK_STARTED
+            | kinds::CHECK_STARTED
+            | kinds::SMOKE_STARTED => {
+                let kind = match ev.kind.as_str() {
+                    kinds::SMOKE_STARTED => "smoke test",
+                    k => k.trim_end_matches("_started"),
+                }
+                .to_string();
                 self.running
                     .insert(seat.to_string(), SeatRun { kind, since: ev.at });
             }
             kinds::DEPLOY_FINISHED
             | kinds::ROLLBACK_FINISHED
             | kinds::CHECK_FINISHED
+            | kinds::SMOKE_FINISHED
             | kinds::COMMAND_CANCELLED => {
                 self.running.remove(seat);
             }
@@ -97,12 +105,12 @@ impl Seats {
         self.roles.get(role).map(String::as_str)
     }
 
-    /// What runs on a seat other than `me`: a deploy or rollback first, else a check.
+    /// What runs on a seat other than `me`: a deploy or rollback first, else a check or smoke test.
     pub fn running_elsewhere(&self, me: &str) -> Option<(&str, &SeatRun)> {
         let mut others = self.running.iter().filter(|(seat, _)| seat.as_str() != me);
         let mut first = None;
         for (seat, run) in others.by_ref() {
-            if run.kind != "check" {
+            if run.kind == "deploy" || run.kind == "rollback" {
                 return Some((seat.as_str(), run));
             }
             first.get_or_insert((seat.as_str(), run));

@@ -34,6 +34,8 @@ pub mod kinds {
         /// A check began: `name`, `command` (bookkeeping: not in the review's timeline).
         CHECK_STARTED = "check_started",
         CHECK_FINISHED = "check_finished",
+        /// A smoke test began: `name`, `command` (bookkeeping, like `check_started`).
+        SMOKE_STARTED = "smoke_started",
         SMOKE_FINISHED = "smoke_finished",
         ROLLBACK_STARTED = "rollback_started",
         ROLLBACK_FINISHED = "rollback_finished",
@@ -75,7 +77,7 @@ pub mod kinds {
     }
 
     /// Record-keeping kinds: in `incident.json` and `timeline.csv`, not in the review's table.
-    pub const BOOKKEEPING: &[&str] = &[EXPORT_WRITTEN, CHECK_STARTED];
+    pub const BOOKKEEPING: &[&str] = &[EXPORT_WRITTEN, CHECK_STARTED, SMOKE_STARTED];
 
     /// Custom kinds (`warroom event TICKET x_…`) start with this.
     pub const CUSTOM_PREFIX: &str = "x_";
