@@ -16,6 +16,7 @@ pub mod format;
 pub mod fsutil;
 pub mod git;
 pub mod github;
+pub mod http;
 pub mod incident;
 pub mod jobs;
 pub mod journal;

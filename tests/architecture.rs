@@ -30,7 +30,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "leaf helpers",
-        &["output", "format", "keys", "fsutil", "logging"],
+        &["output", "format", "keys", "fsutil", "http", "logging"],
     ),
 ];
 

@@ -599,12 +599,6 @@ fn waive(m: &mut Model) {
 
 /// Whether this seat closed the incident (or it is not shared).
 fn closed_here(m: &Model) -> bool {
-    let closer = m
-        .incident
-        .recent
-        .iter()
-        .rev()
-        .find(|e| e.is(kinds::INCIDENT_CLOSED))
-        .and_then(|e| e.str_field("seat"));
+    let closer = m.incident.seats.closed_by.as_deref();
     closer.is_none() || closer == m.share.seat()
 }

@@ -80,13 +80,7 @@ impl std::fmt::Debug for Client {
 
 impl Client {
     pub fn new(repo: Repo, token: String, timeout: Duration) -> Result<Client, String> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .redirect(reqwest::redirect::Policy::limited(3))
-            .user_agent(concat!("warroom/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("cannot set up HTTP: {e}"))?;
+        let http = crate::http::api_client(timeout)?;
         Ok(Client {
             http,
             repo,

@@ -43,6 +43,8 @@ pub struct Seats {
     pub roles: BTreeMap<String, String>,
     pub handoff: Option<Handoff>,
     pub running: BTreeMap<String, SeatRun>,
+    /// The seat that closed the incident.
+    pub closed_by: Option<String>,
 }
 
 impl Seats {
@@ -58,6 +60,9 @@ impl Seats {
                 if let (Some(role), Some(to)) = (ev.str_field("role"), ev.str_field("to")) {
                     self.roles.insert(role.to_string(), to.to_string());
                 }
+            }
+            kinds::INCIDENT_CLOSED => {
+                self.closed_by.get_or_insert_with(|| seat.to_string());
             }
             kinds::HANDOFF_STARTED => {
                 if let Some(to) = ev.str_field("to") {

@@ -102,14 +102,7 @@ pub fn rate_limit_wait(headers: &HeaderMap, now: DateTime<Utc>) -> Duration {
 
 impl Client {
     pub fn new(base: &str, org: &str, token: String, timeout: Duration) -> Result<Client, String> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .redirect(reqwest::redirect::Policy::limited(3))
-            .user_agent(concat!("warroom/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("cannot set up HTTP: {e}"))?;
+        let http = crate::http::api_client(timeout)?;
         Ok(Client {
             http,
             base: base.trim_end_matches('/').to_string(),
