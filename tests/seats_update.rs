@@ -263,7 +263,6 @@ fn the_header_says_how_the_sharing_stands() {
         &mut m,
         Msg::Share(ShareMsg::Status(ShareStatus {
             online: true,
-            seats: 2,
             ..ShareStatus::default()
         })),
     );

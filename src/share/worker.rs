@@ -42,8 +42,6 @@ pub struct ShareStatus {
     pub error: Option<String>,
     /// This seat's events not on the remote yet.
     pub waiting: u64,
-    /// Seats with a ref on the remote.
-    pub seats: usize,
     /// The remote refused this seat's push: said, never forced.
     pub rejected: Option<String>,
 }
@@ -182,7 +180,6 @@ impl Sync {
             .into_iter()
             .filter_map(|(name, oid)| Some((name.strip_prefix(&prefix)?.to_string(), oid)))
             .collect();
-        self.status.seats = seats.len();
         let me = self.setup.share.seat.clone();
         self.remote_own = seats.get(&me).copied();
         let moved: Vec<(String, Oid)> = seats
