@@ -12,11 +12,16 @@ fn main() {
         println!("git_guard: set WARROOM_BENCH_REPO (bench/git_guard.sh builds the repository)");
         return;
     };
+    // The branch bench/git_guard.sh checked out, named as `--branch` names one.
+    let branch = git2::Repository::open(&repo)
+        .ok()
+        .and_then(|r| r.head().ok()?.shorthand().ok().map(String::from));
     let incident = Subject {
         ticket: "BENCH-1".into(),
         title: "guard".into(),
         hotfix: None,
         merge_commit: None,
+        branch,
     };
     let open = || {
         Git::open(

@@ -181,13 +181,18 @@ impl Checklist {
         Checklist::parse(&text, &path.display().to_string())
     }
 
-    /// Items this event ticks.
-    pub fn triggered_by<'a>(&'a self, ev: &'a Event) -> impl Iterator<Item = &'a Item> + 'a {
+    /// Items with a trigger of this kind: an event of it may tick or untick them.
+    pub fn listening<'a>(&'a self, kind: &str) -> impl Iterator<Item = &'a Item> + 'a {
         self.by_kind
-            .get(ev.kind.as_str())
+            .get(kind)
             .into_iter()
             .flatten()
             .map(|(pi, ii)| &self.phases[*pi].items[*ii])
+    }
+
+    /// Items this event matches a trigger of.
+    pub fn triggered_by<'a>(&'a self, ev: &'a Event) -> impl Iterator<Item = &'a Item> + 'a {
+        self.listening(ev.kind.as_str())
             .filter(|it| it.auto.iter().any(|t| t.matches(ev)))
     }
 

@@ -52,7 +52,7 @@ fn journal() -> Vec<Event> {
         Draft::new(kinds::DEPLOY_FINISHED, "Fix deployed in 2m (1h14m after detection)")
             .field("exit_code", 0).field("command", "vercel --prod").field("duration_ms", 120000).stamp(t(64)),
         Draft::new(kinds::SMOKE_FINISHED, "Smoke test expired token rejected passed: 401 in 84 ms")
-            .field("name", "expired token rejected").field("ok", true).field("status", 401).field("reason", "401 in 84 ms").field("all_passed", true).stamp(t(65)),
+            .field("name", "expired token rejected").field("ok", true).field("status", 401).field("reason", "401 in 84 ms").field("all_passed", true).field("fix_verified", true).stamp(t(65)),
         Draft::new(kinds::GIT_TAG_CREATED, "Tagged 9f8e7d6 as v2.3.5").field("tag", "v2.3.5").field("commit", "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432").stamp(t(66)),
         Draft::new(kinds::SENTRY_ISSUE, "New Sentry issue API-7Q: TypeError: Cannot read properties of undefined (reading 'exp')")
             .field("id", "4507").field("short_id", "API-7Q").field("title", "TypeError: Cannot read properties of undefined (reading 'exp')")
@@ -133,7 +133,7 @@ fn the_review_is_filled_from_the_record() {
         "reject tokens without exp",
         "every user with an expired session",
         "PR approved by at least one reviewer — waived: CTO approved on the call",
-        "- Before (baseline): 10/min",
+        "- Before the incident (baseline): 10/min",
         "- Peak: 450/min",
         "![Error rate around the deploy](error-rate.svg)",
         "API-7Q TypeError",
@@ -161,7 +161,9 @@ fn the_review_is_filled_from_the_record() {
         "{status}"
     );
     assert!(
-        status.contains("between 13:50 and 15:04 UTC on 2026-11-26"),
+        status.contains(
+            "from at least 13:50 UTC (when it was detected) until 15:04 UTC on 2026-11-26"
+        ),
         "{status}"
     );
 }

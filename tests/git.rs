@@ -22,6 +22,7 @@ fn git(t: &TestRepo, hotfix: Option<(String, String)>) -> Git {
         title: "Auth bypass on expired tokens".into(),
         hotfix,
         merge_commit: None,
+        branch: None,
     };
     Git::open(&GitConfig::default(), &t.work, inc).expect("open")
 }
@@ -173,6 +174,7 @@ fn unsafe_states_are_refused_and_nothing_is_touched() {
         title: "x".into(),
         hotfix: None,
         merge_commit: None,
+        branch: None,
     };
     let g = Git::open(&cfg, &t.work, inc.clone()).expect("open");
     assert!(
@@ -205,6 +207,7 @@ fn unsafe_states_are_refused_and_nothing_is_touched() {
         title: "x".into(),
         hotfix: None,
         merge_commit: None,
+        branch: None,
     };
     assert!(
         matches!(Git::open(&GitConfig::default(), nowhere.path(), inc), Err(GitError::Refused(m)) if m.contains("not in a git repository"))

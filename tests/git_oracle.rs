@@ -549,3 +549,116 @@ fn the_head_is_read_from_the_files_as_git_reads_it() {
         Some((None, s.git(&["rev-parse", "HEAD"])))
     );
 }
+
+/// Two incidents in one checkout: each works on the branch its own record holds. git's own
+/// answers (`rev-parse`, `ls-remote`, the remote's fetch refspecs) are the oracle.
+#[test]
+fn two_incidents_in_one_checkout_each_own_their_git_work() {
+    let s = Service::new("main");
+    s.fix();
+    let sec7 = s.git(&["rev-parse", "--abbrev-ref", "HEAD"]);
+    assert!(sec7.starts_with("hotfix/SEC-7"), "{sec7}");
+    s.ok(&[
+        "open",
+        "SEC-9",
+        "--priority",
+        "P1",
+        "--title",
+        "Slow invoices",
+        "--no-console",
+    ]);
+    let events = |ticket: &str, kind: &str| -> usize {
+        let v: Value =
+            serde_json::from_str(&s.ok(&["export", ticket, "--format", "json"])).expect("json");
+        v["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .filter(|e| e["kind"] == kind)
+            .count()
+    };
+
+    // SEC-9 has no branch of its own: HEAD on SEC-7's branch is said, not used.
+    let o = s.warroom(&["git", "guard", "SEC-9"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let said = stderr(&o);
+    assert!(
+        said.contains("SEC-9 has no hotfix branch on its record")
+            && said.contains(&format!(
+                "HEAD is on {sec7} (not this incident's), which is not used"
+            )),
+        "{said}"
+    );
+    assert_eq!(
+        events("SEC-9", "git_guard"),
+        0,
+        "no guard of SEC-7's in SEC-9's record"
+    );
+
+    // Named with --branch, it is that branch, and the numbers are git's.
+    s.ok(&["git", "guard", "SEC-9", "--branch", &sec7]);
+    assert_eq!(events("SEC-9", "git_guard"), 1);
+    let commits = s.git(&[
+        "rev-list",
+        "--count",
+        "--no-merges",
+        &format!("main..{sec7}"),
+    ]);
+    let v: Value =
+        serde_json::from_str(&s.ok(&["export", "SEC-9", "--format", "json"])).expect("json");
+    let guard = v["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .rfind(|e| e["kind"] == "git_guard")
+        .expect("guard")
+        .clone();
+    assert_eq!(guard["branch"], sec7.as_str());
+    assert_eq!(guard["commits"].to_string(), commits);
+
+    // --commit means that commit, with no hotfix to check it against.
+    let out = s.ok(&[
+        "git",
+        "tag",
+        "SEC-9",
+        "--commit",
+        "origin/4.x",
+        "--version",
+        "4.22.3",
+    ]);
+    assert_eq!(
+        s.git(&["rev-parse", "v4.22.3^{commit}"]),
+        s.git(&["rev-parse", "origin/4.x"])
+    );
+    assert!(out.contains("was not checked for the fix"), "{out}");
+    assert!(out.contains("not pushed"), "{out}");
+
+    // A backport target that exists nowhere fails the command, and no fetch is claimed.
+    let o = s.warroom(&[
+        "git",
+        "backport",
+        "SEC-7",
+        "--branches",
+        "4.x,release-candidate",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(!out.contains("fetched release-candidate"), "{out}");
+    assert!(
+        out.contains("origin has no branch release-candidate"),
+        "{out}"
+    );
+    assert!(
+        stderr(&o).contains("failed for release-candidate"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        s.git(&["ls-remote", "origin", "refs/heads/release-candidate"]),
+        ""
+    );
+    let fetch = s.git(&["config", "--get-all", "remote.origin.fetch"]);
+    assert!(!fetch.contains("release-candidate"), "{fetch}");
+    // The target that exists was backported: git sees its branch.
+    assert!(!s.git(&["branch", "--list", "backport/4.x/*"]).is_empty());
+}

@@ -268,7 +268,13 @@ async fn following_sends_each_change_once_and_unchanged_polls_are_304s() {
             ("lint", "completed", Some("skipped")),
         ],
     );
-    assert_eq!(next_state(&mut rx).await.checks, Checks::Success);
+    assert_eq!(
+        next_state(&mut rx).await.checks,
+        Checks::Success {
+            passed: 1,
+            skipped: 1
+        }
+    );
     gh.with(|h| {
         h.statuses
             .insert("a".repeat(40), vec![("ci/legacy".into(), "error".into())]);
@@ -277,7 +283,13 @@ async fn following_sends_each_change_once_and_unchanged_polls_are_304s() {
         matches!(next_state(&mut rx).await.checks, Checks::Failure { name, .. } if name == "ci/legacy")
     );
     gh.with(|h| h.statuses.clear());
-    assert_eq!(next_state(&mut rx).await.checks, Checks::Success);
+    assert_eq!(
+        next_state(&mut rx).await.checks,
+        Checks::Success {
+            passed: 1,
+            skipped: 1
+        }
+    );
 
     gh.merge(7, &"c".repeat(40));
     let s = next_state(&mut rx).await;
@@ -390,7 +402,10 @@ fn what_github_reports_is_recorded_once_and_ticks_the_pull_request_items() {
         &mut m,
         Msg::Github(GithubMsg::State(state(
             &[("alice", "APPROVED")],
-            Checks::Success,
+            Checks::Success {
+                passed: 1,
+                skipped: 0,
+            },
             false,
         ))),
     );
@@ -400,7 +415,10 @@ fn what_github_reports_is_recorded_once_and_ticks_the_pull_request_items() {
         &mut m,
         Msg::Github(GithubMsg::State(state(
             &[("alice", "APPROVED")],
-            Checks::Success,
+            Checks::Success {
+                passed: 1,
+                skipped: 0,
+            },
             true,
         ))),
     );
@@ -439,7 +457,14 @@ fn a_p0_merge_without_approval_says_the_review_was_waived() {
     );
     let fx = update(
         &mut m,
-        Msg::Github(GithubMsg::State(state(&[], Checks::Success, true))),
+        Msg::Github(GithubMsg::State(state(
+            &[],
+            Checks::Success {
+                passed: 1,
+                skipped: 0,
+            },
+            true,
+        ))),
     );
     let d = apply(&mut m, &fx);
     let merged = d
@@ -841,7 +866,10 @@ fn a_pr_closed_without_merging_is_a_red_line_recorded_once() {
     let fx = update(&mut m, Msg::Github(GithubMsg::State(closed.clone())));
     let d = apply(&mut m, &fx);
     assert_eq!(d.len(), 1);
-    assert_eq!(d[0].text, "PR #7 was closed without merging");
+    assert_eq!(
+        d[0].text,
+        "PR #7 was closed without merging (still followed, in case it is reopened)"
+    );
     assert!(d[0].clone().stamp(t(12)).is_failure(), "shown as a failure");
     let item = m
         .incident

@@ -434,7 +434,7 @@ async fn smoke_tests_check_status_and_body_and_say_why_they_fail() {
     let refused = smoke("refused", "http://127.0.0.1:1/health".into());
     let steps = [expired, health, wrong, body, slow, refused]
         .into_iter()
-        .map(Step::Http)
+        .map(Step::Smoke)
         .collect();
     let (r, _l) = run(JobKind::Smoke, steps, false, 100).await;
     let got: Vec<(&str, bool, String)> = r

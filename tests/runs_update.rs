@@ -61,6 +61,7 @@ fn finished(job: u64, kind: JobKind, name: &str, outcome: Outcome, all: Option<b
         duration: Duration::from_secs(42),
         log: PathBuf::from("/tmp/logs/x.log"),
         all_passed: all,
+        fix_verified: None,
     })
 }
 
@@ -259,8 +260,22 @@ fn smoke_results_tick_the_item_only_when_all_passed() {
     );
     assert_eq!(appended(&fx)[0].fields["ok"], true);
     assert_eq!(status_of(&m, "smoke-tests"), "pending");
-    let fx = send(&mut m, finished(1, JobKind::Smoke, "login", ok, Some(true)));
+    // Every test passed, none of them a test of the fix: healthy, not "fix verified".
+    let mut last = finished(1, JobKind::Smoke, "login", ok.clone(), Some(true));
+    if let Msg::Run(RunMsg::StepFinished { fix_verified, .. }) = &mut last {
+        *fix_verified = Some(false);
+    }
+    let fx = send(&mut m, last);
     assert_eq!(appended(&fx)[0].fields["all_passed"], true);
+    assert_eq!(appended(&fx)[0].fields["fix_verified"], false);
+    assert_eq!(status_of(&m, "health-checked"), "done");
+    assert_eq!(status_of(&m, "smoke-tests"), "pending");
+    // A run whose `verifies_fix` tests passed.
+    let mut last = finished(2, JobKind::Smoke, "expired token rejected", ok, Some(true));
+    if let Msg::Run(RunMsg::StepFinished { fix_verified, .. }) = &mut last {
+        *fix_verified = Some(true);
+    }
+    send(&mut m, last);
     assert_eq!(status_of(&m, "smoke-tests"), "done");
 }
 

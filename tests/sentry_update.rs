@@ -76,7 +76,11 @@ fn the_drop_is_recorded_once_and_ticks_its_item() {
     let d = appended(&fx)[0].clone();
     assert_eq!(d.kind.as_str(), kinds::ERROR_RATE);
     assert_eq!(d.fields["verdict"], "dropped");
-    assert_eq!(d.text, "Error rate dropped from 450/min to 4.2/min (−99 %)");
+    assert_eq!(
+        d.text,
+        "Error rate dropped from 450/min in the 5m before the deploy to 4.2/min (−99 %)"
+    );
+    assert_eq!(d.fields["before_secs"], 300);
     assert_eq!(d.fields["from_per_min"], 450.0);
     assert_eq!(d.fields["baseline_per_min"], 10.0);
     assert!(status_of(&m, "error-rate-dropped"));
@@ -228,6 +232,7 @@ fn a_deploy_tells_the_poller_and_can_be_registered() {
             duration: Duration::from_secs(30),
             log: "/tmp/x.log".into(),
             all_passed: Some(true),
+            fix_verified: None,
         }),
     );
     assert!(

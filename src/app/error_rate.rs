@@ -174,11 +174,15 @@ impl ErrorRate {
             .or(before_mean)
             .unwrap_or(0.0);
         if last.iter().all(|v| *v <= threshold) {
+            // Measured against the level just before the deploy; the peak only when nothing was
+            // seen before it.
+            let before_secs = (!before.is_empty()).then(|| before.len() as i64 * self.width);
             return Some(Verdict::Dropped {
-                from: peak,
+                from: before_mean.unwrap_or(peak),
                 to: mean,
                 baseline,
                 threshold,
+                before_secs,
             });
         }
         if let Some(b) = before_mean
@@ -197,10 +201,12 @@ impl ErrorRate {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Verdict {
     Dropped {
+        /// The level in the `before_secs` before the deploy (the peak when none was seen).
         from: f64,
         to: f64,
         baseline: Option<f64>,
         threshold: f64,
+        before_secs: Option<i64>,
     },
     Rose {
         before: f64,
@@ -224,9 +230,23 @@ impl Verdict {
 
     pub fn sentence(&self) -> String {
         match self {
-            Verdict::Dropped { from, to, .. } => format!(
-                "Error rate dropped from {} to {}{}",
+            Verdict::Dropped {
+                from,
+                to,
+                before_secs,
+                ..
+            } => format!(
+                "Error rate dropped from {}{} to {}{}",
                 crate::format::rate(*from),
+                match before_secs {
+                    Some(s) => format!(
+                        " in the {} before the deploy",
+                        crate::format::duration(Duration::from_secs(
+                            u64::try_from(*s).unwrap_or(0)
+                        ))
+                    ),
+                    None => " at its peak (nothing was seen just before the deploy)".into(),
+                },
                 crate::format::rate(*to),
                 change_pct(*from, *to)
                     .map(|p| format!(" ({})", crate::format::pct(p)))
@@ -281,12 +301,33 @@ mod tests {
                 from: 450.0,
                 to: 3.0,
                 baseline: Some(10.0),
-                threshold: 12.0
+                threshold: 12.0,
+                before_secs: Some(300),
             }
         );
         assert_eq!(
             v.sentence(),
-            "Error rate dropped from 450/min to 3.0/min (−99 %)"
+            "Error rate dropped from 450/min in the 5m before the deploy to 3.0/min (−99 %)"
+        );
+    }
+
+    #[test]
+    fn a_drop_is_measured_from_just_before_the_deploy_not_the_peak() {
+        // The peak (456/min) 24 minutes before the deploy; 40/min in the minutes before it.
+        let mut counts = vec![10.0; 60];
+        counts.extend([456.0; 2]);
+        counts.extend([40.0; 22]);
+        counts.extend([3.0; 6]);
+        counts.push(1.0);
+        let v = rate(&counts).verdict(t(60), t(84)).expect("verdict");
+        let Verdict::Dropped { from, .. } = v else {
+            panic!("{v:?}")
+        };
+        assert_eq!(from, 40.0);
+        assert!(!v.sentence().contains("456"), "{}", v.sentence());
+        assert!(
+            v.sentence()
+                .contains("from 40/min in the 5m before the deploy")
         );
     }
 

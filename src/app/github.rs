@@ -74,14 +74,17 @@ pub fn on_github(m: &mut Model, msg: GithubMsg) -> Vec<Effect> {
             Vec::new()
         }
         GithubMsg::Error(e) => {
-            if m.github.error.as_ref() != Some(&e) {
+            if m.github.error.as_ref().map(|(_, e)| e) != Some(&e) {
                 m.say(Tone::Warn, format!("GitHub: {e}"));
-                m.github.error = Some(e);
+                let since = m.github.error.as_ref().map_or(m.now, |(since, _)| *since);
+                m.github.error = Some((since, e));
             }
             Vec::new()
         }
         GithubMsg::State(s) => {
-            m.github.error = None;
+            if m.github.error.take().is_some() {
+                m.say(Tone::Good, format!("PR #{} followed again", s.number));
+            }
             record(m, &s).into_iter().map(Effect::Append).collect()
         }
     }
@@ -99,12 +102,16 @@ pub fn record(m: &mut Model, s: &PrState) -> Vec<Draft> {
     let mut out = Vec::new();
     for (who, verdict) in &s.reviews {
         let state = verdict.to_ascii_lowercase();
-        if known.reviews.get(who) == Some(&state) {
+        let before = known.reviews.get(who);
+        if before == Some(&state) {
             continue;
         }
         let text = match state.as_str() {
             "approved" => format!("PR #{} approved by {who}", s.number),
             "changes_requested" => format!("PR #{}: {who} requested changes", s.number),
+            _ if before.map(String::as_str) == Some("approved") => {
+                format!("PR #{}: {who}'s approval was dismissed", s.number)
+            }
             _ => format!("PR #{}: {who}'s review was dismissed", s.number),
         };
         out.push(
@@ -115,46 +122,7 @@ pub fn record(m: &mut Model, s: &PrState) -> Vec<Draft> {
                 .field("ok", state != "changes_requested"),
         );
     }
-    match &s.checks {
-        Checks::Success if known.checks != "success" => out.push(
-            Draft::new(
-                kinds::PR_CHECKS,
-                format!(
-                    "PR #{}: all checks passed on {}",
-                    s.number,
-                    short(&s.head_sha)
-                ),
-            )
-            .field("number", s.number)
-            .field("state", "success")
-            .field("head", s.head_sha.clone())
-            .field("ok", true),
-        ),
-        Checks::Failure { name, url } if known.checks != "failure" => {
-            let link = url.as_ref().map(|u| format!(" — {u}")).unwrap_or_default();
-            m.banner = Some(Status {
-                tone: Tone::Error,
-                text: format!("✗ PR #{}: check {name} failed{link}", s.number),
-            });
-            out.push(
-                Draft::new(
-                    kinds::PR_CHECKS,
-                    format!(
-                        "PR #{}: check {name} failed on {}{link}",
-                        s.number,
-                        short(&s.head_sha)
-                    ),
-                )
-                .field("number", s.number)
-                .field("state", "failure")
-                .field("name", name.clone())
-                .field("url", url.clone())
-                .field("head", s.head_sha.clone())
-                .field("ok", false),
-            );
-        }
-        _ => {}
-    }
+    out.extend(checks(m, &known, s));
     if s.merged && !known.merged {
         let approvers: Vec<String> = s
             .reviews
@@ -196,11 +164,87 @@ pub fn record(m: &mut Model, s: &PrState) -> Vec<Draft> {
         out.push(
             Draft::new(
                 kinds::PR_CLOSED,
-                format!("PR #{} was closed without merging", s.number),
+                format!(
+                    "PR #{} was closed without merging (still followed, in case it is reopened)",
+                    s.number
+                ),
             )
             .field("number", s.number)
             .field("ok", false),
         );
+    } else if s.state == "open" && known.closed {
+        out.push(
+            Draft::new(kinds::PR_REOPENED, format!("PR #{} was reopened", s.number))
+                .field("number", s.number),
+        );
     }
     out
+}
+
+/// The checks of the current head, recorded when their state or the head changed; the failure
+/// banner stands only while a check of the current head fails.
+fn checks(m: &mut Model, known: &crate::incident::PullRequest, s: &PrState) -> Option<Draft> {
+    let state = match s.checks {
+        Checks::None => "pending",
+        ref c => c.as_str(),
+    };
+    let new_head = !known.head.is_empty() && known.head != s.head_sha;
+    let banner = format!("✗ PR #{}: check", s.number);
+    if state != "failure"
+        && m.banner
+            .as_ref()
+            .is_some_and(|b| b.text.starts_with(&banner))
+    {
+        m.banner = None;
+    }
+    if known.checks == state && !new_head {
+        return None;
+    }
+    // Nothing to say about a PR's first head until its checks report.
+    if state == "pending" && known.checks.is_empty() {
+        return None;
+    }
+    let n = s.number;
+    let head = short(&s.head_sha);
+    let d = match &s.checks {
+        Checks::Success { passed, skipped } => {
+            let skipped = if *skipped > 0 {
+                format!(", {skipped} skipped")
+            } else {
+                String::new()
+            };
+            Draft::new(
+                kinds::PR_CHECKS,
+                format!("PR #{n}: all checks passed on {head} ({passed} passed{skipped})"),
+            )
+            .field("ok", true)
+        }
+        Checks::Failure { name, url } => {
+            let link = url.as_ref().map(|u| format!(" — {u}")).unwrap_or_default();
+            m.banner = Some(Status {
+                tone: Tone::Error,
+                text: format!("✗ PR #{n}: check {name} failed{link}"),
+            });
+            Draft::new(
+                kinds::PR_CHECKS,
+                format!("PR #{n}: check {name} failed on {head}{link}"),
+            )
+            .field("name", name.clone())
+            .field("url", url.clone())
+            .field("ok", false)
+        }
+        Checks::Pending | Checks::None if new_head => Draft::new(
+            kinds::PR_CHECKS,
+            format!("PR #{n}: new commits ({head}): checks running again"),
+        ),
+        Checks::Pending | Checks::None => Draft::new(
+            kinds::PR_CHECKS,
+            format!("PR #{n}: checks running again on {head}"),
+        ),
+    };
+    Some(
+        d.field("number", n)
+            .field("state", state)
+            .field("head", s.head_sha.clone()),
+    )
 }

@@ -116,8 +116,24 @@ impl MilestoneChoice {
         }
     }
 
-    fn choose(self) -> Vec<Effect> {
+    fn choose(self, m: &mut Model) -> Vec<Effect> {
         let draft = match self {
+            MilestoneChoice::Milestone {
+                id: id @ "verified_resolved",
+                label,
+            } => {
+                let window = m.policy.monitoring;
+                if let Some(why) = crate::incident::facts::unverified(&m.incident, m.now, window) {
+                    m.say(
+                        Tone::Warn,
+                        format!("Not verified: {why}. To verify by hand, waive the item (w) with the reason"),
+                    );
+                    return Vec::new();
+                }
+                Draft::new(kinds::MILESTONE, label)
+                    .field("milestone", id)
+                    .field("window_secs", window.as_secs())
+            }
             MilestoneChoice::Milestone { id, label } => {
                 Draft::new(kinds::MILESTONE, label).field("milestone", id)
             }
@@ -395,7 +411,7 @@ impl PickPurpose {
             },
             PickPurpose::Milestone => MilestoneChoice::all()
                 .get(index)
-                .map_or_else(Vec::new, |c| c.choose()),
+                .map_or_else(Vec::new, |c| c.choose(m)),
             PickPurpose::Role => seats::role_chosen(m, index),
             PickPurpose::RoleSeat(role) => seats::assign(m, role, index),
             PickPurpose::Handoff => seats::handoff_to(m, index),

@@ -126,8 +126,9 @@ pub struct GithubView {
     pub unavailable: Option<String>,
     /// Opening it now.
     pub opening: bool,
-    /// The last poll's failure, said once until it changes.
-    pub error: Option<String>,
+    /// Since when the PR is not followed, and the last poll's failure: on screen until a
+    /// poll succeeds.
+    pub error: Option<(DateTime<Utc>, String)>,
 }
 
 /// The job the runner is working on.

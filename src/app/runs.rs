@@ -253,13 +253,7 @@ pub fn smoke_key(m: &mut Model) -> Vec<Effect> {
         .runbook
         .smoke
         .iter()
-        .map(|s| match &s.command {
-            Some(c) => Step::Shell {
-                name: s.name.get_ref().clone(),
-                command: c.clone(),
-            },
-            None => Step::Http(s.clone()),
-        })
+        .map(|s| Step::Smoke(s.clone()))
         .collect();
     job(m, JobKind::Smoke, steps, false)
 }
@@ -412,11 +406,19 @@ pub fn on_run(m: &mut Model, msg: RunMsg) -> Vec<Effect> {
             duration,
             log,
             all_passed,
+            fix_verified,
             ..
         } => {
             m.log.live.clear();
             finished(
-                m, kind, &name, &command, &outcome, duration, &log, all_passed,
+                m,
+                kind,
+                &name,
+                &command,
+                &outcome,
+                duration,
+                &log,
+                (all_passed, fix_verified),
             )
         }
         RunMsg::JobFinished {
@@ -468,7 +470,7 @@ fn finished(
     outcome: &Outcome,
     duration: std::time::Duration,
     log: &std::path::Path,
-    all_passed: Option<bool>,
+    (all_passed, fix_verified): (Option<bool>, Option<bool>),
 ) -> Vec<Effect> {
     let took = crate::format::duration(duration);
     let ms = duration.as_millis() as u64;
@@ -557,6 +559,9 @@ fn finished(
             };
             if let Some(all) = all_passed {
                 d = d.field("all_passed", all);
+            }
+            if let Some(fixed) = fix_verified {
+                d = d.field("fix_verified", fixed);
             }
             d
         }

@@ -4,6 +4,7 @@
 use super::model::{Model, Tone};
 use super::msg::Effect;
 use crate::clock::{self, Monitoring};
+use crate::incident::facts::{ISSUE_VERDICTS, RATE_VERDICTS};
 use crate::journal::event::rfc3339_string;
 use crate::journal::{Draft, kinds};
 use crate::sentry::{PollState, SentryMsg};
@@ -109,7 +110,7 @@ fn judge(m: &mut Model) -> Vec<Effect> {
         return Vec::new();
     };
     let key = rfc3339_string(deploy);
-    if m.incident.has_verdict(&key, v.name()) {
+    if m.incident.latest_verdict(&key, RATE_VERDICTS) == Some(v.name()) {
         return Vec::new();
     }
     let sentence = v.sentence();
@@ -129,6 +130,7 @@ fn judge(m: &mut Model) -> Vec<Effect> {
             to,
             baseline,
             threshold,
+            before_secs,
         } => d
             .field("from_per_min", from.round())
             .field("to_per_min", (to * 10.0).round() / 10.0)
@@ -136,7 +138,8 @@ fn judge(m: &mut Model) -> Vec<Effect> {
                 "baseline_per_min",
                 baseline.map(|b| (b * 10.0).round() / 10.0),
             )
-            .field("threshold_per_min", threshold),
+            .field("threshold_per_min", threshold)
+            .field("before_secs", before_secs),
         super::error_rate::Verdict::Rose {
             before,
             after,
@@ -174,7 +177,10 @@ pub fn quiet_after_deploy(m: &mut Model) -> Vec<Effect> {
         .issues
         .iter()
         .all(|i| i.first_seen.is_some_and(|f| f < deploy));
-    if !polled_since || !quiet || m.incident.has_verdict(&key, "no_new_issues") {
+    if !polled_since
+        || !quiet
+        || m.incident.latest_verdict(&key, ISSUE_VERDICTS) == Some("no_new_issues")
+    {
         return Vec::new();
     }
     vec![Effect::Append(

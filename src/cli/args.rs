@@ -96,6 +96,10 @@ pub enum Command {
     Close { ticket: String },
     /// Git for the hotfix: branch, guard, verify, tag, revert, backport, patch
     Git {
+        /// The hotfix branch to work on when the incident has none on its record (never
+        /// whatever HEAD is on)
+        #[arg(long, global = true, value_name = "BRANCH")]
+        branch: Option<String>,
         #[command(subcommand)]
         action: GitAction,
     },

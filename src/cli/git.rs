@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub(super) fn git_cmd(ctx: &Ctx, action: GitAction) -> Result<()> {
+pub(super) fn git_cmd(ctx: &Ctx, action: GitAction, branch: Option<String>) -> Result<()> {
     use crate::git::Op;
     let (ticket, op) = match action {
         GitAction::Branch {
@@ -46,7 +46,7 @@ pub(super) fn git_cmd(ctx: &Ctx, action: GitAction) -> Result<()> {
                 branches,
                 push: push || pr,
             };
-            let report = run_op(ctx, &ticket, &op)?;
+            let report = run_op(ctx, &ticket, &op, branch.as_deref())?;
             if pr {
                 backport_prs(ctx, &ticket, &report)?;
             }
@@ -63,11 +63,16 @@ pub(super) fn git_cmd(ctx: &Ctx, action: GitAction) -> Result<()> {
             (ticket, Op::Patch { dir })
         }
     };
-    run_op(ctx, &ticket, &op).map(|_| ())
+    run_op(ctx, &ticket, &op, branch.as_deref()).map(|_| ())
 }
 
 /// Runs one operation from the command line, prints its report and records its events.
-fn run_op(ctx: &Ctx, ticket: &str, op: &crate::git::Op) -> Result<crate::git::Report> {
+fn run_op(
+    ctx: &Ctx,
+    ticket: &str,
+    op: &crate::git::Op,
+    branch: Option<&str>,
+) -> Result<crate::git::Report> {
     use crate::git::{Git, GitError, ops};
     let ticket = ctx.ticket(ticket)?;
     let loaded = ctx.config()?;
@@ -75,8 +80,10 @@ fn run_op(ctx: &Ctx, ticket: &str, op: &crate::git::Op) -> Result<crate::git::Re
     if inc.closed_at.is_some() {
         return Err(Fail::Usage(format!("{ticket} is closed")));
     }
-    let git = Git::open(&loaded.config.git, &ctx.cwd, crate::git::Subject::of(&inc))
-        .map_err(|e| Fail::Usage(e.to_string()))?;
+    let mut subject = crate::git::Subject::of(&inc);
+    subject.branch = branch.map(String::from);
+    let git =
+        Git::open(&loaded.config.git, &ctx.cwd, subject).map_err(|e| Fail::Usage(e.to_string()))?;
     let writer = ctx.store.writer(&ticket)?;
     let report = match ops::run(&git, op) {
         Ok(r) => r,
@@ -107,6 +114,13 @@ fn run_op(ctx: &Ctx, ticket: &str, op: &crate::git::Op) -> Result<crate::git::Re
         return Err(Fail::Conflict(format!(
             "conflicts in {}: nothing of the conflicting step was written",
             report.conflicts.join(", ")
+        )));
+    }
+    if !report.failed.is_empty() {
+        return Err(Fail::Other(anyhow::anyhow!(
+            "git {}: failed for {}",
+            op.name(),
+            report.failed.join(", ")
         )));
     }
     Ok(report)

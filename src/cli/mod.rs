@@ -170,7 +170,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }) => export_cmd(&ctx, &ticket, format, out.as_deref()),
         Some(Command::Close { ticket }) => close(&ctx, &ticket),
         Some(Command::Config { action }) => config_cmd(&ctx, action),
-        Some(Command::Git { action }) => git_cmd(&ctx, action),
+        Some(Command::Git { action, branch }) => git_cmd(&ctx, action, branch),
         Some(Command::Demo { script, dir }) => demo(script, dir),
         Some(Command::Completions { shell }) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();

@@ -271,6 +271,10 @@ pub struct SmokeConfig {
     pub timeout: Duration,
     /// …or a command that must exit 0.
     pub command: Option<String>,
+    /// This test exercises the fix itself (the bug's own request), not only the service's
+    /// health: only such tests tick "Fix verified in production".
+    #[serde(default)]
+    pub verifies_fix: bool,
 }
 
 fn default_method() -> String {

@@ -38,11 +38,12 @@ pub async fn run(console: Console, script: Option<Script>) -> anyhow::Result<u8>
     }
     executor.start_share();
     let _console_lock = crate::share::hold_console_lock(&model.incident_dir);
+    // A closed PR too: it may be reopened while the incident is open.
     if let Some(pr) = model
         .incident
         .pr
         .as_ref()
-        .filter(|p| !p.merged && !p.closed)
+        .filter(|p| !p.merged && model.incident.closed_at.is_none())
     {
         executor.perform(crate::app::Effect::FollowPr(pr.number), &model);
     }

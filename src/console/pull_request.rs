@@ -75,7 +75,8 @@ pub fn open(link: GithubLink, model: &Model, title: String, body: String, tx: mp
     });
 }
 
-/// Follows pull request `number` until it is merged or closed; aborting the handle stops it.
+/// Follows pull request `number` until it is merged (a closed one more slowly); aborting the
+/// handle stops it.
 pub fn follow(link: GithubLink, number: u64, tx: mpsc::Sender<Msg>) -> tokio::task::JoinHandle<()> {
     let reports = forward(tx, Msg::Github, 16);
     tokio::spawn(async move {

@@ -27,6 +27,11 @@ pub struct Demo {
 
 fn config_text(base: &str, dir: &Path, script: bool) -> String {
     let seconds = if script { 6 } else { 20 };
+    let window = if script {
+        format!("{}s", WINDOW_SCRIPTED.as_secs())
+    } else {
+        "2m".to_string()
+    };
     format!(
         r#"# The demo's warroom.toml: what a real service's would look like.
 [deploy]
@@ -54,6 +59,7 @@ method = "POST"
 headers = {{ Content-Type = "application/json" }}
 body = '{{"token": "expired_token"}}'
 expect_status = 401
+verifies_fix = true
 
 [[smoke]]
 name = "health"
@@ -62,6 +68,10 @@ expect_body = "ok"
 
 [logs]
 file = "{log}"
+
+# Compressed like the rest of the demo: a real service watches 15–30 minutes.
+[monitoring]
+window = "{window}"
 
 [sentry]
 base_url = "{base}"
@@ -76,6 +86,10 @@ token_command = "echo demo-token-for-the-local-server"
         log = dir.join("production.log").display()
     )
 }
+
+/// The monitoring window of the scripted demo, which the script waits out before it says
+/// "verified resolved".
+pub const WINDOW_SCRIPTED: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Builds the demo's world in `dir` and opens its incident.
 pub fn set_up(dir: &Path, script: bool) -> Result<Demo, String> {

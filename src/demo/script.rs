@@ -111,6 +111,22 @@ pub async fn drive(s: Script, tx: mpsc::Sender<Msg>) {
         until(j, "tag", 1, 30, |e| e.is(kinds::GIT_TAG_CREATED)).await?;
         keys(&tx, "g6").await;
         until(j, "backport", 1, 30, |e| e.is(kinds::GIT_BACKPORT)).await?;
+        // Verified only once the monitoring window after the deploy is over.
+        let deployed = read_all(j).ok().and_then(|b| {
+            b.events
+                .iter()
+                .rev()
+                .find(|e| e.is(kinds::DEPLOY_FINISHED))
+                .map(|e| e.at)
+        });
+        let window = super::WINDOW_SCRIPTED;
+        if let Some(at) = deployed {
+            let left = (at + chrono::Duration::from_std(window).unwrap_or_default()
+                - chrono::Utc::now())
+            .to_std()
+            .unwrap_or_default();
+            tokio::time::sleep(left + Duration::from_secs(1)).await;
+        }
         keys(&tx, "m7").await;
         until(j, "verified resolved", 1, 30, |e| {
             e.str_field("milestone") == Some("verified_resolved")

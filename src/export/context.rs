@@ -13,6 +13,7 @@ use crate::clock::{self, Policy, Sla};
 use crate::incident::{Incident, ItemStatus, Mark, Phase};
 use crate::journal::{Event, EventSource, kinds};
 
+use super::window::{impact_span, impact_start, span};
 use crate::format::{self, count};
 
 #[derive(Debug, Serialize)]
@@ -57,6 +58,14 @@ pub struct Context {
     pub tag: Option<String>,
     /// The commit the tag is on, short.
     pub tag_commit: Option<String>,
+    /// Whether the newest tag was pushed to the remote, as its event says (unknown: None).
+    pub tag_pushed: Option<bool>,
+    /// A review is on the record as scheduled or written: customer texts may say one is held.
+    pub review_on_record: bool,
+    /// An action item names monitoring or alerting: customer texts may say it is improved.
+    pub monitoring_action: bool,
+    /// The start of the impact came from a note (`Impact start: …`), not from detection.
+    pub impact_start_known: bool,
     /// What the successful deploy ran from: `hotfix/… at 1a2b3c4`.
     pub deployed_from: Option<String>,
     pub backports: Vec<String>,
@@ -77,6 +86,8 @@ pub struct Context {
     pub went_wrong: Vec<String>,
     pub error_before: Option<String>,
     pub error_peak: Option<String>,
+    /// The level the verdict measured the change against: the minutes just before the deploy.
+    pub error_before_deploy: Option<String>,
     pub error_after: Option<String>,
     pub error_verdict: Option<String>,
     /// Whether the monitoring window ended with no new Sentry issue on the record.
@@ -91,32 +102,6 @@ pub struct Context {
     /// The error-rate event whose series the chart draws.
     #[serde(skip)]
     pub chart: Option<Event>,
-}
-
-/// A range of time in words, in UTC; both dates when it crosses midnight.
-fn span(from: DateTime<Utc>, to: Option<DateTime<Utc>>) -> String {
-    match to {
-        None => format!(
-            "since {} UTC on {}",
-            format::utc_hm(from),
-            format::utc_day(from)
-        ),
-        Some(to) if format::utc_day(from) == format::utc_day(to) => {
-            format!(
-                "between {} and {} UTC on {}",
-                format::utc_hm(from),
-                format::utc_hm(to),
-                format::utc_day(from)
-            )
-        }
-        Some(to) => format!(
-            "between {} UTC on {} and {} UTC on {}",
-            format::utc_hm(from),
-            format::utc_day(from),
-            format::utc_hm(to),
-            format::utc_day(to)
-        ),
-    }
 }
 
 /// Notes that begin with one of these words feed a section (the word is dropped).
@@ -203,7 +188,10 @@ pub fn build(
         Phase::Fixing | Phase::Deploying => "identified",
         Phase::Monitoring => "monitoring",
         Phase::Resolved => "resolved",
-        Phase::Closed if inc.deployed_at.is_some() || inc.verified_at.is_some() => "resolved",
+        // Resolved only when the record holds a verification; a fix deployed and not verified
+        // is said as such, closed or not.
+        Phase::Closed if inc.verified_at.is_some() => "resolved",
+        Phase::Closed if inc.deployed_at.is_some() => "monitoring",
         Phase::Closed => "closed",
     };
     let mut ctx = Context {
@@ -233,6 +221,14 @@ pub fn build(
         branch: inc.hotfix.as_ref().map(|h| h.0.clone()),
         tag: inc.last_tag.clone(),
         tag_commit: None,
+        tag_pushed: None,
+        review_on_record: ["pir-scheduled", "pir-written"].iter().any(|id| {
+            inc.checklist
+                .item(id)
+                .is_some_and(|it| matches!(inc.status(it), ItemStatus::Done(_)))
+        }) || inc.pir_completed,
+        monitoring_action: false,
+        impact_start_known: false,
         deployed_from: None,
         backports: Vec::new(),
         guard: None,
@@ -250,6 +246,7 @@ pub fn build(
         went_wrong: Vec::new(),
         error_before: None,
         error_peak: None,
+        error_before_deploy: None,
         error_after: None,
         error_verdict: None,
         no_new_issues: false,
@@ -266,6 +263,7 @@ pub fn build(
     let mut deploys_cancelled = 0;
     let mut rolled_back = false;
     let mut last_start: Option<String> = None;
+    let mut impact_from: Option<DateTime<Utc>> = None;
     let before_deploy = |at: DateTime<Utc>| inc.deployed_at.is_none_or(|d| at < d);
     let mut timeline = Timeline::new(inc);
     let mut milestones = Capped::new(LIST_KEEP);
@@ -399,6 +397,7 @@ pub fn build(
                     ctx.tag_commit = ev
                         .str_field("commit")
                         .map(|c| c[..c.len().min(7)].to_string());
+                    ctx.tag_pushed = ev.fields.get("pushed").and_then(Value::as_bool);
                 }
             }
             kinds::NOTE => {
@@ -408,13 +407,22 @@ pub fn build(
                     public.push(t, "public");
                 } else {
                     notes.push(row(inc, ev), "note");
+                    if let Some(start) = impact_start(&ev.text, inc.detected_at) {
+                        impact_from =
+                            Some(impact_from.map_or(start, |s: DateTime<Utc>| s.min(start)));
+                    }
                     if let Some(t) = tagged(ev, &["todo", "action"]) {
+                        let lower = t.to_ascii_lowercase();
+                        ctx.monitoring_action |=
+                            lower.contains("monitor") || lower.contains("alert");
                         action_items.push(t, "action");
                     } else if let Some(t) = tagged(ev, &["root cause", "rca", "cause"]) {
                         root_cause.push(t, "root cause");
                     } else if let Some(t) = tagged(ev, &["resolution", "fix"]) {
                         resolution.push(t, "resolution");
-                    } else if let Some(t) = tagged(ev, &["impact"]) {
+                    } else if let Some(t) = tagged(ev, &["impact"])
+                        && impact_start(&ev.text, inc.detected_at).is_none()
+                    {
                         impact.push(t, "impact");
                     }
                 }
@@ -428,7 +436,29 @@ pub fn build(
             kinds::ERROR_RATE => match ev.str_field("verdict") {
                 Some("dropped") | Some("rose") => {
                     ctx.error_before = per_min(ev.fields.get("baseline_per_min"));
-                    ctx.error_peak = per_min(ev.fields.get("from_per_min"));
+                    // Events from before `before_secs` measured from the peak.
+                    match ev.i64_field("before_secs") {
+                        Some(secs) => {
+                            ctx.error_peak = None;
+                            ctx.error_before_deploy =
+                                per_min(ev.fields.get("from_per_min")).map(|r| {
+                                    format!(
+                                        "{r} (the {} before the deploy)",
+                                        crate::format::duration(std::time::Duration::from_secs(
+                                            u64::try_from(secs).unwrap_or(0)
+                                        ))
+                                    )
+                                });
+                        }
+                        None if ev.str_field("verdict") == Some("rose") => {
+                            ctx.error_peak = None;
+                            ctx.error_before_deploy = per_min(ev.fields.get("from_per_min"));
+                        }
+                        None => {
+                            ctx.error_before_deploy = None;
+                            ctx.error_peak = per_min(ev.fields.get("from_per_min"));
+                        }
+                    }
                     ctx.error_after = per_min(ev.fields.get("to_per_min"));
                     ctx.error_verdict = Some(ev.text.clone());
                     if ev.fields.get("series").is_some_and(Value::is_array) {
@@ -451,6 +481,10 @@ pub fn build(
         }
         Ok(())
     })?;
+    if impact_from.is_some() {
+        ctx.impact_start_known = true;
+    }
+    ctx.span = impact_span(impact_from, inc.detected_at, deployed_or_end);
     ctx.timeline = timeline.finish();
     ctx.milestones = milestones.finish(gap_row);
     ctx.runs = runs.finish(gap_run);

@@ -3,6 +3,7 @@
 //! in progress, a detached HEAD, a missing base branch or remote, a name already taken), and
 //! reports what it did as lines to show and events to record.
 
+mod hotfix;
 pub mod ops;
 pub mod worker;
 
@@ -75,6 +76,8 @@ pub struct Report {
     pub confirm: Option<Op>,
     /// Files in conflict (nothing of the conflicting step was written).
     pub conflicts: Vec<String>,
+    /// The parts that failed (a backport's target, a push): the operation did not all succeed.
+    pub failed: Vec<String>,
 }
 
 /// What the operations know of the incident: a copy small enough to hand to the git thread.
@@ -84,6 +87,8 @@ pub struct Subject {
     pub title: String,
     /// The hotfix branch and the base commit it started from, once `branch` has run.
     pub hotfix: Option<(String, String)>,
+    /// A branch named for this operation (`--branch`), used when the record holds none.
+    pub branch: Option<String>,
     /// The merge commit of the hotfix PR, once GitHub reported the merge: what `tag` tags and
     /// `verify` looks for.
     pub merge_commit: Option<String>,
@@ -95,6 +100,7 @@ impl Subject {
             ticket: inc.ticket.clone(),
             title: inc.title.clone(),
             hotfix: inc.hotfix.clone(),
+            branch: None,
             merge_commit: inc.pr.as_ref().and_then(|p| p.merge_commit.clone()),
         }
     }
@@ -340,83 +346,6 @@ impl Git {
         }
     }
 
-    /// The hotfix as git sees it: its commits are the non-merge commits in `base..tip`, and
-    /// its change is `git diff base...tip`. Merging the base into the hotfix changes neither.
-    pub fn hotfix(&self) -> Result<Hotfix> {
-        let (branch, tip, start) = match &self.incident.hotfix {
-            Some((branch, start)) => {
-                let tip = self
-                    .repo
-                    .find_branch(branch, BranchType::Local)
-                    .map_err(|_| {
-                        GitError::Refused(format!("the hotfix branch {branch:?} is gone"))
-                    })?
-                    .get()
-                    .peel_to_commit()?
-                    .id();
-                (branch.clone(), tip, Oid::from_str(start).ok())
-            }
-            None => {
-                self.require_attached_head()?;
-                let head = self.repo.head()?;
-                let name = head.shorthand().unwrap_or("HEAD").to_string();
-                if name == self.cfg.base_branch {
-                    return refuse(format!(
-                        "no hotfix branch yet and HEAD is on {name}: create one first (g → branch)"
-                    ));
-                }
-                (name, head.peel_to_commit()?.id(), None)
-            }
-        };
-        let base = self.newest_base()?.id();
-        let start = start.filter(|s| self.repo.find_commit(*s).is_ok());
-        let own = |hide_base: bool| -> Result<Vec<Oid>> {
-            let mut walk = self.repo.revwalk()?;
-            walk.push(tip)?;
-            if hide_base {
-                walk.hide(base)?;
-                if let Ok(local) = self.base_tip() {
-                    walk.hide(local.id())?;
-                }
-            } else {
-                // Merged into the base: the hotfix's own line is the first-parent chain, so
-                // base commits merged into it stay out.
-                walk.simplify_first_parent()?;
-            }
-            if let Some(start) = start {
-                walk.hide(start)?;
-            }
-            walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
-            let mut commits = Vec::new();
-            for id in walk {
-                let id = id?;
-                if self.repo.find_commit(id)?.parent_count() <= 1 {
-                    commits.push(id);
-                }
-            }
-            Ok(commits)
-        };
-        let mut commits = own(true)?;
-        let mut fork = self.repo.merge_base(base, tip).map_err(|_| {
-            GitError::Refused(format!(
-                "{branch} and {} share no history in this clone (a shallow clone?): run git fetch --unshallow {}",
-                self.cfg.base_branch, self.cfg.remote
-            ))
-        })?;
-        if commits.is_empty()
-            && let Some(start) = start
-        {
-            commits = own(false)?;
-            fork = start;
-        }
-        Ok(Hotfix {
-            branch,
-            tip,
-            fork,
-            commits,
-        })
-    }
-
     /// Fetch and push callbacks: the ssh agent, then the credential helper, then defaults.
     pub(crate) fn callbacks(&self) -> RemoteCallbacks<'static> {
         let config = self.repo.config().ok();
@@ -492,6 +421,15 @@ impl Git {
             self.cfg.remote
         );
         self.fetch_refspec(&refspec)?;
+        // libgit2 fetches a branch the remote does not have without a word; git says
+        // "couldn't find remote ref". So do we.
+        if self
+            .repo
+            .find_reference(&format!("refs/remotes/{}/{branch}", self.cfg.remote))
+            .is_err()
+        {
+            return Err(format!("{} has no branch {branch}", self.cfg.remote));
+        }
         let remote = self
             .repo
             .find_remote(&self.cfg.remote)

@@ -81,13 +81,16 @@ pub struct CheckRun {
     /// `queued`, `in_progress`, `completed` (and `waiting`, `requested`, `pending`).
     pub status: String,
     /// Set once completed: `success`, `failure`, `neutral`, `cancelled`, `skipped`,
-    /// `timed_out`, `action_required`, `stale`.
+    /// `timed_out`, `action_required`, `stale`, `startup_failure`.
     #[serde(default)]
     pub conclusion: Option<String>,
     #[serde(default)]
     pub html_url: Option<String>,
     #[serde(default)]
     pub details_url: Option<String>,
+    /// RFC 3339; the newest run of a name is the one that counts.
+    #[serde(default)]
+    pub started_at: Option<String>,
 }
 
 /// `GET /repos/{owner}/{repo}/commits/{ref}/status`: the statuses set by older integrations.

@@ -34,6 +34,9 @@ pub enum GithubError {
         until: String,
         wait: Duration,
         detail: String,
+        /// GitHub named the time (`retry-after`, `x-ratelimit-reset`); else the wait is a
+        /// floor to back off from.
+        named: bool,
     },
     #[error("GitHub answered {status}: {detail}")]
     Server { status: u16, detail: String },
@@ -135,7 +138,29 @@ impl Client {
 
     /// A GET, conditional on the last `ETag` seen for this path.
     pub async fn poll<T: DeserializeOwned>(&self, path: &str) -> Result<Fetched<T>, GithubError> {
-        let url = self.url(path);
+        Ok(self.poll_url(&self.url(path)).await?.0)
+    }
+
+    /// One page of a list, conditional like [`Client::poll`], with the URL of the next page
+    /// when GitHub's `Link` header names one (never for a 304, which has no body to page).
+    /// `path` is a path under the repository, or a next page's URL from an earlier answer.
+    pub async fn poll_page<T: DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> Result<(Fetched<T>, Option<String>), GithubError> {
+        let url = if path.starts_with(&self.repo.api) {
+            path.to_string()
+        } else {
+            self.url(path)
+        };
+        self.poll_url(&url).await
+    }
+
+    async fn poll_url<T: DeserializeOwned>(
+        &self,
+        url: &str,
+    ) -> Result<(Fetched<T>, Option<String>), GithubError> {
+        let url = url.to_string();
         let mut rb = self.request(reqwest::Method::GET, &url);
         let known = self.etags.lock().ok().and_then(|e| e.get(&url).cloned());
         if let Some(tag) = &known {
@@ -143,16 +168,22 @@ impl Client {
         }
         let (status, headers, body) = self.send(rb).await?;
         if status == StatusCode::NOT_MODIFIED {
-            return Ok(Fetched::Unchanged);
+            return Ok((Fetched::Unchanged, None));
         }
         let value = decode(status, &headers, &body, &self.repo, Utc::now())?;
+        // A next page is followed only on the API's own origin: the token goes nowhere else.
+        let next = headers
+            .get("link")
+            .and_then(|v| v.to_str().ok())
+            .and_then(next_link)
+            .filter(|n| n.starts_with(&format!("{}/", self.repo.api)));
         if let (Some(tag), Ok(mut etags)) = (
             headers.get("etag").and_then(|v| v.to_str().ok()),
             self.etags.lock(),
         ) {
             etags.insert(url, tag.to_string());
         }
-        Ok(Fetched::Changed(value))
+        Ok((Fetched::Changed(value), next))
     }
 
     /// A plain GET; `None` for a 404.
@@ -180,6 +211,29 @@ impl Client {
         decode(status, &headers, &body, &self.repo, Utc::now())
     }
 }
+
+/// The `rel="next"` URL of a `Link` header (RFC 8288: `<url>; rel="next", <url>; rel="last"`).
+pub fn next_link(header: &str) -> Option<String> {
+    header.split(',').find_map(|part| {
+        let (target, params) = part.trim().split_once(';')?;
+        let url = target.trim().strip_prefix('<')?.strip_suffix('>')?;
+        params
+            .split(';')
+            .filter_map(|p| p.split_once('='))
+            .any(|(k, v)| {
+                k.trim().eq_ignore_ascii_case("rel")
+                    && v.trim()
+                        .trim_matches('"')
+                        .split_ascii_whitespace()
+                        .any(|r| r.eq_ignore_ascii_case("next"))
+            })
+            .then(|| url.to_string())
+    })
+}
+
+/// The least wait after a secondary rate limit that names no time: GitHub asks for at least a
+/// minute.
+pub const SECONDARY_WAIT: Duration = Duration::from_secs(60);
 
 /// The innermost cause of a request's failure: it says it (connection refused, DNS, TLS).
 fn cause(e: &reqwest::Error) -> String {
@@ -229,6 +283,7 @@ pub fn decode<T: DeserializeOwned>(
             until: crate::format::utc_second(now + chrono::Duration::seconds(secs as i64)),
             wait,
             detail: format!("secondary limit: {message}"),
+            named: true,
         });
     }
     if spent && matches!(status.as_u16(), 403 | 429) {
@@ -240,6 +295,21 @@ pub fn decode<T: DeserializeOwned>(
             until: crate::format::utc_second(reset),
             wait: (reset - now).to_std().unwrap_or(Duration::ZERO),
             detail: message,
+            named: true,
+        });
+    }
+    // A secondary limit that gives no time (GitHub's docs: wait at least a minute, then back
+    // off), told apart from a plain 403 by its words.
+    if matches!(status.as_u16(), 403 | 429)
+        && (status.as_u16() == 429 || message.to_ascii_lowercase().contains("rate limit"))
+    {
+        return Err(GithubError::RateLimited {
+            until: crate::format::utc_second(
+                now + chrono::Duration::from_std(SECONDARY_WAIT).unwrap_or_default(),
+            ),
+            wait: SECONDARY_WAIT,
+            detail: format!("secondary limit, no retry-after: {message}"),
+            named: false,
         });
     }
     let slug = format!("{}/{}", repo.owner, repo.name);

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::api::{CheckRuns, CombinedStatus, PullRequest, Review};
+use super::api::{CheckRun, CheckRuns, CombinedStatus, PullRequest, Review, Status};
 use super::client::{Client, Fetched, GithubError};
 use super::pr::Opened;
 
@@ -27,13 +27,12 @@ pub enum GithubMsg {
 pub enum Checks {
     /// Nothing has reported on the head commit yet.
     None,
+    /// Some still running, or not every page read.
     Pending,
-    Success,
+    /// Every check of the head commit passed or was skipped.
+    Success { passed: usize, skipped: usize },
     /// The first check that failed, and its page.
-    Failure {
-        name: String,
-        url: Option<String>,
-    },
+    Failure { name: String, url: Option<String> },
 }
 
 impl Checks {
@@ -41,7 +40,7 @@ impl Checks {
         match self {
             Checks::None => "none",
             Checks::Pending => "pending",
-            Checks::Success => "success",
+            Checks::Success { .. } => "success",
             Checks::Failure { .. } => "failure",
         }
     }
@@ -62,51 +61,97 @@ pub struct PrState {
     pub checks: Checks,
 }
 
-/// Check-run conclusions that fail the head commit.
-const FAILING: &[&str] = &[
-    "failure",
-    "timed_out",
-    "cancelled",
-    "action_required",
-    "startup_failure",
-];
+/// How `gh pr checks` buckets a check run or a status, with one difference: a run that could
+/// not start (`startup_failure`) fails, as GitHub's page shows it, where `gh` would wait for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bucket {
+    Pass,
+    /// `neutral` and `skipped`: they do not hold the merge back.
+    Skipping,
+    Fail,
+    /// Queued, in progress, waiting, requested, pending, expected, and `stale` (GitHub marks a
+    /// run stale after two weeks incomplete: nothing says it passed).
+    Pending,
+}
 
-/// The checks of the head commit from its check runs and its commit statuses.
-pub fn combine(runs: &CheckRuns, status: &CombinedStatus) -> Checks {
-    let failed_run = runs.check_runs.iter().find(|r| {
-        r.conclusion
-            .as_deref()
-            .is_some_and(|c| FAILING.contains(&c))
-    });
-    if let Some(r) = failed_run {
+pub fn run_bucket(r: &CheckRun) -> Bucket {
+    if r.status != "completed" {
+        return Bucket::Pending;
+    }
+    match r.conclusion.as_deref() {
+        Some("success") => Bucket::Pass,
+        Some("neutral" | "skipped") => Bucket::Skipping,
+        Some("failure" | "timed_out" | "cancelled" | "action_required" | "startup_failure") => {
+            Bucket::Fail
+        }
+        _ => Bucket::Pending,
+    }
+}
+
+pub fn status_bucket(s: &Status) -> Bucket {
+    match s.state.as_str() {
+        "success" => Bucket::Pass,
+        "failure" | "error" => Bucket::Fail,
+        _ => Bucket::Pending,
+    }
+}
+
+/// The newest run of each name (a re-run replaces the run before it), as `gh` keeps them.
+fn latest_runs(runs: &[CheckRun]) -> Vec<&CheckRun> {
+    let mut sorted: Vec<&CheckRun> = runs.iter().collect();
+    sorted.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+    let mut names = std::collections::HashSet::new();
+    sorted.retain(|r| names.insert(r.name.as_str()));
+    sorted
+}
+
+/// The checks of the head commit from every page of its check runs and of its statuses.
+/// `runs_total` and `statuses_total` are GitHub's counts: a list read short of them is never
+/// taken for all of it.
+pub fn combine(
+    runs: &[CheckRun],
+    runs_total: u64,
+    statuses: &[Status],
+    statuses_total: u64,
+) -> Checks {
+    let read_all = runs.len() as u64 >= runs_total && statuses.len() as u64 >= statuses_total;
+    let runs = latest_runs(runs);
+    if let Some(r) = runs.iter().find(|r| run_bucket(r) == Bucket::Fail) {
         return Checks::Failure {
             name: r.name.clone(),
             url: r.html_url.clone().or_else(|| r.details_url.clone()),
         };
     }
-    if let Some(s) = status
-        .statuses
-        .iter()
-        .find(|s| matches!(s.state.as_str(), "failure" | "error"))
-    {
+    if let Some(s) = statuses.iter().find(|s| status_bucket(s) == Bucket::Fail) {
         return Checks::Failure {
             name: s.context.clone(),
             url: s.target_url.clone(),
         };
     }
-    if runs.check_runs.is_empty() && status.statuses.is_empty() {
+    if runs.is_empty() && statuses.is_empty() && runs_total == 0 && statuses_total == 0 {
         return Checks::None;
     }
-    let runs_done = runs.check_runs.iter().all(|r| r.status == "completed");
-    let statuses_done = status.statuses.iter().all(|s| s.state == "success");
-    if runs_done && statuses_done {
-        Checks::Success
-    } else {
+    let pending = runs.iter().any(|r| run_bucket(r) == Bucket::Pending)
+        || statuses.iter().any(|s| status_bucket(s) == Bucket::Pending);
+    if pending || !read_all {
         Checks::Pending
+    } else {
+        Checks::Success {
+            passed: runs
+                .iter()
+                .filter(|r| run_bucket(r) == Bucket::Pass)
+                .count()
+                + statuses.len(),
+            skipped: runs
+                .iter()
+                .filter(|r| run_bucket(r) == Bucket::Skipping)
+                .count(),
+        }
     }
 }
 
-/// Each reviewer's latest verdict (comments alone are not one).
+/// Each reviewer's latest verdict, in the order GitHub lists the reviews (oldest first): a
+/// comment alone is not one, and does not replace an approval.
 pub fn verdicts(reviews: &[Review]) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for r in reviews {
@@ -119,77 +164,125 @@ pub fn verdicts(reviews: &[Review]) -> BTreeMap<String, String> {
     out
 }
 
+/// Every page of a list as last read: (URL, answer, next page's URL).
+type Pages<T> = Vec<(String, T, Option<String>)>;
+
+/// A list is read to its last page (at most this many).
+const MAX_PAGES: usize = 50;
+
+/// Reads every page of a list from `first`, each conditionally: whether any page changed.
+async fn read_pages<T: serde::de::DeserializeOwned + Clone>(
+    client: &Client,
+    pages: &mut Pages<T>,
+    first: String,
+) -> Result<bool, GithubError> {
+    let mut url = Some(first);
+    let mut i = 0;
+    let mut changed = false;
+    while let Some(u) = url.take() {
+        if i == MAX_PAGES {
+            break;
+        }
+        let (fetched, next) = client.poll_page::<T>(&u).await?;
+        match fetched {
+            Fetched::Changed(v) => {
+                changed = true;
+                pages.truncate(i);
+                pages.push((u, v, next.clone()));
+                url = next;
+            }
+            Fetched::Unchanged => match pages.get(i) {
+                Some((known, _, next)) if *known == u => url = next.clone(),
+                _ => {
+                    return Err(GithubError::BadBody(format!(
+                        "GitHub answered 304 for a page not read before ({u})"
+                    )));
+                }
+            },
+        }
+        i += 1;
+    }
+    if pages.len() != i {
+        pages.truncate(i);
+        changed = true;
+    }
+    Ok(changed)
+}
+
 /// The last answer of each request, reused when GitHub says nothing changed (304).
 #[derive(Default)]
 struct Seen {
     pull: Option<PullRequest>,
-    reviews: Option<Vec<Review>>,
-    runs: Option<(String, CheckRuns)>,
-    status: Option<(String, CombinedStatus)>,
+    reviews: Pages<Vec<Review>>,
+    /// The head these pages are of.
+    head: String,
+    runs: Pages<CheckRuns>,
+    status: Pages<CombinedStatus>,
 }
 
-fn keep<T>(slot: &mut Option<T>, fetched: Fetched<T>) -> bool {
-    match fetched {
-        Fetched::Changed(v) => {
-            *slot = Some(v);
-            true
-        }
-        Fetched::Unchanged => false,
-    }
-}
-
-/// One round of the four conditional requests; the state when any answer changed.
+/// One round of conditional requests, every page of every list; the state when any answer
+/// changed.
 async fn poll(
     client: &Client,
     number: u64,
     seen: &mut Seen,
 ) -> Result<Option<PrState>, GithubError> {
-    let mut changed = keep(
-        &mut seen.pull,
-        client.poll(&format!("pulls/{number}")).await?,
-    );
-    changed |= keep(
+    let mut changed = match client.poll(&format!("pulls/{number}")).await? {
+        Fetched::Changed(p) => {
+            seen.pull = Some(p);
+            true
+        }
+        Fetched::Unchanged => false,
+    };
+    changed |= read_pages(
+        client,
         &mut seen.reviews,
-        client
-            .poll(&format!("pulls/{number}/reviews?per_page=100"))
-            .await?,
-    );
+        format!("pulls/{number}/reviews?per_page=100"),
+    )
+    .await?;
     let Some(pull) = seen.pull.clone() else {
         return Ok(None);
     };
     let sha = pull.head.sha.clone();
-    let runs_path = format!("commits/{sha}/check-runs?per_page=100");
-    let status_path = format!("commits/{sha}/status?per_page=100");
-    if let Fetched::Changed(r) = client.poll::<CheckRuns>(&runs_path).await? {
-        seen.runs = Some((sha.clone(), r));
+    if seen.head != sha {
+        // Checks belong to the head they ran on: a new head starts with none.
+        seen.head = sha.clone();
+        seen.runs.clear();
+        seen.status.clear();
         changed = true;
     }
-    if let Fetched::Changed(s) = client.poll::<CombinedStatus>(&status_path).await? {
-        seen.status = Some((sha.clone(), s));
-        changed = true;
-    }
+    changed |= read_pages(
+        client,
+        &mut seen.runs,
+        format!("commits/{sha}/check-runs?filter=latest&per_page=100"),
+    )
+    .await?;
+    changed |= read_pages(
+        client,
+        &mut seen.status,
+        format!("commits/{sha}/status?per_page=100"),
+    )
+    .await?;
     if !changed {
         return Ok(None);
     }
-    let empty_runs = CheckRuns {
-        total_count: 0,
-        check_runs: Vec::new(),
-    };
-    let empty_status = CombinedStatus {
-        state: "pending".into(),
-        statuses: Vec::new(),
-        total_count: 0,
-    };
-    let runs = seen
+    let runs: Vec<CheckRun> = seen
         .runs
-        .as_ref()
-        .filter(|(s, _)| *s == sha)
-        .map_or(&empty_runs, |(_, r)| r);
-    let status = seen
+        .iter()
+        .flat_map(|(_, p, _)| p.check_runs.iter().cloned())
+        .collect();
+    let runs_total = seen.runs.first().map_or(0, |(_, p, _)| p.total_count);
+    let statuses: Vec<Status> = seen
         .status
-        .as_ref()
-        .filter(|(s, _)| *s == sha)
-        .map_or(&empty_status, |(_, s)| s);
+        .iter()
+        .flat_map(|(_, p, _)| p.statuses.iter().cloned())
+        .collect();
+    let statuses_total = seen.status.first().map_or(0, |(_, p, _)| p.total_count);
+    let reviews: Vec<Review> = seen
+        .reviews
+        .iter()
+        .flat_map(|(_, p, _)| p.iter().cloned())
+        .collect();
     Ok(Some(PrState {
         number,
         url: pull.html_url.clone(),
@@ -198,30 +291,64 @@ async fn poll(
         merge_commit: pull.merge_commit_sha.clone().filter(|_| pull.is_merged()),
         base: pull.base.name.clone(),
         head_sha: sha,
-        reviews: verdicts(seen.reviews.as_deref().unwrap_or_default()),
-        checks: combine(runs, status),
+        reviews: verdicts(&reviews),
+        checks: combine(&runs, runs_total, &statuses, statuses_total),
     }))
 }
 
-/// Follows pull request `number` until it is merged or closed (or the receiver is gone).
+/// How often a closed (not merged) pull request is looked at: it may be reopened.
+pub fn closed_interval(every: Duration) -> Duration {
+    every * 6
+}
+
+/// The longest wait between polls while GitHub keeps limiting them.
+const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
+
+/// Follows pull request `number` until it is merged (or the receiver is gone: the console
+/// quit). A closed one is followed more slowly, so a reopen is seen.
 pub async fn run(client: Client, number: u64, every: Duration, tx: mpsc::Sender<GithubMsg>) {
     let mut seen = Seen::default();
     let mut last: Option<PrState> = None;
+    let mut backoff: Option<Duration> = None;
+    let mut failing = false;
     loop {
-        let mut wait = every;
+        let closed = last.as_ref().is_some_and(|s| s.state == "closed");
+        let mut wait = if closed {
+            closed_interval(every)
+        } else {
+            every
+        };
         match poll(&client, number, &mut seen).await {
-            Ok(Some(state)) if last.as_ref() != Some(&state) => {
-                let done = state.state == "closed";
-                last = Some(state.clone());
-                if tx.send(GithubMsg::State(state)).await.is_err() || done {
-                    return;
+            Ok(state) => {
+                // After a failure, the state goes again even when unchanged: it says the PR
+                // is followed again.
+                let recovered = backoff.take().is_some() || failing;
+                failing = false;
+                let state = state.or_else(|| last.clone().filter(|_| recovered));
+                if let Some(state) = state
+                    && (recovered || last.as_ref() != Some(&state))
+                {
+                    let merged = state.merged;
+                    last = Some(state.clone());
+                    if tx.send(GithubMsg::State(state)).await.is_err() || merged {
+                        return;
+                    }
                 }
             }
-            Ok(_) => {}
             Err(e) => {
-                wait = e.wait().map_or(every, |w| w.max(every));
-                let said = format!("{e} (polling goes on)");
-                if tx.send(GithubMsg::Error(said)).await.is_err() {
+                failing = true;
+                if let Some(w) = e.wait() {
+                    // GitHub named the time: wait for it. Else at least a minute, doubling.
+                    let next = match (&e, backoff) {
+                        (GithubError::RateLimited { named: false, .. }, Some(b)) => {
+                            (b * 2).min(MAX_BACKOFF)
+                        }
+                        _ => w,
+                    };
+                    backoff = Some(next);
+                    wait = next.max(wait);
+                }
+                if tx.send(GithubMsg::Error(e.to_string())).await.is_err() {
                     return;
                 }
             }

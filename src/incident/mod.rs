@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub mod checkpoint;
+pub mod facts;
 pub mod record;
 pub mod seats;
 
@@ -100,7 +101,13 @@ pub struct Incident {
     pub opened: bool,
     #[serde(skip)]
     pub checklist: Arc<Checklist>,
+    /// Ticks and waivers by hand.
     pub marks: HashMap<String, Mark>,
+    /// Ticks by the facts they rest on, while those facts hold.
+    pub ticks: HashMap<String, facts::Tick>,
+    /// Why an item that would tick itself is not ticked: when its fact was taken back (and
+    /// when), or the precondition its event did not meet.
+    pub why_not: HashMap<String, (Option<DateTime<Utc>>, String)>,
     /// Error-rate verdicts on the record: (deploy time as written, verdict).
     pub verdicts: Vec<(String, String)>,
     /// Sentry issues already on the record, by id.
@@ -136,8 +143,11 @@ pub struct PullRequest {
     pub url: String,
     /// Each reviewer's last verdict on the record: `approved`, `changes_requested`, `dismissed`.
     pub reviews: std::collections::BTreeMap<String, String>,
-    /// The checks' last state on the record: `success` or `failure` (empty before any).
+    /// The checks' last state on the record: `success`, `failure` or `pending` (empty before
+    /// any), for the head commit `head`.
     pub checks: String,
+    #[serde(default)]
+    pub head: String,
     pub merged: bool,
     pub merge_commit: Option<String>,
     pub closed: bool,
@@ -179,6 +189,8 @@ impl Incident {
             opened: false,
             checklist,
             marks: HashMap::new(),
+            ticks: HashMap::new(),
+            why_not: HashMap::new(),
             verdicts: Vec::new(),
             sentry_issues: HashSet::new(),
             last_tag: None,
@@ -267,6 +279,13 @@ impl Incident {
             kinds::CHECKLIST_REOPENED => {
                 if let Some(id) = ev.str_field("item") {
                     self.marks.remove(id);
+                    // Reopened by a person: a fact ticks it again when it next arrives.
+                    if self.ticks.remove(id).is_some() {
+                        self.why_not.insert(
+                            id.to_string(),
+                            (Some(at), "unticked: reopened by hand".into()),
+                        );
+                    }
                 }
             }
             kinds::MILESTONE => {
@@ -274,7 +293,7 @@ impl Incident {
                     self.milestones.insert(id.to_string(), at);
                     match id {
                         "fix_deployed" => self.deployed(at),
-                        "verified_resolved" => {
+                        "verified_resolved" if facts::unmet(self, &ev).is_none() => {
                             self.verified_at.get_or_insert(at);
                         }
                         "root_cause_identified" => self.root_cause_known = true,
@@ -341,6 +360,9 @@ impl Incident {
             kinds::PR_CHECKS => {
                 if let (Some(pr), Some(state)) = (&mut self.pr, ev.str_field("state")) {
                     pr.checks = state.to_string();
+                    if let Some(head) = ev.str_field("head") {
+                        pr.head = head.to_string();
+                    }
                 }
             }
             kinds::PR_MERGED => {
@@ -354,29 +376,15 @@ impl Incident {
                     pr.closed = true;
                 }
             }
+            kinds::PR_REOPENED => {
+                if let Some(pr) = &mut self.pr {
+                    pr.closed = false;
+                }
+            }
             _ => {}
         }
         self.seats.apply(&ev);
-        let ticked: Vec<String> = self
-            .checklist
-            .triggered_by(&ev)
-            .filter(|it| !self.marks.contains_key(&it.id))
-            .map(|it| it.id.clone())
-            .collect();
-        for id in ticked {
-            let why = if ev.text.is_empty() {
-                ev.kind.to_string()
-            } else {
-                ev.text.clone()
-            };
-            self.marks.insert(
-                id,
-                Mark::Done {
-                    at,
-                    auto: Some(why),
-                },
-            );
-        }
+        self.settle(&ev);
         self.count += 1;
         if self.recent.len() == RECENT {
             self.recent.pop_front();
@@ -390,11 +398,13 @@ impl Incident {
         n.checked_sub(first).and_then(|i| self.recent.get(i))
     }
 
-    /// Whether this verdict is on the record for the deploy at `deploy_at`.
-    pub fn has_verdict(&self, deploy_at: &str, verdict: &str) -> bool {
+    /// The newest verdict among `class` on the record for the deploy at `deploy_at`.
+    pub fn latest_verdict(&self, deploy_at: &str, class: &[&str]) -> Option<&str> {
         self.verdicts
             .iter()
-            .any(|(d, v)| d == deploy_at && v == verdict)
+            .rev()
+            .find(|(d, v)| d == deploy_at && class.contains(&v.as_str()))
+            .map(|(_, v)| v.as_str())
     }
 
     fn deployed(&mut self, at: DateTime<Utc>) {
@@ -407,8 +417,11 @@ impl Incident {
         match self.marks.get(&item.id) {
             Some(m @ Mark::Done { .. }) => ItemStatus::Done(m),
             Some(m @ Mark::Waived { .. }) => ItemStatus::Waived(m),
-            None if !item.applies_to(self.priority) => ItemStatus::NotApplicable,
-            None => ItemStatus::Pending,
+            None => match self.ticks.get(&item.id) {
+                Some(t) => ItemStatus::Done(&t.mark),
+                None if !item.applies_to(self.priority) => ItemStatus::NotApplicable,
+                None => ItemStatus::Pending,
+            },
         }
     }
 
@@ -570,6 +583,19 @@ mod tests {
         let deployed = i.checklist.item("deployed").expect("d").clone();
         assert!(
             matches!(i.status(&deployed), ItemStatus::Done(Mark::Done { auto: Some(w), .. }) if w == "ok")
+        );
+        // Marked before any verdict: not verified.
+        i.apply(
+            Draft::new(kinds::MILESTONE, "ok")
+                .field("milestone", "verified_resolved")
+                .stamp(t(55)),
+        );
+        assert_eq!(i.phase(), Phase::Monitoring);
+        i.apply(
+            Draft::new(kinds::ERROR_RATE, "dropped")
+                .field("verdict", "dropped")
+                .field("deploy_at", "2026-11-26T14:30:00.000Z")
+                .stamp(t(58)),
         );
         i.apply(
             Draft::new(kinds::MILESTONE, "ok")

@@ -9,8 +9,12 @@ use crate::config::SmokeConfig;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
-    Shell { name: String, command: String },
-    Http(SmokeConfig),
+    Shell {
+        name: String,
+        command: String,
+    },
+    /// A smoke test: its request, or its command.
+    Smoke(SmokeConfig),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -134,6 +138,9 @@ pub enum RunMsg {
         log: PathBuf,
         /// On the job's last step: whether every step passed.
         all_passed: Option<bool>,
+        /// On a smoke run's last step: whether the tests of the fix (`verifies_fix`) ran and
+        /// all passed.
+        fix_verified: Option<bool>,
     },
     JobFinished {
         job: u64,

@@ -14,10 +14,11 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use tokio::sync::{mpsc, watch};
 
-use super::job::{JobSpec, Outcome, RunMsg, Step};
+use super::job::{JobKind, JobSpec, Outcome, RunMsg, Step};
 use super::pipe::read_pipe;
 use super::sink::{FLUSH, Sink, header, log_path};
 use super::smoke::run_http;
+use crate::config::SmokeConfig;
 use crate::output::Redactor;
 use crate::output::terminal::Terminal;
 
@@ -94,16 +95,21 @@ async fn run_job(
 ) {
     let total = spec.steps.len();
     let mut passed = 0;
+    // (passed, run) of the smoke tests that test the fix itself.
+    let mut fixes = (0, 0);
     for (i, step) in spec.steps.iter().enumerate() {
         let (name, command) = match step {
             Step::Shell { name, command } => (name.clone(), command.clone()),
-            Step::Http(s) => (
+            Step::Smoke(s) => (
                 s.name.get_ref().clone(),
-                format!(
-                    "{} {}",
-                    s.method.to_uppercase(),
-                    s.url.clone().unwrap_or_default()
-                ),
+                match &s.command {
+                    Some(c) => c.clone(),
+                    None => format!(
+                        "{} {}",
+                        s.method.to_uppercase(),
+                        s.url.clone().unwrap_or_default()
+                    ),
+                },
             ),
         };
         let command = ctx.redactor.redact(&command).into_owned();
@@ -136,10 +142,31 @@ async fn run_job(
                 )
                 .await
             }
-            Step::Http(s) => run_http(&spec, s, &log, &ctx, &mut cancelled).await,
+            Step::Smoke(SmokeConfig {
+                command: Some(raw), ..
+            }) => {
+                run_shell(
+                    &spec,
+                    raw,
+                    &command,
+                    &name,
+                    &log,
+                    &ctx,
+                    &mut cancelled,
+                    &pgid,
+                )
+                .await
+            }
+            Step::Smoke(s) => run_http(&spec, s, &log, &ctx, &mut cancelled).await,
         };
         let ok = outcome.is_success();
         passed += usize::from(ok);
+        if let Step::Smoke(s) = step
+            && s.verifies_fix
+        {
+            fixes.0 += usize::from(ok);
+            fixes.1 += 1;
+        }
         let cancelled_now = matches!(outcome, Outcome::Cancelled);
         let last = i + 1 == total || cancelled_now || (!ok && spec.stop_on_failure);
         send(
@@ -153,6 +180,8 @@ async fn run_job(
                 duration: started.elapsed(),
                 log,
                 all_passed: last.then_some(passed == total),
+                fix_verified: (last && spec.kind == JobKind::Smoke)
+                    .then_some(fixes.1 > 0 && fixes.0 == fixes.1),
             },
         )
         .await;

@@ -62,6 +62,8 @@ pub mod kinds {
         PR_MERGED = "pr_merged",
         /// Closed without merging.
         PR_CLOSED = "pr_closed",
+        /// Reopened after it was closed: followed again.
+        PR_REOPENED = "pr_reopened",
         /// A seat began to share the incident, or joined it: `remote`.
         SEAT_JOINED = "seat_joined",
         /// `role` (commander, comms, ops, scribe) given `to` a seat.

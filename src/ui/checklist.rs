@@ -102,6 +102,28 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
                 format!("done {}", crate::format::stamp(m.utc, *at))
             }
             ItemStatus::NotApplicable => format!("not applicable at {}", inc.priority),
+            // What the PR's items rest on is not being read: say so until it is again.
+            _ if item.auto.iter().any(|t| t.kind.starts_with("pr_"))
+                && m.github.error.is_some() =>
+            {
+                let (since, why) = m
+                    .github
+                    .error
+                    .as_ref()
+                    .map(|(s, w)| (*s, w.as_str()))
+                    .unwrap_or_default();
+                format!(
+                    "PR not followed since {}: {why}",
+                    crate::format::hm(m.utc, since)
+                )
+            }
+            ItemStatus::Pending if inc.why_not.contains_key(&item.id) => {
+                let (at, why) = &inc.why_not[&item.id];
+                match at {
+                    Some(at) => format!("{} {why}", crate::format::stamp(m.utc, *at)),
+                    None => why.clone(),
+                }
+            }
             // Why the PR cannot be opened from here; exports/pr.md holds its text.
             _ if item.id == "pr-opened" && m.github.unavailable.is_some() => format!(
                 "open it by hand from exports/pr.md (e → pr.md): {}",

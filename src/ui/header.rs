@@ -75,7 +75,7 @@ fn title_line(m: &Model) -> Line<'static> {
     }
     if let Some(d) = inc.last_deployed_at {
         let key = crate::journal::event::rfc3339_string(d);
-        if inc.has_verdict(&key, "rose") && !inc.has_verdict(&key, "dropped") {
+        if inc.latest_verdict(&key, crate::incident::facts::RATE_VERDICTS) == Some("rose") {
             spans.push(Span::styled(
                 "  ⚠ ERROR RATE ROSE AFTER THE DEPLOY: r to roll back ",
                 theme::banner(theme::palette().error, Color::White),
@@ -98,6 +98,16 @@ fn title_line(m: &Model) -> Line<'static> {
             } else {
                 theme::dim()
             },
+        ));
+    }
+    if let (Some((since, _)), Some(pr)) = (&m.github.error, &inc.pr) {
+        spans.push(Span::styled(
+            format!(
+                "  ⚠ PR #{} not followed since {} ",
+                pr.number,
+                crate::format::hm(m.utc, *since)
+            ),
+            theme::tone(crate::app::model::Tone::Warn),
         ));
     }
     if let Some(other) = crate::app::seats::running_elsewhere(m) {

@@ -1,7 +1,10 @@
 //! A local server speaking GitHub's REST shapes for what warroom uses: pulls (create, get, list
 //! by head), labels, reviews, check runs, the combined status, `ETag` with 304 answers, and the
-//! errors (401, 403 with and without a rate limit, 404, 422). Its state is changed by the test
-//! (approve, a check fails then passes, merge); every request is recorded. Runs on its own
+//! errors (401, 403 with and without a rate limit, 404, 422). Lists are paged as GitHub pages
+//! them (`per_page` up to 100, default 30; `page`; a `Link` header with `next` and `last`;
+//! `total_count` of the whole list), and check runs are filtered to the latest run of each name
+//! unless `filter=all`. Its state is changed by the test (approve, dismiss, a check fails then
+//! passes, a force-push, close, reopen, merge); every request is recorded. Runs on its own
 //! thread and runtime, so tmux tests can use it too.
 
 use std::collections::{BTreeSet, HashMap};
@@ -25,6 +28,9 @@ pub struct Seen {
     pub body: String,
     pub status: u16,
 }
+
+/// A check run: (name, status, conclusion).
+pub type Run = (String, String, Option<String>);
 
 #[derive(Debug, Clone, Default)]
 pub struct Pull {
@@ -60,8 +66,8 @@ pub struct Hub {
     pub pulls: Vec<Pull>,
     /// (pull number, reviewer, state)
     pub reviews: Vec<(u64, String, String)>,
-    /// By head sha: (name, status, conclusion)
-    pub runs: HashMap<String, Vec<(String, String, Option<String>)>>,
+    /// By head sha: each run, oldest first (a re-run is pushed after).
+    pub runs: HashMap<String, Vec<Run>>,
     /// By head sha: (context, state)
     pub statuses: HashMap<String, Vec<(String, String)>>,
     pub labels: BTreeSet<String>,
@@ -69,6 +75,8 @@ pub struct Hub {
     /// The sha a new pull's head gets.
     pub next_head_sha: String,
     pub seen: Vec<Seen>,
+    /// The server's own address, for the `Link` header's URLs.
+    pub base: String,
 }
 
 #[derive(Clone)]
@@ -190,18 +198,27 @@ fn route(h: &mut Hub, method: &str, path: &str, query: &str, body: &str) -> (u16
             (200, json!(list))
         }
         ("GET", ["commits", sha, "check-runs"]) => {
-            let runs: Vec<Value> = h
-                .runs
-                .get(*sha)
+            let all = url::form_urlencoded::parse(query.as_bytes())
+                .any(|(k, v)| k == "filter" && v == "all");
+            let list: Vec<(usize, &Run)> =
+                h.runs.get(*sha).into_iter().flatten().enumerate().collect();
+            // `filter=latest` (GitHub's default): the newest run of each name.
+            let kept: Vec<(usize, &Run)> = list
+                .iter()
+                .filter(|(i, (name, _, _))| {
+                    all || !list.iter().any(|(j, (n, _, _))| n == name && j > i)
+                })
+                .cloned()
+                .collect();
+            let runs: Vec<Value> = kept
                 .into_iter()
-                .flatten()
-                .enumerate()
                 .map(|(i, (name, status, conclusion))| {
                     json!({"id": 4 + i, "head_sha": sha, "node_id": "MDg6", "external_id": "",
                            "url": format!("https://api.github.com/check-runs/{}", 4 + i),
                            "html_url": format!("https://github.com/{}/{}/runs/{}", h.owner, h.repo, 4 + i),
                            "details_url": "https://ci.example.com", "status": status,
-                           "conclusion": conclusion, "started_at": "2026-11-26T14:10:00Z",
+                           "conclusion": conclusion,
+                           "started_at": format!("2026-11-26T14:{:02}:{:02}Z", 10 + i / 60, i % 60),
                            "completed_at": if status == "completed" { json!("2026-11-26T14:20:00Z") } else { Value::Null },
                            "name": name, "check_suite": {"id": 5}, "app": {"id": 1, "slug": "ci"},
                            "pull_requests": []})
@@ -337,6 +354,7 @@ fn answer(
         Some(f) => (f.status, f.headers, f.body),
         None => {
             let (status, value) = route(&mut h, method, path, query, body);
+            let (value, link) = paginate(&h.base, path, query, value);
             let text = value.to_string();
             let etag = format!("W/\"{:x}\"", fnv(text.as_bytes()));
             let mut headers = vec![
@@ -347,6 +365,9 @@ fn answer(
                 ("x-ratelimit-limit".to_string(), "5000".to_string()),
                 ("x-ratelimit-remaining".to_string(), "4999".to_string()),
             ];
+            if let Some(link) = link {
+                headers.push(("link".into(), link));
+            }
             if method == "GET" && status == 200 {
                 headers.push(("etag".into(), etag.clone()));
                 if if_none_match == Some(etag.as_str()) {
@@ -373,6 +394,73 @@ fn answer(
     (status, headers, text)
 }
 
+/// One page of a list answer, as GitHub pages it, and the `Link` header when there are more.
+/// The list is the answer itself (reviews) or its `check_runs` / `statuses`; `total_count` stays
+/// the whole list's.
+fn paginate(base: &str, path: &str, query: &str, mut value: Value) -> (Value, Option<String>) {
+    let key = if path.ends_with("/check-runs") {
+        Some("check_runs")
+    } else if path.ends_with("/status") {
+        Some("statuses")
+    } else if path.ends_with("/reviews") {
+        None
+    } else {
+        return (value, None);
+    };
+    let params: HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let per_page: usize = params
+        .get("per_page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(30)
+        .clamp(1, 100);
+    let page: usize = params
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let list = match key {
+        Some(k) => value.get_mut(k),
+        None => Some(&mut value),
+    };
+    let Some(Value::Array(items)) = list else {
+        return (value, None);
+    };
+    let total = items.len();
+    let pages = total.div_ceil(per_page).max(1);
+    let slice: Vec<Value> = items
+        .iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .cloned()
+        .collect();
+    *items = slice;
+    let link_to = |p: usize| {
+        let mut q: Vec<(String, String)> = params
+            .iter()
+            .filter(|(k, _)| *k != "page")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        q.sort();
+        q.push(("page".into(), p.to_string()));
+        let qs = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(q)
+            .finish();
+        format!("<{base}{path}?{qs}>")
+    };
+    let mut rels = Vec::new();
+    if page < pages {
+        rels.push(format!("{}; rel=\"next\"", link_to(page + 1)));
+        rels.push(format!("{}; rel=\"last\"", link_to(pages)));
+    }
+    if page > 1 {
+        rels.push(format!("{}; rel=\"first\"", link_to(1)));
+        rels.push(format!("{}; rel=\"prev\"", link_to(page - 1)));
+    }
+    (value, (!rels.is_empty()).then(|| rels.join(", ")))
+}
+
 fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
@@ -388,10 +476,9 @@ impl FakeGithub {
             ..Hub::default()
         }));
         let addr = super::serve(Router::new().fallback(handle).with_state(hub.clone()));
-        FakeGithub {
-            hub,
-            api: format!("http://{addr}"),
-        }
+        let api = format!("http://{addr}");
+        hub.lock().expect("lock").base = api.clone();
+        FakeGithub { hub, api }
     }
 
     pub fn with<R>(&self, f: impl FnOnce(&mut Hub) -> R) -> R {
@@ -421,6 +508,52 @@ impl FakeGithub {
                     .map(|(n, s, c)| (n.to_string(), s.to_string(), c.map(String::from)))
                     .collect(),
             );
+        });
+    }
+
+    /// A reviewer's approval dismissed: GitHub turns the review itself to `DISMISSED`.
+    pub fn dismiss(&self, number: u64, who: &str) {
+        self.with(|h| {
+            for r in h.reviews.iter_mut() {
+                if r.0 == number && r.1 == who && r.2 == "APPROVED" {
+                    r.2 = "DISMISSED".into();
+                }
+            }
+        });
+    }
+
+    /// A push (or a force-push) that replaces the head of pull `number`.
+    pub fn push_head(&self, number: u64, sha: &str) {
+        self.with(|h| {
+            if let Some(p) = h.pulls.iter_mut().find(|p| p.number == number) {
+                p.head_sha = sha.into();
+            }
+        });
+    }
+
+    /// Closes (`closed`) or reopens (`open`) pull `number` without merging it.
+    pub fn set_state(&self, number: u64, state: &str) {
+        self.with(|h| {
+            if let Some(p) = h.pulls.iter_mut().find(|p| p.number == number) {
+                p.state = state.into();
+            }
+        });
+    }
+
+    /// A re-run of check `name` on pull `number`'s head: a new run after the old ones.
+    pub fn rerun(&self, number: u64, name: &str, status: &str, conclusion: Option<&str>) {
+        self.with(|h| {
+            let sha = h
+                .pulls
+                .iter()
+                .find(|p| p.number == number)
+                .map(|p| p.head_sha.clone())
+                .expect("pull");
+            h.runs.entry(sha).or_default().push((
+                name.into(),
+                status.into(),
+                conclusion.map(String::from),
+            ));
         });
     }
 

@@ -25,8 +25,8 @@ pub(super) fn backport_target<'r>(
     {
         git.fetch_branch(target).map_err(|e| {
             format!(
-                "no branch {target} here, and fetching it from {} failed ({e}): run git fetch {} {target}",
-                git.cfg.remote, git.cfg.remote
+                "no branch {target} here, and fetching it from {} failed ({e})",
+                git.cfg.remote
             )
         })?;
         lines.push(format!("fetched {target} from {}", git.cfg.remote));
@@ -77,6 +77,7 @@ pub(super) fn backport(git: &Git, branches: &[String], push: bool) -> Result<Rep
         let (tip, upstream) = match backport_target(git, target, &mut r.lines) {
             Ok(found) => found,
             Err(why) => {
+                r.failed.push(target.clone());
                 r.lines.push(format!("{target:<width$}  ✗ {why}"));
                 r.events.push(
                     Draft::new(
@@ -91,6 +92,7 @@ pub(super) fn backport(git: &Git, branches: &[String], push: bool) -> Result<Rep
             }
         };
         if git.repo.find_branch(&name, BranchType::Local).is_ok() {
+            r.failed.push(target.clone());
             r.lines
                 .push(format!("{target:<width$}  ✗ {name} already exists"));
             r.events.push(
@@ -183,7 +185,10 @@ pub(super) fn backport(git: &Git, branches: &[String], push: bool) -> Result<Rep
                 pushes.len(),
                 git.cfg.remote
             )),
-            Err(e) => r.lines.push(format!("⚠ {e}")),
+            Err(e) => {
+                r.failed.push(format!("the push to {}", git.cfg.remote));
+                r.lines.push(format!("⚠ {e}"));
+            }
         }
     }
     Ok(r)

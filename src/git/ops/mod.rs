@@ -82,8 +82,12 @@ pub struct GuardReport {
 }
 
 impl GuardReport {
+    /// Minimal, and there is a change to call minimal.
     pub fn minimal(&self) -> bool {
-        self.manifests.is_empty() && self.binaries.is_empty() && !self.over_limits
+        self.commits > 0
+            && self.manifests.is_empty()
+            && self.binaries.is_empty()
+            && !self.over_limits
     }
     pub fn regression_test(&self) -> bool {
         !self.tests.is_empty()
@@ -99,6 +103,9 @@ impl GuardReport {
     }
     pub fn flags(&self, max_lines: usize, max_files: usize) -> Vec<String> {
         let mut f = Vec::new();
+        if self.commits == 0 {
+            f.push("no commit on the branch yet".into());
+        }
         if !self.manifests.is_empty() {
             f.push(format!(
                 "dependency manifests touched: {}",

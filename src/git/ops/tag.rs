@@ -70,7 +70,19 @@ pub(super) fn tag_in(
         .flatten()
         .map(String::from)
         .collect();
-    let hf = git.hotfix()?;
+    // A named commit is that commit: with no hotfix on the record, there is nothing to check
+    // it against, and no other branch stands in for one.
+    let hf = match git.hotfix() {
+        Ok(hf) => Some(hf),
+        Err(_)
+            if commit.is_some()
+                && git.incident.hotfix.is_none()
+                && git.incident.branch.is_none() =>
+        {
+            None
+        }
+        Err(e) => return Err(e),
+    };
     let base = &git.cfg.base_branch;
     // The PR's merge commit, once GitHub reported it, unless a commit was named.
     let commit = commit.or(git.incident.merge_commit.as_deref());
@@ -85,8 +97,10 @@ pub(super) fn tag_in(
         },
         None => git.base_tip()?,
     };
-    let holds = holds_fix(git, &hf, target.id())?;
-    if holds.is_none() {
+    let unchecked = hf.is_none();
+    if let Some(hf) = &hf
+        && holds_fix(git, hf, target.id())?.is_none()
+    {
         return refuse(match commit {
             Some(c) => format!(
                 "{c} ({}) does not hold the fix of {}: tag a commit that does",
@@ -151,6 +165,12 @@ pub(super) fn tag_in(
         summary(&target),
         git.incident.title
     ));
+    if unchecked {
+        r.lines.push(format!(
+            "⚠ {} has no hotfix branch on its record: the commit was not checked for the fix",
+            git.incident.ticket
+        ));
+    }
     let mut pushed = false;
     if push {
         match git.push(&[format!("refs/tags/{name}")]) {
@@ -158,18 +178,35 @@ pub(super) fn tag_in(
                 pushed = true;
                 r.lines.push(format!("pushed {name} to {}", git.cfg.remote));
             }
-            Err(e) => r.lines.push(format!("⚠ {e}")),
+            Err(e) => {
+                r.failed.push(format!("the push of {name}"));
+                r.lines.push(format!("⚠ {e}"));
+            }
         }
+    } else {
+        r.lines.push(format!(
+            "not pushed: git push {} {name} (or --push) to publish it",
+            git.cfg.remote
+        ));
     }
     r.events.push(
         Draft::new(
             kinds::GIT_TAG_CREATED,
-            format!("Tagged {} as {name}", short(target.id())),
+            format!(
+                "Tagged {} as {name} ({})",
+                short(target.id()),
+                if pushed {
+                    format!("pushed to {}", git.cfg.remote)
+                } else {
+                    "not pushed".to_string()
+                }
+            ),
         )
         .field("tag", name)
         .field("version", version.to_string())
         .field("commit", target.id().to_string())
-        .field("pushed", pushed),
+        .field("pushed", pushed)
+        .field("checked", !unchecked),
     );
     Ok(r)
 }
