@@ -541,33 +541,10 @@ fn the_pr_opened_from_the_console_ticks_its_items_as_github_changes_and_the_tag_
     if !tmux_available() {
         return;
     }
-    let repo = common::repo::TestRepo::new();
-    let home = tempfile::tempdir().expect("tmp");
     let gh = FakeGithub::start("acme", "api");
-    std::fs::write(
-        repo.work.join("warroom.toml"),
-        format!(
-            "[github]\napi_url = \"{}\"\nrepository = \"acme/api\"\npoll_interval = \"5s\"\n",
-            gh.api
-        ),
-    )
-    .expect("config");
-    let env = [("GITHUB_TOKEN", TOKEN)];
-    let run = |args: &[&str]| {
-        let o = common::warroom_env(home.path(), &repo.work, args, &env);
-        assert!(o.status.success(), "{args:?}: {}", common::stderr(&o));
-        common::stdout(&o)
-    };
-    run(&[
-        "open",
-        "ENG-7",
-        "--priority",
-        "P0",
-        "--title",
-        "Auth bypass",
-        "--no-console",
-    ]);
-    run(&["git", "branch", "ENG-7", "--no-fetch"]);
+    let project = fake::Project::open(&gh, TOKEN, "ENG-7", "P0", "Auth bypass");
+    let (repo, home) = (&project.repo, &project.home);
+    let run = |args: &[&str]| project.run(args);
     let hotfix = repo
         .head_name()
         .trim_start_matches("refs/heads/")
@@ -584,12 +561,7 @@ fn the_pr_opened_from_the_console_ticks_its_items_as_github_changes_and_the_tag_
     gh.with(|h| h.next_head_sha = head_sha.clone());
 
     let tmux = Tmux::new("github-pr");
-    tmux.start_sized(home.path(), 200, 90);
-    tmux.line(&format!(
-        "cd '{}' && GITHUB_TOKEN={TOKEN} {} resume ENG-7",
-        repo.work.display(),
-        common::bin().display()
-    ));
+    project.console(&tmux, "ENG-7");
     tmux.wait_for("[ ] PR opened with [RELEASE]");
     // The console measures the guard of the new commit first; the PR text then includes it.
     tmux.wait_for("Guard: 1 commit");
@@ -644,7 +616,7 @@ fn the_pr_opened_from_the_console_ticks_its_items_as_github_changes_and_the_tag_
     assert!(tmux.screen().contains("[ ] All CI checks pass"));
     gh.checks(7, &[("test", "completed", Some("success"))]);
     tmux.wait_for("[✓] All CI checks pass");
-    let merge = merge_on_origin(&repo, &hotfix);
+    let merge = merge_on_origin(repo, &hotfix);
     gh.merge(7, &merge);
     tmux.wait_for(&format!("PR #7 merged into main as {}", &merge[..7]));
     tmux.wait_for("[✓] PR merged to main");

@@ -454,33 +454,9 @@ fn the_console_ticks_and_unticks_as_github_concludes() {
     if !tmux_available() {
         return;
     }
-    let repo = common::repo::TestRepo::new();
-    let home = tempfile::tempdir().expect("tmp");
     let gh = FakeGithub::start("acme", "api");
-    std::fs::write(
-        repo.work.join("warroom.toml"),
-        format!(
-            "[github]\napi_url = \"{}\"\nrepository = \"acme/api\"\npoll_interval = \"5s\"\n",
-            gh.api
-        ),
-    )
-    .expect("config");
-    let env = [("GITHUB_TOKEN", TOKEN)];
-    let run = |args: &[&str]| {
-        let o = common::warroom_env(home.path(), &repo.work, args, &env);
-        assert!(o.status.success(), "{args:?}: {}", common::stderr(&o));
-        common::stdout(&o)
-    };
-    run(&[
-        "open",
-        "ENG-8",
-        "--priority",
-        "P1",
-        "--title",
-        "Double charges",
-        "--no-console",
-    ]);
-    run(&["git", "branch", "ENG-8", "--no-fetch"]);
+    let project = common::github::Project::open(&gh, TOKEN, "ENG-8", "P1", "Double charges");
+    let (repo, run) = (&project.repo, |args: &[&str]| project.run(args));
     repo.write("src/charge.ts", "export const once = true;\n");
     repo.write("tests/charge.test.ts", "test('once', () => {});\n");
     let head = repo.commit("fix: charge once").to_string();
@@ -488,12 +464,7 @@ fn the_console_ticks_and_unticks_as_github_concludes() {
     run(&["git", "pr", "ENG-8"]);
 
     let tmux = Tmux::new("github-facts");
-    tmux.start_sized(home.path(), 200, 90);
-    tmux.line(&format!(
-        "cd '{}' && GITHUB_TOKEN={TOKEN} {} resume ENG-8",
-        repo.work.display(),
-        common::bin().display()
-    ));
+    project.console(&tmux, "ENG-8");
     tmux.wait_for("[✓] PR opened with [RELEASE]");
     gh.approve(7, "carol");
     gh.checks(7, &[("test", "completed", Some("success"))]);

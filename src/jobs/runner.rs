@@ -129,20 +129,8 @@ async fn run_job(
         .await;
         let started = Instant::now();
         let outcome = match step {
-            Step::Shell { command: raw, .. } => {
-                run_shell(
-                    &spec,
-                    raw,
-                    &command,
-                    &name,
-                    &log,
-                    &ctx,
-                    &mut cancelled,
-                    &pgid,
-                )
-                .await
-            }
-            Step::Smoke(SmokeConfig {
+            Step::Shell { command: raw, .. }
+            | Step::Smoke(SmokeConfig {
                 command: Some(raw), ..
             }) => {
                 run_shell(

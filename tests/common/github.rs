@@ -86,6 +86,17 @@ pub struct FakeGithub {
     pub api: String,
 }
 
+impl Hub {
+    /// The head commit of pull `number`.
+    pub fn head_of(&self, number: u64) -> String {
+        self.pulls
+            .iter()
+            .find(|p| p.number == number)
+            .map(|p| p.head_sha.clone())
+            .expect("pull")
+    }
+}
+
 fn pull_json(h: &Hub, p: &Pull, single: bool) -> Value {
     let base = format!("https://github.com/{}/{}", h.owner, h.repo);
     let mut v = json!({
@@ -496,12 +507,7 @@ impl FakeGithub {
     /// Sets the check runs on pull `number`'s head commit.
     pub fn checks(&self, number: u64, runs: &[(&str, &str, Option<&str>)]) {
         self.with(|h| {
-            let sha = h
-                .pulls
-                .iter()
-                .find(|p| p.number == number)
-                .map(|p| p.head_sha.clone())
-                .expect("pull");
+            let sha = h.head_of(number);
             h.runs.insert(
                 sha,
                 runs.iter()
@@ -543,12 +549,7 @@ impl FakeGithub {
     /// A re-run of check `name` on pull `number`'s head: a new run after the old ones.
     pub fn rerun(&self, number: u64, name: &str, status: &str, conclusion: Option<&str>) {
         self.with(|h| {
-            let sha = h
-                .pulls
-                .iter()
-                .find(|p| p.number == number)
-                .map(|p| p.head_sha.clone())
-                .expect("pull");
+            let sha = h.head_of(number);
             h.runs.entry(sha).or_default().push((
                 name.into(),
                 status.into(),
@@ -600,5 +601,72 @@ impl FakeGithub {
 
     pub fn clear_faults(&self) {
         self.with(|h| h.faults.clear());
+    }
+}
+
+/// A service whose `warroom.toml` follows this stand-in every 5 s, a warroom home, and an
+/// incident opened on it with its hotfix branch created.
+pub struct Project {
+    pub repo: super::repo::TestRepo,
+    pub home: tempfile::TempDir,
+    token: String,
+}
+
+impl Project {
+    pub fn open(
+        gh: &FakeGithub,
+        token: &str,
+        ticket: &str,
+        priority: &str,
+        title: &str,
+    ) -> Project {
+        let repo = super::repo::TestRepo::new();
+        std::fs::write(
+            repo.work.join("warroom.toml"),
+            format!(
+                "[github]\napi_url = \"{}\"\nrepository = \"acme/api\"\npoll_interval = \"5s\"\n",
+                gh.api
+            ),
+        )
+        .expect("config");
+        let p = Project {
+            repo,
+            home: tempfile::tempdir().expect("tmp"),
+            token: token.into(),
+        };
+        p.run(&[
+            "open",
+            ticket,
+            "--priority",
+            priority,
+            "--title",
+            title,
+            "--no-console",
+        ]);
+        p.run(&["git", "branch", ticket, "--no-fetch"]);
+        p
+    }
+
+    /// `warroom ARGS` in the service with the token set; its output, once it succeeded.
+    pub fn run(&self, args: &[&str]) -> String {
+        let o = super::warroom_env(
+            self.home.path(),
+            &self.repo.work,
+            args,
+            &[("GITHUB_TOKEN", &self.token)],
+        );
+        assert!(o.status.success(), "{args:?}: {}", super::stderr(&o));
+        super::stdout(&o)
+    }
+
+    /// The console on `ticket`, in a tmux pane of 200×90.
+    pub fn console(&self, tmux: &super::tmux::Tmux, ticket: &str) {
+        tmux.start_sized(self.home.path(), 200, 90);
+        tmux.line(&format!(
+            "cd '{}' && GITHUB_TOKEN={} {} resume {ticket}",
+            self.repo.work.display(),
+            self.token,
+            super::bin().display()
+        ));
     }
 }
