@@ -13,6 +13,14 @@ pub struct Check {
     pub command: String,
 }
 
+/// What must answer before a deploy counts as done.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ready {
+    pub url: String,
+    pub expect: Option<String>,
+    pub timeout: Duration,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Runbook {
     pub platform: Option<Platform>,
@@ -22,6 +30,8 @@ pub struct Runbook {
     /// What to do instead when the platform has no deploy command (Railway deploys on push).
     pub deploy_advice: Option<&'static str>,
     pub follow: Option<String>,
+    /// The readiness check after the deploy command, when configured.
+    pub ready: Option<Ready>,
     pub rollback: Option<String>,
     pub rollback_advice: Option<&'static str>,
     pub checks: Vec<Check>,
@@ -69,13 +79,13 @@ fn preset(p: Platform) -> Preset {
                 "Elastic Beanstalk: eb deploy {environment} --version <previous label> (set [rollback] command)",
             ),
         },
+        // `--ci` streams the build and exits with it; plain `railway up` on a pipe prints the
+        // build's URL and exits 0 before the build runs.
         Platform::Railway => Preset {
-            deploy: None,
+            deploy: Some("railway up --ci"),
             follow: Some("railway logs"),
             rollback: None,
-            deploy_advice: Some(
-                "Railway deploys on push to main: merge and push, then mark the milestone (m → fix deployed); d follows `railway logs`",
-            ),
+            deploy_advice: None,
             rollback_advice: Some("Railway: redeploy the previous deployment from the dashboard"),
         },
         Platform::Command => Preset {
@@ -87,6 +97,8 @@ fn preset(p: Platform) -> Preset {
         },
     }
 }
+
+const RAILWAY_UP: &str = "`railway up` without --ci returns before the build runs (on a pipe it prints the build's URL and exits 0): use `railway up --ci`, which waits for the build and fails with it";
 
 /// Checks for a project with none configured: pnpm (`pnpm-lock.yaml`), npm (`package.json`),
 /// Cargo (`Cargo.toml`).
@@ -172,11 +184,16 @@ impl Runbook {
             platform: d.platform,
             deploy,
             deploy_source,
-            deploy_advice: if d.command.is_none() {
-                p.as_ref().and_then(|p| p.deploy_advice)
-            } else {
-                None
+            deploy_advice: match &d.command {
+                None => p.as_ref().and_then(|p| p.deploy_advice),
+                Some(c) if c.contains("railway up") && !c.contains("--ci") => Some(RAILWAY_UP),
+                Some(_) => None,
             },
+            ready: d.ready_url.clone().map(|url| Ready {
+                url,
+                expect: d.ready_expect.clone(),
+                timeout: d.ready_timeout.unwrap_or(Duration::from_secs(600)),
+            }),
             follow: d
                 .follow
                 .clone()
@@ -225,7 +242,12 @@ mod tests {
         assert_eq!(eb.deploy.as_deref(), Some("eb deploy prod-blue --staged"));
         assert!(eb.rollback.is_none() && eb.rollback_advice.is_some());
         let rw = plan("[deploy]\nplatform = \"railway\"\n", none);
-        assert!(rw.deploy.is_none() && rw.deploy_advice.is_some());
+        assert_eq!(rw.deploy.as_deref(), Some("railway up --ci"));
+        let bare = plan("[deploy]\ncommand = \"railway up\"\n", none);
+        assert!(
+            bare.deploy_advice
+                .is_some_and(|a| a.contains("railway up --ci"))
+        );
         assert_eq!(rw.follow.as_deref(), Some("railway logs"));
         let overridden = plan(
             "[deploy]\nplatform = \"vercel\"\ncommand = \"./deploy.sh\"\n[rollback]\ncommand = \"./undo.sh\"\n",

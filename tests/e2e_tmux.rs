@@ -549,6 +549,8 @@ fn planted_secrets_appear_on_no_screen_and_in_no_file() {
         "plantedhookONE",
         "plantedhookTWO",
         "sntryu_plantedSentryToken0123456789",
+        // Written into the deploy command line itself.
+        "Cmd7Lm9Pw4Rt7Yv1Bn6Hc0Jd",
     ];
     planted.extend(common::secrets::PLANTED.iter().map(|(_, secret)| *secret));
     // Every shape in an HTTP error body: Sentry answers the series with them.
@@ -563,7 +565,7 @@ fn planted_secrets_appear_on_no_screen_and_in_no_file() {
     std::fs::write(
         home.path().join("warroom.toml"),
         format!(
-            "[deploy]\ncommand = \"./deploy.sh --token ghp_plantedConfigToken0123456789abcd\"\n\n[sentry]\nbase_url = \"{}\"\norg = \"acme\"\nproject = \"2\"\npoll_interval = \"5s\"\n",
+            "[deploy]\ncommand = \"VERCEL_TOKEN=Cmd7Lm9Pw4Rt7Yv1Bn6Hc0Jd ./deploy.sh --token ghp_plantedConfigToken0123456789abcd\"\n\n[sentry]\nbase_url = \"{}\"\norg = \"acme\"\nproject = \"2\"\npoll_interval = \"5s\"\n",
             sentry.base
         ),
     )

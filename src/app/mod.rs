@@ -7,6 +7,7 @@ pub mod log_view;
 pub mod menus;
 pub mod model;
 pub mod msg;
+pub mod ready;
 pub mod runs;
 pub mod seats;
 pub mod sentry;

@@ -35,6 +35,8 @@ pub enum Msg {
     SlackPosted(Result<(), String>),
     /// A background job's progress.
     Run(RunMsg),
+    /// Whether the service answered with the new version after the deploy command.
+    Ready(crate::jobs::ReadyMsg),
     /// New lines of the followed log file, and what happened to it (rotated, truncated).
     LogFile(TailRead),
     /// News from the Sentry poller.
@@ -90,6 +92,8 @@ pub enum Effect {
     PostSlack(String),
     /// Start a job; one at a time.
     Run(JobSpec),
+    /// Ask the readiness URL until it answers with the new version, or the time is up.
+    WaitReady(crate::jobs::ReadyCheck),
     CancelRun,
     /// Run a git operation off the loop.
     Git(crate::git::Op, crate::git::Subject),

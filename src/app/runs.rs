@@ -508,17 +508,31 @@ fn finished(
     }
     let draft = match kind {
         JobKind::Deploy => {
-            let text = if ok {
-                let since = m.incident.detected_at;
-                let total = (m.now - since).to_std().unwrap_or_default();
-                format!(
-                    "Fix deployed in {took} ({} after detection)",
-                    crate::format::duration(total)
-                )
-            } else {
-                format!("Deploy failed after {took}: {what}")
+            let since = m.incident.detected_at;
+            let total = crate::format::duration((m.now - since).to_std().unwrap_or_default());
+            let waiting = ok.then(|| super::ready::check(m)).flatten();
+            let text = match &waiting {
+                Some(c) => format!(
+                    "Deploy command finished in {took}: waiting for {} to answer{}",
+                    m.shown(&c.url),
+                    c.expect
+                        .as_ref()
+                        .map(|e| format!(" with {e}"))
+                        .unwrap_or_default()
+                ),
+                None if ok => {
+                    format!("Deploy command finished in {took} (exit 0), {total} after detection")
+                }
+                None => format!("Deploy failed after {took}: {what}"),
             };
-            with_exit(Draft::new(kinds::DEPLOY_FINISHED, text))
+            let mut d = with_exit(Draft::new(kinds::DEPLOY_FINISHED, text));
+            if let Some(c) = waiting {
+                d = d
+                    .field("awaiting_ready", true)
+                    .field("ready_url", c.url.clone());
+                fx.push(Effect::WaitReady(c));
+            }
+            d
         }
         JobKind::Rollback => with_exit(Draft::new(
             kinds::ROLLBACK_FINISHED,

@@ -120,6 +120,7 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
             )]
         }
         Msg::Run(r) => runs::on_run(m, r),
+        Msg::Ready(r) => super::ready::on_ready(m, r),
         Msg::LogFile(crate::jobs::TailRead { lines, note }) => {
             if let Some(n) = note {
                 m.log.push(n, LineKind::Note);

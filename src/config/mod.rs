@@ -230,6 +230,19 @@ pub struct DeployConfig {
     pub environment: Option<String>,
     /// A command that follows the platform's logs; overrides the preset's.
     pub follow: Option<String>,
+    /// When set, the fix counts as deployed only once this URL answers 2xx (with
+    /// `ready_expect` in its body): a deploy command that returns before the service runs the
+    /// new version cannot stop the SLA clock.
+    pub ready_url: Option<String>,
+    /// Text the answer must hold; `{commit}` is the deployed commit's short id, `{tag}` the
+    /// newest release tag.
+    pub ready_expect: Option<String>,
+    /// How long to wait for it after the command finished (default 10m).
+    #[serde(
+        deserialize_with = "positive_duration",
+        serialize_with = "show_optional_duration"
+    )]
+    pub ready_timeout: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

@@ -240,6 +240,14 @@ impl Executor {
             Effect::SlackPreview => self.slack_preview(model),
             Effect::PostSlack(text) => self.post_slack(text),
             Effect::Run(spec) => self.run(spec, model),
+            Effect::WaitReady(check) => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let r = crate::jobs::ready::wait(check).await;
+                    let _ = tx.send(Msg::Ready(r)).await;
+                });
+                Vec::new()
+            }
             Effect::CancelRun => {
                 if let Some(job) = &self.job {
                     job.cancel();

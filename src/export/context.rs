@@ -308,6 +308,11 @@ pub fn build(
                     });
                 }
             }
+            // A deploy that waited for its readiness check shipped the fix when the service
+            // answered: the commit is the one its command ran from.
+            kinds::DEPLOY_READY if inc.deployed_at == Some(ev.at) => {
+                ctx.deployed_from = last_start.clone();
+            }
             kinds::DEPLOY_FINISHED | kinds::ROLLBACK_FINISHED => {
                 let ok = exit == Some(0);
                 let what = if ev.is(kinds::DEPLOY_FINISHED) {

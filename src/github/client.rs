@@ -118,7 +118,7 @@ impl Client {
         let resp = rb
             .send()
             .await
-            .map_err(|e| GithubError::Network(cause(&e)))?;
+            .map_err(|e| GithubError::Network(crate::http::cause(&e)))?;
         let status = resp.status();
         let headers = resp.headers().clone();
         let mut body = Vec::new();
@@ -126,7 +126,7 @@ impl Client {
         while let Some(chunk) = resp
             .chunk()
             .await
-            .map_err(|e| GithubError::Network(cause(&e)))?
+            .map_err(|e| GithubError::Network(crate::http::cause(&e)))?
         {
             if body.len() + chunk.len() > MAX_BODY {
                 return Err(GithubError::BadBody("larger than 4 MB".into()));
@@ -234,19 +234,6 @@ pub fn next_link(header: &str) -> Option<String> {
 /// The least wait after a secondary rate limit that names no time: GitHub asks for at least a
 /// minute.
 pub const SECONDARY_WAIT: Duration = Duration::from_secs(60);
-
-/// The innermost cause of a request's failure: it says it (connection refused, DNS, TLS).
-fn cause(e: &reqwest::Error) -> String {
-    let mut source: &dyn std::error::Error = e;
-    while let Some(s) = source.source() {
-        source = s;
-    }
-    if e.is_timeout() {
-        format!("timed out ({source})")
-    } else {
-        source.to_string()
-    }
-}
 
 /// The answer's JSON, or the error GitHub's status, headers and body describe.
 pub fn decode<T: DeserializeOwned>(

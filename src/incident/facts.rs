@@ -75,6 +75,11 @@ pub fn unmet(inc: &Incident, ev: &Event) -> Option<String> {
         kinds::GIT_GUARD if ev.i64_field("commits") == Some(0) => {
             Some("the hotfix branch has no commit yet".into())
         }
+        kinds::DEPLOY_FINISHED
+            if ev.fields.get("awaiting_ready").and_then(|v| v.as_bool()) == Some(true) =>
+        {
+            Some("the deploy command finished; the service has not answered with the new version yet".into())
+        }
         kinds::MILESTONE if ev.str_field("milestone") == Some("verified_resolved") => {
             unverified(inc, ev.at, window_of(ev))
         }
@@ -162,7 +167,7 @@ impl Incident {
         match ev.kind.as_str() {
             // A new deploy is judged afresh: the verdicts and the verification of the one before
             // no longer describe what runs.
-            kinds::DEPLOY_FINISHED | kinds::MILESTONE
+            kinds::DEPLOY_FINISHED | kinds::DEPLOY_READY | kinds::MILESTONE
                 if self.deploys.len() > 1 && self.last_deployed_at == Some(ev.at) =>
             {
                 let reason = format!("{why}: the new deploy is judged again");

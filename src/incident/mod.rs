@@ -305,9 +305,14 @@ impl Incident {
             kinds::DEPLOY_STARTED => self.deploy_running = true,
             kinds::DEPLOY_FINISHED => {
                 self.deploy_running = false;
-                if ev.i64_field("exit_code") == Some(0) {
+                let awaiting =
+                    ev.fields.get("awaiting_ready").and_then(|v| v.as_bool()) == Some(true);
+                if ev.i64_field("exit_code") == Some(0) && !awaiting {
                     self.deployed(at);
                 }
+            }
+            kinds::DEPLOY_READY if ev.fields.get("ok").and_then(|v| v.as_bool()) == Some(true) => {
+                self.deployed(at)
             }
             kinds::COMMAND_CANCELLED => self.deploy_running = false,
             kinds::GIT_BRANCH_CREATED => {
@@ -466,7 +471,10 @@ impl Incident {
                 | kinds::INCIDENT_CLOSED
                 | kinds::PR_OPENED
                 | kinds::PR_MERGED
-        ) || (ev.is(kinds::DEPLOY_FINISHED) && ev.i64_field("exit_code") == Some(0))
+        ) || (ev.is(kinds::DEPLOY_FINISHED)
+            && ev.i64_field("exit_code") == Some(0)
+            && ev.fields.get("awaiting_ready").is_none())
+            || (ev.is(kinds::DEPLOY_READY) && ev.fields.get("ok") == Some(&true.into()))
             || (ev.is(kinds::PRIORITY_CHANGED))
     }
 }

@@ -3,11 +3,13 @@
 
 pub mod job;
 mod pipe;
+pub mod ready;
 pub mod runner;
 mod sink;
 mod smoke;
 pub mod tail;
 
 pub use job::{JobKind, JobSpec, Outcome, RunMsg, Step};
+pub use ready::{ReadyCheck, ReadyMsg};
 pub use runner::{JobHandle, RunContext};
 pub use tail::TailRead;

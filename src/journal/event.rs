@@ -31,6 +31,8 @@ pub mod kinds {
         STATUS_UPDATE = "status_update",
         DEPLOY_STARTED = "deploy_started",
         DEPLOY_FINISHED = "deploy_finished",
+        /// The readiness check after a deploy command: `ok`, `url`, `last` (the last answer).
+        DEPLOY_READY = "deploy_ready",
         /// A check began: `name`, `command` (bookkeeping: not in the review's timeline).
         CHECK_STARTED = "check_started",
         CHECK_FINISHED = "check_finished",

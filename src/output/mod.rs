@@ -4,6 +4,7 @@
 pub mod ansi;
 pub mod lines;
 pub mod redact;
+pub mod rules;
 pub mod terminal;
 
 pub use redact::Redactor;

@@ -1,8 +1,13 @@
 //! Secrets never reach the pane, the log files or the journal: values of secret-looking
-//! environment variables and well-known token shapes are replaced by `[redacted]`.
+//! environment variables, gitleaks' rule set and warroom's named-assignment rule
+//! ([`super::rules`]), and a few shapes of our own are replaced by `[redacted]`.
+
+use std::ops::Range;
 
 use aho_corasick::AhoCorasick;
 use regex::Regex;
+
+use super::rules::{self, RULES};
 
 pub const REDACTED: &str = "[redacted]";
 
@@ -19,12 +24,15 @@ const SECRET_NAME_PARTS: &[&str] = &[
     "DSN",
 ];
 
-/// Token shapes (each a row of the README's table): Sentry, GitHub (every prefix), GitLab,
+/// warroom's own shapes, beside gitleaks' rules (each a row of docs/secrets.md): Stripe webhook
+/// secrets, Sentry, GitHub (every prefix), GitLab,
 /// npm, PyPI, Slack tokens and hooks, Stripe secret and restricted keys, Google API keys, AWS
-/// access keys and `aws_secret_access_key` assignments, JWTs, bearer and basic credentials
-/// (`Authorization:` headers), private key blocks (to their end line, or the end of the text).
+/// access keys and `aws_secret_access_key` assignments, JWTs, private key blocks (to their end
+/// line, or the end of the text). Credentials after `Bearer`/`Basic` are the rules' (they keep
+/// the scheme).
 const SHAPES: &str = concat!(
-    r"sntry[su]_[A-Za-z0-9_=+/.-]{10,}",
+    r"whsec_[A-Za-z0-9+/=]{24,}",
+    r"|sntry[su]_[A-Za-z0-9_=+/.-]{10,}",
     r"|gh[pousr]_[A-Za-z0-9]{20,}",
     r"|github_pat_[A-Za-z0-9_]{20,}",
     r"|glpat-[A-Za-z0-9_-]{20,}",
@@ -37,13 +45,12 @@ const SHAPES: &str = concat!(
     r"|(?:AKIA|ASIA)[A-Z0-9]{16}",
     r"|(?i:aws_secret_access_key)\s*[=:]\s*\S+",
     r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+",
-    r"|(?i:bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}",
     r"|-----BEGIN [A-Z ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z ]*PRIVATE KEY-----|\z)",
 );
 
 /// How the secret shapes start: a line still being written that ends in one of these (or in
 /// the start of a secret value) is not shown until the rest arrives.
-const SHAPE_STARTS: &str = r"^(?:sntry|gh[pousr]_|github_pat_|glpat-|npm_|pypi-|xox[abprse]-|https://hooks\.slack|(?:sk|rk)_(?:live|test)_|AIza|AKIA|ASIA|eyJ|-----BEGIN)";
+const SHAPE_STARTS: &str = r"^(?:whsec_|sntry|gh[pousr]_|github_pat_|glpat-|npm_|pypi-|xox[abprse]-|https://hooks\.slack|(?:sk|rk)_(?:live|test)_|AIza|AKIA|ASIA|eyJ|-----BEGIN)";
 
 const KEY_BEGIN: &str = "-----BEGIN ";
 const KEY_END: &str = "-----END ";
@@ -120,6 +127,15 @@ impl Redactor {
         self.values.as_ref().is_none_or(|ac| !ac.is_match(s))
             && self.shapes.as_ref().is_none_or(|r| !r.is_match(s))
             && !(s.contains("://") && self.url_credentials.as_ref().is_some_and(|r| r.is_match(s)))
+            && RULES.cannot_match(s)
+    }
+
+    /// What the rules find in `s`: each secret's byte range and the rule that found it.
+    pub fn findings<'a>(&self, s: &str) -> Vec<(Range<usize>, &'a str)> {
+        let mut found = Vec::new();
+        RULES.find(s, &mut found);
+        rules::find_named(s, &mut found);
+        found
     }
 
     /// Also redacts these values (a token read from a command, say).
@@ -150,7 +166,8 @@ impl Redactor {
                 .replace_all(&out, format!("${{1}}{REDACTED}@"))
                 .into_owned();
         }
-        std::borrow::Cow::Owned(out)
+        let found: Vec<Range<usize>> = self.findings(&out).into_iter().map(|(r, _)| r).collect();
+        std::borrow::Cow::Owned(replace_ranges(&out, found))
     }
 }
 
@@ -189,6 +206,23 @@ impl Redactor {
                 }
             }
         }
+        // A rule's secret, or a named assignment's value, that the rest of the line may finish;
+        // rules of a fixed length are tried with rests of several lengths.
+        let mut probes = vec![probe.clone()];
+        let last_word = &out[out[..end].rfind(char::is_whitespace).map_or(0, |i| i + 1)..end];
+        if !RULES.cannot_match(last_word) {
+            probes.extend(
+                (1..UNFINISHED_PROBE.len())
+                    .map(|n| format!("{}{} ", &out[..end], &UNFINISHED_PROBE[..n])),
+            );
+        }
+        for p in &probes {
+            for (r, _) in self.findings(p) {
+                if r.start < end && r.end > end {
+                    cut = Some(cut.map_or(r.start, |c| c.min(r.start)));
+                }
+            }
+        }
         let word_start = out[..end].rfind(char::is_whitespace).map_or(0, |i| i + 1);
         let word = super::ansi::strip_sgr(&out[word_start..end]).into_owned();
         let starts_value = word.len() >= 4 && self.value_list.iter().any(|v| v.starts_with(&word));
@@ -205,6 +239,27 @@ impl Redactor {
         }
         out
     }
+}
+
+/// `text` with each range (overlapping ones merged) replaced by `[redacted]`.
+fn replace_ranges(text: &str, mut ranges: Vec<Range<usize>>) -> String {
+    if ranges.is_empty() {
+        return text.to_string();
+    }
+    ranges.sort_by_key(|r| r.start);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for r in ranges {
+        if r.end <= at {
+            continue;
+        }
+        let start = r.start.max(at);
+        out.push_str(&text[at..start]);
+        out.push_str(REDACTED);
+        at = r.end;
+    }
+    out.push_str(&text[at..]);
+    out
 }
 
 /// What may follow an unfinished line: letters and digits, then an `@` and a path, enough to
@@ -244,7 +299,7 @@ mod tests {
             ("key AKIAIOSFODNN7EXAMPLE used", "key [redacted] used"),
             (
                 "Authorization: Bearer abc.def.ghi123",
-                "Authorization: [redacted]",
+                "Authorization: Bearer [redacted]",
             ),
             (
                 "git clone https://deploy:s3cr3t@github.com/org/repo",
@@ -285,7 +340,7 @@ mod tests {
         );
         assert_eq!(
             r.redact("> Authorization: Basic dXNlcjpwYXNzd29yZA=="),
-            "> Authorization: [redacted]"
+            "> Authorization: Basic [redacted]"
         );
     }
 
@@ -328,7 +383,7 @@ mod tests {
         assert_eq!(r.redact_unfinished("Uploading 40%", false), "Uploading 40%");
         assert_eq!(
             r.redact_unfinished("> Authorization: Bearer abc", false),
-            "> Authorization: [redacted]"
+            "> Authorization: Bearer [redacted]"
         );
         assert_eq!(
             r.redact_unfinished("cloning https://deploy:s3c", false),

@@ -1,4 +1,4 @@
-//! One example of every secret shape of the README's table, as commands print them.
+//! One example of every secret shape named in docs/secrets.md, as commands print them.
 
 /// (what the command prints, the secret in it). Made-up examples, none a real secret.
 pub const PLANTED: &[(&str, &str)] = &[
@@ -78,5 +78,38 @@ pub const PLANTED: &[(&str, &str)] = &[
     (
         "env value hunter2-planted-secret in use",
         "hunter2-planted-secret",
+    ),
+    // Shapes deploy tools print that no list named before (issue 26).
+    (
+        "stripe listen: Ready! Your webhook signing secret is whsec_5f8Gh2Kd9Lq3Mn7Pr1St4Vw6Xz0Ab2C",
+        "whsec_5f8Gh2Kd9Lq3Mn7Pr1St4Vw6Xz0Ab2C",
+    ),
+    (
+        "mail: using SG.aBcD1234eFgH5678iJkL90.MnOpQrStUvWxYz0123456789aBcDeFgHiJkLmNoPqRs",
+        "SG.aBcD1234eFgH5678iJkL90.MnOpQrStUvWxYz0123456789aBcDeFgHiJkLmNoPqRs",
+    ),
+    (
+        "twilio key SK7c3f9a2b4e6d8f0a1c3e5b7d9f2a4c6e",
+        "SK7c3f9a2b4e6d8f0a1c3e5b7d9f2a4c6e",
+    ),
+    (
+        "DefaultEndpointsProtocol=https;AccountName=acmeprod;AccountKey=q8Zf3Xk2Lm9Pw4Rt7Yv1Bn6Hc0Jd5Ge8Ks2Ma4Qw7Er1Ty9Ui3Op6As5Df8Gh2Jk4Lz7Xc9Vb1Nm3==;EndpointSuffix=core.windows.net",
+        "q8Zf3Xk2Lm9Pw4Rt7Yv1Bn6Hc0Jd5Ge8Ks2Ma4Qw7Er1Ty9Ui3Op6As5Df8Gh2Jk4Lz7Xc9Vb1Nm3==",
+    ),
+    (
+        "//registry.npmjs.org/:_authToken=4f9c2a1e-7b3d-4c8e-9f1a-2b3c4d5e6f70",
+        "4f9c2a1e-7b3d-4c8e-9f1a-2b3c4d5e6f70",
+    ),
+    (
+        "+ export DD_API_KEY=9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+        "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+    ),
+    (
+        "+ VERCEL_TOKEN=Xk2Lm9Pw4Rt7Yv1Bn6Hc0Jd5 vercel deploy --prod",
+        "Xk2Lm9Pw4Rt7Yv1Bn6Hc0Jd5",
+    ),
+    (
+        "HEROKU_API_KEY=5a8e3c1f-2b7d-4e9a-8c6f-1d2e3f4a5b6c heroku releases",
+        "5a8e3c1f-2b7d-4e9a-8c6f-1d2e3f4a5b6c",
     ),
 ];
