@@ -204,3 +204,22 @@ fn without_a_readiness_check_exit_0_deploys_and_the_railway_preset_waits_for_its
     assert_eq!(m.incident.deployed_at, Some(t(62)));
     assert!(deployed_item(&m));
 }
+
+#[test]
+fn what_cannot_be_filled_in_is_never_matched() {
+    let cfg = Config::parse(
+        "[deploy]\ncommand = \"./deploy.sh\"\nready_url = \"https://api.example.com/version\"\nready_expect = \"{tag} {commit}\"\n",
+        "t",
+    )
+    .expect("config");
+    let m = model("P1", t(60)).with_runbook(Runbook::from_config(
+        &cfg,
+        std::path::Path::new("/nonexistent"),
+    ));
+    let c = warroom::app::ready::check(&m).expect("configured");
+    let expect = c.expect.expect("expect");
+    assert!(
+        !expect.trim().is_empty() && expect.contains("not on the record"),
+        "{expect}"
+    );
+}

@@ -10,17 +10,19 @@ use crate::journal::{Draft, kinds};
 /// the record (the commit the deploy ran from, the newest tag).
 pub fn check(m: &Model) -> Option<crate::jobs::ReadyCheck> {
     let r = m.runbook.ready.as_ref()?;
-    let commit = m
-        .incident
-        .recent
-        .iter()
-        .rev()
-        .find(|e| e.is(kinds::DEPLOY_STARTED))
-        .and_then(|e| e.str_field("commit"))
-        .map(|c| c[..c.len().min(7)].to_string())
-        .unwrap_or_default();
-    let tag = m.incident.last_tag.clone().unwrap_or_default();
-    let fill = |s: &str| s.replace("{commit}", &commit).replace("{tag}", &tag);
+    let commit =
+        newest(m, kinds::DEPLOY_STARTED, "commit").map(|c| c[..c.len().min(7)].to_string());
+    let tag = m.incident.last_tag.clone();
+    // What cannot be filled in is never matched: an empty expectation would match any answer.
+    let fill = |s: &str| {
+        s.replace(
+            "{commit}",
+            commit
+                .as_deref()
+                .unwrap_or("{the deployed commit, not on the record}"),
+        )
+        .replace("{tag}", tag.as_deref().unwrap_or("{no tag on the record}"))
+    };
     Some(crate::jobs::ReadyCheck {
         url: fill(&r.url),
         expect: r.expect.as_deref().map(fill),
@@ -29,19 +31,22 @@ pub fn check(m: &Model) -> Option<crate::jobs::ReadyCheck> {
     })
 }
 
+/// A field of the newest event of `kind` among those the fold keeps.
+fn newest(m: &Model, kind: &str, field: &str) -> Option<String> {
+    m.incident
+        .recent
+        .iter()
+        .rev()
+        .find(|e| e.is(kind))
+        .and_then(|e| e.str_field(field))
+        .map(String::from)
+}
+
 /// The readiness check's answer: the fix is deployed, or the deploy is said not to have
 /// taken.
 pub fn on_ready(m: &mut Model, r: crate::jobs::ReadyMsg) -> Vec<Effect> {
     use crate::jobs::ReadyMsg;
-    let url = m
-        .incident
-        .recent
-        .iter()
-        .rev()
-        .find(|e| e.is(kinds::DEPLOY_FINISHED))
-        .and_then(|e| e.str_field("ready_url"))
-        .unwrap_or_default()
-        .to_string();
+    let url = newest(m, kinds::DEPLOY_FINISHED, "ready_url").unwrap_or_default();
     let d = match r {
         ReadyMsg::Ready { after, .. } => {
             let total = crate::format::duration(
