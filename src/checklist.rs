@@ -190,12 +190,6 @@ impl Checklist {
             .map(|(pi, ii)| &self.phases[*pi].items[*ii])
     }
 
-    /// Items this event matches a trigger of.
-    pub fn triggered_by<'a>(&'a self, ev: &'a Event) -> impl Iterator<Item = &'a Item> + 'a {
-        self.listening(ev.kind.as_str())
-            .filter(|it| it.auto.iter().any(|t| t.matches(ev)))
-    }
-
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.items().find(|it| it.id == id)
     }
@@ -252,6 +246,14 @@ mod tests {
         assert!(review.waivable_at(Priority::P0) && !review.waivable_at(Priority::P1));
         let pir = c.item("pir-written").expect("pir");
         assert!(pir.applies_to(Priority::P1) && !pir.applies_to(Priority::P2));
+    }
+
+    impl Checklist {
+        /// Items this event matches a trigger of.
+        fn triggered_by<'a>(&'a self, ev: &'a Event) -> impl Iterator<Item = &'a Item> + 'a {
+            self.listening(ev.kind.as_str())
+                .filter(|it| it.auto.iter().any(|t| t.matches(ev)))
+        }
     }
 
     #[test]

@@ -9,33 +9,28 @@ impl Git {
     /// The hotfix as git sees it: its commits are the non-merge commits in `base..tip`, and
     /// its change is `git diff base...tip`. Merging the base into the hotfix changes neither.
     pub fn hotfix(&self) -> Result<Hotfix> {
-        let (branch, tip, start) = match &self.incident.hotfix {
-            Some((branch, start)) => {
-                let tip = self
-                    .repo
-                    .find_branch(branch, BranchType::Local)
-                    .map_err(|_| {
-                        GitError::Refused(format!("the hotfix branch {branch:?} is gone"))
-                    })?
-                    .get()
-                    .peel_to_commit()?
-                    .id();
-                (branch.clone(), tip, Oid::from_str(start).ok())
-            }
-            None => match &self.incident.branch {
-                Some(branch) => {
-                    let tip = self
-                        .repo
-                        .find_branch(branch, BranchType::Local)
-                        .map_err(|_| GitError::Refused(format!("there is no branch {branch:?}")))?
-                        .get()
-                        .peel_to_commit()?
-                        .id();
-                    (branch.clone(), tip, None)
-                }
-                // Never whatever HEAD is on: it may be another incident's branch.
-                None => return refuse(self.no_hotfix()),
-            },
+        let tip_of = |branch: &str, missing: String| -> Result<Oid> {
+            Ok(self
+                .repo
+                .find_branch(branch, BranchType::Local)
+                .map_err(|_| GitError::Refused(missing))?
+                .get()
+                .peel_to_commit()?
+                .id())
+        };
+        let (branch, tip, start) = match (&self.incident.hotfix, &self.incident.branch) {
+            (Some((branch, start)), _) => (
+                branch.clone(),
+                tip_of(branch, format!("the hotfix branch {branch:?} is gone"))?,
+                Oid::from_str(start).ok(),
+            ),
+            (None, Some(branch)) => (
+                branch.clone(),
+                tip_of(branch, format!("there is no branch {branch:?}"))?,
+                None,
+            ),
+            // Never whatever HEAD is on: it may be another incident's branch.
+            (None, None) => return refuse(self.no_hotfix()),
         };
         let base = self.newest_base()?.id();
         let start = start.filter(|s| self.repo.find_commit(*s).is_ok());

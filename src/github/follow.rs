@@ -171,7 +171,7 @@ type Pages<T> = Vec<(String, T, Option<String>)>;
 const MAX_PAGES: usize = 50;
 
 /// Reads every page of a list from `first`, each conditionally: whether any page changed.
-async fn read_pages<T: serde::de::DeserializeOwned + Clone>(
+async fn read_pages<T: serde::de::DeserializeOwned>(
     client: &Client,
     pages: &mut Pages<T>,
     first: String,

@@ -75,11 +75,10 @@ pub fn unmet(inc: &Incident, ev: &Event) -> Option<String> {
         kinds::GIT_GUARD if ev.i64_field("commits") == Some(0) => {
             Some("the hotfix branch has no commit yet".into())
         }
-        kinds::DEPLOY_FINISHED
-            if ev.fields.get("awaiting_ready").and_then(|v| v.as_bool()) == Some(true) =>
-        {
-            Some("the deploy command finished; the service has not answered with the new version yet".into())
-        }
+        kinds::DEPLOY_FINISHED if ev.flag("awaiting_ready") => Some(
+            "the deploy command finished; the service has not answered with the new version yet"
+                .into(),
+        ),
         kinds::MILESTONE if ev.str_field("milestone") == Some("verified_resolved") => {
             unverified(inc, ev.at, window_of(ev))
         }

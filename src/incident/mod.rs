@@ -256,7 +256,7 @@ impl Incident {
                 self.opened = true;
                 self.opened_at = at;
                 self.detected_at = ev.time_field("detected_at").unwrap_or(at);
-                self.demo = ev.fields.get("demo").and_then(|v| v.as_bool()) == Some(true);
+                self.demo = ev.flag("demo");
             }
             kinds::PRIORITY_CHANGED => {
                 if let Some(p) = ev.str_field("to").and_then(|p| p.parse().ok()) {
@@ -305,15 +305,11 @@ impl Incident {
             kinds::DEPLOY_STARTED => self.deploy_running = true,
             kinds::DEPLOY_FINISHED => {
                 self.deploy_running = false;
-                let awaiting =
-                    ev.fields.get("awaiting_ready").and_then(|v| v.as_bool()) == Some(true);
-                if ev.i64_field("exit_code") == Some(0) && !awaiting {
+                if Incident::ships_fix(&ev) {
                     self.deployed(at);
                 }
             }
-            kinds::DEPLOY_READY if ev.fields.get("ok").and_then(|v| v.as_bool()) == Some(true) => {
-                self.deployed(at)
-            }
+            kinds::DEPLOY_READY if Incident::ships_fix(&ev) => self.deployed(at),
             kinds::COMMAND_CANCELLED => self.deploy_running = false,
             kinds::GIT_BRANCH_CREATED => {
                 self.branch_created = true;
@@ -327,8 +323,7 @@ impl Incident {
                 }
             }
             kinds::GIT_GUARD => {
-                let flag = |k: &str| ev.fields.get(k).and_then(|v| v.as_bool()).unwrap_or(false);
-                self.last_guard = Some((flag("minimal"), flag("regression_test")));
+                self.last_guard = Some((ev.flag("minimal"), ev.flag("regression_test")));
             }
             kinds::ERROR_RATE => {
                 if let (Some(d), Some(v)) = (ev.str_field("deploy_at"), ev.str_field("verdict")) {
@@ -471,11 +466,17 @@ impl Incident {
                 | kinds::INCIDENT_CLOSED
                 | kinds::PR_OPENED
                 | kinds::PR_MERGED
-        ) || (ev.is(kinds::DEPLOY_FINISHED)
-            && ev.i64_field("exit_code") == Some(0)
-            && ev.fields.get("awaiting_ready").is_none())
-            || (ev.is(kinds::DEPLOY_READY) && ev.fields.get("ok") == Some(&true.into()))
+        ) || Incident::ships_fix(ev)
             || (ev.is(kinds::PRIORITY_CHANGED))
+    }
+
+    /// Whether this event is the fix reaching production: a deploy command that exited 0 and
+    /// waits for no readiness check, or the readiness check answered.
+    pub fn ships_fix(ev: &Event) -> bool {
+        (ev.is(kinds::DEPLOY_FINISHED)
+            && ev.i64_field("exit_code") == Some(0)
+            && !ev.flag("awaiting_ready"))
+            || (ev.is(kinds::DEPLOY_READY) && ev.flag("ok"))
     }
 }
 

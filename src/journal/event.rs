@@ -241,6 +241,10 @@ impl Event {
     pub fn i64_field(&self, name: &str) -> Option<i64> {
         self.fields.get(name).and_then(Value::as_i64)
     }
+    /// Whether the field is `true` (absent or anything else: false).
+    pub fn flag(&self, name: &str) -> bool {
+        self.fields.get(name).and_then(Value::as_bool) == Some(true)
+    }
     pub fn time_field(&self, name: &str) -> Option<DateTime<Utc>> {
         self.str_field(name)
             .and_then(|s| DateTime::parse_from_rfc3339(s).ok())

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, LineGauge, Paragraph, Widget};
 
 use super::{pane_block, theme};
 use crate::app::{Model, Pane};
+use crate::checklist::Item;
 use crate::incident::{ItemStatus, Mark};
 
 enum Row<'a> {
@@ -102,37 +103,35 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
                 format!("done {}", crate::format::stamp(m.utc, *at))
             }
             ItemStatus::NotApplicable => format!("not applicable at {}", inc.priority),
-            // What the PR's items rest on is not being read: say so until it is again.
-            _ if item.auto.iter().any(|t| t.kind.starts_with("pr_"))
-                && m.github.error.is_some() =>
-            {
-                let (since, why) = m
-                    .github
-                    .error
-                    .as_ref()
-                    .map(|(s, w)| (*s, w.as_str()))
-                    .unwrap_or_default();
-                format!(
-                    "PR not followed since {}: {why}",
-                    crate::format::hm(m.utc, since)
-                )
-            }
-            ItemStatus::Pending if inc.why_not.contains_key(&item.id) => {
-                let (at, why) = &inc.why_not[&item.id];
-                match at {
-                    Some(at) => format!("{} {why}", crate::format::stamp(m.utc, *at)),
-                    None => why.clone(),
-                }
-            }
-            // Why the PR cannot be opened from here; exports/pr.md holds its text.
-            _ if item.id == "pr-opened" && m.github.unavailable.is_some() => format!(
-                "open it by hand from exports/pr.md (e → pr.md): {}",
-                m.github.unavailable.as_deref().unwrap_or_default()
-            ),
-            _ => item.hint.clone().unwrap_or_default(),
+            _ => open_line(m, item).unwrap_or_else(|| item.hint.clone().unwrap_or_default()),
         };
         Paragraph::new(Line::styled(text, theme::hint())).render(detail, buf);
     }
+}
+
+/// What an open item's line says before its hint: that what it rests on is not being read,
+/// why the fact it would tick on was taken back or not taken, or why the PR cannot be opened.
+fn open_line(m: &Model, item: &Item) -> Option<String> {
+    if let Some((since, why)) = &m.github.error
+        && item.auto.iter().any(|t| t.kind.starts_with("pr_"))
+    {
+        return Some(format!(
+            "PR not followed since {}: {why}",
+            crate::format::hm(m.utc, *since)
+        ));
+    }
+    if let Some((at, why)) = m.incident.why_not.get(&item.id) {
+        return Some(match at {
+            Some(at) => format!("{} {why}", crate::format::stamp(m.utc, *at)),
+            None => why.clone(),
+        });
+    }
+    // Why the PR cannot be opened from here; exports/pr.md holds its text.
+    m.github
+        .unavailable
+        .as_ref()
+        .filter(|_| item.id == "pr-opened")
+        .map(|why| format!("open it by hand from exports/pr.md (e → pr.md): {why}"))
 }
 
 /// The minimal-change guard, live: refreshed whenever the repository changes.
