@@ -215,6 +215,27 @@ async fn one_failure_on_the_second_page_of_130_runs_fails_the_head() {
 }
 
 #[tokio::test]
+async fn a_head_that_comes_back_is_read_again_whole() {
+    let gh = FakeGithub::start("acme", "api");
+    let (mut rx, task) = followed(&gh).await;
+    next_state(&mut rx).await;
+    gh.checks(7, &[("test", "completed", Some("success"))]);
+    assert!(matches!(
+        next_state(&mut rx).await.checks,
+        Checks::Success { .. }
+    ));
+    // A force-push, then a force-push back: the first head's pages were let go, its ETags
+    // were not.
+    gh.push_head(7, &"b".repeat(40));
+    assert_eq!(next_state(&mut rx).await.checks, Checks::None);
+    gh.push_head(7, &"a".repeat(40));
+    let s = next_state(&mut rx).await;
+    assert_eq!(s.head_sha, "a".repeat(40));
+    assert!(matches!(s.checks, Checks::Success { .. }), "{:?}", s.checks);
+    task.abort();
+}
+
+#[tokio::test]
 async fn reviews_are_read_to_the_last_page_and_a_dismissal_replaces_the_approval() {
     let gh = FakeGithub::start("acme", "api");
     let (mut rx, task) = followed(&gh).await;

@@ -412,7 +412,8 @@ pub fn build(
                     public.push(t, "public");
                 } else {
                     notes.push(row(inc, ev), "note");
-                    if let Some(start) = impact_start(&ev.text, inc.detected_at) {
+                    let started = impact_start(&ev.text, inc.detected_at);
+                    if let Some(start) = started {
                         impact_from =
                             Some(impact_from.map_or(start, |s: DateTime<Utc>| s.min(start)));
                     }
@@ -426,7 +427,7 @@ pub fn build(
                     } else if let Some(t) = tagged(ev, &["resolution", "fix"]) {
                         resolution.push(t, "resolution");
                     } else if let Some(t) = tagged(ev, &["impact"])
-                        && impact_start(&ev.text, inc.detected_at).is_none()
+                        && started.is_none()
                     {
                         impact.push(t, "impact");
                     }

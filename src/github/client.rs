@@ -148,12 +148,24 @@ impl Client {
         &self,
         path: &str,
     ) -> Result<(Fetched<T>, Option<String>), GithubError> {
-        let url = if path.starts_with(&self.repo.api) {
+        self.poll_url(&self.page_url(path)).await
+    }
+
+    /// A path under the repository, or already a URL of the API (a next page's).
+    fn page_url(&self, path: &str) -> String {
+        if path.starts_with(&self.repo.api) {
             path.to_string()
         } else {
             self.url(path)
-        };
-        self.poll_url(&url).await
+        }
+    }
+
+    /// Forgets the `ETag` of a page (a path or a next page's URL), so that it is asked for
+    /// whole next time: for a page whose last answer is not kept any more.
+    pub fn forget(&self, path: &str) {
+        if let Ok(mut etags) = self.etags.lock() {
+            etags.remove(&self.page_url(path));
+        }
     }
 
     async fn poll_url<T: DeserializeOwned>(

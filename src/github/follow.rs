@@ -179,6 +179,7 @@ async fn read_pages<T: serde::de::DeserializeOwned>(
     let mut url = Some(first);
     let mut i = 0;
     let mut changed = false;
+    let mut forgot = None;
     while let Some(u) = url.take() {
         if i == MAX_PAGES {
             break;
@@ -193,9 +194,17 @@ async fn read_pages<T: serde::de::DeserializeOwned>(
             }
             Fetched::Unchanged => match pages.get(i) {
                 Some((known, _, next)) if *known == u => url = next.clone(),
+                // Its answer was let go (the head came back to a commit seen before): ask for
+                // it whole.
+                _ if forgot != Some(i) => {
+                    client.forget(&u);
+                    forgot = Some(i);
+                    url = Some(u);
+                    continue;
+                }
                 _ => {
                     return Err(GithubError::BadBody(format!(
-                        "GitHub answered 304 for a page not read before ({u})"
+                        "GitHub answered 304 to a request without an ETag ({u})"
                     )));
                 }
             },
