@@ -1,5 +1,6 @@
 //! The HTTP client the API followers share (Sentry, GitHub, the readiness check): bounded in
-//! time, at most three redirects, warroom's user agent; a failure's innermost cause.
+//! time, at most three redirects, warroom's user agent; a failure's innermost cause; the next
+//! page of a paged list.
 
 use std::time::Duration;
 
@@ -24,4 +25,43 @@ pub fn cause(e: &reqwest::Error) -> String {
     } else {
         source.to_string()
     }
+}
+
+/// The `rel="next"` entry of a `Link` header (RFC 8288): its URL and its other parameters
+/// (Sentry adds `results` and `cursor`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub url: String,
+    pub params: Vec<(String, String)>,
+}
+
+impl Link {
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The next page's entry of a `Link` header (`<url>; rel="next", <url>; rel="last"`).
+pub fn next_link(header: &str) -> Option<Link> {
+    header.split(',').find_map(|part| {
+        let (target, params) = part.trim().split_once(';')?;
+        let url = target.trim().strip_prefix('<')?.strip_suffix('>')?;
+        let params: Vec<(String, String)> = params
+            .split(';')
+            .filter_map(|p| p.split_once('='))
+            .map(|(k, v)| (k.trim().to_string(), v.trim().trim_matches('"').to_string()))
+            .collect();
+        let next = params.iter().any(|(k, v)| {
+            k.eq_ignore_ascii_case("rel")
+                && v.split_ascii_whitespace()
+                    .any(|r| r.eq_ignore_ascii_case("next"))
+        });
+        next.then(|| Link {
+            url: url.to_string(),
+            params,
+        })
+    })
 }

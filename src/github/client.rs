@@ -187,7 +187,8 @@ impl Client {
         let next = headers
             .get("link")
             .and_then(|v| v.to_str().ok())
-            .and_then(next_link)
+            .and_then(crate::http::next_link)
+            .map(|l| l.url)
             .filter(|n| n.starts_with(&format!("{}/", self.repo.api)));
         if let (Some(tag), Ok(mut etags)) = (
             headers.get("etag").and_then(|v| v.to_str().ok()),
@@ -222,25 +223,6 @@ impl Client {
             .await?;
         decode(status, &headers, &body, &self.repo, Utc::now())
     }
-}
-
-/// The `rel="next"` URL of a `Link` header (RFC 8288: `<url>; rel="next", <url>; rel="last"`).
-pub fn next_link(header: &str) -> Option<String> {
-    header.split(',').find_map(|part| {
-        let (target, params) = part.trim().split_once(';')?;
-        let url = target.trim().strip_prefix('<')?.strip_suffix('>')?;
-        params
-            .split(';')
-            .filter_map(|p| p.split_once('='))
-            .any(|(k, v)| {
-                k.trim().eq_ignore_ascii_case("rel")
-                    && v.trim()
-                        .trim_matches('"')
-                        .split_ascii_whitespace()
-                        .any(|r| r.eq_ignore_ascii_case("next"))
-            })
-            .then(|| url.to_string())
-    })
 }
 
 /// The least wait after a secondary rate limit that names no time: GitHub asks for at least a

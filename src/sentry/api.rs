@@ -203,15 +203,9 @@ pub fn error_detail(body: &[u8]) -> Option<String> {
 
 /// The next page of a paginated list, from the `Link` header (`rel="next"; results="true"`).
 pub fn next_cursor(link: &str) -> Option<String> {
-    link.split(',').find_map(|part| {
-        let next = part.contains("rel=\"next\"") && part.contains("results=\"true\"");
-        let cursor = part.split(';').find_map(|p| {
-            p.trim()
-                .strip_prefix("cursor=\"")
-                .and_then(|c| c.strip_suffix('"'))
-        });
-        if next { cursor.map(String::from) } else { None }
-    })
+    crate::http::next_link(link)
+        .filter(|l| l.param("results") == Some("true"))
+        .and_then(|l| l.param("cursor").map(String::from))
 }
 
 #[cfg(test)]
