@@ -131,7 +131,7 @@ impl Redactor {
     }
 
     /// What the rules find in `s`: each secret's byte range and the rule that found it.
-    pub fn findings<'a>(&self, s: &str) -> Vec<(Range<usize>, &'a str)> {
+    pub fn findings(&self, s: &str) -> Vec<(Range<usize>, &'static str)> {
         let mut found = Vec::new();
         RULES.find(s, &mut found);
         rules::find_named(s, &mut found);
@@ -208,7 +208,7 @@ impl Redactor {
         }
         // A rule's secret, or a named assignment's value, that the rest of the line may finish;
         // rules of a fixed length are tried with rests of several lengths.
-        let mut probes = vec![probe.clone()];
+        let mut probes = vec![probe];
         let last_word = &out[out[..end].rfind(char::is_whitespace).map_or(0, |i| i + 1)..end];
         if !RULES.cannot_match(last_word) {
             probes.extend(
