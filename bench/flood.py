@@ -106,12 +106,13 @@ def warroom_env(home, config):
             "WARROOM_LOG": "info"}
 
 
-def deploy_console(tmp, name, ticket, command):
-    """A console under a pty whose deploy is `command`, with the deploy dialog open."""
+def deploy_console(tmp, name, ticket, command, tty=False):
+    """A console under a pty whose deploy is `command` (on a terminal of its own when `tty`),
+    with the deploy dialog open."""
     home = os.path.join(tmp, name)
     os.makedirs(home)
     cfg = os.path.join(home, "warroom.toml")
-    open(cfg, "w").write(f'[deploy]\ncommand = "{command}"\n')
+    open(cfg, "w").write(f'[deploy]\ncommand = "{command}"\ntty = {"true" if tty else "false"}\n')
     env = warroom_env(home, cfg)
     subprocess.run([WARROOM, "open", ticket, "--priority", "P0", "--title", name, "--no-console"],
                    env={**os.environ, **env}, check=True, stdout=subprocess.DEVNULL)
@@ -219,10 +220,11 @@ def rss_mb(pid):
     return -1
 
 
-def spinner(seconds, tmp):
+def spinner(seconds, tmp, tty=False):
+    how = "tty" if tty else "pipe"
     gen = os.path.join(tmp, "spin.py")
     open(gen, "w").write(SPINNER.replace("SECONDS", str(seconds)))
-    t, home = deploy_console(tmp, "spinner", "BENCH-SPIN", f"python3 {gen}")
+    t, home = deploy_console(tmp, f"spinner-{how}", "BENCH-SPIN", f"python3 {gen}", tty)
     t.send(b"y")
     settle = time.time() + 0.5
     while time.time() < settle:
@@ -238,7 +240,7 @@ def spinner(seconds, tmp):
     longest = max((len(l) for l in body), default=0)
     frames = re.search(r"frames=(\d+)", "".join(body))
     pct = (cpu1 - cpu0) / (t1 - t0) * 100
-    print(f"warroom spinner deploy: {frames.group(1) if frames else '?'} frames in {t1 - t0:.1f}s, warroom cpu {pct:.2f}% of a core; "
+    print(f"warroom spinner deploy on a {how}: {frames.group(1) if frames else '?'} frames in {t1 - t0:.1f}s, warroom cpu {pct:.2f}% of a core; "
           f"RSS {rss0:.1f} MB at the start, {rss1:.1f} MB at the end; log file {len(body)} lines "
           f"(longest {longest} chars): {body!r}")
     return pct
@@ -259,7 +261,9 @@ def main():
 
 
 def run(a, tmp):
-    spinner(a.seconds, tmp)
+    pipe = spinner(a.seconds, tmp)
+    tty = spinner(a.seconds, tmp, tty=True)
+    print(f"spinner on a terminal (tty = true): {tty:.2f}% of a core = {tty / pipe:.2f}x the same spinner on a pipe")
     if a.only_spinner:
         return
     base = baseline(a.rate, a.seconds, tmp)

@@ -1,4 +1,4 @@
-//! Nanoseconds a line for the redactor and its keyword pass, on the flood's line:
+//! Nanoseconds a line for the redactor, its one-pass gate and the rules' keyword pass, on the flood's line:
 //! `cargo run --release --example redact_speed`.
 fn main() {
     let r = warroom::output::Redactor::new(vec!["hunter2-planted-secret".into()]);
@@ -16,6 +16,7 @@ fn main() {
         println!("{what}: {best:.0} ns/line (best of 5)");
     };
     time("redact", &|l| r.redact(l).len());
+    time("the gate (is_clean)", &|l| usize::from(r.is_clean(l)));
     time("keywords", &|l| {
         usize::from(warroom::output::rules::RULES.cannot_match(l))
     });

@@ -11,6 +11,7 @@ use crate::config::{Config, Platform, SmokeConfig};
 pub struct Check {
     pub name: String,
     pub command: String,
+    pub tty: bool,
 }
 
 /// What must answer before a deploy counts as done.
@@ -30,10 +31,13 @@ pub struct Runbook {
     /// What to do instead when the platform has no deploy command (Railway deploys on push).
     pub deploy_advice: Option<&'static str>,
     pub follow: Option<String>,
+    /// The deploy and follow commands run on a pseudo-terminal.
+    pub deploy_tty: bool,
     /// The readiness check after the deploy command, when configured.
     pub ready: Option<Ready>,
     pub rollback: Option<String>,
     pub rollback_advice: Option<&'static str>,
+    pub rollback_tty: bool,
     pub checks: Vec<Check>,
     /// `Some("pnpm")` when the checks were detected rather than configured.
     pub checks_detected: Option<&'static str>,
@@ -106,6 +110,7 @@ pub fn detect_checks(dir: &Path) -> Option<(&'static str, Vec<Check>)> {
     let check = |name: &str, command: &str| Check {
         name: name.into(),
         command: command.into(),
+        tty: false,
     };
     if dir.join("pnpm-lock.yaml").is_file() {
         Some((
@@ -169,6 +174,7 @@ impl Runbook {
                 .map(|c| Check {
                     name: c.name.clone(),
                     command: c.command.clone(),
+                    tty: c.tty,
                 })
                 .collect();
             (checks, None)
@@ -204,6 +210,8 @@ impl Runbook {
                 .clone()
                 .or_else(|| p.as_ref().and_then(|p| p.rollback).map(fill)),
             rollback_advice: p.as_ref().and_then(|p| p.rollback_advice),
+            rollback_tty: cfg.rollback.tty,
+            deploy_tty: d.tty,
             checks,
             checks_detected,
             smoke: cfg.smoke.clone(),

@@ -1,6 +1,7 @@
 //! Every secret shape of the README's table, printed by a real command with its line cut
-//! between two reads of the pipe at every byte boundary: no secret reaches the pane (settled
-//! lines and the rows still being written) or the run's log file.
+//! between two reads at every byte boundary, on a pipe and on a narrow terminal where it wraps:
+//! no secret reaches the pane (settled lines and the rows still being written) or the run's log
+//! file.
 
 mod common;
 
@@ -34,7 +35,8 @@ struct Seen {
     log: String,
 }
 
-async fn run(dir: &Path, name: &str, script: String) -> Seen {
+/// Runs the script as a deploy on a screen `cols` wide, on a pseudo-terminal when `tty`.
+async fn run(dir: &Path, name: &str, script: String, (tty, cols): (bool, u16)) -> Seen {
     let path = dir.join(format!("{name}.sh"));
     std::fs::write(&path, script).expect("script");
     let (tx, mut rx) = mpsc::channel(1024);
@@ -46,6 +48,7 @@ async fn run(dir: &Path, name: &str, script: String) -> Seen {
         grace: Duration::from_millis(300),
         scrollback: 10_000,
         redactor: Arc::new(Redactor::new(vec!["hunter2-planted-secret".into()])),
+        size: (cols, 24),
     };
     let _job = runner::start(
         JobSpec {
@@ -54,6 +57,7 @@ async fn run(dir: &Path, name: &str, script: String) -> Seen {
             steps: vec![Step::Shell {
                 name: "deploy".into(),
                 command: format!("sh {}", path.display()),
+                tty,
             }],
             stop_on_failure: true,
         },
@@ -82,18 +86,27 @@ async fn run(dir: &Path, name: &str, script: String) -> Seen {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_secret_cut_between_two_reads_is_still_redacted() {
     let dir = tempfile::tempdir().expect("tmp");
-    let runs = PLANTED.iter().enumerate().map(|(i, (text, secret))| {
-        let dir = dir.path().to_path_buf();
-        tokio::spawn(async move {
-            let seen = run(&dir, &format!("shape{i}"), split_script(text)).await;
-            (text, secret, seen)
+    // On a pipe and a wide screen; on a terminal 17 columns wide, where every secret crosses
+    // the edge and wraps.
+    let runs = PLANTED.iter().enumerate().flat_map(|(i, (text, secret))| {
+        [(false, 120), (true, 17)].map(|screen| {
+            let dir = dir.path().to_path_buf();
+            tokio::spawn(async move {
+                let name = format!("shape{i}-{}", screen.1);
+                let seen = run(&dir, &name, split_script(text), screen).await;
+                (text, secret, seen)
+            })
         })
     });
     for r in futures_join(runs).await {
         let (text, secret, seen) = r;
-        for l in &seen.pane {
-            assert!(!l.contains(secret), "{secret} reached the pane: {l:?}");
-        }
+        // Rows of a wrapped line run on: a secret in halves on two rows is still a leak.
+        let pane: String = seen.pane.concat();
+        assert!(
+            !pane.contains(secret),
+            "{secret} reached the pane: {:?}",
+            seen.pane
+        );
         assert!(
             !seen.log.contains(secret),
             "{secret} reached the log file:\n{}",
@@ -103,8 +116,9 @@ async fn a_secret_cut_between_two_reads_is_still_redacted() {
         let redacted = seen.log.matches("[redacted]").count();
         assert!(
             redacted >= text.len() - 1,
-            "{secret}: {redacted} redactions for {} prints of {lines_per_print} line(s)",
-            text.len() - 1
+            "{secret}: {redacted} redactions for {} prints of {lines_per_print} line(s)\n{}",
+            text.len() - 1,
+            seen.log
         );
     }
 }

@@ -25,6 +25,7 @@ fn ctx(tx: mpsc::Sender<RunMsg>, logs: &Path, scrollback: usize) -> RunContext {
         grace: Duration::from_millis(300),
         scrollback,
         redactor: Arc::new(Redactor::new(vec!["hunter2-planted-secret".into()])),
+        size: (120, 40),
     }
 }
 
@@ -32,6 +33,15 @@ fn shell(name: &str, command: &str) -> Step {
     Step::Shell {
         name: name.into(),
         command: command.into(),
+        tty: false,
+    }
+}
+
+fn on_tty(name: &str, command: &str) -> Step {
+    Step::Shell {
+        name: name.into(),
+        command: command.into(),
+        tty: true,
     }
 }
 
@@ -125,6 +135,80 @@ async fn a_deploy_streams_colours_rewrites_progress_and_redacts() {
     );
 }
 
+/// What a command learns of where it writes, and what it reads: `stty size` and `tput` ask the
+/// terminal, `COLUMNS`/`LINES` are set on both.
+const WHERE: &str = "if [ -t 1 ]; then echo on-a-terminal; else echo on-a-pipe; fi; \
+    stty size <&1 2>/dev/null || echo no-size; echo \"env $COLUMNS $LINES\"; \
+    if read answer; then echo \"read $answer\"; else echo 'read: end of input'; fi; \
+    if { read answer </dev/tty; } 2>/dev/null; then echo 'tty answered'; else echo 'no tty to wait on'; fi";
+
+#[tokio::test]
+async fn a_tty_command_gets_a_terminal_of_the_panes_size_and_never_waits_for_input() {
+    let started = Instant::now();
+    let (r, _l) = run(JobKind::Deploy, vec![on_tty("deploy", WHERE)], true, 100).await;
+    assert_eq!(r.finished[0].1, Outcome::Exited(0));
+    let shown: Vec<&str> = r.lines.iter().map(|l| l.trim_end()).collect();
+    assert_eq!(
+        shown[..5],
+        [
+            "on-a-terminal",
+            "40 120",
+            "env 120 40",
+            "read: end of input",
+            "no tty to wait on"
+        ],
+        "{shown:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // The terminal's line discipline ends lines with CR LF: the log file holds plain lines.
+    let log = std::fs::read_to_string(&r.finished[0].2).expect("log");
+    assert!(log.contains("\non-a-terminal\n40 120\n"), "{log:?}");
+
+    let (r, _l) = run(JobKind::Deploy, vec![shell("deploy", WHERE)], true, 100).await;
+    let shown: Vec<&str> = r.lines.iter().map(|l| l.trim_end()).collect();
+    assert_eq!(
+        shown[..5],
+        [
+            "on-a-pipe",
+            "no-size",
+            "env 120 40",
+            "read: end of input",
+            "no tty to wait on"
+        ],
+        "{shown:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_line_longer_than_the_pane_wraps_and_a_secret_across_the_wrap_is_still_found() {
+    // The token starts 10 columns before the edge of a 120-column screen.
+    let token = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
+    let cmd = format!("printf '%110s{token} after\\n' ''");
+    for step in [shell("deploy", &cmd), on_tty("deploy", &cmd)] {
+        let (r, _l) = run(JobKind::Deploy, vec![step], true, 100).await;
+        assert!(
+            r.lines
+                .iter()
+                .all(|l| !l.contains("ghp_") && !l.contains("abcdefghij")),
+            "{:?}",
+            r.lines
+        );
+        // The redacted line is as long as the screen is wide: " after" wraps to the next row.
+        assert_eq!(
+            r.lines[..2],
+            [
+                format!("{}[redacted]", " ".repeat(110)),
+                " after".to_string()
+            ]
+        );
+        let log = std::fs::read_to_string(&r.finished[0].2).expect("log");
+        assert!(
+            log.contains(&format!("{}[redacted] after\n", " ".repeat(110))),
+            "{log}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn stdout_and_stderr_arrive_in_order() {
     let (r, _l) = run(
@@ -152,11 +236,8 @@ async fn hostile_output_is_inert() {
         100,
     )
     .await;
-    assert!(
-        r.lines.contains(&"beforeafter".to_string()),
-        "{:?}",
-        r.lines
-    );
+    // The screen clear replaces the command's own frame, as on a terminal; nothing else acts.
+    assert!(r.lines.contains(&"after".to_string()), "{:?}", r.lines);
     let nul = r
         .lines
         .iter()
@@ -470,4 +551,18 @@ async fn smoke_tests_check_status_and_body_and_say_why_they_fail() {
         [home],
         "${{VAR}} in a header reads the environment"
     );
+}
+
+#[tokio::test]
+async fn a_terminal_loses_no_line_at_the_start_or_the_end() {
+    let cmd = "i=0; while [ $i -lt 300 ]; do i=$((i + 1)); printf 'line %d\\n' $i; done; \
+        printf 'last words'";
+    for _ in 0..5 {
+        let (r, _l) = run(JobKind::Deploy, vec![on_tty("deploy", cmd)], true, 1000).await;
+        let log = std::fs::read_to_string(&r.finished[0].2).expect("log");
+        let body: Vec<&str> = log.lines().skip(2).collect();
+        assert_eq!(body.len(), 302, "{log}");
+        assert_eq!(body[0], "line 1");
+        assert_eq!(body[300], "last words");
+    }
 }

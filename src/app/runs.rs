@@ -187,6 +187,7 @@ pub fn confirmed_deploy(m: &mut Model) -> Vec<Effect> {
             vec![Step::Shell {
                 name: "deploy".into(),
                 command,
+                tty: m.runbook.deploy_tty,
             }],
             true,
         ),
@@ -196,6 +197,7 @@ pub fn confirmed_deploy(m: &mut Model) -> Vec<Effect> {
             vec![Step::Shell {
                 name: "logs".into(),
                 command,
+                tty: m.runbook.deploy_tty,
             }],
             true,
         ),
@@ -224,6 +226,7 @@ pub fn checks_key(m: &mut Model) -> Vec<Effect> {
         .map(|c| Step::Shell {
             name: c.name.clone(),
             command: c.command.clone(),
+            tty: c.tty,
         })
         .collect();
     if let Some(what) = m.runbook.checks_detected {
@@ -295,6 +298,7 @@ pub fn confirmed_rollback(m: &mut Model) -> Vec<Effect> {
             vec![Step::Shell {
                 name: "rollback".into(),
                 command,
+                tty: m.runbook.rollback_tty,
             }],
             true,
         ),

@@ -243,6 +243,9 @@ pub struct DeployConfig {
         serialize_with = "show_optional_duration"
     )]
     pub ready_timeout: Option<Duration>,
+    /// Run the deploy and follow commands on a pseudo-terminal of the pane's size, for tools
+    /// that draw (or behave) differently on one.
+    pub tty: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -250,6 +253,8 @@ pub struct DeployConfig {
 pub struct RollbackConfig {
     /// Overrides the platform's rollback command.
     pub command: Option<String>,
+    /// Run it on a pseudo-terminal of the pane's size.
+    pub tty: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -258,6 +263,9 @@ pub struct CheckConfig {
     /// `test`, `typecheck` and `build` tick the matching checklist items when they pass.
     pub name: String,
     pub command: String,
+    /// Run it on a pseudo-terminal of the pane's size.
+    #[serde(default)]
+    pub tty: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]

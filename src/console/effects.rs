@@ -322,6 +322,7 @@ impl Executor {
             grace: model.runbook.grace,
             scrollback: model.runbook.scrollback,
             redactor: self.redactor.clone(),
+            size: pane_size(model),
         };
         self.job = Some(runner::start(spec, ctx));
         Vec::new()
@@ -488,4 +489,15 @@ impl Executor {
         });
         Vec::new()
     }
+}
+
+/// The deploy log pane's inside at the screen's size now: what a command is told its terminal
+/// is.
+fn pane_size(model: &Model) -> (u16, u16) {
+    let (w, h) = model.size;
+    let pane = crate::ui::layout(model, ratatui::layout::Rect::new(0, 0, w, h)).deploy_log;
+    (
+        pane.width.saturating_sub(2).max(20),
+        pane.height.saturating_sub(2).max(5),
+    )
 }

@@ -12,6 +12,8 @@ pub enum Step {
     Shell {
         name: String,
         command: String,
+        /// On a pseudo-terminal of the pane's size, for tools that draw only on a terminal.
+        tty: bool,
     },
     /// A smoke test: its request, or its command.
     Smoke(SmokeConfig),

@@ -5,6 +5,7 @@
 //! slows the command down: lines the pane could not keep are counted, and are all in the log
 //! file.
 
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
@@ -18,12 +19,14 @@ use super::job::{JobKind, JobSpec, Outcome, RunMsg, Step};
 use super::pipe::read_pipe;
 use super::sink::{FLUSH, Sink, header, log_path};
 use super::smoke::run_http;
-use crate::config::SmokeConfig;
 use crate::output::Redactor;
 use crate::output::terminal::Terminal;
 
-/// After the command exits, how long to keep reading output its children may still write.
+/// After the command exits, output is read until the pipe closes, or until none has come for
+/// this long (a background child may hold the pipe open)…
 const DRAIN: Duration = Duration::from_millis(200);
+/// …and never for longer than this.
+const DRAIN_MAX: Duration = Duration::from_secs(3);
 
 /// What every job needs from the console.
 #[derive(Clone)]
@@ -35,6 +38,9 @@ pub struct RunContext {
     pub grace: Duration,
     pub scrollback: usize,
     pub redactor: Arc<Redactor>,
+    /// The deploy log pane's inside, columns × rows: the size a command is told its terminal
+    /// is, and the screen its output is read on.
+    pub size: (u16, u16),
 }
 
 /// A running job, as the console holds it: cancel it, or kill it on exit.
@@ -99,7 +105,7 @@ async fn run_job(
     let mut fixes = (0, 0);
     for (i, step) in spec.steps.iter().enumerate() {
         let (name, command) = match step {
-            Step::Shell { name, command } => (name.clone(), command.clone()),
+            Step::Shell { name, command, .. } => (name.clone(), command.clone()),
             Step::Smoke(s) => (
                 s.name.get_ref().clone(),
                 match &s.command {
@@ -128,24 +134,23 @@ async fn run_job(
         )
         .await;
         let started = Instant::now();
-        let outcome = match step {
-            Step::Shell { command: raw, .. }
-            | Step::Smoke(SmokeConfig {
-                command: Some(raw), ..
-            }) => {
-                run_shell(
-                    &spec,
-                    raw,
-                    &command,
-                    &name,
-                    &log,
-                    &ctx,
-                    &mut cancelled,
-                    &pgid,
-                )
-                .await
+        let shell = match step {
+            Step::Shell {
+                command: raw, tty, ..
+            } => Some((raw, *tty)),
+            Step::Smoke(s) => s.command.as_ref().map(|raw| (raw, false)),
+        };
+        let outcome = match (shell, step) {
+            (None, Step::Smoke(s)) => run_http(&spec, s, &log, &ctx, &mut cancelled).await,
+            (shell, _) => {
+                let (raw, tty) = shell.map_or(("", false), |(r, t)| (r.as_str(), t));
+                let shown = Shown {
+                    name: &name,
+                    command: &command,
+                    log: &log,
+                };
+                run_shell(&spec, raw, tty, shown, &ctx, &mut cancelled, &pgid).await
             }
-            Step::Smoke(s) => run_http(&spec, s, &log, &ctx, &mut cancelled).await,
         };
         let ok = outcome.is_success();
         passed += usize::from(ok);
@@ -193,36 +198,71 @@ async fn send(tx: &mpsc::Sender<RunMsg>, m: RunMsg) {
     let _ = tx.send(m).await;
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the step shows of itself: its name, its command (redacted) and its log file.
+struct Shown<'a> {
+    name: &'a str,
+    command: &'a str,
+    log: &'a Path,
+}
+
+/// Where the command writes: both streams into one pipe, or onto one pseudo-terminal of the
+/// pane's size, as both write to one terminal, so that what it printed arrives in the order it
+/// printed it. Returns the end to read and the command's two ends.
+fn output_ends(
+    tty: bool,
+    (cols, rows): (u16, u16),
+) -> std::io::Result<(OwnedFd, OwnedFd, OwnedFd)> {
+    let (reader, writer): (OwnedFd, OwnedFd) = if tty {
+        let size = nix::pty::Winsize {
+            ws_row: rows,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        let pty = nix::pty::openpty(&size, None).map_err(std::io::Error::from)?;
+        (pty.master, pty.slave)
+    } else {
+        let (r, w) = std::io::pipe()?;
+        (r.into(), w.into())
+    };
+    let second = writer.try_clone()?;
+    Ok((reader, writer, second))
+}
+
 async fn run_shell(
     spec: &JobSpec,
     raw: &str,
-    shown: &str,
-    name: &str,
-    log: &Path,
+    tty: bool,
+    shown: Shown<'_>,
     ctx: &RunContext,
     cancelled: &mut watch::Receiver<bool>,
     pgid: &AtomicI32,
 ) -> Outcome {
-    let mut sink = Sink::new(spec.id, &ctx.tx, log, &header(spec.kind, name, shown), ctx);
-    // Both streams write into one pipe, as both write to one terminal: what the command
-    // printed arrives in the order it printed it.
-    let (reader, writer) = match std::io::pipe().and_then(|(r, w)| Ok((r, w.try_clone()?, w))) {
-        Ok((r, w1, w2)) => (r, (w1, w2)),
+    let head = header(spec.kind, shown.name, shown.command);
+    let mut sink = Sink::new(spec.id, &ctx.tx, shown.log, &head, ctx);
+    let (reader, out, err) = match output_ends(tty, ctx.size) {
+        Ok(ends) => ends,
         Err(e) => {
-            let reason = format!("cannot make a pipe for the command's output: {e}");
+            let what = if tty { "a terminal" } else { "a pipe" };
+            let reason = format!("cannot make {what} for the command's output: {e}");
             sink.note(format!("\x1b[31m{reason}\x1b[0m"));
             sink.finish().await;
             return Outcome::SpawnFailed(reason);
         }
     };
+    let (cols, rows) = ctx.size;
     let mut cmd = tokio::process::Command::new(&ctx.shell);
+    // Input is empty: a command that asks a question reads its end at once, on a pipe or on a
+    // terminal (the terminal is not the command's controlling one, so /dev/tty cannot be
+    // opened to wait on either).
     cmd.arg("-c")
         .arg(raw)
         .current_dir(&ctx.cwd)
         .stdin(Stdio::null())
-        .stdout(Stdio::from(writer.0))
-        .stderr(Stdio::from(writer.1))
+        .stdout(Stdio::from(out))
+        .stderr(Stdio::from(err))
+        .env("COLUMNS", cols.to_string())
+        .env("LINES", rows.to_string())
         .env("FORCE_COLOR", "1")
         .env("CLICOLOR_FORCE", "1")
         .env("CLICOLOR", "1")
@@ -244,14 +284,15 @@ async fn run_shell(
     let group = child.id().map(|p| p as i32).unwrap_or(0);
     pgid.store(group, Ordering::SeqCst);
     let (chunks_tx, mut chunks) = mpsc::channel(4);
-    read_pipe(reader.into(), chunks_tx);
-    let mut term = Terminal::default();
+    read_pipe(reader, chunks_tx);
+    let mut term = Terminal::sized(usize::from(cols), usize::from(rows));
     let mut pipes_open = true;
     // Output is handed on within FLUSH of arriving; nothing wakes the loop while the command
     // is quiet.
     let mut flush_at: Option<tokio::time::Instant> = None;
     let mut status = None;
     let mut drain_until: Option<tokio::time::Instant> = None;
+    let mut drain_cap: Option<tokio::time::Instant> = None;
     let mut kill_at: Option<tokio::time::Instant> = None;
     let mut was_cancelled = false;
 
@@ -264,6 +305,9 @@ async fn run_shell(
             chunk = chunks.recv(), if pipes_open => match chunk {
                 Some(bytes) => {
                     term.feed(&bytes, |row| sink.settled(row));
+                    if let (Some(until), Some(cap)) = (drain_until.as_mut(), drain_cap) {
+                        *until = cap.min(tokio::time::Instant::now() + DRAIN);
+                    }
                     let soon = tokio::time::Instant::now() + FLUSH;
                     flush_at = Some(flush_at.map_or(soon, |t| t.min(soon)));
                 }
@@ -274,7 +318,9 @@ async fn run_shell(
             }
             s = child.wait(), if status.is_none() => {
                 status = Some(s);
-                drain_until = Some(tokio::time::Instant::now() + DRAIN);
+                let now = tokio::time::Instant::now();
+                drain_until = Some(now + DRAIN);
+                drain_cap = Some(now + DRAIN_MAX);
             }
             // A background child may hold the pipes open: the step ends after the drain.
             _ = tokio::time::sleep_until(drain_until.unwrap_or_else(tokio::time::Instant::now)), if drain_until.is_some() => {}

@@ -14,7 +14,7 @@ use super::runner::RunContext;
 use crate::journal::event::rfc3339_string;
 use crate::output::Redactor;
 use crate::output::ansi::strip_sgr;
-use crate::output::terminal::{Settled, Terminal};
+use crate::output::terminal::{Settled, Terminal, rows_at};
 
 /// How often output is handed to the screen.
 pub(super) const FLUSH: Duration = Duration::from_millis(10);
@@ -49,6 +49,8 @@ pub(super) struct Sink<'a> {
     batch: VecDeque<String>,
     skipped: u64,
     cap: usize,
+    /// The screen's width: lines are handed to the pane as the rows it wraps them on.
+    cols: usize,
     redactor: &'a Redactor,
     /// The rows the command can still redraw, as last handed to the screen.
     live: Vec<String>,
@@ -79,6 +81,7 @@ impl<'a> Sink<'a> {
             batch: VecDeque::new(),
             skipped: 0,
             cap: ctx.scrollback.max(1),
+            cols: usize::from(ctx.size.0),
             redactor: &ctx.redactor,
             live: Vec::new(),
             in_key: false,
@@ -92,25 +95,27 @@ impl<'a> Sink<'a> {
         sink
     }
 
-    /// A row that will not change any more: to the log file and the next batch.
-    pub(super) fn settled(&mut self, row: Settled) {
-        let mut text = self
-            .redactor
-            .redact_line(&row.text, &mut self.in_key)
-            .into_owned();
+    /// A line that will not change any more, redacted whole (a secret the terminal wrapped is
+    /// still one secret): to the log file, and to the next batch as the rows the screen shows.
+    pub(super) fn settled(&mut self, line: Settled) {
+        let text = self.redactor.redact_line(&line.text, &mut self.in_key);
         if let Some(f) = self.file.as_mut() {
             let plain = strip_sgr(&text);
             let _ = f.write_all(plain.as_bytes());
-            let _ = f.write_all(if row.wrapped { b"" } else { b"\n" });
+            let _ = f.write_all(if line.wrapped { b"" } else { b"\n" });
         }
-        if row.wrapped {
-            text.push_str(" ↩");
+        let rows = if text.len() <= self.cols {
+            vec![text.into_owned()]
+        } else {
+            rows_at(&text, self.cols)
+        };
+        for row in rows {
+            if self.batch.len() == self.cap {
+                self.batch.pop_front();
+                self.skipped += 1;
+            }
+            self.batch.push_back(row);
         }
-        if self.batch.len() == self.cap {
-            self.batch.pop_front();
-            self.skipped += 1;
-        }
-        self.batch.push_back(text);
     }
 
     pub(super) fn note(&mut self, text: String) {
@@ -140,18 +145,19 @@ impl<'a> Sink<'a> {
             self.live_version = term.version();
             // The bottom row may still be being written: the start of a secret on it is hidden
             // until the rest arrives.
-            let rows = term.live();
-            let last = rows.len().saturating_sub(1);
+            let lines = term.live();
+            let last = lines.len().saturating_sub(1);
             let mut in_key = self.in_key;
-            self.live = rows
+            self.live = lines
                 .iter()
                 .enumerate()
-                .map(|(i, l)| {
-                    if i == last {
+                .flat_map(|(i, l)| {
+                    let shown = if i == last {
                         self.redactor.redact_unfinished(l, in_key)
                     } else {
                         self.redactor.redact_line(l, &mut in_key).into_owned()
-                    }
+                    };
+                    rows_at(&shown, self.cols)
                 })
                 .collect();
             self.live_sent = false;

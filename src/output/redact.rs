@@ -52,6 +52,33 @@ const SHAPES: &str = concat!(
 /// the start of a secret value) is not shown until the rest arrives.
 const SHAPE_STARTS: &str = r"^(?:whsec_|sntry|gh[pousr]_|github_pat_|glpat-|npm_|pypi-|xox[abprse]-|https://hooks\.slack|(?:sk|rk)_(?:live|test)_|AIza|AKIA|ASIA|eyJ|-----BEGIN)";
 
+/// A literal each of the shapes holds (case aside), for the one-pass gate.
+const SHAPE_WORDS: &[&str] = &[
+    "whsec_",
+    "sntry",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "npm_",
+    "pypi-",
+    "xox",
+    "hooks.slack.com",
+    "_live_",
+    "_test_",
+    "aiza",
+    "akia",
+    "asia",
+    "aws_secret_access_key",
+    "eyj",
+    "-----begin",
+    // URL credentials.
+    "://",
+];
+
 const KEY_BEGIN: &str = "-----BEGIN ";
 const KEY_END: &str = "-----END ";
 const KEY_TAIL: &str = "PRIVATE KEY-----";
@@ -60,6 +87,9 @@ const KEY_TAIL: &str = "PRIVATE KEY-----";
 pub struct Redactor {
     value_list: Vec<String>,
     values: Option<AhoCorasick>,
+    /// One pass that every text with a secret fails: the rules' keywords, the shapes'
+    /// literals and the values, case aside. Most lines of a flood stop here.
+    gate: Option<AhoCorasick>,
     shapes: Option<Regex>,
     shape_starts: Option<Regex>,
     url_credentials: Option<Regex>,
@@ -114,9 +144,23 @@ impl Redactor {
                 .build(&values)
                 .ok()
         };
+        let gate = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(
+                RULES
+                    .words()
+                    .iter()
+                    .map(String::as_str)
+                    .chain(SHAPE_WORDS.iter().copied())
+                    .chain(values.iter().map(String::as_str)),
+            )
+            .map_err(|e| tracing::error!("the redaction gate cannot be built: {e}"))
+            .ok();
         Redactor {
             value_list: values,
             values: matcher,
+            gate,
             shapes: compile(SHAPES),
             shape_starts: compile(SHAPE_STARTS),
             url_credentials: compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@"),
@@ -124,6 +168,9 @@ impl Redactor {
     }
 
     pub fn is_clean(&self, s: &str) -> bool {
+        if let Some(gate) = &self.gate {
+            return !gate.is_match(s);
+        }
         self.values.as_ref().is_none_or(|ac| !ac.is_match(s))
             && self.shapes.as_ref().is_none_or(|r| !r.is_match(s))
             && !(s.contains("://") && self.url_credentials.as_ref().is_some_and(|r| r.is_match(s)))

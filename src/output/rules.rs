@@ -162,6 +162,8 @@ pub struct RuleSet {
     /// ([`NAMED_RULE`] for the words of warroom's named-assignment rule, so one pass over a
     /// line tells whether any rule can find anything in it).
     keywords: Option<AhoCorasick>,
+    /// The words of `keywords`, for a gate that holds them beside others.
+    words: Vec<String>,
     owners: Vec<usize>,
     global: Allow,
 }
@@ -233,6 +235,7 @@ impl RuleSet {
         RuleSet {
             rules,
             keywords,
+            words,
             owners,
             global: Allow::new(&file.allow),
         }
@@ -251,6 +254,12 @@ impl RuleSet {
         found.sort_unstable();
         found.dedup();
         found
+    }
+
+    /// Every rule's keywords and the named rules' words: a text holding none of them (case
+    /// aside) cannot hold what the rules find.
+    pub fn words(&self) -> &[String] {
+        &self.words
     }
 
     /// Whether no rule, gitleaks' or warroom's named ones, can find anything in `text` (no

@@ -136,21 +136,64 @@ const FRAGMENTS: &[&str] = &[
 fn hostile_sequences_stay_inert() {
     let out =
         run(&[b"before\x1b[2J\x1b[H\x1b]0;pwned\x07\x1b]52;c;ZXZpbA==\x07\x07\x1b[10Aafter\n"]);
-    assert_eq!(out, ["beforeafter"]);
+    // The clear is the command's own screen, replaced; titles and the clipboard go nowhere.
+    assert_eq!(out, ["after"]);
 }
 
 #[test]
-fn an_endless_row_wraps_instead_of_growing() {
-    let bytes = vec![b'x'; MAX_COLS * 3 + 5];
-    let mut t = Terminal::default();
+fn a_row_wraps_at_the_width_and_settles_as_one_line_in_bounded_parts() {
+    let mut t = Terminal::sized(10, 5);
     let mut out = Vec::new();
-    t.feed(&bytes, |s| out.push(s));
-    t.finish(|s| out.push(s));
-    assert_eq!(out.len(), 4);
-    assert!(
-        out[..3]
-            .iter()
-            .all(|s| s.wrapped && s.text.len() == MAX_COLS)
+    t.feed(b"0123456789abcdefghij-tail\nnext\n", |s| out.push(s));
+    assert_eq!(t.live(), ["0123456789abcdefghij-tail", "next"]);
+    assert_eq!(
+        rows_at(&t.live()[0], 10),
+        ["0123456789", "abcdefghij", "-tail"]
     );
-    assert_eq!(out[3].text.len(), 5);
+    t.feed(b"one\ntwo\nthree\n", |s| out.push(s));
+    assert_eq!(out[0].text, "0123456789abcdefghij-tail");
+    assert!(!out[0].wrapped);
+    // An endless row settles in parts, each marked as going on.
+    let mut t = Terminal::sized(8, 2);
+    let mut out = Vec::new();
+    t.feed(&vec![b'x'; 8 * 600], |s| out.push(s));
+    t.finish(|s| out.push(s));
+    assert_eq!(out.len(), 2);
+    assert!(out[0].wrapped && out[0].text.len() == 8 * 512);
+    assert_eq!(out[1].text.len(), 8 * 88);
+}
+
+#[test]
+fn a_frame_redrawn_from_the_top_replaces_the_last_one() {
+    // gh run watch: home, erase below, the frame.
+    let mut bytes = b"\x1b[2J".to_vec();
+    for i in 0..20 {
+        bytes.extend_from_slice(format!("\x1b[0;0H\x1b[JRefreshing\n\nrun {i}\n").as_bytes());
+    }
+    bytes.extend_from_slice(b"\ndone\n");
+    let mut t = Terminal::sized(40, 10);
+    let mut out = Vec::new();
+    t.feed(&bytes, |s| out.push(s.text));
+    t.finish(|s| out.push(s.text));
+    assert_eq!(out, ["Refreshing", "", "run 19", "", "done"]);
+}
+
+#[test]
+fn the_alternate_screen_is_left_as_it_was_found() {
+    let bytes = b"before\n\x1b[?1049h\x1b[Hframe 1\x1b[Hframe 2\x1b[?1049lafter\n";
+    let mut t = Terminal::sized(40, 10);
+    let mut out = Vec::new();
+    t.feed(bytes, |s| out.push(s.text));
+    t.finish(|s| out.push(s.text));
+    assert_eq!(out, ["before", "after"]);
+}
+
+#[test]
+fn cursor_up_stops_at_the_top_of_the_screen() {
+    // compose redrawing more rows than the screen has: the rows that scrolled off stay.
+    let mut t = Terminal::sized(20, 3);
+    let mut out = Vec::new();
+    t.feed(b"a\nb\nc\nd\n\x1b[9A\x1b[0GX\n", |s| out.push(s.text));
+    t.finish(|s| out.push(s.text));
+    assert_eq!(out, ["a", "b", "X", "d"]);
 }
