@@ -228,6 +228,10 @@ impl Redactor {
             }
             return std::borrow::Cow::Owned(REDACTED.to_string());
         }
+        // The gate holds the start of a key block too.
+        if self.is_clean(line) {
+            return std::borrow::Cow::Borrowed(line);
+        }
         if let Some(at) = line.find(KEY_BEGIN)
             && line[at..].contains(KEY_TAIL)
             && !line[at..].contains(KEY_END)

@@ -60,6 +60,13 @@ impl Screen {
             return;
         }
         let goes_on = row.goes_on();
+        if !goes_on && self.wrapped.is_empty() {
+            self.settled.push(Settled {
+                text: row.into_text(),
+                wrapped: false,
+            });
+            return;
+        }
         self.wrapped.push(row);
         if goes_on && self.wrapped.len() < MAX_WRAPPED_ROWS {
             return;
