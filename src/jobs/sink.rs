@@ -1,6 +1,7 @@
 //! The output of one step: every settled line to the run's log file, and bounded batches to
 //! the pane, so a flood never slows the command down.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -98,24 +99,31 @@ impl<'a> Sink<'a> {
     /// A line that will not change any more, redacted whole (a secret the terminal wrapped is
     /// still one secret): to the log file, and to the next batch as the rows the screen shows.
     pub(super) fn settled(&mut self, line: Settled) {
-        let text = self.redactor.redact_line(&line.text, &mut self.in_key);
+        // A clean line (most of a flood) moves on as it came, without a copy.
+        let text = match self.redactor.redact_line(&line.text, &mut self.in_key) {
+            Cow::Borrowed(_) => line.text,
+            Cow::Owned(redacted) => redacted,
+        };
         if let Some(f) = self.file.as_mut() {
             let plain = strip_sgr(&text);
             let _ = f.write_all(plain.as_bytes());
             let _ = f.write_all(if line.wrapped { b"" } else { b"\n" });
         }
-        let rows = if text.len() <= self.cols {
-            vec![text.into_owned()]
+        if text.len() <= self.cols {
+            self.queue_row(text);
         } else {
-            rows_at(&text, self.cols)
-        };
-        for row in rows {
-            if self.batch.len() == self.cap {
-                self.batch.pop_front();
-                self.skipped += 1;
+            for row in rows_at(&text, self.cols) {
+                self.queue_row(row);
             }
-            self.batch.push_back(row);
         }
+    }
+
+    fn queue_row(&mut self, row: String) {
+        if self.batch.len() == self.cap {
+            self.batch.pop_front();
+            self.skipped += 1;
+        }
+        self.batch.push_back(row);
     }
 
     pub(super) fn note(&mut self, text: String) {
