@@ -547,3 +547,154 @@ fn s_shares_an_incident_from_the_console() {
     a.keys(&["q"]);
     a.wait_gone("Timeline");
 }
+
+#[test]
+fn a_second_console_on_the_same_seat_is_refused_with_the_first_ones_pid() {
+    if !common::tmux::tmux_available() {
+        return;
+    }
+    let (_team, seats) = team(&["Alice", "Bob"]);
+    let alice = &seats[0];
+    let first = console(alice, "seat-twice-1");
+    first.wait_for("IC Alice");
+    let pid = common::tmux::console_pid(&first);
+    let second = console(alice, "seat-twice-b");
+    let said = second
+        .wait_for("is already open on this seat")
+        .replace('\n', "");
+    assert!(
+        said.contains(&format!(
+            "{T} is already open on this seat in the console with pid {pid}"
+        )),
+        "{said}"
+    );
+    // The first goes on as it was, and its seat's notes still reach the others.
+    alice.ok(&["note", T, "still one console"]);
+    first.wait_for("Alice ✎ still one console");
+    assert!(!first.screen().contains("push refused"));
+    first.keys(&["q"]);
+    first.wait_gone("Timeline");
+    // Once it is gone, the seat opens again.
+    let again = console(alice, "seat-twice-2");
+    again.wait_for("IC Alice");
+    again.keys(&["q"]);
+    again.wait_gone("Timeline");
+}
+
+#[test]
+fn a_bad_ref_is_named_and_skipped_and_the_other_seats_go_on() {
+    let (_team, seats) = team(&["Alice", "Bob"]);
+    let (alice, bob) = (&seats[0], &seats[1]);
+    alice.ok(&["note", T, "before mallory"]);
+    let work = &alice.work;
+    // A seat that writes as warroom does, and is read once.
+    let at = "2026-11-27T00:00:00.000Z";
+    std::fs::write(
+        work.join("batch"),
+        format!(r#"{{"at":"{at}","kind":"note","text":"hello from carol","seat":"carol-0001"}}"#)
+            + "\n",
+    )
+    .expect("write");
+    let blob = git(work, &["hash-object", "-w", "batch"])
+        .trim()
+        .to_string();
+    let tree = git_stdin(
+        work,
+        &["mktree"],
+        &format!("100644 blob {blob}\tevents.jsonl\n"),
+    );
+    commit_to(
+        work,
+        tree.trim(),
+        "carol",
+        &format!("refs/warroom/{T}/carol-0001"),
+    );
+    let o = bob.run(&["export", T, "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let seen = |s: &Seat| {
+        git(
+            &s.work,
+            &["for-each-ref", "--format=%(refname)", "refs/warroom-seen/"],
+        )
+    };
+    assert!(seen(bob).contains("carol-0001"), "{}", seen(bob));
+
+    // Mallory pushes a ref at a blob and a ref whose name makes a folder, with plain git; the
+    // remote keeps both.
+    git(
+        work,
+        &[
+            "push",
+            "-q",
+            "origin",
+            &format!("{blob}:refs/warroom/{T}/mallory-0002"),
+        ],
+    );
+    let commit = git(work, &["commit-tree", tree.trim(), "-m", "folder"])
+        .trim()
+        .to_string();
+    git(
+        work,
+        &[
+            "push",
+            "-q",
+            "origin",
+            &format!("{commit}:refs/warroom/{T}/eve/x"),
+        ],
+    );
+    let remote = git(
+        work,
+        &["ls-remote", "origin", &format!("refs/warroom/{T}/*")],
+    );
+    assert!(
+        remote.contains("mallory-0002") && remote.contains("eve/x"),
+        "{remote}"
+    );
+    alice.ok(&["note", T, "after mallory"]);
+
+    let o = bob.run(&["export", T, "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let warned = stderr(&o);
+    assert!(
+        warned.contains(
+            "mallory-0002's ref is refused: it points at a blob, not at a commit of events"
+        ),
+        "{warned}"
+    );
+    assert!(
+        warned.contains(&format!(
+            "refs/warroom/{T}/eve/x is not a seat's ref: skipped"
+        )),
+        "{warned}"
+    );
+    assert!(
+        !warned.contains("offline") && !warned.contains("out of reach"),
+        "{warned}"
+    );
+    let j: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let all = texts(&j);
+    assert!(all.contains(&"after mallory".to_string()), "{all:?}");
+    assert!(all.contains(&"hello from carol".to_string()), "{all:?}");
+    // Nothing of the bad refs is kept in Bob's clone.
+    let kept = seen(bob);
+    assert!(
+        !kept.contains("mallory-0002") && !kept.contains("eve"),
+        "{kept}"
+    );
+
+    // A ref that leaves the remote leaves Bob's clone too; what was read of it stays.
+    git(
+        work,
+        &[
+            "push",
+            "-q",
+            "origin",
+            &format!(":refs/warroom/{T}/carol-0001"),
+        ],
+    );
+    let o = bob.run(&["export", T, "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!seen(bob).contains("carol-0001"), "{}", seen(bob));
+    let j: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert!(texts(&j).contains(&"hello from carol".to_string()));
+}

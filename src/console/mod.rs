@@ -26,6 +26,15 @@ pub async fn run(console: Console, script: Option<Script>) -> anyhow::Result<u8>
         sentry,
         git,
     } = console;
+    // One console per seat: a second one would read the others' refs and push beside the
+    // first, each taking the other's pushes for refusals.
+    let _console_lock = crate::share::hold_console_lock(&model.incident_dir).map_err(|pid| {
+        let who = pid.map_or("another console".to_string(), |p| format!("the console with pid {p}"));
+        anyhow::anyhow!(
+            "{} is already open on this seat in {who}: use that one (or quit it first); `warroom note` and `warroom event` work beside it",
+            model.incident.ticket
+        )
+    })?;
     let _watcher = sources::watch_journal(&model.incident_dir, tx.clone())
         .map_err(|e| tracing::warn!("cannot watch the journal, falling back to the clock: {e}"))
         .ok();
@@ -37,7 +46,6 @@ pub async fn run(console: Console, script: Option<Script>) -> anyhow::Result<u8>
         executor.start_git(setup);
     }
     executor.start_share();
-    let _console_lock = crate::share::hold_console_lock(&model.incident_dir);
     // A closed PR too: it may be reopened while the incident is open.
     if let Some(pr) = model
         .incident

@@ -382,18 +382,22 @@ impl Git {
     /// (`--depth 1`): libgit2 drops `.git/shallow` on such a fetch without bringing the history
     /// behind it, which leaves a repository git cannot read.
     pub(crate) fn fetch_refspec(&self, refspec: &str) -> std::result::Result<(), String> {
+        self.fetch_refspecs(&[refspec])
+    }
+
+    /// Fetches these refspecs in one round trip (a source without a destination brings its
+    /// objects only).
+    pub(crate) fn fetch_refspecs(
+        &self,
+        refspecs: &[impl AsRef<str>],
+    ) -> std::result::Result<(), String> {
+        let refspecs: Vec<&str> = refspecs.iter().map(AsRef::as_ref).collect();
         if self.repo.is_shallow() {
             let out = std::process::Command::new("git")
                 .arg("-C")
                 .arg(self.workdir())
-                .args([
-                    "fetch",
-                    "--quiet",
-                    "--depth",
-                    "1",
-                    &self.cfg.remote,
-                    refspec,
-                ])
+                .args(["fetch", "--quiet", "--depth", "1", &self.cfg.remote])
+                .args(&refspecs)
                 .stdin(std::process::Stdio::null())
                 .output()
                 .map_err(|e| format!("git fetch: {e}"))?;
@@ -410,7 +414,7 @@ impl Git {
         let mut opts = FetchOptions::new();
         opts.remote_callbacks(self.callbacks());
         remote
-            .fetch(&[refspec], Some(&mut opts), None)
+            .fetch(&refspecs, Some(&mut opts), None)
             .map_err(|e| e.message().to_string())
     }
 

@@ -54,11 +54,26 @@ pub fn open_repo(git: &GitConfig, share: &ShareConfig, cwd: &Path) -> Result<Git
 const CONSOLE_LOCK: &str = "console.lock";
 
 /// Held while a console runs for the incident: it pushes the seat's events, so `note` and
-/// `event` leave the push to it.
-pub fn hold_console_lock(incident_dir: &Path) -> Option<std::fs::File> {
-    let f = std::fs::File::create(incident_dir.join(CONSOLE_LOCK)).ok()?;
-    f.try_lock().ok()?;
-    Some(f)
+/// `event` leave the push to it. The file names the console's pid; when another console holds
+/// it, that pid is the error (`None` when it cannot be read).
+pub fn hold_console_lock(incident_dir: &Path) -> Result<std::fs::File, Option<u32>> {
+    use std::io::{Read, Seek, Write};
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(incident_dir.join(CONSOLE_LOCK))
+        .map_err(|_| None)?;
+    if f.try_lock().is_err() {
+        let mut pid = String::new();
+        let _ = f.read_to_string(&mut pid);
+        return Err(pid.trim().parse().ok());
+    }
+    let _ = f.set_len(0);
+    let _ = f.rewind();
+    let _ = write!(f, "{}", std::process::id());
+    Ok(f)
 }
 
 /// Whether a console runs for the incident (and pushes for the command line).

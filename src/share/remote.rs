@@ -1,6 +1,7 @@
 //! The seats' refs on the remote: this seat's events committed and pushed, fast-forward only;
 //! the refs listed; the other seats' fetched.
 
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -171,13 +172,97 @@ pub fn list(git: &Git) -> Result<Vec<(String, Oid)>, String> {
     Ok(refs)
 }
 
-/// Fetches every seat's ref of the incident into `refs/warroom-seen/TICKET/…`.
-pub fn fetch(git: &Git, ticket: &str) -> Result<(), String> {
-    git.fetch_refspec(&format!(
-        "+{}*:{}*",
-        super::ref_prefix(ticket),
-        seen_ref(ticket, "")
-    ))
+/// Fetches these seats' refs, each on its own: one bad ref (an object that cannot be fetched, a
+/// name that conflicts) fails only itself. All are asked for in one round trip first; only if
+/// that fails is each asked for alone. A fetched tip is checked before this clone keeps it (in
+/// `refs/warroom-seen/TICKET/SEAT`): a seat's ref that is not a chain of batches is refused,
+/// and nothing of it is kept.
+/// Why a seat's ref was not taken.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NotTaken {
+    /// It could not be fetched (it may be the network): tried again on the next poll.
+    Fetch(String),
+    /// What it points at is not a seat's events: skipped until it moves.
+    Invalid(String),
+}
+
+pub fn fetch_seats(git: &Git, ticket: &str, seats: &[(String, Oid)]) -> Vec<Result<(), NotTaken>> {
+    let spec = |seat: &str| seat_ref(ticket, seat);
+    let all: Vec<String> = seats.iter().map(|(s, _)| spec(s)).collect();
+    let fetched: Vec<Result<(), String>> = if all.is_empty() || git.fetch_refspecs(&all).is_ok() {
+        seats.iter().map(|_| Ok(())).collect()
+    } else {
+        seats
+            .iter()
+            .map(|(s, _)| git.fetch_refspecs(&[spec(s)]))
+            .collect()
+    };
+    seats
+        .iter()
+        .zip(fetched)
+        .map(|((seat, oid), got)| {
+            got.map_err(NotTaken::Fetch)?;
+            check_tip(&git.repo, *oid).map_err(NotTaken::Invalid)?;
+            git.repo
+                .reference(
+                    &seen_ref(ticket, seat),
+                    *oid,
+                    true,
+                    "warroom: a seat's events",
+                )
+                .map(|_| ())
+                .map_err(|e| NotTaken::Fetch(e.message().to_string()))
+        })
+        .collect()
+}
+
+/// Whether `tip` is what a seat's ref holds: a commit of one batch file, as this module writes
+/// them.
+fn check_tip(repo: &Repository, tip: Oid) -> Result<(), String> {
+    let object = repo
+        .find_object(tip, None)
+        .map_err(|_| "its object did not arrive".to_string())?;
+    let commit = object.as_commit().ok_or_else(|| {
+        let kind = object.kind().map_or("unknown", |k| k.str());
+        format!("it points at a {kind}, not at a commit of events")
+    })?;
+    let tree = commit.tree().map_err(|e| e.message().to_string())?;
+    let entry = tree
+        .get_name(BATCH_FILE)
+        .ok_or_else(|| format!("its commit holds no {BATCH_FILE}"))?;
+    let blob = entry
+        .to_object(repo)
+        .ok()
+        .and_then(|o| o.into_blob().ok())
+        .ok_or_else(|| format!("its {BATCH_FILE} is not a file"))?;
+    if blob.size() > 2 * MAX_BATCH {
+        return Err(format!(
+            "its batch is {} bytes, more than a seat writes",
+            blob.size()
+        ));
+    }
+    Ok(())
+}
+
+/// Drops this clone's copy of the seats whose ref left the remote.
+pub fn forget_gone(repo: &Repository, ticket: &str, present: &BTreeSet<String>) {
+    let prefix = seen_ref(ticket, "");
+    let Ok(refs) = repo.references_glob(&format!("{prefix}*")) else {
+        return;
+    };
+    let gone: Vec<String> = refs
+        .flatten()
+        .filter_map(|r| r.name().ok().map(String::from))
+        .filter(|name| {
+            name.strip_prefix(&prefix)
+                .is_some_and(|seat| !present.contains(seat))
+        })
+        .collect();
+    for name in gone {
+        if let Ok(mut r) = repo.find_reference(&name) {
+            let _ = r.delete();
+        }
+    }
 }
 
 /// Fetches every incident's refs (for `list --remote`).

@@ -99,6 +99,11 @@ pub struct Sync {
     taken: BTreeMap<String, Oid>,
     /// This seat's ref on the remote.
     remote_own: Option<Oid>,
+    /// Refs judged not a seat's, at the commit they were judged at: said once, skipped until
+    /// they move.
+    refused: BTreeMap<String, Oid>,
+    /// Refs whose fetch failed at this commit: said once, tried again on every poll.
+    unfetched: BTreeMap<String, Oid>,
     pub status: ShareStatus,
 }
 
@@ -110,6 +115,8 @@ impl Sync {
             git,
             taken: BTreeMap::new(),
             remote_own: None,
+            refused: BTreeMap::new(),
+            unfetched: BTreeMap::new(),
             status: ShareStatus::default(),
         })
     }
@@ -176,32 +183,61 @@ impl Sync {
             }
         };
         self.online();
-        let seats: BTreeMap<String, Oid> = refs
-            .into_iter()
-            .filter_map(|(name, oid)| Some((name.strip_prefix(&prefix)?.to_string(), oid)))
-            .collect();
+        let mut warnings = Vec::new();
+        let mut seats: BTreeMap<String, Oid> = BTreeMap::new();
+        for (name, oid) in refs {
+            let Some(seat) = name.strip_prefix(&prefix) else {
+                continue;
+            };
+            if super::seat::valid_seat(seat) {
+                seats.insert(seat.to_string(), oid);
+            } else if self.refused.insert(name.clone(), oid) != Some(oid) {
+                warnings.push(format!("{name} is not a seat's ref: skipped"));
+            }
+        }
+        let present = seats.keys().cloned().collect();
+        remote::forget_gone(&self.git.repo, &self.setup.ticket, &present);
+        self.taken.retain(|seat, _| present.contains(seat));
         let me = self.setup.share.seat.clone();
         self.remote_own = seats.get(&me).copied();
+        // What moved since it was last taken in, or last refused.
         let moved: Vec<(String, Oid)> = seats
-            .iter()
-            .filter(|(seat, oid)| **seat != me && self.taken.get(*seat) != Some(*oid))
-            .map(|(s, o)| (s.clone(), *o))
+            .into_iter()
+            .filter(|(seat, oid)| {
+                *seat != me
+                    && self.taken.get(seat) != Some(oid)
+                    && self.refused.get(&super::seat_ref(&self.setup.ticket, seat)) != Some(oid)
+            })
             .collect();
-        let (mut events, mut warnings) = (0, Vec::new());
-        if !moved.is_empty() {
-            if let Err(why) = remote::fetch(&self.git, &self.setup.ticket) {
-                self.offline(why);
-                return (0, Vec::new());
-            }
-            for (seat, oid) in moved {
-                match super::ingest::ingest(&self.git.repo, &self.setup.dir, &seat, oid) {
-                    Ok(got) => {
-                        events += got.events;
-                        warnings.extend(got.warnings);
-                        self.taken.insert(seat, oid);
-                    }
-                    Err(e) => warnings.push(format!("{seat}: {e}")),
+        let mut events = 0;
+        let fetched = remote::fetch_seats(&self.git, &self.setup.ticket, &moved);
+        for ((seat, oid), got) in moved.into_iter().zip(fetched) {
+            let name = super::seat_ref(&self.setup.ticket, &seat);
+            match got {
+                Ok(()) => {}
+                Err(remote::NotTaken::Invalid(why)) => {
+                    warnings.push(format!(
+                        "{seat}'s ref is refused: {why}; the other seats go on"
+                    ));
+                    self.refused.insert(name, oid);
+                    continue;
                 }
+                Err(remote::NotTaken::Fetch(why)) => {
+                    if self.unfetched.insert(name, oid) != Some(oid) {
+                        warnings.push(format!(
+                            "{seat}'s ref cannot be fetched ({why}): tried again on the next poll; the other seats go on"
+                        ));
+                    }
+                    continue;
+                }
+            }
+            match super::ingest::ingest(&self.git.repo, &self.setup.dir, &seat, oid) {
+                Ok(got) => {
+                    events += got.events;
+                    warnings.extend(got.warnings);
+                    self.taken.insert(seat, oid);
+                }
+                Err(e) => warnings.push(format!("{seat}: {e}")),
             }
         }
         let local = remote::own_tip(&self.git.repo, &self.setup.ticket, &me);
