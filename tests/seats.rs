@@ -224,6 +224,7 @@ fn a_hostile_seat_is_refused_or_made_inert_and_a_rewritten_ref_is_not_read() {
         "{not an event".to_string(),
         format!(r#"{{"at":"{at}","kind":"note","text":"{huge}","seat":"mallory-0001"}}"#),
         format!(r#"{{"at":"{at}","kind":"note","text":"\u001b[2J\u001b]0;pwned\u0007clear","by":"Mallory","seat":"mallory-0001"}}"#),
+        format!(r#"{{"at":"{at}","kind":"note","text":"spoofed","by":"Alice","seat":"mallory-0001"}}"#),
     ]
     .join("\n");
     let work = &alice.work;
@@ -250,10 +251,15 @@ fn a_hostile_seat_is_refused_or_made_inert_and_a_rewritten_ref_is_not_read() {
     assert!(warned.contains("not an event"), "{warned}");
     assert!(warned.contains("bytes refused"), "{warned}");
     assert!(warned.contains("shown inert"), "{warned}");
+    assert!(
+        warned.contains(r#"mallory-0001: an event written as "Alice" refused"#),
+        "{warned}"
+    );
     let j: Value = serde_json::from_slice(&o.stdout).expect("json");
     let all = texts(&j);
     assert!(
-        !all.iter().any(|t| t == "forged" || t.len() > 10_000),
+        !all.iter()
+            .any(|t| t == "forged" || t == "spoofed" || t.len() > 10_000),
         "{all:?}"
     );
     assert!(all.contains(&"␛[2J␛]0;pwned␇clear".to_string()), "{all:?}");

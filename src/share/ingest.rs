@@ -189,6 +189,13 @@ fn check(line: &[u8], seat: &str) -> Result<(Event, Option<String>), String> {
             ));
         }
     }
+    if let Some(by) = ev.str_field("by")
+        && !super::seat::writes_as(seat, by)
+    {
+        return Err(format!(
+            "{seat}: an event written as {by:?} refused: a seat writes only as its own person"
+        ));
+    }
     let mut inert = false;
     if let Some(t) = make_inert(&ev.text) {
         ev.text = t;

@@ -15,11 +15,7 @@ pub fn seat_for(repo: &git2::Repository, remote: &str, home: &Path) -> Result<Sh
         "git has no user.name: set it (git config --global user.name \"Your Name\") so the other seats know who you are".to_string()
     })?;
     let email = config.get_string("user.email").unwrap_or_default();
-    let mut person = crate::git::slug(&name);
-    person.truncate(24);
-    if person.is_empty() {
-        person = "seat".into();
-    }
+    let person = person_of(&name);
     let machine = std::fs::read_to_string("/etc/machine-id")
         .or_else(|_| std::fs::read_to_string("/etc/hostname"))
         .unwrap_or_default();
@@ -34,6 +30,23 @@ pub fn seat_for(repo: &git2::Repository, remote: &str, home: &Path) -> Result<Sh
         by: name.trim().to_string(),
         email,
     })
+}
+
+/// The person part of a seat id, from `user.name`.
+fn person_of(name: &str) -> String {
+    let mut person = crate::git::slug(name);
+    person.truncate(24);
+    if person.is_empty() {
+        person = "seat".into();
+    }
+    person
+}
+
+/// Whether `by` is the person of `seat`: the name a seat's events carry is the one its id was
+/// made from, so no seat writes as another.
+pub fn writes_as(seat: &str, by: &str) -> bool {
+    seat.rsplit_once('-')
+        .is_some_and(|(person, _)| person == person_of(by))
 }
 
 /// A seat id as it may appear in a ref: lowercase letters, digits and hyphens.
