@@ -594,18 +594,75 @@ fn the_manual_page_names_every_command() {
     let h = home();
     let o = warroom(h.path(), &["man"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let man = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        man.starts_with(".ie") || man.contains(".TH warroom 1"),
-        "{man}"
-    );
+    let man = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(man.contains(".TH warroom 1"), "{man}");
     for command in [
         "open", "resume", "list", "note", "event", "export", "close", "git", "demo",
     ] {
         assert!(
-            man.contains(command),
+            man.contains(&format!("warroom {command}")),
             "{command} missing from the manual page"
         );
+    }
+    // Whole: the keys, what the exit codes mean, the environment, the files, examples.
+    for section in [
+        ".SH COMMANDS",
+        ".SH KEYS",
+        ".SH EXIT STATUS",
+        ".SH ENVIRONMENT",
+        ".SH FILES",
+        ".SH EXAMPLES",
+    ] {
+        assert!(man.contains(section), "{section} missing");
+    }
+    for text in [
+        "deploy",
+        "WARROOM_HOME",
+        "journal.jsonl",
+        "SENTRY_AUTH_TOKEN",
+    ] {
+        assert!(man.contains(text), "{text} missing");
+    }
+    // A command's own page, and every page written for packagers.
+    let o = warroom(h.path(), &["man", "open"]);
+    let open = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        open.contains(".TH warroom-open 1") && open.contains("detected"),
+        "{open}"
+    );
+    let o = warroom(h.path(), &["man", "nonsense"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let dir = h.path().join("man1");
+    let o = warroom(h.path(), &["man", "--dir", dir.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut pages: Vec<String> = std::fs::read_dir(&dir)
+        .expect("pages")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    assert!(
+        pages.contains(&"warroom.1".to_string()) && pages.contains(&"warroom-git.1".to_string())
+    );
+    assert_eq!(pages.len(), 15, "{pages:?}");
+    // groff reads every page without a warning, where it is installed.
+    if std::process::Command::new("groff")
+        .arg("-v")
+        .output()
+        .is_ok()
+    {
+        for page in &pages {
+            let o = std::process::Command::new("groff")
+                .args(["-man", "-Tutf8", "-ww", "-z"])
+                .arg(dir.join(page))
+                .output()
+                .expect("groff");
+            assert!(
+                o.status.success() && o.stderr.is_empty(),
+                "{page}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
     }
 }
 

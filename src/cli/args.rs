@@ -118,8 +118,15 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff): `warroom man | man -l -`
-    Man,
+    /// Print the manual page (roff): `warroom man | man -l -`, `warroom man open`
+    Man {
+        /// A command's own page (`warroom-open(1)`)
+        command: Option<String>,
+        /// Write every page (`warroom.1`, `warroom-open.1`, …) into this folder instead, for
+        /// packagers
+        #[arg(long, value_name = "DIR", conflicts_with = "command")]
+        dir: Option<PathBuf>,
+    },
     /// Validate the config, or print the default one
     Config {
         #[command(subcommand)]

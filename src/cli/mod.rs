@@ -6,6 +6,7 @@ pub mod config_check;
 mod config_cmd;
 mod documents;
 mod git;
+mod manual;
 mod record;
 mod share;
 mod start;
@@ -177,14 +178,26 @@ pub fn run(cli: Cli) -> Result<()> {
             clap_complete::generate(shell, &mut cmd, "warroom", &mut std::io::stdout());
             Ok(())
         }
-        Some(Command::Man) => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            clap_mangen::Man::new(cmd)
-                .render(&mut std::io::stdout())
-                .context("writing the manual page")?;
-            Ok(())
-        }
+        Some(Command::Man { command, dir }) => man(command.as_deref(), dir.as_deref()),
     }
+}
+
+fn man(command: Option<&str>, dir: Option<&Path>) -> Result<()> {
+    if let Some(dir) = dir {
+        let n = manual::write_all(dir)?;
+        println!("Wrote {n} manual pages in {}", dir.display());
+        return Ok(());
+    }
+    let page = match command {
+        None => manual::main_page()?,
+        Some(name) => manual::command_page(name)?.ok_or_else(|| {
+            Fail::Usage(format!("no command {name:?}: `warroom --help` lists them"))
+        })?,
+    };
+    std::io::stdout()
+        .write_all(&page)
+        .context("writing the manual page")?;
+    Ok(())
 }
 
 fn prompt_line(question: &str) -> Result<String> {
