@@ -3,6 +3,20 @@
 use std::io::Write;
 use std::path::Path;
 
+/// The error with the path it is about, and what to do when that is clear: a read-only or
+/// forbidden folder, a full disk.
+pub fn named(path: &Path, e: std::io::Error) -> std::io::Error {
+    use std::io::ErrorKind as K;
+    let hint = match e.kind() {
+        K::ReadOnlyFilesystem | K::PermissionDenied => {
+            " — warroom needs to write there: set WARROOM_HOME to a folder you can write"
+        }
+        K::StorageFull | K::QuotaExceeded => " — the disk is full: free some space and try again",
+        _ => "",
+    };
+    std::io::Error::new(e.kind(), format!("{}: {e}{hint}", path.display()))
+}
+
 /// Writes through a temporary file and a rename, so readers never see half a file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_atomic_with(path, |w| w.write_all(bytes))

@@ -180,9 +180,19 @@ pub(super) fn console_with(
         let inc = ctx.incident(ticket, &loaded)?.incident;
         ctx.review(ticket, &inc)?;
     }
-    let _log_guard = crate::logging::init(ctx.store.root());
+    let log = crate::logging::init(ctx.store.root());
     tracing::info!(ticket, "console started");
-    let console = crate::console::prepare(&ctx.store, ticket, &loaded, &ctx.cwd)?;
+    let mut console = crate::console::prepare(&ctx.store, ticket, &loaded, &ctx.cwd)?;
+    let _log_guard = match log {
+        Ok(guard) => guard,
+        Err(why) => {
+            console.model.say(
+                crate::app::model::Tone::Warn,
+                format!("Running without warroom.log: {why}"),
+            );
+            None
+        }
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -216,9 +216,9 @@ impl Executor {
             Effect::Append(draft) => {
                 if let Err(e) = self.writer.append(draft) {
                     tracing::error!("append failed: {e}");
+                    // The error names the journal's path.
                     return vec![Msg::Failed(format!(
-                        "NOT RECORDED — cannot write the journal {}: {e}",
-                        self.writer.path().display()
+                        "NOT RECORDED — cannot write the journal: {e}"
                     ))];
                 }
                 self.read_journal()

@@ -73,10 +73,8 @@ pub fn record(journal: &JournalWriter, written: &[Written]) -> Result<(), Export
                 .field("path", w.path.display().to_string()),
             )
             .map_err(|e| {
-                ExportError::Io(format!(
-                    "NOT RECORDED — cannot write the journal {}: {e}",
-                    journal.path().display()
-                ))
+                // The error names the journal's path.
+                ExportError::Io(format!("NOT RECORDED — cannot write the journal: {e}"))
             })?;
     }
     Ok(())

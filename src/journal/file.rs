@@ -79,14 +79,16 @@ impl JournalWriter {
         });
         let mut line = serde_json::to_vec(&event).map_err(io::Error::other)?;
         line.push(b'\n');
+        let named = |e| crate::fsutil::named(&self.path, e);
         let mut file = OpenOptions::new()
             .read(true)
             .append(true)
             .create(true)
-            .open(&self.path)?;
-        file.lock()?;
+            .open(&self.path)
+            .map_err(named)?;
+        file.lock().map_err(named)?;
+        let len = file.metadata().map_err(named)?.len();
         let result = (|| {
-            let len = file.metadata()?.len();
             if len > 0 {
                 let mut last = [0u8; 1];
                 file.read_exact_at(&mut last, len - 1)?;
@@ -98,8 +100,12 @@ impl JournalWriter {
             file.write_all(&line)?;
             file.sync_data()
         })();
+        if result.is_err() {
+            // A write cut short (a full disk) is taken back: no torn line is left behind.
+            let _ = file.set_len(len);
+        }
         let unlocked = file.unlock();
-        result.and(unlocked)
+        result.and(unlocked).map_err(named)
     }
 }
 

@@ -72,19 +72,21 @@ impl Store {
             return Err(StoreError::Exists(existing));
         }
         let parent = self.root.join("incidents");
-        fs::create_dir_all(&parent)?;
+        fs::create_dir_all(&parent).map_err(|e| crate::fsutil::named(&parent, e))?;
         let dir = self.incident_dir(ticket);
         match fs::create_dir(&dir) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
                 return Err(StoreError::Exists(ticket.to_string()));
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(crate::fsutil::named(&dir, e).into()),
         }
         let writer = JournalWriter::new(dir.join(JOURNAL_FILE));
         writer.append_event(opened)?;
         // Make the new folder's entry durable too.
-        fs::File::open(&parent)?.sync_all()?;
+        fs::File::open(&parent)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| crate::fsutil::named(&parent, e))?;
         Ok(writer)
     }
 

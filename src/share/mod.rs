@@ -55,16 +55,19 @@ const CONSOLE_LOCK: &str = "console.lock";
 
 /// Held while a console runs for the incident: it pushes the seat's events, so `note` and
 /// `event` leave the push to it. The file names the console's pid; when another console holds
-/// it, that pid is the error (`None` when it cannot be read).
-pub fn hold_console_lock(incident_dir: &Path) -> Result<std::fs::File, Option<u32>> {
+/// it, that pid is the error (`None` when it cannot be read). A folder where the lock cannot
+/// be made (read-only) gives no lock, and no error: the console runs and says what fails.
+pub fn hold_console_lock(incident_dir: &Path) -> Result<Option<std::fs::File>, Option<u32>> {
     use std::io::{Read, Seek, Write};
-    let mut f = std::fs::OpenOptions::new()
+    let f = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .create(true)
         .truncate(false)
-        .open(incident_dir.join(CONSOLE_LOCK))
-        .map_err(|_| None)?;
+        .open(incident_dir.join(CONSOLE_LOCK));
+    let Ok(mut f) = f else {
+        return Ok(None);
+    };
     if f.try_lock().is_err() {
         let mut pid = String::new();
         let _ = f.read_to_string(&mut pid);
@@ -73,7 +76,7 @@ pub fn hold_console_lock(incident_dir: &Path) -> Result<std::fs::File, Option<u3
     let _ = f.set_len(0);
     let _ = f.rewind();
     let _ = write!(f, "{}", std::process::id());
-    Ok(f)
+    Ok(Some(f))
 }
 
 /// Whether a console runs for the incident (and pushes for the command line).
