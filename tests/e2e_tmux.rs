@@ -492,6 +492,7 @@ fn the_scripted_demo_runs_the_whole_flow() {
     let pir = std::fs::read_to_string(exports.join("pir.md")).expect("pir");
     assert!(
         pir.contains("Error rate dropped from")
+            && pir.contains("> **Simulated.** This is warroom's demo incident")
             && pir.contains("hotfix/DEMO-1337-auth-bypass-on-expired-tokens")
             && pir.contains("v2.3.5"),
         "{pir}"

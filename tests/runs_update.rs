@@ -309,6 +309,9 @@ fn cancelled_and_signalled_runs_are_said_plainly() {
     assert!(d.fields["exit_code"].is_null());
     assert!(d.text.contains("killed by signal 9"), "{}", d.text);
     assert!(m.incident.deployed_at.is_none());
+    // The deploy step is the deploy: said once.
+    let banner = m.banner.clone().expect("banner").text;
+    assert_eq!(banner, "✗ deploy failed: killed by signal 9");
 }
 
 #[test]

@@ -704,3 +704,28 @@ fn a_bad_ref_is_named_and_skipped_and_the_other_seats_go_on() {
     let j: Value = serde_json::from_slice(&o.stdout).expect("json");
     assert!(texts(&j).contains(&"hello from carol".to_string()));
 }
+
+#[test]
+fn a_handoff_finds_a_seat_by_first_name_and_is_not_recorded_twice() {
+    let (_team, seats) = team(&["Alice", "Bob Second"]);
+    let alice = &seats[0];
+    let brief = alice.ok(&["handoff", T, "--to", "bob"]);
+    assert!(brief.contains("→ Bob Second (bob-second-"), "{brief}");
+    let again = alice.run(&["handoff", T, "--to", "bob"]);
+    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("a handoff to Bob Second is already pending"),
+        "{}",
+        stderr(&again)
+    );
+    let j = alice.json(T);
+    let started = events(&j)
+        .iter()
+        .filter(|e| e["kind"] == "handoff_started")
+        .count();
+    assert_eq!(started, 1);
+    // An empty note is refused, as `warroom note` refuses one.
+    let o = alice.run(&["event", T, "note"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("the note is empty"), "{}", stderr(&o));
+}

@@ -483,7 +483,7 @@ fn finished(
     let what = outcome.describe();
     if !ok && *outcome != Outcome::Cancelled {
         m.banner = Some(Status {
-            text: format!("✗ {} {name} failed: {what}", kind.as_str()),
+            text: format!("✗ {} failed: {what}", kind.title(&name)),
             tone: Tone::Error,
         });
     }

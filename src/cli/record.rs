@@ -136,6 +136,11 @@ pub(super) fn event(
             kinds::CUSTOM_PREFIX,
         )));
     }
+    if kind == kinds::NOTE && text.trim().is_empty() {
+        return Err(Fail::Usage(format!(
+            "the note is empty: `warroom event {ticket} note TEXT…` (or `warroom note {ticket} TEXT…`)"
+        )));
+    }
     let mut draft = Draft::new(kind, text.trim());
     for f in fields {
         let Some((k, v)) = f.split_once('=') else {

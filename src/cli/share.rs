@@ -266,6 +266,28 @@ pub(super) fn list_remote(ctx: &Ctx) -> Result<()> {
 }
 
 /// `warroom handoff TICKET --to SEAT`: the brief written from the record, and the handoff on it.
+/// The seats `to` names: a seat id, a person's whole name, first name, or the name part of
+/// a seat id (`bob` for "Bob Second" of `bob-second-3f9a`), case aside; whole matches first.
+fn seats_named<'a>(people: &'a BTreeMap<String, String>, to: &str) -> Vec<&'a str> {
+    let whole: Vec<&str> = people
+        .iter()
+        .filter(|(seat, person)| seat.as_str() == to || person.eq_ignore_ascii_case(to))
+        .map(|(seat, _)| seat.as_str())
+        .collect();
+    if !whole.is_empty() {
+        return whole;
+    }
+    people
+        .iter()
+        .filter(|(seat, person)| {
+            let first = person.split_whitespace().next().unwrap_or_default();
+            let name = seat.rsplit_once('-').map_or(seat.as_str(), |(n, _)| n);
+            first.eq_ignore_ascii_case(to) || name.eq_ignore_ascii_case(to)
+        })
+        .map(|(seat, _)| seat.as_str())
+        .collect()
+}
+
 pub(super) fn handoff(ctx: &Ctx, ticket: &str, to: &str) -> Result<()> {
     let ticket = &ctx.ticket(ticket)?;
     let loaded = ctx.config()?;
@@ -276,22 +298,36 @@ pub(super) fn handoff(ctx: &Ctx, ticket: &str, to: &str) -> Result<()> {
     pull_before(ctx, ticket, &loaded);
     let rec = ctx.incident(ticket, &loaded)?;
     let seats = &rec.incident.seats;
-    let target = seats
-        .people
-        .iter()
-        .find(|(seat, person)| seat.as_str() == to || person.eq_ignore_ascii_case(to))
-        .map(|(seat, _)| seat.clone())
-        .ok_or_else(|| {
-            Fail::Usage(format!(
+    let listed = || {
+        seats
+            .people
+            .iter()
+            .map(|(s, p)| format!("{s} ({p})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let target = match seats_named(&seats.people, to)[..] {
+        [seat] => seat.to_string(),
+        [] => {
+            return Err(Fail::Usage(format!(
                 "no seat {to:?} on {ticket}; the seats are: {}",
-                seats
-                    .people
-                    .iter()
-                    .map(|(s, p)| format!("{s} ({p})"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        })?;
+                listed()
+            )));
+        }
+        _ => {
+            return Err(Fail::Usage(format!(
+                "{to:?} names more than one seat on {ticket}: give the seat id ({})",
+                listed()
+            )));
+        }
+    };
+    if let Some(h) = &seats.handoff {
+        return Err(Fail::Usage(format!(
+            "a handoff to {} is already pending (since {} UTC): they accept it in their console with y",
+            seats.person(&h.to),
+            h.at.format("%H:%M")
+        )));
+    }
     if target == me.seat {
         return Err(Fail::Usage(
             "that is this seat: hand over to another one".into(),

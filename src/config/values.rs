@@ -13,8 +13,20 @@ pub(super) fn at_least_5s<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D
     Ok(v)
 }
 
+/// A duration as the config writes it: `24h`, `5m`, `30s` (never `1day`).
 pub(super) fn show_duration<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&humantime::format_duration(*d).to_string())
+    s.serialize_str(&written(*d))
+}
+
+pub(super) fn written(d: Duration) -> String {
+    let secs = d.as_secs();
+    match (d.subsec_nanos(), secs) {
+        (0, 0) => "0s".into(),
+        (0, s) if s.is_multiple_of(3600) => format!("{}h", s / 3600),
+        (0, s) if s.is_multiple_of(60) => format!("{}m", s / 60),
+        (0, s) => format!("{s}s"),
+        _ => humantime::format_duration(d).to_string(),
+    }
 }
 
 pub(super) fn show_optional_duration<S: Serializer>(

@@ -28,6 +28,8 @@ pub struct ItemOutcome {
 pub struct Context {
     pub ticket: String,
     pub title: String,
+    /// warroom's demo: every document says it was simulated.
+    pub demo: bool,
     pub priority: String,
     pub severity: String,
     pub phase: String,
@@ -197,6 +199,7 @@ pub fn build(
     let mut ctx = Context {
         ticket: inc.ticket.clone(),
         title: inc.title.clone(),
+        demo: inc.demo,
         priority: inc.priority.to_string(),
         severity: inc.priority.kind().to_string(),
         phase: inc.phase().as_str().to_string(),
