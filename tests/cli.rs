@@ -736,12 +736,22 @@ fn config_check_shows_what_the_configuration_resolves_to_and_from_where() {
 fn config_check_shows_durations_as_they_are_written() {
     let h = home();
     let cfg = h.path().join("warroom.toml");
-    std::fs::write(&cfg, "[sla]\nP2 = \"24h\"\nP3 = \"2days\"\n\n[monitoring]\nwindow = \"90s\"\n")
-        .expect("write");
-    let o = warroom(h.path(), &["--config", cfg.to_str().expect("utf-8"), "config", "check"]);
+    std::fs::write(
+        &cfg,
+        "[sla]\nP2 = \"24h\"\nP3 = \"2days\"\n\n[monitoring]\nwindow = \"90s\"\n",
+    )
+    .expect("write");
+    let o = warroom(
+        h.path(),
+        &["--config", cfg.to_str().expect("utf-8"), "config", "check"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    for shown in [r#"sla.P2 = "24h""#, r#"sla.P3 = "48h""#, r#"monitoring.window = "90s""#] {
+    for shown in [
+        r#"sla.P2 = "24h""#,
+        r#"sla.P3 = "48h""#,
+        r#"monitoring.window = "90s""#,
+    ] {
         assert!(out.contains(shown), "{shown} not in:\n{out}");
     }
     assert!(!out.contains("day"), "{out}");

@@ -112,7 +112,10 @@ fn a_read_only_home_is_named_and_the_console_runs_without_its_log() {
     }
     let tmux = Tmux::new("read-only-home");
     tmux.start(home);
-    tmux.line(&format!("{} resume RO-1; echo RO-'EXIT'-$?", bin().display()));
+    tmux.line(&format!(
+        "{} resume RO-1; echo RO-'EXIT'-$?",
+        bin().display()
+    ));
     tmux.wait_for("Running without warroom.log");
     tmux.keys(&["n"]);
     tmux.line("hello");

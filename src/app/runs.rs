@@ -335,7 +335,7 @@ pub fn on_run(m: &mut Model, msg: RunMsg) -> Vec<Effect> {
                 r.step = name.clone();
             }
             m.log
-                .push_header(format!("━━ {} · {command}", kind.title(&name)), at);
+                .push_header(format!("━━ {} · {command}", kind.title(name)), at);
             let log = log.display().to_string();
             match kind {
                 JobKind::Deploy => {
@@ -483,7 +483,7 @@ fn finished(
     let what = outcome.describe();
     if !ok && *outcome != Outcome::Cancelled {
         m.banner = Some(Status {
-            text: format!("✗ {} failed: {what}", kind.title(&name)),
+            text: format!("✗ {} failed: {what}", kind.title(name)),
             tone: Tone::Error,
         });
     }
