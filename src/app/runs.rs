@@ -335,7 +335,7 @@ pub fn on_run(m: &mut Model, msg: RunMsg) -> Vec<Effect> {
                 r.step = name.clone();
             }
             m.log
-                .push_header(format!("━━ {} · {command}", kind.title(name)), at);
+                .push_header(format!("━━ {} · {command}", kind.title(&name)), at);
             let log = log.display().to_string();
             match kind {
                 JobKind::Deploy => {
