@@ -754,3 +754,29 @@ fn a_plain_terminal_gets_a_complete_ascii_screen() {
     tmux.keys(&["q"]);
     tmux.wait_for("exit status 0");
 }
+
+#[test]
+fn the_demo_checkout_path_can_be_read_on_an_80_by_24_terminal() {
+    if !tmux_available() {
+        return;
+    }
+    // As long as the demo's own folder (`/tmp/warroom-demo-XXXXXX`), and a little more.
+    let dir = tempfile::Builder::new()
+        .prefix("warroom-demo-")
+        .tempdir()
+        .expect("tmp");
+    let demo = dir.path().join("d");
+    let tmux = Tmux::new("demo-80x24");
+    tmux.start_sized(dir.path(), 80, 24);
+    tmux.line(&format!(
+        "{} demo --dir '{}'",
+        bin().display(),
+        demo.display()
+    ));
+    let s = tmux.wait_for("heckout: ");
+    let path = demo.join("accounts-api").display().to_string();
+    eprintln!("{s}");
+    assert!(s.contains(&path), "the path is cut at 80×24:\n{s}");
+    tmux.keys(&["q"]);
+    tmux.wait_gone("Timeline");
+}

@@ -54,6 +54,21 @@ impl Drop for Tmpfs {
     }
 }
 
+fn open(home: &Path, ticket: &str) -> std::process::Output {
+    warroom(
+        home,
+        &[
+            "open",
+            ticket,
+            "--priority",
+            "P1",
+            "--title",
+            "x",
+            "--no-console",
+        ],
+    )
+}
+
 fn says_where_and_what(err: &str, path: &Path, what: &str) {
     assert!(
         err.contains(&path.display().to_string()),
@@ -67,32 +82,10 @@ fn says_where_and_what(err: &str, path: &Path, what: &str) {
 fn a_read_only_home_is_named_and_the_console_runs_without_its_log() {
     let Some(fs) = Tmpfs::new(256) else { return };
     let home = &fs.path;
-    let o = warroom(
-        home,
-        &[
-            "open",
-            "RO-1",
-            "--priority",
-            "P1",
-            "--title",
-            "x",
-            "--no-console",
-        ],
-    );
+    let o = open(home, "RO-1");
     assert!(o.status.success(), "{}", stderr(&o));
     fs.read_only();
-    let o = warroom(
-        home,
-        &[
-            "open",
-            "RO-2",
-            "--priority",
-            "P1",
-            "--title",
-            "x",
-            "--no-console",
-        ],
-    );
+    let o = open(home, "RO-2");
     assert_eq!(o.status.code(), Some(1));
     says_where_and_what(
         &stderr(&o),
@@ -129,18 +122,7 @@ fn a_read_only_home_is_named_and_the_console_runs_without_its_log() {
 fn a_full_disk_is_named_and_leaves_no_torn_line() {
     let Some(fs) = Tmpfs::new(64) else { return };
     let home = &fs.path;
-    let o = warroom(
-        home,
-        &[
-            "open",
-            "FULL-1",
-            "--priority",
-            "P1",
-            "--title",
-            "x",
-            "--no-console",
-        ],
-    );
+    let o = open(home, "FULL-1");
     assert!(o.status.success(), "{}", stderr(&o));
     let filler = home.join("filler");
     let _ = std::fs::write(&filler, vec![0u8; 48 * 1024]);

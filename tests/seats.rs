@@ -228,18 +228,9 @@ fn a_hostile_seat_is_refused_or_made_inert_and_a_rewritten_ref_is_not_read() {
     ]
     .join("\n");
     let work = &alice.work;
-    std::fs::write(work.join("batch"), format!("{batch}\n")).expect("write");
-    let blob = git(work, &["hash-object", "-w", "batch"])
-        .trim()
-        .to_string();
-    let tree = git_stdin(
+    let (_, tree) = push_batch(
         work,
-        &["mktree"],
-        &format!("100644 blob {blob}\tevents.jsonl\n"),
-    );
-    commit_to(
-        work,
-        tree.trim(),
+        &format!("{batch}\n"),
         "evil",
         &format!("refs/warroom/{T}/mallory-0001"),
     );
@@ -281,6 +272,29 @@ fn a_hostile_seat_is_refused_or_made_inert_and_a_rewritten_ref_is_not_read() {
     let again: Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(texts(&again), all);
     let _ = team;
+}
+
+/// A batch as a seat writes one, committed and pushed over `refname` with plain git; its blob
+/// and tree.
+fn push_batch(
+    work: &std::path::Path,
+    batch: &str,
+    message: &str,
+    refname: &str,
+) -> (String, String) {
+    std::fs::write(work.join("batch"), batch).expect("write");
+    let blob = git(work, &["hash-object", "-w", "batch"])
+        .trim()
+        .to_string();
+    let tree = git_stdin(
+        work,
+        &["mktree"],
+        &format!("100644 blob {blob}\tevents.jsonl\n"),
+    )
+    .trim()
+    .to_string();
+    commit_to(work, &tree, message, refname);
+    (blob, tree)
 }
 
 /// A commit of `tree` pushed over `refname` on origin, forced (what a hostile seat can do).
@@ -595,23 +609,11 @@ fn a_bad_ref_is_named_and_skipped_and_the_other_seats_go_on() {
     let work = &alice.work;
     // A seat that writes as warroom does, and is read once.
     let at = "2026-11-27T00:00:00.000Z";
-    std::fs::write(
-        work.join("batch"),
-        format!(r#"{{"at":"{at}","kind":"note","text":"hello from carol","seat":"carol-0001"}}"#)
-            + "\n",
-    )
-    .expect("write");
-    let blob = git(work, &["hash-object", "-w", "batch"])
-        .trim()
-        .to_string();
-    let tree = git_stdin(
+    let (blob, tree) = push_batch(
         work,
-        &["mktree"],
-        &format!("100644 blob {blob}\tevents.jsonl\n"),
-    );
-    commit_to(
-        work,
-        tree.trim(),
+        &(format!(
+            r#"{{"at":"{at}","kind":"note","text":"hello from carol","seat":"carol-0001"}}"#
+        ) + "\n"),
         "carol",
         &format!("refs/warroom/{T}/carol-0001"),
     );

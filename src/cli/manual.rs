@@ -157,16 +157,22 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
 ];
 
-/// `warroom(1)`, whole.
-pub fn main_page() -> Result<Vec<u8>> {
-    let cmd = Cli::command();
-    let man = clap_mangen::Man::new(cmd.clone());
+/// A page's title, name, synopsis, description and options, as clap describes the command.
+fn head(man: &clap_mangen::Man) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::new();
     man.render_title(&mut out)?;
     man.render_name_section(&mut out)?;
     man.render_synopsis_section(&mut out)?;
     man.render_description_section(&mut out)?;
     man.render_options_section(&mut out)?;
+    Ok(out)
+}
+
+/// `warroom(1)`, whole.
+pub fn main_page() -> Result<Vec<u8>> {
+    let cmd = Cli::command();
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut out = head(&man)?;
     let commands: Vec<(String, String)> = cmd
         .get_subcommands()
         .filter(|s| s.get_name() != "help")
@@ -225,12 +231,7 @@ pub fn command_page(name: &str) -> Result<Option<Vec<u8>>> {
         .bin_name(format!("warroom {name}"))
         .version(env!("CARGO_PKG_VERSION"));
     let man = clap_mangen::Man::new(sub);
-    let mut out = Vec::new();
-    man.render_title(&mut out)?;
-    man.render_name_section(&mut out)?;
-    man.render_synopsis_section(&mut out)?;
-    man.render_description_section(&mut out)?;
-    man.render_options_section(&mut out)?;
+    let mut out = head(&man)?;
     man.render_subcommands_section(&mut out)?;
     common_sections(&mut out)?;
     let examples: Vec<(String, String)> = pairs(EXAMPLES)

@@ -147,7 +147,7 @@ pub fn set_up(dir: &Path, script: bool) -> Result<Demo, String> {
         Draft::new(
             kinds::NOTE,
             format!(
-                "Demo service checkout: {} (commit a fix there from another shell)",
+                "Checkout: {} — commit a fix there from another shell",
                 repo.display()
             ),
         ),
