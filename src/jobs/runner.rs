@@ -299,6 +299,10 @@ async fn run_shell(
     loop {
         let drained = drain_until.is_some_and(|d| tokio::time::Instant::now() >= d);
         if status.is_some() && (!pipes_open || drained) {
+            // What was read before the drain ended is kept, even if the timer won the race.
+            while let Ok(bytes) = chunks.try_recv() {
+                term.feed(&bytes, |row| sink.settled(row));
+            }
             break;
         }
         tokio::select! {
