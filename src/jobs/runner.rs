@@ -19,6 +19,7 @@ use super::job::{JobKind, JobSpec, Outcome, RunMsg, Step};
 use super::pipe::read_pipe;
 use super::sink::{FLUSH, Sink, header, log_path};
 use super::smoke::run_http;
+use crate::config::SmokeConfig;
 use crate::output::Redactor;
 use crate::output::terminal::Terminal;
 
@@ -134,23 +135,20 @@ async fn run_job(
         )
         .await;
         let started = Instant::now();
-        let shell = match step {
+        let shown = Shown {
+            name: &name,
+            command: &command,
+            log: &log,
+        };
+        let outcome = match step {
             Step::Shell {
                 command: raw, tty, ..
-            } => Some((raw, *tty)),
-            Step::Smoke(s) => s.command.as_ref().map(|raw| (raw, false)),
-        };
-        let outcome = match (shell, step) {
-            (None, Step::Smoke(s)) => run_http(&spec, s, &log, &ctx, &mut cancelled).await,
-            (shell, _) => {
-                let (raw, tty) = shell.map_or(("", false), |(r, t)| (r.as_str(), t));
-                let shown = Shown {
-                    name: &name,
-                    command: &command,
-                    log: &log,
-                };
-                run_shell(&spec, raw, tty, shown, &ctx, &mut cancelled, &pgid).await
-            }
+            } => run_shell(&spec, raw, *tty, shown, &ctx, &mut cancelled, &pgid).await,
+            // A smoke test with a command runs it as a check would, on a pipe.
+            Step::Smoke(SmokeConfig {
+                command: Some(raw), ..
+            }) => run_shell(&spec, raw, false, shown, &ctx, &mut cancelled, &pgid).await,
+            Step::Smoke(s) => run_http(&spec, s, &log, &ctx, &mut cancelled).await,
         };
         let ok = outcome.is_success();
         passed += usize::from(ok);

@@ -201,6 +201,11 @@ impl Redactor {
         if self.is_clean(s) {
             return std::borrow::Cow::Borrowed(s);
         }
+        std::borrow::Cow::Owned(self.redact_found(s))
+    }
+
+    /// `s`, which the gate did not pass, with every secret replaced.
+    fn redact_found(&self, s: &str) -> String {
         let mut out = match &self.values {
             Some(ac) => ac.replace_all(s, &vec![REDACTED; ac.patterns_len()]),
             None => s.to_string(),
@@ -214,7 +219,7 @@ impl Redactor {
                 .into_owned();
         }
         let found: Vec<Range<usize>> = self.findings(&out).into_iter().map(|(r, _)| r).collect();
-        std::borrow::Cow::Owned(replace_ranges(&out, found))
+        replace_ranges(&out, found)
     }
 }
 
@@ -238,7 +243,7 @@ impl Redactor {
         {
             *in_key = true;
         }
-        self.redact(line)
+        std::borrow::Cow::Owned(self.redact_found(line))
     }
 
     /// A line still being written: as [`Redactor::redact_line`], and its end is hidden when

@@ -172,11 +172,6 @@ pub fn list(git: &Git) -> Result<Vec<(String, Oid)>, String> {
     Ok(refs)
 }
 
-/// Fetches these seats' refs, each on its own: one bad ref (an object that cannot be fetched, a
-/// name that conflicts) fails only itself. All are asked for in one round trip first; only if
-/// that fails is each asked for alone. A fetched tip is checked before this clone keeps it (in
-/// `refs/warroom-seen/TICKET/SEAT`): a seat's ref that is not a chain of batches is refused,
-/// and nothing of it is kept.
 /// Why a seat's ref was not taken.
 #[derive(Debug, Clone, PartialEq)]
 pub enum NotTaken {
@@ -186,6 +181,11 @@ pub enum NotTaken {
     Invalid(String),
 }
 
+/// Fetches these seats' refs, each on its own: one bad ref (an object that cannot be fetched, a
+/// name that conflicts) fails only itself. All are asked for in one round trip first; only if
+/// that fails is each asked for alone. A fetched tip is checked before this clone keeps a ref
+/// to it (`refs/warroom-seen/TICKET/SEAT`): a seat's ref that is not a chain of batches is
+/// refused, and no ref of it is kept.
 pub fn fetch_seats(git: &Git, ticket: &str, seats: &[(String, Oid)]) -> Vec<Result<(), NotTaken>> {
     let spec = |seat: &str| seat_ref(ticket, seat);
     let all: Vec<String> = seats.iter().map(|(s, _)| spec(s)).collect();

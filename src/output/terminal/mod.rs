@@ -111,11 +111,6 @@ impl Terminal {
     pub fn live(&self) -> Vec<String> {
         self.screen.live()
     }
-
-    /// The screen's width in columns.
-    pub fn cols(&self) -> usize {
-        self.screen.cols
-    }
 }
 
 /// Whether a parser that was (`was`) between sequences is so again after `bytes`: decided from
