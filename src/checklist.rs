@@ -44,9 +44,22 @@ pub struct Trigger {
 }
 
 impl Trigger {
+    /// A trigger that names no `environment` is production's: a staging deploy never ticks
+    /// "Fix deployed to production".
     pub fn matches(&self, ev: &Event) -> bool {
         ev.kind.as_str() == self.kind
-            && self.fields.iter().all(|(k, v)| ev.fields.get(k) == Some(v))
+            && ev.environment() == self.environment()
+            && self
+                .fields
+                .iter()
+                .all(|(k, v)| k == "environment" || ev.fields.get(k) == Some(v))
+    }
+
+    pub fn environment(&self) -> &str {
+        self.fields
+            .get("environment")
+            .and_then(Value::as_str)
+            .unwrap_or(crate::journal::event::PRODUCTION)
     }
 }
 

@@ -7,6 +7,20 @@ use std::time::Duration;
 
 use crate::config::{Config, Platform, SmokeConfig};
 
+pub use crate::journal::event::PRODUCTION;
+
+/// An environment before production (`[environments.NAME]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Environment {
+    pub name: String,
+    pub deploy: Option<String>,
+    pub follow: Option<String>,
+    pub rollback: Option<String>,
+    pub tty: bool,
+    pub smoke: Vec<SmokeConfig>,
+    pub sentry_environment: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Check {
     pub name: String,
@@ -42,6 +56,8 @@ pub struct Runbook {
     /// `Some("pnpm")` when the checks were detected rather than configured.
     pub checks_detected: Option<&'static str>,
     pub smoke: Vec<SmokeConfig>,
+    /// The environments before production, by name.
+    pub environments: Vec<Environment>,
     pub log_file: Option<PathBuf>,
     pub shell: String,
     pub grace: Duration,
@@ -215,11 +231,29 @@ impl Runbook {
             checks,
             checks_detected,
             smoke: cfg.smoke.clone(),
+            environments: cfg
+                .environments
+                .iter()
+                .map(|(name, e)| Environment {
+                    name: name.get_ref().clone(),
+                    deploy: e.deploy.clone(),
+                    follow: e.follow.clone(),
+                    rollback: e.rollback.clone(),
+                    tty: e.tty,
+                    smoke: e.smoke.clone(),
+                    sentry_environment: e.sentry_environment.clone(),
+                })
+                .collect(),
             log_file,
             shell: cfg.commands.shell.clone(),
             grace: cfg.commands.grace,
             scrollback: cfg.commands.scrollback,
         }
+    }
+
+    /// A named environment before production.
+    pub fn environment(&self, name: &str) -> Option<&Environment> {
+        self.environments.iter().find(|e| e.name == name)
     }
 
     /// The plan with nothing configured and nothing detected.

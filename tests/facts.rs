@@ -129,6 +129,30 @@ fn smoke(min: i64, all: bool, fix: bool) -> Event {
     )
 }
 
+fn staging(kind: &str, min: i64, text: &str, fields: &[(&str, serde_json::Value)]) -> Event {
+    let mut all = vec![("environment", "staging".into())];
+    all.extend_from_slice(fields);
+    ev(min, kind, text, &all)
+}
+
+fn staged(min: i64, exit: i64) -> Event {
+    staging(
+        kinds::DEPLOY_FINISHED,
+        min,
+        &format!("Deploy to staging exit {exit}"),
+        &[("exit_code", exit.into())],
+    )
+}
+
+fn staging_smoke(min: i64, fix: bool) -> Event {
+    staging(
+        kinds::SMOKE_FINISHED,
+        min,
+        &format!("staging smoke fix verified {fix}"),
+        &[("all_passed", fix.into()), ("fix_verified", fix.into())],
+    )
+}
+
 /// One row: the item, what comes before (context), what ticks it, and what unticks it.
 struct Row {
     item: &'static str,
@@ -224,6 +248,12 @@ fn rows() -> Vec<Row> {
                 ),
             ],
         ),
+        Row {
+            item: "staging",
+            before: vec![staged(20, 0)],
+            arrive: vec![staging_smoke(21, true)],
+            withdraw: vec![staging_smoke(23, false)],
+        },
         sticky(
             "release-tagged",
             vec![ev(
@@ -393,4 +423,108 @@ fn a_person_reopening_an_automatic_item_holds_until_the_fact_comes_again() {
     assert_eq!(status(&inc, "test-suite"), "pending");
     inc.apply(check(7, "test", 0));
     assert_eq!(status(&inc, "test-suite"), "done");
+}
+
+#[test]
+fn staging_is_verified_on_its_own_deploy_and_never_counts_as_production() {
+    let base = || Incident::from_events("ENG-9", checklist(), [opened()]);
+    // Smoke tests on staging before any staging deploy: not verified, and it says why.
+    let mut early = base();
+    early.apply(staging_smoke(5, true));
+    assert_eq!(status(&early, "staging"), "pending");
+    assert!(
+        early.why_not["staging"]
+            .1
+            .contains("no staging deploy has finished")
+    );
+
+    // A staging deploy and its smoke tests: staging ticks; production is untouched.
+    let mut inc = base();
+    inc.apply(staged(20, 0));
+    inc.apply(staging_smoke(21, true));
+    assert_eq!(status(&inc, "staging"), "done");
+    for item in ["deployed", "smoke-tests", "health-checked"] {
+        assert_eq!(status(&inc, item), "pending", "{item}");
+    }
+    assert_eq!(inc.deployed_at, None, "the SLA clock still runs");
+    assert!(inc.deploys.is_empty());
+    assert!(!Incident::ships_fix(&staged(20, 0)));
+    // A later staging deploy that fails takes it back, naming the deploy.
+    inc.apply(staged(25, 1));
+    assert_eq!(status(&inc, "staging"), "pending");
+    assert!(
+        inc.why_not["staging"]
+            .1
+            .contains("Deploy to staging exit 1")
+    );
+    // Smoke tests after the failed deploy do not verify anything.
+    inc.apply(staging_smoke(26, true));
+    assert_eq!(status(&inc, "staging"), "pending");
+    assert!(
+        inc.why_not["staging"]
+            .1
+            .contains("the latest staging deploy failed")
+    );
+    // A good deploy and a good run again.
+    inc.apply(staged(27, 0));
+    inc.apply(staging_smoke(28, true));
+    assert_eq!(status(&inc, "staging"), "done");
+    // A new successful deploy is verified again.
+    inc.apply(staged(29, 0));
+    assert_eq!(status(&inc, "staging"), "pending");
+    assert!(inc.why_not["staging"].1.contains("verified again"));
+
+    // Production's smoke tests never tick staging; events without an environment are
+    // production's (written before environments existed).
+    let mut prod = base();
+    prod.apply(deployed(30));
+    prod.apply(smoke(31, true, true));
+    assert_eq!(status(&prod, "smoke-tests"), "done");
+    assert_eq!(status(&prod, "staging"), "pending");
+    assert_eq!(prod.deployed_at, Some(t(30)));
+}
+
+#[test]
+fn staging_with_sentry_waits_for_its_answer() {
+    let key = "2026-11-26T14:20:00.000Z";
+    let sentry = |min: i64, v: &str, deploy_at: &str| {
+        staging(
+            kinds::ERROR_RATE,
+            min,
+            &format!("staging sentry {v}"),
+            &[("verdict", v.into()), ("deploy_at", deploy_at.into())],
+        )
+    };
+    let asked = |min: i64| {
+        staging(
+            kinds::SMOKE_FINISHED,
+            min,
+            "staging smoke passed",
+            &[
+                ("all_passed", true.into()),
+                ("fix_verified", true.into()),
+                ("sentry_environment", "staging".into()),
+            ],
+        )
+    };
+    let mut inc = Incident::from_events("ENG-9", checklist(), [opened(), staged(20, 0), asked(21)]);
+    assert_eq!(status(&inc, "staging"), "pending");
+    assert!(inc.why_not["staging"].1.contains("waiting for Sentry"));
+    // A verdict on another deploy says nothing of this one.
+    inc.apply(sentry(22, "no_new_issues", "2026-11-26T14:00:00.000Z"));
+    assert_eq!(status(&inc, "staging"), "pending");
+    inc.apply(sentry(22, "no_new_issues", key));
+    assert_eq!(status(&inc, "staging"), "done");
+    // A new issue in staging takes it back.
+    inc.apply(sentry(24, "new_issues", key));
+    assert_eq!(status(&inc, "staging"), "pending");
+    assert!(
+        inc.why_not["staging"]
+            .1
+            .contains("staging sentry new_issues")
+    );
+    // Without a passing smoke run, Sentry's quiet alone verifies nothing.
+    let mut quiet = Incident::from_events("ENG-9", checklist(), [opened(), staged(20, 0)]);
+    quiet.apply(sentry(22, "no_new_issues", key));
+    assert_eq!(status(&quiet, "staging"), "pending");
 }

@@ -82,10 +82,12 @@ fn deploy_asks_first_then_runs_and_records_start_and_finish() {
     assert_eq!(
         m.mode,
         Mode::Confirm {
-            action: ConfirmAction::Deploy
+            action: ConfirmAction::Deploy {
+                environment: "production".into()
+            }
         }
     );
-    let plan = warroom::app::runs::deploy_stakes(&m);
+    let plan = warroom::app::stakes::deploy_stakes(&m, "production");
     assert!(
         plan[0].contains("vercel --prod") && plan[0].contains("vercel preset"),
         "{plan:?}"
@@ -330,11 +332,13 @@ fn without_config_the_keys_say_what_to_set() {
     assert_eq!(
         m.mode,
         Mode::Confirm {
-            action: ConfirmAction::Rollback
+            action: ConfirmAction::Rollback {
+                environment: "production".into()
+            }
         }
     );
     assert!(
-        warroom::app::runs::rollback_stakes(&m)
+        warroom::app::stakes::rollback_stakes(&m, "production")
             .iter()
             .any(|l| l.contains("set [rollback] command"))
     );

@@ -78,7 +78,7 @@ fn a_deploy_running_on_another_seat_needs_a_second_confirmation() {
     assert!(screen_text(&m).contains("⚠ deploy running on Bob's seat since 14:20"));
     send(&mut m, key('d'));
     assert!(
-        matches!(&m.mode, Mode::Confirm { action: ConfirmAction::DeployElsewhere { what } } if what == "deploy running on Bob's seat since 14:20"),
+        matches!(&m.mode, Mode::Confirm { action: ConfirmAction::DeployElsewhere { what, .. } } if what == "deploy running on Bob's seat since 14:20"),
         "{:?}",
         m.mode
     );
@@ -88,7 +88,7 @@ fn a_deploy_running_on_another_seat_needs_a_second_confirmation() {
     assert!(matches!(
         &m.mode,
         Mode::Confirm {
-            action: ConfirmAction::Deploy
+            action: ConfirmAction::Deploy { .. }
         }
     ));
     let fx = send(&mut m, key('y'));
@@ -116,7 +116,7 @@ fn a_deploy_running_on_another_seat_needs_a_second_confirmation() {
     assert!(matches!(
         &m.mode,
         Mode::Confirm {
-            action: ConfirmAction::Deploy
+            action: ConfirmAction::Deploy { .. }
         }
     ));
 }
@@ -315,7 +315,7 @@ fn a_check_running_on_another_seat_shows_until_it_finishes() {
     assert!(screen_text(&m).contains("⚠ check running on Bob's seat since 14:20"));
     send(&mut m, key('d'));
     assert!(
-        matches!(&m.mode, Mode::Confirm { action: ConfirmAction::DeployElsewhere { what } } if what.starts_with("check running on Bob's seat")),
+        matches!(&m.mode, Mode::Confirm { action: ConfirmAction::DeployElsewhere { what, .. } } if what.starts_with("check running on Bob's seat")),
         "{:?}",
         m.mode
     );

@@ -3,8 +3,9 @@
 
 use unicode_width::UnicodeWidthStr;
 
+use super::environments;
 use super::git;
-use super::model::{Model, PickPurpose, Tone};
+use super::model::{EnvAction, Model, PickPurpose, Tone};
 use super::msg::Effect;
 use super::seats;
 use crate::export::Format;
@@ -284,6 +285,7 @@ impl PickPurpose {
             PickPurpose::Role => ROLES.len(),
             PickPurpose::RoleSeat(_) => seats::seats(m).len(),
             PickPurpose::Handoff => seats::others(m).len(),
+            PickPurpose::Environment(action) => environments::choices(m, action).len(),
         }
     }
 
@@ -322,6 +324,15 @@ impl PickPurpose {
                     " {}",
                     ROLES.get(role).map_or("", |(_, name)| *name)
                 )],
+            },
+            PickPurpose::Environment(action) => Menu {
+                title: match action {
+                    EnvAction::Deploy => " Deploy to ",
+                    EnvAction::Smoke => " Smoke-test ",
+                    EnvAction::Rollback => " Roll back ",
+                },
+                rows: environments::rows(m, action),
+                footer: Vec::new(),
             },
             PickPurpose::Handoff => Menu {
                 title: " Hand the commander role to ",
@@ -415,6 +426,16 @@ impl PickPurpose {
             PickPurpose::Role => seats::role_chosen(m, index),
             PickPurpose::RoleSeat(role) => seats::assign(m, role, index),
             PickPurpose::Handoff => seats::handoff_to(m, index),
+            PickPurpose::Environment(action) => {
+                let Some(env) = environments::choices(m, action).get(index).cloned() else {
+                    return Vec::new();
+                };
+                match action {
+                    EnvAction::Deploy => super::runs::deploy_to(m, &env),
+                    EnvAction::Smoke => super::runs::smoke_in(m, &env),
+                    EnvAction::Rollback => super::runs::rollback_in(m, &env),
+                }
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The console's state machine: one model, one message type, one pure `update`.
 
+pub mod environments;
 pub mod error_rate;
 pub mod git;
 pub mod github;
@@ -11,6 +12,7 @@ pub mod ready;
 pub mod runs;
 pub mod seats;
 pub mod sentry;
+pub mod stakes;
 pub mod timeline;
 pub mod update;
 

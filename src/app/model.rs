@@ -64,13 +64,31 @@ pub enum PickPurpose {
     RoleSeat(usize),
     /// `H`: the seat that takes the commander role.
     Handoff,
+    /// `d`, `s` or `r` with environments before production: which one.
+    Environment(EnvAction),
+}
+
+/// What is done in the environment picked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvAction {
+    Deploy,
+    Smoke,
+    Rollback,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ConfirmAction {
     Close,
-    Deploy,
-    Rollback,
+    Deploy {
+        environment: String,
+    },
+    /// A production deploy while staging is pending: what is skipped.
+    SkipStaging {
+        lines: Vec<String>,
+    },
+    Rollback {
+        environment: String,
+    },
     /// Cancel the running command.
     Cancel,
     /// Quit while a command runs (it is stopped).
@@ -104,6 +122,7 @@ pub enum ConfirmAction {
     /// confirmation).
     DeployElsewhere {
         what: String,
+        environment: String,
     },
 }
 
@@ -138,6 +157,24 @@ pub struct Running {
     pub kind: JobKind,
     pub step: String,
     pub started: DateTime<Utc>,
+    /// Where it deploys, smoke-tests or rolls back: `production`, or `staging`…
+    pub environment: String,
+}
+
+impl Running {
+    /// `deploy`, `smoke health`; with the environment when it is not production.
+    pub fn title(&self) -> String {
+        Running::title_of(self.kind, &self.step, &self.environment)
+    }
+
+    pub fn title_of(kind: JobKind, step: &str, environment: &str) -> String {
+        let title = kind.title(step);
+        if environment == crate::runbook::PRODUCTION {
+            title
+        } else {
+            format!("{title} ({environment})")
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

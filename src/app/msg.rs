@@ -56,6 +56,14 @@ pub enum Msg {
         to: Option<String>,
         brief: Result<String, String>,
     },
+    /// Sentry's new issues in an environment before production since its deploy (or why it
+    /// could not be asked).
+    EnvironmentIssues {
+        environment: String,
+        sentry_environment: String,
+        since: DateTime<Utc>,
+        issues: Result<Vec<crate::sentry::api::Issue>, String>,
+    },
     /// Leave cleanly with this exit status: 0 when asked to, 128 + the signal for SIGINT
     /// (and Ctrl-C), SIGTERM and SIGHUP.
     Quit {
@@ -112,6 +120,13 @@ pub enum Effect {
         release: String,
         started: DateTime<Utc>,
         finished: DateTime<Utc>,
+    },
+    /// Ask Sentry once for the new issues in an environment before production since its
+    /// deploy.
+    EnvironmentIssues {
+        environment: String,
+        sentry_environment: String,
+        since: DateTime<Utc>,
     },
     Quit,
 }

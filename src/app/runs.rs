@@ -1,26 +1,30 @@
 //! The deploy, checks, smoke tests and rollback in `update`: what the keys start, what the
 //! runner's reports do to the pane, and what goes on the record.
 
+use super::environments;
 use super::log_view::LineKind;
-use super::model::{ConfirmAction, Mode, Model, Running, Status, Tone};
+use super::model::{ConfirmAction, EnvAction, Mode, Model, Running, Status, Tone};
 use super::msg::Effect;
-use crate::incident::ItemStatus;
 use crate::jobs::{JobKind, JobSpec, Outcome, RunMsg, Step};
 use crate::journal::{Draft, kinds};
+use crate::runbook::PRODUCTION;
 
 fn busy(m: &mut Model) -> bool {
     if let Some(r) = &m.running {
-        let what = format!(
-            "{} is running: wait, or x to cancel it",
-            r.kind.title(&r.step)
-        );
+        let what = format!("{} is running: wait, or x to cancel it", r.title());
         m.say(Tone::Warn, what);
         return true;
     }
     false
 }
 
-fn job(m: &mut Model, kind: JobKind, steps: Vec<Step>, stop_on_failure: bool) -> Vec<Effect> {
+fn job(
+    m: &mut Model,
+    kind: JobKind,
+    environment: &str,
+    steps: Vec<Step>,
+    stop_on_failure: bool,
+) -> Vec<Effect> {
     m.next_job += 1;
     m.banner = None;
     m.log.bottom();
@@ -29,6 +33,7 @@ fn job(m: &mut Model, kind: JobKind, steps: Vec<Step>, stop_on_failure: bool) ->
         kind,
         step: String::new(),
         started: m.now,
+        environment: environment.to_string(),
     });
     vec![Effect::Run(JobSpec {
         id: m.next_job,
@@ -38,11 +43,38 @@ fn job(m: &mut Model, kind: JobKind, steps: Vec<Step>, stop_on_failure: bool) ->
     })]
 }
 
-pub fn deploy_key(m: &mut Model) -> Vec<Effect> {
+/// `d`, `s` and `r`: straight on when one environment can do it, else the picker.
+fn pick_or(
+    m: &mut Model,
+    action: EnvAction,
+    then: fn(&mut Model, &str) -> Vec<Effect>,
+) -> Vec<Effect> {
     if busy(m) {
         return Vec::new();
     }
-    if m.runbook.deploy.is_none() && m.runbook.follow.is_none() {
+    let choices = environments::choices(m, action);
+    match choices.as_slice() {
+        [only] => {
+            let only = only.clone();
+            then(m, &only)
+        }
+        _ => {
+            m.mode = Mode::Pick {
+                purpose: super::model::PickPurpose::Environment(action),
+                selected: 0,
+            };
+            Vec::new()
+        }
+    }
+}
+
+pub fn deploy_key(m: &mut Model) -> Vec<Effect> {
+    pick_or(m, EnvAction::Deploy, deploy_to)
+}
+
+/// The deploy's confirmation for `environment` (after another seat's run, when there is one).
+pub fn deploy_to(m: &mut Model, environment: &str) -> Vec<Effect> {
+    if environment == PRODUCTION && m.runbook.deploy.is_none() && m.runbook.follow.is_none() {
         let what = match m.runbook.deploy_advice {
             Some(a) => a.to_string(),
             None => format!(
@@ -53,156 +85,49 @@ pub fn deploy_key(m: &mut Model) -> Vec<Effect> {
         m.say(Tone::Warn, what);
         return Vec::new();
     }
+    let environment = environment.to_string();
     m.mode = Mode::Confirm {
         action: match super::seats::running_elsewhere(m) {
-            Some(what) => ConfirmAction::DeployElsewhere { what },
-            None => ConfirmAction::Deploy,
+            Some(what) => ConfirmAction::DeployElsewhere { what, environment },
+            None => ConfirmAction::Deploy { environment },
         },
     };
     Vec::new()
 }
 
-/// What the deploy confirmation lists: the command and, at P0, what is not done yet.
-pub fn deploy_stakes(m: &Model) -> Vec<String> {
-    let mut out = Vec::new();
-    match (&m.runbook.deploy, &m.runbook.follow) {
-        (Some(cmd), _) => out.push(format!(
-            "Run the deploy: {}   ({})",
-            m.shown(cmd),
-            m.runbook.deploy_source
-        )),
-        (None, Some(follow)) => {
-            if let Some(a) = m.runbook.deploy_advice {
-                out.push(a.to_string());
-            }
-            out.push(format!("Follow the platform's logs: {}", m.shown(follow)));
-        }
-        (None, None) => {}
+/// `y` on the deploy's confirmation: production while staging is pending asks once more.
+pub fn deploy_confirmed(m: &mut Model, environment: &str) -> Vec<Effect> {
+    if environment == PRODUCTION
+        && let Some(lines) = super::stakes::skipped_staging(m)
+    {
+        m.mode = Mode::Confirm {
+            action: ConfirmAction::SkipStaging { lines },
+        };
+        return Vec::new();
     }
-    let deploy_phase = m
-        .incident
-        .checklist
-        .phases
-        .iter()
-        .position(|p| p.id == "deploy")
-        .unwrap_or(usize::MAX);
-    let open = open_items(m, |pi, id| {
-        pi < deploy_phase || (pi == deploy_phase && id != "deployed")
-    });
-    if open.is_empty() {
-        out.push("Everything the workflow expects before the deploy is done.".into());
-    } else {
-        out.push(String::new());
-        out.push("Not done yet: the workflow expects these before the deploy".into());
-        out.extend(open_by_phase(&open));
-    }
-    let waived = waived_items(m);
-    if !waived.is_empty() {
-        out.push(format!("Waived at {}:", m.incident.priority));
-        out.extend(waived.into_iter().map(|w| format!("  ~ {w}")));
-    }
-    out
+    run_deploy(m, environment)
 }
 
-/// What closing leaves undone: the monitoring time left and the open items by phase.
-pub fn close_stakes(m: &Model) -> Vec<String> {
-    let mut out = vec![format!(
-        "Close {}? This records incident_closed and writes the exports.",
-        m.incident.ticket
-    )];
-    match crate::clock::monitoring(&m.incident, &m.policy, m.now) {
-        crate::clock::Monitoring::Running { left } => out.push(format!(
-            "Monitoring after the deploy is not over: {} left of {}.",
-            crate::format::duration(left),
-            crate::format::duration(m.policy.monitoring)
-        )),
-        crate::clock::Monitoring::NotStarted => out.push(
-            "Nothing was deployed: say how it was resolved in a note (Resolution: …).".into(),
+pub fn run_deploy(m: &mut Model, environment: &str) -> Vec<Effect> {
+    let (deploy, follow, tty) = match m.runbook.environment(environment) {
+        Some(e) => (e.deploy.clone(), e.follow.clone(), e.tty),
+        None => (
+            m.runbook.deploy.clone(),
+            m.runbook.follow.clone(),
+            m.runbook.deploy_tty,
         ),
-        crate::clock::Monitoring::Done => {}
-    }
-    let open = open_items(m, |_, _| true);
-    if open.is_empty() {
-        out.push("Every checklist item is settled.".into());
-    } else {
-        out.push(format!(
-            "{} still open:",
-            crate::format::count(open.len(), "checklist item", "checklist items")
-        ));
-        out.extend(open_by_phase(&open));
-    }
-    out
-}
-
-/// Pending items (phase name, item text) of the phases `keep` selects by index and item id.
-fn open_items(m: &Model, keep: impl Fn(usize, &str) -> bool) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for (pi, phase) in m.incident.checklist.phases.iter().enumerate() {
-        for it in &phase.items {
-            if keep(pi, &it.id) && m.incident.status(it) == ItemStatus::Pending {
-                out.push((phase.title.clone(), it.text.clone()));
-            }
-        }
-    }
-    out
-}
-
-/// One line a phase: `  Testing (3): Full test suite passes · Type check passes · …`.
-fn open_by_phase(open: &[(String, String)]) -> Vec<String> {
-    let mut lines: Vec<(String, Vec<&str>)> = Vec::new();
-    for (phase, text) in open {
-        match lines.last_mut() {
-            Some((p, items)) if p == phase => items.push(text),
-            _ => lines.push((phase.clone(), vec![text])),
-        }
-    }
-    lines
-        .into_iter()
-        .map(|(phase, items)| {
-            let shown: Vec<&str> = items.iter().take(3).copied().collect();
-            let more = if items.len() > 3 { " · …" } else { "" };
-            format!("  {phase} ({}): {}{more}", items.len(), shown.join(" · "))
-        })
-        .collect()
-}
-
-fn waived_items(m: &Model) -> Vec<String> {
-    m.incident
-        .checklist
-        .items()
-        .filter_map(|it| match m.incident.status(it) {
-            ItemStatus::Waived(crate::incident::Mark::Waived { reason, .. }) => {
-                Some(format!("{} — {reason}", it.text))
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-pub fn confirmed_deploy(m: &mut Model) -> Vec<Effect> {
-    match (m.runbook.deploy.clone(), m.runbook.follow.clone()) {
-        (Some(command), _) => job(
-            m,
-            JobKind::Deploy,
-            vec![Step::Shell {
-                name: "deploy".into(),
-                command,
-                tty: m.runbook.deploy_tty,
-            }],
-            true,
-        ),
-        (None, Some(command)) => job(
-            m,
-            JobKind::Follow,
-            vec![Step::Shell {
-                name: "logs".into(),
-                command,
-                tty: m.runbook.deploy_tty,
-            }],
-            true,
-        ),
-        (None, None) => Vec::new(),
-    }
+    };
+    let (kind, name, command) = match (deploy, follow) {
+        (Some(command), _) => (JobKind::Deploy, "deploy", command),
+        (None, Some(command)) => (JobKind::Follow, "logs", command),
+        (None, None) => return Vec::new(),
+    };
+    let step = Step::Shell {
+        name: name.into(),
+        command,
+        tty,
+    };
+    job(m, kind, environment, vec![step], true)
 }
 
 pub fn checks_key(m: &mut Model) -> Vec<Effect> {
@@ -235,14 +160,19 @@ pub fn checks_key(m: &mut Model) -> Vec<Effect> {
             format!("Running the checks of a {what} project (set [[checks]] to choose them)"),
         );
     }
-    job(m, JobKind::Checks, steps, true)
+    job(m, JobKind::Checks, PRODUCTION, steps, true)
 }
 
 pub fn smoke_key(m: &mut Model) -> Vec<Effect> {
-    if busy(m) {
-        return Vec::new();
-    }
-    if m.runbook.smoke.is_empty() {
+    pick_or(m, EnvAction::Smoke, smoke_in)
+}
+
+pub fn smoke_in(m: &mut Model, environment: &str) -> Vec<Effect> {
+    let smoke = match m.runbook.environment(environment) {
+        Some(e) => e.smoke.clone(),
+        None => m.runbook.smoke.clone(),
+    };
+    if smoke.is_empty() {
         m.say(
             Tone::Warn,
             format!(
@@ -252,53 +182,37 @@ pub fn smoke_key(m: &mut Model) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    let steps = m
-        .runbook
-        .smoke
-        .iter()
-        .map(|s| Step::Smoke(s.clone()))
-        .collect();
-    job(m, JobKind::Smoke, steps, false)
+    let steps = smoke.into_iter().map(Step::Smoke).collect();
+    job(m, JobKind::Smoke, environment, steps, false)
 }
 
 pub fn rollback_key(m: &mut Model) -> Vec<Effect> {
-    if busy(m) {
-        return Vec::new();
-    }
+    pick_or(m, EnvAction::Rollback, rollback_in)
+}
+
+pub fn rollback_in(m: &mut Model, environment: &str) -> Vec<Effect> {
     m.mode = Mode::Confirm {
-        action: ConfirmAction::Rollback,
+        action: ConfirmAction::Rollback {
+            environment: environment.to_string(),
+        },
     };
     Vec::new()
 }
 
-/// The rollback plan, as the workflow lists its options.
-pub fn rollback_stakes(m: &Model) -> Vec<String> {
-    let mut out =
-        vec!["Option 1 — revert the hotfix commit: g → revert (then push and deploy)".to_string()];
-    match (&m.runbook.rollback, m.runbook.rollback_advice) {
-        (Some(cmd), _) => out.push(format!(
-            "Option 2 — deploy the previous version: {}   ← y runs this",
-            m.shown(cmd)
-        )),
-        (None, Some(advice)) => out.push(format!("Option 2 — {advice}")),
-        (None, None) => out.push(format!(
-            "Option 2 — no rollback command: set [rollback] command in {}",
-            m.config_name
-        )),
-    }
-    out.push("Option 3 — turn the fix's feature flag off in the environment".into());
-    out
-}
-
-pub fn confirmed_rollback(m: &mut Model) -> Vec<Effect> {
-    match m.runbook.rollback.clone() {
+pub fn confirmed_rollback(m: &mut Model, environment: &str) -> Vec<Effect> {
+    let (command, tty) = match m.runbook.environment(environment) {
+        Some(e) => (e.rollback.clone(), e.tty),
+        None => (m.runbook.rollback.clone(), m.runbook.rollback_tty),
+    };
+    match command {
         Some(command) => job(
             m,
             JobKind::Rollback,
+            environment,
             vec![Step::Shell {
                 name: "rollback".into(),
                 command,
-                tty: m.runbook.rollback_tty,
+                tty,
             }],
             true,
         ),
@@ -331,26 +245,28 @@ pub fn on_run(m: &mut Model, msg: RunMsg) -> Vec<Effect> {
             head,
             ..
         } => {
+            let env = environment(m);
             if let Some(r) = m.running.as_mut() {
                 r.step = name.clone();
             }
-            m.log
-                .push_header(format!("━━ {} · {command}", kind.title(&name)), at);
+            let title = Running::title_of(kind, &name, &env);
+            m.log.push_header(format!("━━ {title} · {command}"), at);
             let log = log.display().to_string();
-            match kind {
+            let (to, on) = where_(m, &env);
+            let draft = match kind {
                 JobKind::Deploy => {
                     let mut d = Draft::new(
                         kinds::DEPLOY_STARTED,
                         match &head {
                             Some((Some(b), c)) => format!(
-                                "Deploy started from {b} at {}: {command}",
+                                "Deploy{to} started from {b} at {}: {command}",
                                 &c[..c.len().min(7)]
                             ),
                             Some((None, c)) => format!(
-                                "Deploy started from {} (detached): {command}",
+                                "Deploy{to} started from {} (detached): {command}",
                                 &c[..c.len().min(7)]
                             ),
-                            None => format!("Deploy started: {command}"),
+                            None => format!("Deploy{to} started: {command}"),
                         },
                     )
                     .field("command", command)
@@ -358,36 +274,35 @@ pub fn on_run(m: &mut Model, msg: RunMsg) -> Vec<Effect> {
                     if let Some((branch, commit)) = head {
                         d = d.field("commit", commit).field("branch", branch);
                     }
-                    vec![Effect::Append(d)]
+                    d
                 }
-                JobKind::Rollback => vec![Effect::Append(
-                    Draft::new(
-                        kinds::ROLLBACK_STARTED,
-                        format!("Rollback started: {command}"),
-                    )
-                    .field("command", command)
-                    .field("log", log),
-                )],
+                JobKind::Rollback => Draft::new(
+                    kinds::ROLLBACK_STARTED,
+                    format!("Rollback{on} started: {command}"),
+                )
+                .field("command", command)
+                .field("log", log),
                 // On the record so that other seats see a check running here.
-                JobKind::Checks => vec![Effect::Append(
-                    Draft::new(
-                        kinds::CHECK_STARTED,
-                        format!("Check {name} started: {command}"),
-                    )
-                    .field("name", name)
-                    .field("command", command)
-                    .field("log", log),
-                )],
-                JobKind::Smoke => vec![Effect::Append(
-                    Draft::new(
-                        kinds::SMOKE_STARTED,
-                        format!("Smoke test {name} started: {command}"),
-                    )
-                    .field("name", name)
-                    .field("command", command),
-                )],
-                _ => Vec::new(),
-            }
+                JobKind::Checks => {
+                    return vec![Effect::Append(
+                        Draft::new(
+                            kinds::CHECK_STARTED,
+                            format!("Check {name} started: {command}"),
+                        )
+                        .field("name", name)
+                        .field("command", command)
+                        .field("log", log),
+                    )];
+                }
+                JobKind::Smoke => Draft::new(
+                    kinds::SMOKE_STARTED,
+                    format!("Smoke test {name}{on} started: {command}"),
+                )
+                .field("name", name)
+                .field("command", command),
+                JobKind::Follow => return Vec::new(),
+            };
+            vec![Effect::Append(draft.field("environment", env))]
         }
         RunMsg::Output {
             lines,
@@ -457,6 +372,23 @@ pub fn on_run(m: &mut Model, msg: RunMsg) -> Vec<Effect> {
     }
 }
 
+/// The running job's environment.
+fn environment(m: &Model) -> String {
+    m.running
+        .as_ref()
+        .map_or_else(|| PRODUCTION.to_string(), |r| r.environment.clone())
+}
+
+/// `(" to staging", " on staging")` for the record's texts; nothing when production is the only
+/// environment configured, so that its texts read as they always did.
+fn where_(m: &Model, env: &str) -> (String, String) {
+    if m.runbook.environments.is_empty() {
+        (String::new(), String::new())
+    } else {
+        (format!(" to {env}"), format!(" on {env}"))
+    }
+}
+
 fn plural(kind: JobKind) -> &'static str {
     match kind {
         JobKind::Checks => "checks",
@@ -481,9 +413,17 @@ fn finished(
     let log = log.display().to_string();
     let ok = outcome.is_success();
     let what = outcome.describe();
+    let env = environment(m);
+    let production = env == PRODUCTION;
+    let (to, on) = where_(m, &env);
+    let title = Running::title_of(kind, name, &env);
+    let in_env = |d: Draft| match kind {
+        JobKind::Checks => d,
+        _ => d.field("environment", env.clone()),
+    };
     if !ok && *outcome != Outcome::Cancelled {
         m.banner = Some(Status {
-            text: format!("✗ {} failed: {what}", kind.title(name)),
+            text: format!("✗ {title} failed: {what}"),
             tone: Tone::Error,
         });
     }
@@ -498,23 +438,23 @@ fn finished(
     };
     let mut fx = Vec::new();
     if *outcome == Outcome::Cancelled {
-        fx.push(Effect::Append(
+        fx.push(Effect::Append(in_env(
             Draft::new(
                 kinds::COMMAND_CANCELLED,
-                format!("Cancelled {} after {took}", kind.title(name)),
+                format!("Cancelled {title} after {took}"),
             )
             .field("job", kind.as_str())
             .field("name", name)
             .field("command", command),
-        ));
-        m.say(Tone::Warn, format!("Cancelled {}", kind.title(name)));
+        )));
+        m.say(Tone::Warn, format!("Cancelled {title}"));
         return fx;
     }
     let draft = match kind {
         JobKind::Deploy => {
             let since = m.incident.detected_at;
             let total = crate::format::duration((m.now - since).to_std().unwrap_or_default());
-            let waiting = ok.then(|| super::ready::check(m)).flatten();
+            let waiting = (ok && production).then(|| super::ready::check(m)).flatten();
             let text = match &waiting {
                 Some(c) => format!(
                     "Deploy command finished in {took}: waiting for {} to answer{}",
@@ -524,10 +464,13 @@ fn finished(
                         .map(|e| format!(" with {e}"))
                         .unwrap_or_default()
                 ),
-                None if ok => {
-                    format!("Deploy command finished in {took} (exit 0), {total} after detection")
+                None if ok && !production => {
+                    format!("Deploy{to} finished in {took} (exit 0)")
                 }
-                None => format!("Deploy failed after {took}: {what}"),
+                None if ok => format!(
+                    "Deploy command{to} finished in {took} (exit 0), {total} after detection"
+                ),
+                None => format!("Deploy{to} failed after {took}: {what}"),
             };
             let mut d = with_exit(Draft::new(kinds::DEPLOY_FINISHED, text));
             if let Some(c) = waiting {
@@ -541,9 +484,9 @@ fn finished(
         JobKind::Rollback => with_exit(Draft::new(
             kinds::ROLLBACK_FINISHED,
             if ok {
-                format!("Rollback finished in {took}")
+                format!("Rollback{on} finished in {took}")
             } else {
-                format!("Rollback failed after {took}: {what}")
+                format!("Rollback{on} failed after {took}: {what}")
             },
         )),
         JobKind::Checks => with_exit(
@@ -561,9 +504,9 @@ fn finished(
             let mut d = Draft::new(
                 kinds::SMOKE_FINISHED,
                 if ok {
-                    format!("Smoke test {name} passed: {what}")
+                    format!("Smoke test {name}{on} passed: {what}")
                 } else {
-                    format!("Smoke test {name} failed: {what}")
+                    format!("Smoke test {name}{on} failed: {what}")
                 },
             )
             .field("name", name)
@@ -581,6 +524,12 @@ fn finished(
             if let Some(fixed) = fix_verified {
                 d = d.field("fix_verified", fixed);
             }
+            if fix_verified == Some(true)
+                && let Some((sentry_environment, ask)) = environments::ask_sentry(m, &env)
+            {
+                d = d.field("sentry_environment", sentry_environment);
+                fx.push(ask);
+            }
             d
         }
         JobKind::Follow => {
@@ -588,14 +537,18 @@ fn finished(
             return fx;
         }
     };
-    fx.push(Effect::Append(
-        draft
-            .field("command", command)
-            .field("duration_ms", ms)
-            .field("log", log),
-    ));
+    fx.insert(
+        0,
+        Effect::Append(in_env(
+            draft
+                .field("command", command)
+                .field("duration_ms", ms)
+                .field("log", log),
+        )),
+    );
     if kind == JobKind::Deploy
         && ok
+        && production
         && let Some(release) = m.register_deploy.clone()
     {
         match release.or_else(|| m.incident.last_tag.clone()) {
@@ -617,15 +570,11 @@ fn finished(
         let tone = if ok { Tone::Good } else { Tone::Error };
         m.say(
             tone,
-            format!(
-                "{} {}: {what}",
-                kind.as_str(),
-                if ok { "finished" } else { "failed" }
-            ),
+            format!("{title} {}: {what}", if ok { "finished" } else { "failed" }),
         );
         if ok {
             m.banner = Some(Status {
-                text: format!("✓ {} finished: {what}", kind.as_str()),
+                text: format!("✓ {title} finished: {what}"),
                 tone: Tone::Good,
             });
         }

@@ -85,6 +85,12 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Sentry(s) => sentry::on_sentry(m, s),
+        Msg::EnvironmentIssues {
+            environment,
+            sentry_environment,
+            since,
+            issues,
+        } => super::environments::on_issues(m, environment, sentry_environment, since, issues),
         Msg::Github(g) => super::github::on_github(m, g),
         Msg::PrPreview(p) => super::github::on_preview(m, p),
         Msg::Git(g) => git::on_git(m, g),
@@ -271,9 +277,9 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
                     ConfirmAction::Share => vec![Effect::Share],
                     ConfirmAction::Handoff { to, .. } => super::seats::hand_over(m, &to, None),
                     ConfirmAction::AcceptHandoff { .. } => super::seats::accept(m),
-                    ConfirmAction::DeployElsewhere { .. } => {
+                    ConfirmAction::DeployElsewhere { environment, .. } => {
                         m.mode = Mode::Confirm {
-                            action: ConfirmAction::Deploy,
+                            action: ConfirmAction::Deploy { environment },
                         };
                         Vec::new()
                     }
@@ -281,8 +287,15 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
                     ConfirmAction::OpenPr { title, body } => {
                         super::github::confirmed(m, title, body)
                     }
-                    ConfirmAction::Deploy => runs::confirmed_deploy(m),
-                    ConfirmAction::Rollback => runs::confirmed_rollback(m),
+                    ConfirmAction::Deploy { environment } => {
+                        runs::deploy_confirmed(m, &environment)
+                    }
+                    ConfirmAction::SkipStaging { .. } => {
+                        runs::run_deploy(m, crate::runbook::PRODUCTION)
+                    }
+                    ConfirmAction::Rollback { environment } => {
+                        runs::confirmed_rollback(m, &environment)
+                    }
                     ConfirmAction::Cancel => vec![Effect::CancelRun],
                     ConfirmAction::Quit => {
                         m.quitting = true;

@@ -115,47 +115,30 @@ impl Config {
                 "[deploy] platform = \"command\" needs command = \"…\"".into(),
             ));
         }
-        for s in &self.smoke {
-            let line = Some(line_of(text, s.name.span().start));
-            match (&s.url, &s.command) {
-                (None, None) => {
-                    return Err(err(
-                        line,
-                        format!(
-                            "[[smoke]] {:?} needs url = \"…\" or command = \"…\"",
-                            s.name.get_ref()
-                        ),
-                    ));
-                }
-                (Some(_), Some(_)) => {
-                    return Err(err(
-                        line,
-                        format!(
-                            "[[smoke]] {:?} has both url and command; keep one",
-                            s.name.get_ref()
-                        ),
-                    ));
-                }
-                (Some(url), None) => {
-                    if reqwest::Url::parse(url).is_err() {
-                        return Err(err(
-                            line,
-                            format!("[[smoke]] {:?}: url {url:?} is not a URL", s.name.get_ref()),
-                        ));
-                    }
-                    if reqwest::Method::from_bytes(s.method.as_bytes()).is_err() {
-                        return Err(err(
-                            line,
-                            format!(
-                                "[[smoke]] {:?}: method {:?} is not an HTTP method",
-                                s.name.get_ref(),
-                                s.method
-                            ),
-                        ));
-                    }
-                }
-                (None, Some(_)) => {}
+        check_smoke(&self.smoke, "[[smoke]]", text, &err)?;
+        for (name, env) in &self.environments {
+            let line = Some(line_of(text, name.span().start));
+            let name = name.get_ref();
+            if name == crate::runbook::PRODUCTION {
+                return Err(err(
+                    line,
+                    "[environments.production]: production is [deploy], [[smoke]], [rollback] and [sentry] environment; name the other environments (staging, canary, …)".into(),
+                ));
             }
+            if env.deploy.is_none() && env.follow.is_none() {
+                return Err(err(
+                    line,
+                    format!(
+                        "[environments.{name}] needs deploy = \"…\" (the command that deploys to it)"
+                    ),
+                ));
+            }
+            check_smoke(
+                &env.smoke,
+                &format!("[[environments.{name}.smoke]]"),
+                text,
+                &err,
+            )?;
         }
         if !self.git.tag_pattern.contains("{version}") {
             return Err(err(None, "[git] tag_pattern must contain {version}".into()));
@@ -317,4 +300,50 @@ pub fn load(flag: Option<&Path>, cwd: &Path) -> Result<Loaded, ConfigError> {
         checklist: Arc::new(checklist),
         checklist_source,
     })
+}
+
+/// A smoke test needs a URL or a command (not both), a URL that parses and a real method.
+fn check_smoke(
+    smoke: &[SmokeConfig],
+    table: &str,
+    text: &str,
+    err: &dyn Fn(Option<usize>, String) -> ConfigError,
+) -> Result<(), ConfigError> {
+    for s in smoke {
+        let line = Some(line_of(text, s.name.span().start));
+        let name = s.name.get_ref();
+        match (&s.url, &s.command) {
+            (None, None) => {
+                return Err(err(
+                    line,
+                    format!("{table} {name:?} needs url = \"…\" or command = \"…\""),
+                ));
+            }
+            (Some(_), Some(_)) => {
+                return Err(err(
+                    line,
+                    format!("{table} {name:?} has both url and command; keep one"),
+                ));
+            }
+            (Some(url), None) => {
+                if reqwest::Url::parse(url).is_err() {
+                    return Err(err(
+                        line,
+                        format!("{table} {name:?}: url {url:?} is not a URL"),
+                    ));
+                }
+                if reqwest::Method::from_bytes(s.method.as_bytes()).is_err() {
+                    return Err(err(
+                        line,
+                        format!(
+                            "{table} {name:?}: method {:?} is not an HTTP method",
+                            s.method
+                        ),
+                    ));
+                }
+            }
+            (None, Some(_)) => {}
+        }
+    }
+    Ok(())
 }

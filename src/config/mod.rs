@@ -42,6 +42,10 @@ pub struct Config {
     pub rollback: RollbackConfig,
     pub checks: Vec<CheckConfig>,
     pub smoke: Vec<SmokeConfig>,
+    /// Environments before production (`[environments.staging]`); production is `[deploy]`,
+    /// `[[smoke]]`, `[rollback]` and `[sentry] environment`.
+    #[serde(serialize_with = "show_environments")]
+    pub environments: BTreeMap<Spanned<String>, EnvironmentConfig>,
     pub logs: LogsConfig,
     pub commands: CommandsConfig,
     pub redact: RedactConfig,
@@ -296,6 +300,23 @@ pub struct SmokeConfig {
     /// health: only such tests tick "Fix verified in production".
     #[serde(default)]
     pub verifies_fix: bool,
+}
+
+/// An environment the fix goes through before production: its own deploy, smoke tests and
+/// Sentry environment.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EnvironmentConfig {
+    /// The deploy command, run through the shell (`vercel`, `./deploy.sh staging`).
+    pub deploy: Option<String>,
+    /// A command that follows this environment's logs while nothing else runs.
+    pub follow: Option<String>,
+    pub rollback: Option<String>,
+    /// Run its commands on a pseudo-terminal of the pane's size.
+    pub tty: bool,
+    /// The Sentry environment asked for new issues after its smoke tests pass.
+    pub sentry_environment: Option<String>,
+    pub smoke: Vec<SmokeConfig>,
 }
 
 fn default_method() -> String {

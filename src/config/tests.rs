@@ -78,3 +78,46 @@ fn explicit_config_must_exist() {
     let e = locate(Some(&dir.path().join("nope.toml")), dir.path()).expect_err("missing");
     assert!(e.to_string().contains("nope.toml"));
 }
+
+#[test]
+fn environments_name_their_table_and_line() {
+    let ok = Config::parse(
+        "[environments.staging]\ndeploy = \"vercel\"\nsentry_environment = \"staging\"\n[[environments.staging.smoke]]\nname = \"login\"\nurl = \"https://staging.example.com/login\"\nexpect_status = 401\nverifies_fix = true\n",
+        "w.toml",
+    )
+    .expect("ok");
+    let rb = crate::runbook::Runbook::from_config(&ok, std::path::Path::new("/nonexistent"));
+    let staging = rb.environment("staging").expect("staging");
+    assert_eq!(staging.deploy.as_deref(), Some("vercel"));
+    assert_eq!(staging.smoke[0].expect_status, 401);
+    assert!(rb.deploy.is_none(), "production stays as configured");
+
+    let e = Config::parse("\n[environments.production]\ndeploy = \"x\"\n", "w.toml")
+        .expect_err("production is [deploy]");
+    assert_eq!(e.line, Some(2));
+    assert!(e.message.contains("[deploy]"), "{e}");
+    let e = Config::parse("[environments.staging]\nrollback = \"x\"\n", "w.toml")
+        .expect_err("no deploy");
+    assert!(
+        e.message.contains("[environments.staging] needs deploy"),
+        "{e}"
+    );
+    let e = Config::parse(
+        "[environments.staging]\ndeploy = \"x\"\n\n[[environments.staging.smoke]]\nname = \"login\"\n",
+        "w.toml",
+    )
+    .expect_err("smoke without url");
+    assert_eq!(e.line, Some(5));
+    assert!(
+        e.message
+            .contains("[[environments.staging.smoke]] \"login\" needs url"),
+        "{e}"
+    );
+    let e = Config::parse(
+        "[environments.staging]\ndeploy = \"x\"\nsentry_env = \"s\"\n",
+        "w.toml",
+    )
+    .expect_err("unknown key");
+    assert_eq!(e.line, Some(3));
+    assert!(e.message.contains("sentry_env"), "{e}");
+}

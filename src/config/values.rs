@@ -64,6 +64,13 @@ pub(super) fn show_keys<S: Serializer>(
     s.collect_map(keys.iter().map(|(k, v)| (k.get_ref(), v.get_ref())))
 }
 
+pub(super) fn show_environments<S: Serializer>(
+    envs: &BTreeMap<Spanned<String>, super::EnvironmentConfig>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_map(envs.iter().map(|(k, v)| (k.get_ref(), v)))
+}
+
 /// A duration in the config (`30s`, `5m`, `2h`); a wrong one is answered with examples.
 pub(super) fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     let s = String::deserialize(d)?;

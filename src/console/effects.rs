@@ -265,6 +265,11 @@ impl Executor {
                 started,
                 finished,
             } => self.register_deploy(release, started, finished),
+            Effect::EnvironmentIssues {
+                environment,
+                sentry_environment,
+                since,
+            } => self.environment_issues(environment, sentry_environment, since),
             Effect::Git(op, subject) => self.git(op, subject),
             Effect::GitGuard(subject) => {
                 if let Some(g) = &self.git {
@@ -359,6 +364,38 @@ impl Executor {
             )
             .await;
             let _ = tx.send(Msg::Sentry(SentryMsg::DeployRegistered(r))).await;
+        });
+        Vec::new()
+    }
+
+    fn environment_issues(
+        &mut self,
+        environment: String,
+        sentry_environment: String,
+        since: DateTime<Utc>,
+    ) -> Vec<Msg> {
+        let asked = sentry_environment.clone();
+        let reply = move |issues| Msg::EnvironmentIssues {
+            environment,
+            sentry_environment,
+            since,
+            issues,
+        };
+        let Some(s) = &self.sentry else {
+            return vec![reply(Err("Sentry is not set up".into()))];
+        };
+        let setup = s.setup.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let r = crate::sentry::poller::environment_issues(
+                &setup.client,
+                &setup.poller.project,
+                &asked,
+                since,
+            )
+            .await
+            .map_err(|e| e.to_string());
+            let _ = tx.send(reply(r)).await;
         });
         Vec::new()
     }

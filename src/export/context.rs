@@ -101,6 +101,8 @@ pub struct Context {
     pub pull_request: Option<String>,
     /// The seats, roles and handoff of a shared incident.
     pub seats: super::handoff::SeatsView,
+    /// Where the fix was verified: `verified on staging at 14:52 UTC`, `… in production …`.
+    pub verified_where: Vec<super::verified::Where>,
     /// The error-rate event whose series the chart draws.
     #[serde(skip)]
     pub chart: Option<Event>,
@@ -258,6 +260,7 @@ pub fn build(
         has_chart: false,
         pull_request: inc.pr.as_ref().map(|p| pull_request(inc, p)),
         seats: super::handoff::seats_view(inc, policy, now),
+        verified_where: super::verified::verified_where(inc),
         chart: None,
     };
     let mut checks_failed_before = 0;
@@ -303,7 +306,7 @@ pub fn build(
             duration: ms.clone(),
         };
         match ev.kind.as_str() {
-            kinds::DEPLOY_STARTED => {
+            kinds::DEPLOY_STARTED if ev.in_production() => {
                 if let Some(c) = ev.str_field("commit") {
                     last_start = Some(match ev.str_field("branch") {
                         Some(b) => format!("{b} at {}", &c[..c.len().min(7)]),
@@ -319,19 +322,20 @@ pub fn build(
             kinds::DEPLOY_FINISHED | kinds::ROLLBACK_FINISHED => {
                 let ok = exit == Some(0);
                 let what = if ev.is(kinds::DEPLOY_FINISHED) {
-                    if !ok {
+                    let production = ev.in_production();
+                    if production && !ok {
                         deploys_failed += 1;
-                    } else if inc.deployed_at == Some(ev.at) {
+                    } else if production && inc.deployed_at == Some(ev.at) {
                         // The deploy that shipped the fix.
                         ctx.deployed_from = last_start.clone();
                     }
                     "deploy"
                 } else {
-                    rolled_back |= ok;
+                    rolled_back |= ok && ev.in_production();
                     "rollback"
                 };
                 let name = command_name(ev);
-                runs.push(run(what, name, ok, result), what);
+                runs.push(run(&in_env(what, ev), name, ok, result), what);
             }
             kinds::COMMAND_CANCELLED => {
                 let job = ev.str_field("job").unwrap_or("command");
@@ -339,14 +343,14 @@ pub fn build(
                     "smoke" => "smoke test",
                     other => other,
                 };
-                if job == "deploy" {
+                if job == "deploy" && ev.in_production() {
                     deploys_cancelled += 1;
                 }
                 let name = match job {
                     "deploy" | "rollback" => command_name(ev),
                     _ => ev.str_field("name").unwrap_or_default().to_string(),
                 };
-                let mut r = run(what, name, false, "cancelled".into());
+                let mut r = run(&in_env(what, ev), name, false, "cancelled".into());
                 r.outcome = "cancelled".into();
                 r.icon = "⏹".into();
                 runs.push(r, what);
@@ -372,7 +376,7 @@ pub fn build(
             kinds::SMOKE_FINISHED => {
                 let ok = ev.fields.get("ok").and_then(Value::as_bool) == Some(true);
                 let r = run(
-                    "smoke test",
+                    &in_env("smoke test", ev),
                     ev.str_field("name").unwrap_or_default().into(),
                     ok,
                     ev.str_field("reason").unwrap_or_default().into(),
@@ -442,7 +446,7 @@ pub fn build(
             {
                 root_cause.push(ev.text.clone(), "root cause");
             }
-            kinds::ERROR_RATE => match ev.str_field("verdict") {
+            kinds::ERROR_RATE if ev.in_production() => match ev.str_field("verdict") {
                 Some("dropped") | Some("rose") => {
                     ctx.error_before = per_min(ev.fields.get("baseline_per_min"));
                     // Events from before `before_secs` measured from the peak.
@@ -620,6 +624,15 @@ pub fn build(
             .push("Minimal change, with a regression test".into());
     }
     Ok(ctx)
+}
+
+/// `deploy`, or `deploy to staging` for an environment before production.
+fn in_env(what: &str, ev: &Event) -> String {
+    match ev.environment() {
+        crate::runbook::PRODUCTION => what.to_string(),
+        env if what == "deploy" => format!("deploy to {env}"),
+        env => format!("{what} on {env}"),
+    }
 }
 
 fn command_name(ev: &Event) -> String {

@@ -11,6 +11,7 @@ pub mod review;
 pub mod rows;
 pub mod slack;
 pub mod svg;
+pub mod verified;
 pub mod window;
 
 use std::io::Write;

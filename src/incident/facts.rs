@@ -47,6 +47,14 @@ pub const ISSUE_VERDICTS: &[&str] = &["no_new_issues", "new_issues"];
 
 /// The subject this event speaks of, when a later event about it replaces it.
 pub fn subject(ev: &Event) -> Option<String> {
+    let subject = production_subject(ev)?;
+    Some(match ev.environment() {
+        crate::journal::event::PRODUCTION => subject,
+        env => format!("{subject}:{env}"),
+    })
+}
+
+fn production_subject(ev: &Event) -> Option<String> {
     match ev.kind.as_str() {
         kinds::CHECK_FINISHED => Some(format!("check:{}", ev.str_field("name")?)),
         kinds::GIT_GUARD => Some("guard".into()),
@@ -79,6 +87,9 @@ pub fn unmet(inc: &Incident, ev: &Event) -> Option<String> {
             "the deploy command finished; the service has not answered with the new version yet"
                 .into(),
         ),
+        kinds::SMOKE_FINISHED | kinds::ERROR_RATE if !ev.in_production() => {
+            inc.unverified_before_production(ev)
+        }
         kinds::MILESTONE if ev.str_field("milestone") == Some("verified_resolved") => {
             unverified(inc, ev.at, window_of(ev))
         }
@@ -163,6 +174,9 @@ impl Incident {
 
     /// Facts that a different kind of event makes stale.
     fn withdraw_stale(&mut self, ev: &Event, why: &str) {
+        if !ev.in_production() {
+            return self.withdraw_before_production(ev, why);
+        }
         match ev.kind.as_str() {
             // A new deploy is judged afresh: the verdicts and the verification of the one before
             // no longer describe what runs.
@@ -198,6 +212,32 @@ impl Incident {
             }
             _ => {}
         }
+    }
+
+    /// An environment's verification rests on its latest deploy, the smoke run after it and
+    /// Sentry's answer: a new deploy, a smoke run that does not verify the fix or a new issue
+    /// takes every one of its facts back.
+    fn withdraw_before_production(&mut self, ev: &Event, why: &str) {
+        let env = ev.environment();
+        let reason = match ev.kind.as_str() {
+            kinds::DEPLOY_FINISHED if ev.i64_field("exit_code") == Some(0) => {
+                format!("{why}: the new {env} deploy is verified again")
+            }
+            kinds::DEPLOY_FINISHED => why.to_string(),
+            kinds::SMOKE_FINISHED
+                if ev.fields.get("fix_verified").is_some() && !ev.flag("fix_verified") =>
+            {
+                why.to_string()
+            }
+            kinds::ERROR_RATE if ev.str_field("verdict") == Some("new_issues") => why.to_string(),
+            _ => return,
+        };
+        let tail = format!(":{env}");
+        self.release_matching(
+            |k| k.split('|').nth(1).is_some_and(|s| s.ends_with(&tail)),
+            ev.at,
+            &reason,
+        );
     }
 
     fn release_verified(&mut self, at: DateTime<Utc>, why: &str) {

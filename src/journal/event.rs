@@ -223,6 +223,9 @@ impl<'de> Deserialize<'de> for Fields {
     }
 }
 
+/// The environment `[deploy]`, `[[smoke]]` and `[rollback]` are for.
+pub const PRODUCTION: &str = "production";
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     #[serde(with = "rfc3339")]
@@ -252,6 +255,17 @@ impl Event {
     }
     pub fn is(&self, kind: &str) -> bool {
         self.kind.as_str() == kind
+    }
+
+    /// The environment a run event speaks of: its `environment` field, production when it has
+    /// none (events written before environments existed, and every other kind).
+    pub fn environment(&self) -> &str {
+        self.str_field("environment").unwrap_or(PRODUCTION)
+    }
+
+    /// Whether it speaks of production.
+    pub fn in_production(&self) -> bool {
+        self.environment() == PRODUCTION
     }
 
     /// Something that did not work: a run that failed (non-zero exit, no exit, `ok: false`),

@@ -244,7 +244,13 @@ impl Poller {
             return Ok(());
         }
         if let Some(since) = deploy {
-            let issues = self.new_issues(&project.id, since).await?;
+            let issues = new_issues(
+                &self.client,
+                &project.id,
+                self.cfg.environment.as_deref(),
+                since,
+            )
+            .await?;
             self.report(SentryMsg::Issues { since, issues }).await;
         }
         Ok(())
@@ -308,43 +314,57 @@ impl Poller {
             )),
         }
     }
+}
 
-    async fn new_issues(
-        &self,
-        project: &str,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<Issue>, ApiError> {
-        let org = self.client.org().to_string();
-        let mut out = Vec::new();
-        let mut cursor: Option<String> = None;
-        for _ in 0..5 {
-            let mut query = vec![
-                ("project", project.to_string()),
-                (
-                    "query",
-                    format!("is:unresolved firstSeen:>={}", naive(since)),
-                ),
-                ("sort", "new".to_string()),
-                ("limit", "100".to_string()),
-            ];
-            if let Some(env) = &self.cfg.environment {
-                query.push(("environment", env.clone()));
-            }
-            if let Some(c) = &cursor {
-                query.push(("cursor", c.clone()));
-            }
-            let resp = self
-                .client
-                .get(&format!("organizations/{org}/issues/"), &query)
-                .await?;
-            out.extend(parse_issues(&resp.body).map_err(|e| ApiError::BadBody(e.to_string()))?);
-            cursor = resp.next_page();
-            if cursor.is_none() {
-                break;
-            }
+/// Unresolved issues of `project` first seen at or after `since` (every page, up to 500), in
+/// `environment` when one is named.
+pub async fn new_issues(
+    client: &Client,
+    project: &str,
+    environment: Option<&str>,
+    since: DateTime<Utc>,
+) -> Result<Vec<Issue>, ApiError> {
+    let org = client.org().to_string();
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..5 {
+        let mut query = vec![
+            ("project", project.to_string()),
+            (
+                "query",
+                format!("is:unresolved firstSeen:>={}", naive(since)),
+            ),
+            ("sort", "new".to_string()),
+            ("limit", "100".to_string()),
+        ];
+        if let Some(env) = environment {
+            query.push(("environment", env.to_string()));
         }
-        Ok(out)
+        if let Some(c) = &cursor {
+            query.push(("cursor", c.clone()));
+        }
+        let resp = client
+            .get(&format!("organizations/{org}/issues/"), &query)
+            .await?;
+        out.extend(parse_issues(&resp.body).map_err(|e| ApiError::BadBody(e.to_string()))?);
+        cursor = resp.next_page();
+        if cursor.is_none() {
+            break;
+        }
     }
+    Ok(out)
+}
+
+/// The new issues of an environment before production since its deploy: asked once, after its
+/// smoke tests passed.
+pub async fn environment_issues(
+    client: &Client,
+    project: &ProjectRef,
+    environment: &str,
+    since: DateTime<Utc>,
+) -> Result<Vec<Issue>, ApiError> {
+    let project = project.get(client).await?;
+    new_issues(client, &project.id, Some(environment), since).await
 }
 
 /// Sentry's interval for a bucket width: `1m`, `5m`, `1h`, or seconds.

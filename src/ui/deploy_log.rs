@@ -19,7 +19,7 @@ fn title(m: &Model) -> String {
         let secs = (m.now - r.started).num_seconds().max(0) as u64;
         t.push_str(&format!(
             "· ▶ {} {} ",
-            r.kind.title(&r.step),
+            r.title(),
             crate::format::stopwatch(secs)
         ));
     }
@@ -87,6 +87,25 @@ fn runbook_lines(m: &Model) -> Vec<Line<'static>> {
             "r  rollback plan (git revert; set [rollback] command for the platform)",
             theme::dim(),
         )),
+    }
+    for env in &p.environments {
+        let deploy = env
+            .deploy
+            .as_deref()
+            .or(env.follow.as_deref())
+            .unwrap_or("");
+        let smoke = match env.smoke.len() {
+            0 => String::new(),
+            n => format!(
+                " · {}",
+                crate::format::count(n, "smoke test", "smoke tests")
+            ),
+        };
+        lines.push(Line::raw(format!(
+            "   {}: {}{smoke}  (d, s and r ask which environment)",
+            env.name,
+            m.shown(deploy)
+        )));
     }
     if let Some(f) = &p.log_file {
         lines.push(Line::raw(format!("   following {}", f.display())));

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
 
 use super::theme;
 use crate::app::model::{ConfirmAction, InputPurpose, PickPurpose};
-use crate::app::runs;
+use crate::app::stakes;
 use crate::app::{Mode, Model};
 use crate::keys::Action;
 
@@ -179,8 +179,8 @@ fn pick(m: &Model, purpose: PickPurpose, selected: usize, area: Rect, buf: &mut 
 fn keep_words(action: &ConfirmAction) -> &'static str {
     match action {
         ConfirmAction::Close => "keeps the incident open",
-        ConfirmAction::Deploy => "does not deploy",
-        ConfirmAction::Rollback => "does not roll back",
+        ConfirmAction::Deploy { .. } | ConfirmAction::SkipStaging { .. } => "does not deploy",
+        ConfirmAction::Rollback { .. } => "does not roll back",
         ConfirmAction::Cancel => "lets it run",
         ConfirmAction::Quit => "stays in the console",
         ConfirmAction::Git { .. } => "changes nothing",
@@ -194,36 +194,46 @@ fn keep_words(action: &ConfirmAction) -> &'static str {
 }
 
 fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
-    let (title, lines, yes) = match action {
-        ConfirmAction::Close => (" Close the incident ", runs::close_stakes(m), "y closes"),
-        ConfirmAction::Deploy => (
-            " Deploy to production ",
-            runs::deploy_stakes(m),
+    let (title, lines, yes): (String, Vec<String>, &str) = match action {
+        ConfirmAction::Close => (
+            " Close the incident ".into(),
+            stakes::close_stakes(m),
+            "y closes",
+        ),
+        ConfirmAction::Deploy { environment } => (
+            format!(" Deploy to {environment} "),
+            stakes::deploy_stakes(m, environment),
             "y deploys",
         ),
-        ConfirmAction::Rollback => (
-            " Rollback plan ",
-            runs::rollback_stakes(m),
-            if m.runbook.rollback.is_some() {
-                "y runs option 2"
-            } else {
-                "nothing to run here"
+        ConfirmAction::SkipStaging { lines } => (
+            " Staging is skipped ".into(),
+            lines.clone(),
+            "y deploys to production anyway",
+        ),
+        ConfirmAction::Rollback { environment } => (
+            match m.runbook.environment(environment) {
+                Some(_) => format!(" Roll back {environment} "),
+                None => " Rollback plan ".into(),
+            },
+            stakes::rollback_stakes(m, environment),
+            match m.runbook.environment(environment) {
+                Some(e) if e.rollback.is_some() => "y runs it",
+                Some(_) => "nothing to run here",
+                None if m.runbook.rollback.is_some() => "y runs option 2",
+                None => "nothing to run here",
             },
         ),
         ConfirmAction::Cancel => (
-            " Cancel the running command ",
+            " Cancel the running command ".into(),
             vec![format!(
                 "Stop {}? Its process group gets SIGTERM, then SIGKILL after {}s.",
-                m.running
-                    .as_ref()
-                    .map(|r| r.kind.title(&r.step))
-                    .unwrap_or_default(),
+                m.running.as_ref().map(|r| r.title()).unwrap_or_default(),
                 m.runbook.grace.as_secs()
             )],
             "y cancels it",
         ),
         ConfirmAction::Git { op, lines } => (
-            " Git: apply the dry run ",
+            " Git: apply the dry run ".into(),
             lines.clone(),
             match op {
                 crate::git::Op::Revert { .. } => "y makes the revert commit",
@@ -231,7 +241,7 @@ fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
             },
         ),
         ConfirmAction::OpenPr { title, body } => (
-            " Open this pull request on GitHub ",
+            " Open this pull request on GitHub ".into(),
             std::iter::once(title.clone())
                 .chain(std::iter::once(String::new()))
                 .chain(body.lines().map(String::from))
@@ -239,23 +249,27 @@ fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
             "y pushes the branch and opens it",
         ),
         ConfirmAction::PostSlack { text } => (
-            " Post this update to Slack ",
+            " Post this update to Slack ".into(),
             text.lines().map(String::from).collect(),
             "y posts it",
         ),
-        ConfirmAction::Share => (" Share the incident ", share_stakes(m), "y shares it"),
+        ConfirmAction::Share => (
+            " Share the incident ".into(),
+            share_stakes(m),
+            "y shares it",
+        ),
         ConfirmAction::Handoff { brief, .. } => (
-            " Hand over the commander role ",
+            " Hand over the commander role ".into(),
             brief.lines().map(String::from).collect(),
             "y hands over · s also posts the brief to Slack",
         ),
         ConfirmAction::AcceptHandoff { brief } => (
-            " You are handed the commander role ",
+            " You are handed the commander role ".into(),
             brief.lines().map(String::from).collect(),
             "y accepts it",
         ),
-        ConfirmAction::DeployElsewhere { what } => (
-            " Another seat is running ",
+        ConfirmAction::DeployElsewhere { what, .. } => (
+            " Another seat is running ".into(),
             vec![
                 format!("A {what}."),
                 "Starting a deploy here too runs two at once. Check with them first.".into(),
@@ -263,13 +277,10 @@ fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
             "y goes on to the deploy's own confirmation",
         ),
         ConfirmAction::Quit => (
-            " Quit while a command runs ",
+            " Quit while a command runs ".into(),
             vec![format!(
                 "{} is still running. Quitting stops it; the incident stays open.",
-                m.running
-                    .as_ref()
-                    .map(|r| r.kind.title(&r.step))
-                    .unwrap_or_default()
+                m.running.as_ref().map(|r| r.title()).unwrap_or_default()
             )],
             "y quits",
         ),
@@ -291,7 +302,7 @@ fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
     Clear.render(rect, buf);
     Paragraph::new(text)
         .wrap(Wrap { trim: false })
-        .block(popup(title.into()).title_bottom(keys))
+        .block(popup(title).title_bottom(keys))
         .render(rect, buf);
 }
 
