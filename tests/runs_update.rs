@@ -368,3 +368,109 @@ fn log_file_lines_and_search() {
     send(&mut m, key('f'));
     assert!(m.log.follow);
 }
+
+fn with_staging(priority: &str) -> Model {
+    let cfg = Config::parse(
+        &format!(
+            "{CONFIG}\n[environments.staging]\ndeploy = \"./deploy staging\"\nrollback = \"./undo staging\"\n[[environments.staging.smoke]]\nname = \"fix\"\ncommand = \"true\"\nverifies_fix = true\n"
+        ),
+        "t",
+    )
+    .expect("config");
+    model(priority, t(60)).with_runbook(Runbook::from_config(
+        &cfg,
+        std::path::Path::new("/nonexistent"),
+    ))
+}
+
+#[test]
+fn the_environment_picker_puts_staging_first_only_while_it_is_pending() {
+    use warroom::app::environments::choices;
+    use warroom::app::model::{EnvAction, PickPurpose};
+    let m = with_staging("P1");
+    assert_eq!(choices(&m, EnvAction::Deploy), ["staging", "production"]);
+    assert_eq!(choices(&m, EnvAction::Rollback), ["staging", "production"]);
+    // At P0 the item does not apply: production first.
+    let p0 = with_staging("P0");
+    assert_eq!(choices(&p0, EnvAction::Deploy), ["production", "staging"]);
+    // Without environments, no picker: d goes straight to production's confirmation.
+    let mut plain = configured("P1");
+    send(&mut plain, key('d'));
+    assert!(matches!(
+        &plain.mode,
+        Mode::Confirm { action: ConfirmAction::Deploy { environment } } if environment == "production"
+    ));
+
+    // d, then 1: staging's confirmation; y runs staging's own command.
+    let mut m = with_staging("P1");
+    send(&mut m, key('d'));
+    assert_eq!(
+        m.mode,
+        Mode::Pick {
+            purpose: PickPurpose::Environment(EnvAction::Deploy),
+            selected: 0
+        }
+    );
+    send(&mut m, key('1'));
+    let fx = send(&mut m, key('y'));
+    let Some(Effect::Run(spec)) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    assert!(format!("{:?}", spec.steps).contains("./deploy staging"));
+    assert_eq!(
+        m.running.as_ref().map(|r| r.title()),
+        Some("deploy (staging)".into())
+    );
+    let fx = send(&mut m, started(spec.id, JobKind::Deploy, "deploy"));
+    let d = appended(&fx)[0].clone();
+    assert_eq!(d.fields["environment"], "staging");
+    assert!(
+        d.text.starts_with("Deploy to staging started"),
+        "{}",
+        d.text
+    );
+    let fx = send(
+        &mut m,
+        finished(
+            spec.id,
+            JobKind::Deploy,
+            "deploy",
+            Outcome::Exited(0),
+            Some(true),
+        ),
+    );
+    let d = appended(&fx)[0].clone();
+    assert_eq!(d.fields["environment"], "staging");
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::WaitReady(_) | Effect::RegisterDeploy { .. })),
+        "{fx:?}"
+    );
+
+    // Production while staging is pending: one more question before anything runs.
+    let mut m = with_staging("P1");
+    send(&mut m, key('d'));
+    send(&mut m, key('2'));
+    assert!(send(&mut m, key('y')).is_empty());
+    let Mode::Confirm {
+        action: ConfirmAction::SkipStaging { lines },
+    } = &m.mode
+    else {
+        panic!("{:?}", m.mode)
+    };
+    assert!(
+        lines[0].contains("Deployed to staging and verified")
+            && lines[0].contains("nothing was deployed to staging"),
+        "{lines:?}"
+    );
+    let fx = send(&mut m, key('y'));
+    assert!(matches!(fx.first(), Some(Effect::Run(_))), "{fx:?}");
+    // At P0 production deploys without the question.
+    let mut p0 = with_staging("P0");
+    send(&mut p0, key('d'));
+    send(&mut p0, key('1'));
+    assert!(matches!(
+        send(&mut p0, key('y')).first(),
+        Some(Effect::Run(_))
+    ));
+}

@@ -119,7 +119,7 @@ impl Config {
         for (name, env) in &self.environments {
             let line = Some(line_of(text, name.span().start));
             let name = name.get_ref();
-            if name == crate::runbook::PRODUCTION {
+            if name == crate::journal::event::PRODUCTION {
                 return Err(err(
                     line,
                     "[environments.production]: production is [deploy], [[smoke]], [rollback] and [sentry] environment; name the other environments (staging, canary, …)".into(),
