@@ -3,6 +3,7 @@
 //! in progress, a detached HEAD, a missing base branch or remote, a name already taken), and
 //! reports what it did as lines to show and events to record.
 
+pub mod cli;
 mod hotfix;
 pub mod ops;
 pub mod worker;
@@ -393,19 +394,10 @@ impl Git {
     ) -> std::result::Result<(), String> {
         let refspecs: Vec<&str> = refspecs.iter().map(AsRef::as_ref).collect();
         if self.repo.is_shallow() {
-            let out = std::process::Command::new("git")
-                .arg("-C")
-                .arg(self.workdir())
-                .args(["fetch", "--quiet", "--depth", "1", &self.cfg.remote])
-                .args(&refspecs)
-                .stdin(std::process::Stdio::null())
-                .output()
-                .map_err(|e| format!("git fetch: {e}"))?;
-            return if out.status.success() {
-                Ok(())
-            } else {
-                Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
-            };
+            let mut cmd = cli::command(self);
+            cmd.args(["fetch", "--quiet", "--depth", "1", &self.cfg.remote])
+                .args(&refspecs);
+            return cli::run(cmd).map(|_| ());
         }
         let mut remote = self
             .repo

@@ -30,7 +30,13 @@ pub fn seat_ref(ticket: &str, seat: &str) -> String {
     format!("refs/warroom/{ticket}/{seat}")
 }
 
-/// This clone's copy of the other seats' refs, as last fetched.
+/// This clone's copy of the remote's refs of the incident, as the last fetch found them
+/// (unchecked: what is taken from them is under [`seen_ref`]).
+pub fn fetched_ref(ticket: &str, seat: &str) -> String {
+    format!("refs/warroom-fetched/{ticket}/{seat}")
+}
+
+/// This clone's copy of the other seats' refs, as last taken in.
 pub fn seen_ref(ticket: &str, seat: &str) -> String {
     format!("refs/warroom-seen/{ticket}/{seat}")
 }

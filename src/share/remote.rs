@@ -9,7 +9,7 @@ use std::path::Path;
 use git2::{Direction, Oid, Repository};
 
 use super::{seat_ref, seen_ref};
-use crate::git::{Git, PushError};
+use crate::git::{Git, PushError, cli};
 use crate::journal::{Event, Share};
 
 /// The file each commit of a seat's ref holds: one batch of events, one JSON line each.
@@ -181,11 +181,46 @@ pub enum NotTaken {
     Invalid(String),
 }
 
+/// Asks the remote for this incident's refs only (protocol v2 sends the prefix: an idle poll
+/// costs the same with ten refs on the remote or ten thousand) and brings the objects of those
+/// that moved, in one round trip, into `refs/warroom-fetched/TICKET/`; a ref the remote no
+/// longer has is pruned there. Returns the remote's refs of the incident as they stand. Nothing
+/// fetched is taken before [`take_seats`] checked it.
+pub fn fetch_incident(git: &Git, ticket: &str) -> Result<Vec<(String, Oid)>, String> {
+    let prefix = super::ref_prefix(ticket);
+    let fetched = super::fetched_ref(ticket, "");
+    let mut cmd = cli::command(git);
+    cmd.args([
+        "-c",
+        "advice.fetchShowForcedUpdates=false",
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "--prune",
+        "--no-write-fetch-head",
+        "--no-auto-maintenance",
+        "--no-show-forced-updates",
+        "--no-recurse-submodules",
+        &git.cfg.remote,
+        &format!("+{prefix}*:{fetched}*"),
+    ]);
+    cli::run(cmd)?;
+    let refs = git
+        .repo
+        .references_glob(&format!("{fetched}*"))
+        .map_err(|e| e.message().to_string())?;
+    Ok(refs
+        .flatten()
+        .filter_map(|r| {
+            let seat = r.name().ok()?.strip_prefix(&fetched)?.to_string();
+            Some((format!("{prefix}{seat}"), r.target()?))
+        })
+        .collect())
+}
+
 /// Fetches these seats' refs, each on its own: one bad ref (an object that cannot be fetched, a
 /// name that conflicts) fails only itself. All are asked for in one round trip first; only if
-/// that fails is each asked for alone. A fetched tip is checked before this clone keeps a ref
-/// to it (`refs/warroom-seen/TICKET/SEAT`): a seat's ref that is not a chain of batches is
-/// refused, and no ref of it is kept.
+/// that fails is each asked for alone. Then [`take_seats`].
 pub fn fetch_seats(git: &Git, ticket: &str, seats: &[(String, Oid)]) -> Vec<Result<(), NotTaken>> {
     let spec = |seat: &str| seat_ref(ticket, seat);
     let all: Vec<String> = seats.iter().map(|(s, _)| spec(s)).collect();
@@ -197,21 +232,33 @@ pub fn fetch_seats(git: &Git, ticket: &str, seats: &[(String, Oid)]) -> Vec<Resu
             .map(|(s, _)| git.fetch_refspecs(&[spec(s)]))
             .collect()
     };
+    let taken = take_seats(&git.repo, ticket, seats);
+    fetched
+        .into_iter()
+        .zip(taken)
+        .map(|(got, taken)| got.map_err(NotTaken::Fetch).and(taken))
+        .collect()
+}
+
+/// Checks each fetched tip before this clone keeps a ref to it (`refs/warroom-seen/TICKET/SEAT`):
+/// a seat's ref that is not a chain of batches is refused, and no ref of it is kept.
+pub fn take_seats(
+    repo: &Repository,
+    ticket: &str,
+    seats: &[(String, Oid)],
+) -> Vec<Result<(), NotTaken>> {
     seats
         .iter()
-        .zip(fetched)
-        .map(|((seat, oid), got)| {
-            got.map_err(NotTaken::Fetch)?;
-            check_tip(&git.repo, *oid).map_err(NotTaken::Invalid)?;
-            git.repo
-                .reference(
-                    &seen_ref(ticket, seat),
-                    *oid,
-                    true,
-                    "warroom: a seat's events",
-                )
-                .map(|_| ())
-                .map_err(|e| NotTaken::Fetch(e.message().to_string()))
+        .map(|(seat, oid)| {
+            check_tip(repo, *oid).map_err(NotTaken::Invalid)?;
+            repo.reference(
+                &seen_ref(ticket, seat),
+                *oid,
+                true,
+                "warroom: a seat's events",
+            )
+            .map(|_| ())
+            .map_err(|e| NotTaken::Fetch(e.message().to_string()))
         })
         .collect()
 }

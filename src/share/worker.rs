@@ -175,7 +175,14 @@ impl Sync {
     /// Lists the seats' refs and takes in what moved. Returns the events taken and warnings.
     pub fn poll(&mut self) -> (usize, Vec<String>) {
         let prefix = super::ref_prefix(&self.setup.ticket);
-        let refs = match remote::list(&self.git) {
+        // Over a network, the incident's refs alone with their objects, in one round trip; on
+        // this machine, or when that fails (an object the remote cannot send), every ref is
+        // listed in process and each seat that moved is fetched on its own.
+        let prefixed = crate::git::cli::over_network(&self.git)
+            .then(|| remote::fetch_incident(&self.git, &self.setup.ticket).ok())
+            .flatten();
+        let fetched = prefixed.is_some();
+        let refs = match prefixed.map_or_else(|| remote::list(&self.git), Ok) {
             Ok(r) => r,
             Err(why) => {
                 self.offline(why);
@@ -210,8 +217,12 @@ impl Sync {
             })
             .collect();
         let mut events = 0;
-        let fetched = remote::fetch_seats(&self.git, &self.setup.ticket, &moved);
-        for ((seat, oid), got) in moved.into_iter().zip(fetched) {
+        let taken = if fetched {
+            remote::take_seats(&self.git.repo, &self.setup.ticket, &moved)
+        } else {
+            remote::fetch_seats(&self.git, &self.setup.ticket, &moved)
+        };
+        for ((seat, oid), got) in moved.into_iter().zip(taken) {
             let name = super::seat_ref(&self.setup.ticket, &seat);
             match got {
                 Ok(()) => {}
