@@ -195,19 +195,40 @@ fn three_seats_writing_at_once_converge() {
     let n = events(&exports[0]).len();
     // Opened, shared, commander, two joins, 3 × 500 notes, 3 "done".
     assert_eq!(n, 5 + 3 * per_seat + 3, "every seat's every event");
-    // The one order: time, then seat, then sequence.
-    let keys: Vec<(String, String)> = events(&exports[0])
+    // The one order: each event's logical clock, then seat; the times the facts are folded at
+    // never go back.
+    let keys: Vec<((i64, i64), String)> = events(&exports[0])
         .iter()
         .map(|e| {
+            // Written before the incident was shared: its time is its clock.
+            let at = chrono::DateTime::parse_from_rfc3339(e["at"].as_str().unwrap_or(""))
+                .map(|t| t.timestamp_millis())
+                .unwrap_or(0);
             (
-                e["at"].as_str().unwrap_or("").into(),
+                (
+                    e["hlc"][0].as_i64().unwrap_or(at),
+                    e["hlc"][1].as_i64().unwrap_or(0),
+                ),
                 e["seat"].as_str().unwrap_or("").into(),
             )
         })
         .collect();
+    let clocked = events(&exports[0])
+        .iter()
+        .filter(|e| e["hlc"].is_array())
+        .count();
+    assert!(
+        clocked >= 3 * per_seat,
+        "the seats' events carry their clock: {clocked}"
+    );
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted);
+    let times: Vec<&str> = events(&exports[0])
+        .iter()
+        .map(|e| e["at"].as_str().unwrap_or(""))
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
 }
 
 #[test]

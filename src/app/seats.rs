@@ -255,6 +255,16 @@ pub fn on_share(m: &mut Model, msg: ShareMsg) -> Vec<Effect> {
                     Tone::Warn,
                     format!("The remote is out of reach ({e}): working here, it catches up later"),
                 );
+            } else if let Some((seat, off)) = s
+                .clocks
+                .iter()
+                .find(|(k, v)| before.clocks.get(*k) != Some(v))
+            {
+                let said = skew_words(m, seat, *off);
+                m.say(
+                    Tone::Warn,
+                    format!("{said}: their times are shown as written, marked ~"),
+                );
             }
             m.share.status = Some(s);
             Vec::new()
@@ -309,8 +319,32 @@ pub fn summary(m: &Model) -> Option<String> {
             "shared · {seats} · {} waiting",
             crate::format::count(s.waiting as usize, "event", "events")
         ),
-        Some(_) => format!("shared · {seats}"),
+        Some(s) => match s.clocks.iter().max_by_key(|(_, off)| off.abs()) {
+            Some((seat, off)) => format!("shared · {seats} · {}", skew_words(m, seat, *off)),
+            None => format!("shared · {seats}"),
+        },
     })
+}
+
+/// `Bob's clock is ~10 min ahead`, of this machine's.
+pub fn skew_words(m: &Model, seat: &str, seconds: i64) -> String {
+    let person = m.incident.seats.person(seat);
+    let secs = seconds.unsigned_abs();
+    let amount = if secs >= 90 {
+        format!("~{} min", (secs + 30) / 60)
+    } else {
+        format!("~{secs} s")
+    };
+    let way = if seconds > 0 { "ahead" } else { "behind" };
+    format!("{person}'s clock is {amount} {way}")
+}
+
+/// Whether this seat's events are shown with a mark: its clock is named as off.
+pub fn skewed(m: &Model, seat: &str) -> bool {
+    m.share
+        .status
+        .as_ref()
+        .is_some_and(|s| s.clocks.contains_key(seat))
 }
 
 /// The commander as the header names them: `IC alice`, or the handoff under way.

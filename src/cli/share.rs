@@ -169,9 +169,11 @@ pub(super) fn join(ctx: &Ctx, ticket: &str, no_console: bool) -> Result<()> {
                     ctx.store.root().display()
                 )));
             }
-            let mut joined = seat_joined(&share, "joined").stamp(Utc::now());
-            share.stamp(&mut joined);
-            ctx.store.create(ticket, &joined)?;
+            // The folder and the share first: the other seats' events are taken in before
+            // this seat writes, so that its first event sorts after everything it joined.
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| crate::fsutil::named(&dir, e))
+                .context("making the incident folder")?;
             share.save(&dir).context("writing the share file")?;
             share
         }
@@ -186,6 +188,12 @@ pub(super) fn join(ctx: &Ctx, ticket: &str, no_console: bool) -> Result<()> {
     }
     if let Some(why) = sync.status.error.clone() {
         return Err(Fail::Other(anyhow::anyhow!("fetching {ticket}: {why}")));
+    }
+    if !ctx.store.exists(ticket) {
+        crate::journal::JournalWriter::new(ctx.store.journal_path(ticket))
+            .with_seat(share.clone())
+            .append(seat_joined(&share, "joined"))
+            .context("writing the journal")?;
     }
     sync.push();
     println!(
@@ -214,9 +222,10 @@ pub(super) fn list_remote(ctx: &Ctx) -> Result<()> {
     let mut rows = Vec::new();
     let mut closed = 0;
     for (ticket, seats) in &incidents {
-        let mut events = Vec::new();
+        let mut streams = Vec::new();
         let mut warnings = Vec::new();
         for (seat, tip) in seats {
+            let mut events = Vec::new();
             crate::share::ingest::each_event(
                 &git.repo,
                 seat,
@@ -229,9 +238,10 @@ pub(super) fn list_remote(ctx: &Ctx) -> Result<()> {
                 },
             )
             .map_err(|e| Fail::Other(anyhow::anyhow!("{ticket}: {e}")))?;
+            streams.push((seat.clone(), events));
         }
-        // The one order, near enough for a listing: time, then seat (each seat's own order kept).
-        events.sort_by_key(|e| (e.at, e.str_field("seat").map(String::from)));
+        // The one order, as every seat's console reads it.
+        let events = crate::journal::seats::in_one_order(streams);
         let inc = Incident::from_events(ticket, loaded.checklist.clone(), events);
         if inc.closed_at.is_some() {
             closed += 1;

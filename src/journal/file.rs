@@ -77,8 +77,6 @@ impl JournalWriter {
             std::borrow::Cow::Owned(t) => Some(t),
             std::borrow::Cow::Borrowed(_) => None,
         });
-        let mut line = serde_json::to_vec(&event).map_err(io::Error::other)?;
-        line.push(b'\n');
         let named = |e| crate::fsutil::named(&self.path, e);
         let mut file = OpenOptions::new()
             .read(true)
@@ -89,6 +87,15 @@ impl JournalWriter {
         file.lock().map_err(named)?;
         let len = file.metadata().map_err(named)?.len();
         let result = (|| {
+            if self.seat.is_some() {
+                // Under the lock: no other writer of this seat comes between the clock read
+                // and the line written.
+                super::seats::clock(&self.path)?
+                    .tick(event.at)
+                    .stamp(&mut event);
+            }
+            let mut line = serde_json::to_vec(&event).map_err(io::Error::other)?;
+            line.push(b'\n');
             if len > 0 {
                 let mut last = [0u8; 1];
                 file.read_exact_at(&mut last, len - 1)?;

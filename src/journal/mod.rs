@@ -3,6 +3,7 @@
 pub mod describe;
 pub mod event;
 pub mod file;
+pub mod hlc;
 pub mod reader;
 pub mod seats;
 pub mod source;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::remote::BATCH_FILE;
 use super::seat::valid_seat;
+use crate::journal::hlc::{self, Hlc};
 use crate::journal::seats::SEATS_DIR;
 use crate::journal::{Event, Kind};
 
@@ -24,6 +25,30 @@ const MAX_BATCH: usize = 8 << 20;
 pub struct Ingested {
     pub events: usize,
     pub warnings: Vec<String>,
+    /// How far the seat's clock is from this machine's, in seconds (ahead: positive), as its
+    /// newest event taken shows it.
+    pub offset: Option<i64>,
+}
+
+/// A clock more than this far ahead of this machine's is refused: it would drag every seat's
+/// clock with it.
+const MAX_AHEAD: chrono::Duration = chrono::Duration::days(1);
+
+/// How far a seat's clock is from this machine's, read from one of its events taken `now`: an
+/// event dated after `now` was written by a clock at least that far ahead; an event whose
+/// logical clock (what its seat had read, all of it already past by this machine's clock) is
+/// after its own time was written by a clock at least that far behind.
+pub fn offset(ev: &Event, now: chrono::DateTime<chrono::Utc>) -> i64 {
+    let ahead = (ev.at - now).num_seconds();
+    if ahead > 0 {
+        return ahead;
+    }
+    let clock = Hlc::of(ev).ms;
+    if clock <= now.timestamp_millis() {
+        -((clock - ev.at.timestamp_millis()) / 1000).max(0)
+    } else {
+        0
+    }
 }
 
 /// How far a seat's file is: the commit read last, and the file's length then.
@@ -81,12 +106,23 @@ pub fn ingest(repo: &Repository, dir: &Path, seat: &str, tip: Oid) -> Result<Ing
         return Ok(out);
     }
     let mut accepted = Vec::new();
+    let now = chrono::Utc::now();
+    let mut ahead = Vec::new();
     each_event(repo, seat, tip, old, &mut out.warnings, &mut |ev| {
+        if Hlc::of(&ev).ms > (now + MAX_AHEAD).timestamp_millis() {
+            ahead.push(format!(
+                "{seat}: an event dated {} refused: its clock is more than a day ahead of this machine's",
+                ev.at.to_rfc3339()
+            ));
+            return Ok(());
+        }
+        out.offset = Some(offset(&ev, now));
         serde_json::to_writer(&mut accepted, &ev).map_err(|e| e.to_string())?;
         accepted.push(b'\n');
         out.events += 1;
         Ok(())
     })?;
+    out.warnings.extend(ahead);
     let mut f = OpenOptions::new()
         .create(true)
         .append(true)
@@ -206,8 +242,16 @@ fn check(line: &[u8], seat: &str) -> Result<(Event, Option<String>), String> {
         inert |= t.is_some();
         t
     });
-    let note =
+    let mut note =
         inert.then(|| format!("{seat}: an event with terminal control characters shown inert"));
+    // The reader writes `written_at`; a clock that is not one is no clock.
+    ev.fields.remove(crate::journal::seats::WRITTEN_AT);
+    if ev.fields.get(hlc::FIELD).is_some() && Hlc::written(&ev).is_none() {
+        ev.fields.remove(hlc::FIELD);
+        note.get_or_insert_with(|| {
+            format!("{seat}: an event with a malformed clock read by its time")
+        });
+    }
     Ok((ev, note))
 }
 

@@ -44,7 +44,13 @@ pub struct ShareStatus {
     pub waiting: u64,
     /// The remote refused this seat's push: said, never forced.
     pub rejected: Option<String>,
+    /// Seats whose clock is a minute or more from this machine's: seconds ahead (positive) or
+    /// behind.
+    pub clocks: BTreeMap<String, i64>,
 }
+
+/// A clock this far from this machine's is named on screen.
+pub const SKEW_NAMED: i64 = 60;
 
 /// Where the sharing happens.
 #[derive(Debug, Clone)]
@@ -246,6 +252,13 @@ impl Sync {
                 Ok(got) => {
                     events += got.events;
                     warnings.extend(got.warnings);
+                    if let Some(off) = got.offset {
+                        if off.abs() >= SKEW_NAMED {
+                            self.status.clocks.insert(seat.clone(), off);
+                        } else {
+                            self.status.clocks.remove(&seat);
+                        }
+                    }
                     self.taken.insert(seat, oid);
                 }
                 Err(e) => warnings.push(format!("{seat}: {e}")),

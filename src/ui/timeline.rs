@@ -73,9 +73,21 @@ fn event_line(m: &Model, e: &Event) -> Line<'static> {
     } else {
         e.text.clone()
     };
+    // A seat whose clock is off: its time as written, marked `~`.
+    let written = e.time_field(crate::journal::seats::WRITTEN_AT);
+    let skewed = written.is_some()
+        || e.str_field("seat")
+            .is_some_and(|seat| crate::app::seats::skewed(m, seat));
     let mut spans = vec![
-        Span::styled(crate::format::stamp(m.utc, e.at), theme::dim()),
-        Span::raw(" "),
+        Span::styled(
+            crate::format::stamp(m.utc, written.unwrap_or(e.at)),
+            theme::dim(),
+        ),
+        if skewed {
+            Span::styled("~", theme::tone(crate::app::model::Tone::Warn))
+        } else {
+            Span::raw(" ")
+        },
     ];
     if let Some(by) = e.str_field("by") {
         spans.push(Span::styled(by.to_string(), theme::accent()));

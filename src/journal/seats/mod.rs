@@ -1,11 +1,18 @@
 //! A shared incident's record: this seat's journal and the other seats' events, merged into
-//! one order that every seat computes the same way: time, then seat, then sequence.
+//! one order that every seat computes the same way: the hybrid logical clock each event was
+//! written with ([`Hlc`]), then seat, then sequence.
 //!
-//! Each seat's events are a stream in the order that seat wrote them. A stream's effective time
-//! never goes back (a clock that stepped back keeps its events in their written order), so
-//! every stream is sorted and the record is their merge. Events that arrive late (another
-//! seat's batch, a partition healed) and belong before what was already read make the reader
-//! start over: the fold is then built again in the one order.
+//! Each seat's events are a stream in the order that seat wrote them. A stream's clock never
+//! goes back (a wall clock that stepped back keeps its events in their written order), so every
+//! stream is sorted and the record is their merge. Whatever a seat wrote after reading an event
+//! sorts after it, whatever its wall clock said. Events that arrive late (another seat's batch,
+//! a partition healed) and belong before what was already read make the reader start over: the
+//! fold is then built again in the one order.
+//!
+//! The facts keep that causality too: an event whose wall time is before an event it follows
+//! (a seat whose clock is behind) is folded at the time of the one before it, its own written
+//! time kept in `written_at` for the screen. Nothing a seat did is dated before what it had
+//! seen.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -18,7 +25,12 @@ use serde::{Deserialize, Serialize};
 
 use super::event::Event;
 use super::file::{INDEX_EVERY, JOURNAL_FILE, JournalReader, ReadBatch};
+use super::hlc::Hlc;
 use super::source::EventSource;
+use order::{Key, causal, keyed};
+pub use order::{WRITTEN_AT, clock, in_one_order};
+
+mod order;
 
 /// Beside the journal: how this seat shares the incident.
 pub const SHARE_FILE: &str = "share.json";
@@ -72,14 +84,6 @@ fn stamp(ev: &mut Event, seat: &str, by: Option<&str>) {
     }
 }
 
-/// Where an event stands in the one order.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-struct Key {
-    at: DateTime<Utc>,
-    seat: String,
-    seq: u64,
-}
-
 /// One seat's events: a file, whose seat it is, and up to where it was read.
 #[derive(Debug, Clone)]
 pub struct StreamSpec {
@@ -92,22 +96,22 @@ pub struct StreamSpec {
     pub start: Option<Start>,
 }
 
-/// A stream's place in the one order: how many of its events came before, and the effective
-/// time they reached; with the journal's offset of the nearest indexed event at or before it.
+/// A stream's place in the one order: how many of its events came before, and the clock they
+/// reached; with the journal's offset of the nearest indexed event at or before it.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Start {
     pub offset: u64,
     /// Events to pass over from `offset` to reach the mark.
     pub skip: usize,
     pub seq: u64,
-    pub at: Option<DateTime<Utc>>,
+    pub clock: Option<Hlc>,
 }
 
-/// Every [`INDEX_EVERY`] events of the one order: each stream's count and effective time.
+/// Every [`INDEX_EVERY`] events of the one order: each stream's count and clock.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 struct Mark {
     count: u64,
-    at: Option<DateTime<Utc>>,
+    clock: Option<Hlc>,
 }
 
 /// The streams of a shared incident's folder: this seat's journal first, then every other
@@ -149,7 +153,7 @@ fn specs(dir: &Path, share: &Share) -> Vec<StreamSpec> {
 struct Pull {
     spec: StreamSpec,
     lines: Option<BufReader<std::io::Take<File>>>,
-    at: Option<DateTime<Utc>>,
+    clock: Option<Hlc>,
     seq: u64,
 }
 
@@ -170,7 +174,7 @@ impl Pull {
         let mut pull = Pull {
             spec: spec.clone(),
             lines,
-            at: None,
+            clock: None,
             seq: 0,
         };
         for _ in 0..start.skip {
@@ -179,7 +183,7 @@ impl Pull {
             }
         }
         pull.seq = start.seq;
-        pull.at = start.at;
+        pull.clock = start.clock;
         Ok(pull)
     }
 
@@ -206,10 +210,10 @@ impl Pull {
     }
 
     fn keyed(&mut self, mut ev: Event) -> (Key, Event) {
-        keyed(&self.spec, &mut self.at, &mut self.seq, &mut ev);
+        let clock = keyed(&self.spec, &mut self.clock, &mut self.seq, &mut ev);
         (
             Key {
-                at: self.at.unwrap_or(ev.at),
+                clock,
                 seat: self.spec.seat.clone(),
                 seq: self.seq,
             },
@@ -218,16 +222,11 @@ impl Pull {
     }
 }
 
-/// Advances a stream's effective time and sequence over `ev`, and stamps it with its seat.
-fn keyed(spec: &StreamSpec, at: &mut Option<DateTime<Utc>>, seq: &mut u64, ev: &mut Event) {
-    *at = Some(at.map_or(ev.at, |a| a.max(ev.at)));
-    *seq += 1;
-    stamp(ev, &spec.seat, spec.by.as_deref());
-}
-
-/// Calls `f` with every event of the streams in the one order; `f` returns `false` to stop.
+/// Calls `f` with every event of the streams in the one order, folded at their causal time
+/// from `folded` on; `f` returns `false` to stop.
 fn merge_each(
     specs: &[StreamSpec],
+    mut folded: Option<DateTime<Utc>>,
     f: &mut dyn FnMut(Event) -> io::Result<bool>,
 ) -> io::Result<()> {
     let mut pulls = specs
@@ -243,11 +242,14 @@ fn merge_each(
         }
     }
     while let Some(Reverse((_, i))) = heads.pop() {
-        let Some(ev) = held[i].take() else { continue };
+        let Some(mut ev) = held[i].take() else {
+            continue;
+        };
         if let Some((k, next)) = pulls[i].next()? {
             heads.push(Reverse((k, i)));
             held[i] = Some(next);
         }
+        causal(&mut folded, &mut ev);
         if !f(ev)? {
             break;
         }
@@ -264,14 +266,14 @@ pub struct SeatsFile {
 
 impl EventSource for SeatsFile {
     fn each(&self, f: &mut dyn FnMut(Event) -> io::Result<()>) -> io::Result<()> {
-        merge_each(&self.specs, &mut |ev| f(ev).map(|()| true))
+        merge_each(&self.specs, None, &mut |ev| f(ev).map(|()| true))
     }
 }
 
 struct Stream {
     spec: StreamSpec,
     reader: JournalReader,
-    at: Option<DateTime<Utc>>,
+    clock: Option<Hlc>,
     seq: u64,
 }
 
@@ -280,7 +282,7 @@ impl Stream {
         Stream {
             reader: JournalReader::new(&spec.path),
             spec,
-            at: None,
+            clock: None,
             seq: 0,
         }
     }
@@ -292,8 +294,9 @@ pub struct SeatsState {
     pub streams: Vec<StreamState>,
     last: Option<Key>,
     events: usize,
+    folded: Option<DateTime<Utc>>,
     taken: Vec<Mark>,
-    marks: Vec<Vec<Mark>>,
+    marks: Vec<(Vec<Mark>, Option<DateTime<Utc>>)>,
 }
 
 /// One seat's file, as far as it was read.
@@ -302,7 +305,7 @@ pub struct StreamState {
     pub seat: String,
     pub path: PathBuf,
     pub read: super::file::Position,
-    at: Option<DateTime<Utc>>,
+    clock: Option<Hlc>,
     seq: u64,
 }
 
@@ -315,11 +318,13 @@ pub struct SeatsReader {
     last: Option<Key>,
     events: usize,
     restarted: bool,
-    /// Each stream's count and time after the events read so far…
+    /// The causal time the last event was folded at.
+    folded: Option<DateTime<Utc>>,
+    /// Each stream's count and clock after the events read so far…
     taken: Vec<Mark>,
-    /// …and before every [`INDEX_EVERY`]th event of the one order: the timeline's old rows are
-    /// read from the nearest mark, never from the start.
-    marks: Vec<Vec<Mark>>,
+    /// …and before every [`INDEX_EVERY`]th event of the one order (with the causal time then):
+    /// the timeline's old rows are read from the nearest mark, never from the start.
+    marks: Vec<(Vec<Mark>, Option<DateTime<Utc>>)>,
 }
 
 impl SeatsReader {
@@ -331,6 +336,7 @@ impl SeatsReader {
             last: None,
             events: 0,
             restarted: false,
+            folded: None,
             taken: Vec::new(),
             marks: Vec::new(),
         }
@@ -350,7 +356,7 @@ impl SeatsReader {
                     start: None,
                 },
                 reader: JournalReader::resume(&st.path, st.read),
-                at: st.at,
+                clock: st.clock,
                 seq: st.seq,
             })
             .collect();
@@ -361,6 +367,7 @@ impl SeatsReader {
             last: state.last,
             events: state.events,
             restarted: false,
+            folded: state.folded,
             taken: state.taken,
             marks: state.marks,
         }
@@ -376,12 +383,13 @@ impl SeatsReader {
                     seat: s.spec.seat.clone(),
                     path: s.spec.path.clone(),
                     read: s.reader.position().clone(),
-                    at: s.at,
+                    clock: s.clock,
                     seq: s.seq,
                 })
                 .collect(),
             last: self.last.clone(),
             events: self.events,
+            folded: self.folded,
             taken: self.taken.clone(),
             marks: self.marks.clone(),
         }
@@ -420,9 +428,9 @@ impl SeatsReader {
             again |= s.reader.take_restarted();
             warnings.extend(batch.warnings);
             for mut ev in batch.events {
-                keyed(&s.spec, &mut s.at, &mut s.seq, &mut ev);
+                let clock = keyed(&s.spec, &mut s.clock, &mut s.seq, &mut ev);
                 let key = Key {
-                    at: s.at.unwrap_or(ev.at),
+                    clock,
                     seat: s.spec.seat.clone(),
                     seq: s.seq,
                 };
@@ -439,13 +447,14 @@ impl SeatsReader {
         }
         self.taken.resize(self.streams.len(), Mark::default());
         let mut events = Vec::with_capacity(fresh.len());
-        for (key, i, ev) in fresh {
+        for (key, i, mut ev) in fresh {
             if self.events.is_multiple_of(INDEX_EVERY) {
-                self.marks.push(self.taken.clone());
+                self.marks.push((self.taken.clone(), self.folded));
             }
+            causal(&mut self.folded, &mut ev);
             self.taken[i] = Mark {
                 count: self.taken[i].count + 1,
-                at: Some(key.at),
+                clock: Some(key.clock),
             };
             self.events += 1;
             self.last = Some(key);
@@ -459,6 +468,7 @@ impl SeatsReader {
         self.streams.clear();
         self.last = None;
         self.events = 0;
+        self.folded = None;
         self.taken.clear();
         self.marks.clear();
         let mut batch = self.read_new()?;
@@ -485,7 +495,7 @@ impl SeatsReader {
     /// stream found through its journal's index, then at most [`INDEX_EVERY`] events merged
     /// more than asked for.
     pub fn read_range(&self, first: usize, count: usize) -> io::Result<Vec<Event>> {
-        let Some(mark) = self.marks.get(first / INDEX_EVERY) else {
+        let Some((mark, folded)) = self.marks.get(first / INDEX_EVERY) else {
             return Ok(Vec::new());
         };
         let specs: Vec<StreamSpec> = self
@@ -501,14 +511,14 @@ impl SeatsReader {
                         offset,
                         skip: m.count as usize % INDEX_EVERY,
                         seq: m.count,
-                        at: m.at,
+                        clock: m.clock,
                     },
                     // Every event of this stream came before the mark.
                     None => Start {
                         offset: at.offset,
                         skip: 0,
                         seq: m.count,
-                        at: m.at,
+                        clock: m.clock,
                     },
                 };
                 StreamSpec {
@@ -520,7 +530,7 @@ impl SeatsReader {
             .collect();
         let mut n = first / INDEX_EVERY * INDEX_EVERY;
         let mut out = Vec::with_capacity(count);
-        merge_each(&specs, &mut |ev| {
+        merge_each(&specs, *folded, &mut |ev| {
             if n >= first {
                 out.push(ev);
             }
