@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use chrono::{DateTime, Utc};
@@ -32,7 +32,7 @@ fn libfaketime() -> Option<PathBuf> {
 }
 
 /// Runs the binary as `seat` with its clock moved by `offset` (`+10m`, `-10m`).
-fn skewed(lib: &PathBuf, seat: &Seat, offset: &str, args: &[&str]) -> Output {
+fn skewed(lib: &Path, seat: &Seat, offset: &str, args: &[&str]) -> Output {
     let o = common::warroom_env(
         &seat.home,
         &seat.work,
@@ -53,7 +53,7 @@ fn skewed(lib: &PathBuf, seat: &Seat, offset: &str, args: &[&str]) -> Output {
     o
 }
 
-fn team(lib: &PathBuf, bob_clock: &str) -> (Team, Seat, Seat) {
+fn team(lib: &Path, bob_clock: &str) -> (Team, Seat, Seat) {
     let team = Team::new();
     let (alice, bob) = (team.seat("Alice"), team.seat("Bob"));
     alice.ok(&[
