@@ -319,10 +319,21 @@ pub fn summary(m: &Model) -> Option<String> {
             "shared · {seats} · {} waiting",
             crate::format::count(s.waiting as usize, "event", "events")
         ),
-        Some(s) => match s.clocks.iter().max_by_key(|(_, off)| off.abs()) {
-            Some((seat, off)) => format!("shared · {seats} · {}", skew_words(m, seat, *off)),
-            None => format!("shared · {seats}"),
-        },
+        Some(s) => {
+            let mut text = format!("shared · {seats}");
+            if let Some((seat, off)) = s.clocks.iter().max_by_key(|(_, off)| off.abs()) {
+                text.push_str(&format!(" · {}", skew_words(m, seat, *off)));
+            }
+            if !s.unsigned.is_empty() {
+                let people: Vec<&str> = s
+                    .unsigned
+                    .iter()
+                    .map(|seat| m.incident.seats.person(seat))
+                    .collect();
+                text.push_str(&format!(" · unsigned: {}", people.join(", ")));
+            }
+            text
+        }
     })
 }
 

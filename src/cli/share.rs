@@ -232,6 +232,7 @@ pub(super) fn list_remote(ctx: &Ctx) -> Result<()> {
                 *tip,
                 None,
                 &mut warnings,
+                &mut |_| Ok(()),
                 &mut |ev| {
                     events.push(ev);
                     Ok(())

@@ -28,6 +28,8 @@ pub struct Ingested {
     /// How far the seat's clock is from this machine's, in seconds (ahead: positive), as its
     /// newest event taken shows it.
     pub offset: Option<i64>,
+    /// Whether the seat signs its batches (`None`: nothing new was read).
+    pub signed: Option<bool>,
 }
 
 /// A clock more than this far ahead of this machine's is refused: it would drag every seat's
@@ -57,6 +59,9 @@ struct Mirror {
     tip: String,
     bytes: u64,
     events: u64,
+    /// The key the seat's ref named first, trusted from then on.
+    #[serde(default)]
+    key: Option<String>,
 }
 
 fn paths(dir: &Path, seat: &str) -> (PathBuf, PathBuf) {
@@ -108,21 +113,47 @@ pub fn ingest(repo: &Repository, dir: &Path, seat: &str, tip: Oid) -> Result<Ing
     let mut accepted = Vec::new();
     let now = chrono::Utc::now();
     let mut ahead = Vec::new();
-    each_event(repo, seat, tip, old, &mut out.warnings, &mut |ev| {
-        if Hlc::of(&ev).ms > (now + MAX_AHEAD).timestamp_millis() {
-            ahead.push(format!(
+    let mut key = state.key.clone();
+    let mut signed = None;
+    let mut trusted = Vec::new();
+    let mut verify = |oid: Oid| -> Result<(), String> {
+        let result = verified(repo, seat, oid, &mut key);
+        if let Ok(now) = &result {
+            if signed.is_none() && *now && state.key.is_none() {
+                trusted.push(format!(
+                    "{seat} signs its events with {} (trusted on first use)",
+                    super::signing::fingerprint(key.as_deref().unwrap_or_default())
+                ));
+            }
+            signed = Some(*now);
+        }
+        result.map(|_| ())
+    };
+    each_event(
+        repo,
+        seat,
+        tip,
+        old,
+        &mut out.warnings,
+        &mut verify,
+        &mut |ev| {
+            if Hlc::of(&ev).ms > (now + MAX_AHEAD).timestamp_millis() {
+                ahead.push(format!(
                 "{seat}: an event dated {} refused: its clock is more than a day ahead of this machine's",
                 ev.at.to_rfc3339()
             ));
-            return Ok(());
-        }
-        out.offset = Some(offset(&ev, now));
-        serde_json::to_writer(&mut accepted, &ev).map_err(|e| e.to_string())?;
-        accepted.push(b'\n');
-        out.events += 1;
-        Ok(())
-    })?;
+                return Ok(());
+            }
+            out.offset = Some(offset(&ev, now));
+            serde_json::to_writer(&mut accepted, &ev).map_err(|e| e.to_string())?;
+            accepted.push(b'\n');
+            out.events += 1;
+            Ok(())
+        },
+    )?;
     out.warnings.extend(ahead);
+    out.warnings.extend(trusted);
+    out.signed = signed;
     let mut f = OpenOptions::new()
         .create(true)
         .append(true)
@@ -135,6 +166,7 @@ pub fn ingest(repo: &Repository, dir: &Path, seat: &str, tip: Oid) -> Result<Ing
         tip: tip.to_string(),
         bytes: state.bytes + accepted.len() as u64,
         events: state.events + out.events as u64,
+        key,
     };
     let json = serde_json::to_vec(&state).map_err(|e| e.to_string())?;
     crate::fsutil::write_atomic_with(&state_file, |w| w.write_all(&json))
@@ -142,14 +174,40 @@ pub fn ingest(repo: &Repository, dir: &Path, seat: &str, tip: Oid) -> Result<Ing
     Ok(out)
 }
 
+/// Whether commit `oid` of `seat`'s ref is the seat's own: signed by the key its ref named
+/// first (`key`, set here on first use), or unsigned on a ref that never named one (`false`).
+fn verified(
+    repo: &Repository,
+    seat: &str,
+    oid: Oid,
+    key: &mut Option<String>,
+) -> Result<bool, String> {
+    let commit = repo.find_commit(oid).map_err(|e| e.message().to_string())?;
+    let named = super::signing::announced(commit.message().unwrap_or_default());
+    let Some(trusted) = key.clone().or(named.clone()) else {
+        return Ok(false);
+    };
+    if named.as_ref().is_some_and(|n| *n != trusted) {
+        return Err("it names another key".into());
+    }
+    let (signature, payload) = repo
+        .extract_signature(&oid, None)
+        .map_err(|_| "it is not signed".to_string())?;
+    super::signing::verify(&trusted, seat, &payload, &signature)?;
+    *key = Some(trusted);
+    Ok(true)
+}
+
 /// Calls `f` with each event of `seat`'s ref from `old` (excluded) to `tip`, oldest first, each
-/// checked; what is refused or made inert goes in `warnings`.
+/// checked; what is refused or made inert goes in `warnings`. `commit` judges each commit
+/// first: one it refuses, and every commit after it, are not read.
 pub fn each_event(
     repo: &Repository,
     seat: &str,
     tip: Oid,
     old: Option<Oid>,
     warnings: &mut Vec<String>,
+    commit: &mut dyn FnMut(Oid) -> Result<(), String>,
     f: &mut dyn FnMut(Event) -> Result<(), String>,
 ) -> Result<(), String> {
     let git = |e: git2::Error| e.message().to_string();
@@ -163,6 +221,12 @@ pub fn each_event(
     }
     for oid in walk {
         let oid = oid.map_err(git)?;
+        if let Err(why) = commit(oid) {
+            warnings.push(format!(
+                "a commit on {seat}'s ref is not its seat's ({why}): it and what follows are refused"
+            ));
+            break;
+        }
         let blob = repo
             .find_commit(oid)
             .and_then(|c| c.tree())

@@ -10,6 +10,7 @@
 pub mod ingest;
 pub mod remote;
 pub mod seat;
+pub mod signing;
 pub mod worker;
 
 use std::path::Path;

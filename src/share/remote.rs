@@ -61,6 +61,7 @@ pub fn commit_own(
     journal: &Path,
 ) -> Result<Option<(Oid, Tip)>, String> {
     let repo = &git.repo;
+    let signer = super::signing::signer(repo)?;
     let mut tip = own_tip(repo, ticket, &share.seat);
     let mut file = File::open(journal).map_err(|e| format!("{}: {e}", journal.display()))?;
     let len = file.metadata().map_err(|e| e.to_string())?.len();
@@ -103,48 +104,75 @@ pub fn commit_own(
             events: tip.map_or(0, |(_, t)| t.events) + count,
             offset: from + taken,
         };
-        let oid = commit_batch(git, ticket, share, &batch, tip.map(|(o, _)| o), next)
-            .map_err(|e| format!("cannot commit the seat's events: {}", e.message()))?;
+        let oid = commit_batch(
+            git,
+            ticket,
+            share,
+            signer.as_ref(),
+            &batch,
+            tip.map(|(o, _)| o),
+            next,
+        )?;
         tip = Some((oid, next));
     }
 }
 
+/// One batch on top of the seat's ref: signed, and naming its key, when git signs with ssh.
 fn commit_batch(
     git: &Git,
     ticket: &str,
     share: &Share,
+    signer: Option<&super::signing::Signer>,
     batch: &[u8],
     parent: Option<Oid>,
     next: Tip,
-) -> Result<Oid, git2::Error> {
+) -> Result<Oid, String> {
+    let failed = |e: git2::Error| format!("cannot commit the seat's events: {}", e.message());
     let repo = &git.repo;
-    let blob = repo.blob(batch)?;
-    let mut tree = repo.treebuilder(None)?;
-    tree.insert(BATCH_FILE, blob, 0o100644)?;
-    let tree = repo.find_tree(tree.write()?)?;
-    let sig = git
-        .signature()
-        .map_err(|e| git2::Error::from_str(&e.to_string()))?;
+    let blob = repo.blob(batch).map_err(failed)?;
+    let mut tree = repo.treebuilder(None).map_err(failed)?;
+    tree.insert(BATCH_FILE, blob, 0o100644).map_err(failed)?;
+    let tree = repo
+        .find_tree(tree.write().map_err(failed)?)
+        .map_err(failed)?;
+    let sig = git.signature().map_err(|e| e.to_string())?;
     let parents: Vec<git2::Commit> = parent
         .map(|p| repo.find_commit(p))
-        .transpose()?
+        .transpose()
+        .map_err(failed)?
         .into_iter()
         .collect();
     let parents: Vec<&git2::Commit> = parents.iter().collect();
-    let message = format!(
+    let mut message = format!(
         "warroom {ticket}: events of {seat}\n\nWarroom-Events: {}\nWarroom-Offset: {}\n",
         next.events,
         next.offset,
         seat = share.seat
     );
-    repo.commit(
-        Some(&seat_ref(ticket, &share.seat)),
-        &sig,
-        &sig,
-        &message,
-        &tree,
-        &parents,
-    )
+    let name = seat_ref(ticket, &share.seat);
+    let Some(signer) = signer else {
+        return repo
+            .commit(Some(&name), &sig, &sig, &message, &tree, &parents)
+            .map_err(failed);
+    };
+    message.push_str(&format!(
+        "{} {}\n",
+        super::signing::KEY_TRAILER,
+        signer.public
+    ));
+    let buffer = repo
+        .commit_create_buffer(&sig, &sig, &message, &tree, &parents)
+        .map_err(failed)?;
+    let content = std::str::from_utf8(&buffer).map_err(|e| e.to_string())?;
+    let signature = signer
+        .sign(content.as_bytes())
+        .map_err(|e| format!("cannot sign the seat's events with user.signingkey: {e}"))?;
+    let oid = repo
+        .commit_signed(content, &signature, None)
+        .map_err(failed)?;
+    repo.reference(&name, oid, true, "warroom: a signed batch")
+        .map_err(failed)?;
+    Ok(oid)
 }
 
 /// Pushes this seat's ref, fast-forward only: never forced.

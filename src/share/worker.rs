@@ -47,6 +47,8 @@ pub struct ShareStatus {
     /// Seats whose clock is a minute or more from this machine's: seconds ahead (positive) or
     /// behind.
     pub clocks: BTreeMap<String, i64>,
+    /// Seats whose batches are not signed (their person's git signs nothing with ssh).
+    pub unsigned: std::collections::BTreeSet<String>,
 }
 
 /// A clock this far from this machine's is named on screen.
@@ -252,6 +254,17 @@ impl Sync {
                 Ok(got) => {
                     events += got.events;
                     warnings.extend(got.warnings);
+                    match got.signed {
+                        Some(false) if self.status.unsigned.insert(seat.clone()) => {
+                            warnings.push(format!(
+                                "{seat}'s events are not signed: taken as its ref holds them"
+                            ));
+                        }
+                        Some(true) => {
+                            self.status.unsigned.remove(&seat);
+                        }
+                        _ => {}
+                    }
                     if let Some(off) = got.offset {
                         if off.abs() >= SKEW_NAMED {
                             self.status.clocks.insert(seat.clone(), off);

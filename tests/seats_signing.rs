@@ -1,0 +1,176 @@
+//! A seat's batches signed with the ssh key its person signs git commits with (`gpg.format =
+//! ssh`), and a push by someone else onto that seat's ref refused by every other seat. The git
+//! command line is the oracle: `git verify-commit` accepts the seat's own batches, and the
+//! forged commit is on the remote, fast-forwarded, for every seat to see.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::seats::{Seat, Team, git};
+
+const T: &str = "SIGN-1";
+
+fn keygen(path: &Path) -> String {
+    let o = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "test", "-f"])
+        .arg(path)
+        .output()
+        .expect("ssh-keygen");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::read_to_string(path.with_extension("pub")).expect("pub")
+}
+
+fn signing(seat: &Seat, key: &Path) {
+    git(&seat.work, &["config", "gpg.format", "ssh"]);
+    git(
+        &seat.work,
+        &["config", "user.signingkey", key.to_str().expect("key")],
+    );
+}
+
+/// A commit on `seat_ref` by someone else: one batch holding `line`, on top of the ref's tip,
+/// pushed as a plain fast-forward (the remote takes it).
+fn forge(mallory: &Seat, seat_ref: &str, line: &str, sign_with: Option<&Path>) {
+    git(
+        &mallory.work,
+        &["fetch", "-q", "origin", &format!("{seat_ref}:{seat_ref}")],
+    );
+    let tip = git(&mallory.work, &["rev-parse", seat_ref]);
+    let blob_file = mallory.work.join("events.jsonl");
+    std::fs::write(&blob_file, format!("{line}\n")).expect("batch");
+    let blob = git(&mallory.work, &["hash-object", "-w", "events.jsonl"]);
+    let tree = {
+        let mut child = Command::new("git")
+            .arg("mktree")
+            .current_dir(&mallory.work)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("mktree");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(format!("100644 blob {}\tevents.jsonl\n", blob.trim()).as_bytes())
+            .expect("write");
+        let out = child.wait_with_output().expect("mktree");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let mut args = vec![
+        "commit-tree".to_string(),
+        tree,
+        "-p".into(),
+        tip.trim().into(),
+        "-m".into(),
+        "warroom: events".into(),
+    ];
+    if let Some(key) = sign_with {
+        signing(mallory, key);
+        args.push("-S".into());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let commit = git(&mallory.work, &args);
+    git(
+        &mallory.work,
+        &[
+            "push",
+            "-q",
+            "origin",
+            &format!("{}:{seat_ref}", commit.trim()),
+        ],
+    );
+}
+
+#[test]
+fn a_signed_seat_is_verified_and_a_commit_pushed_onto_its_ref_by_another_is_refused() {
+    let team = Team::new();
+    let (alice, bob) = (team.seat("Alice"), team.seat("Bob"));
+    let keys = team.dir.path().join("keys");
+    std::fs::create_dir_all(&keys).expect("keys");
+    let alice_pub = keygen(&keys.join("alice"));
+    signing(&alice, &keys.join("alice"));
+    alice.ok(&[
+        "open",
+        T,
+        "--priority",
+        "P1",
+        "--title",
+        "Signed",
+        "--no-console",
+        "--share",
+    ]);
+    let alice_seat = alice.seat_id(T);
+    let alice_ref = format!("refs/warroom/{T}/{alice_seat}");
+
+    // git itself accepts the batch as signed by Alice's key.
+    let signers = keys.join("allowed_signers");
+    std::fs::write(
+        &signers,
+        format!("{alice_seat} namespaces=\"git\" {alice_pub}"),
+    )
+    .expect("signers");
+    let verified = Command::new("git")
+        .args([
+            "-c",
+            &format!("gpg.ssh.allowedSignersFile={}", signers.display()),
+            "verify-commit",
+            &alice_ref,
+        ])
+        .current_dir(&team.origin)
+        .output()
+        .expect("verify-commit");
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+
+    // Bob (unsigned) joins: he trusts Alice's key on first use, and is said to be unsigned.
+    let joined = bob.run(&["join", T, "--no-console"]);
+    let said = common::stderr(&joined);
+    assert!(said.contains("trusted on first use"), "{said}");
+    bob.ok(&["note", T, "bob here"]);
+    let pulled = alice.run(&["export", T, "--format", "json"]);
+    let said = common::stderr(&pulled);
+    assert!(said.contains("events are not signed"), "{said}");
+
+    // Mallory, with push access, fast-forwards Alice's ref with a note in Alice's name: the
+    // remote takes it (the git command line says so)…
+    let forged = format!(
+        r#"{{"at":"{}","kind":"note","text":"forged by mallory","by":"Alice","seat":"{alice_seat}"}}"#,
+        chrono::Utc::now().to_rfc3339()
+    );
+    let mallory = team.seat("Mallory");
+    forge(&mallory, &alice_ref, &forged, None);
+    let on_remote = git(&team.origin, &["log", "--format=%s", "-1", &alice_ref]);
+    assert_eq!(on_remote.trim(), "warroom: events");
+    // …and Bob refuses it, naming it.
+    let pulled = bob.run(&["export", T, "--format", "json"]);
+    let said = common::stderr(&pulled);
+    assert!(
+        said.contains(&format!(
+            "a commit on {alice_seat}'s ref is not its seat's (it is not signed)"
+        )),
+        "{said}"
+    );
+    let record = common::stdout(&pulled);
+    assert!(record.contains("bob here"));
+    assert!(!record.contains("forged by mallory"), "{record}");
+
+    // Signed with Mallory's own key, naming it: refused too.
+    let mallory_key = keys.join("mallory");
+    keygen(&mallory_key);
+    forge(
+        &mallory,
+        &alice_ref,
+        &forged.replace("forged by mallory", "signed by mallory"),
+        Some(&mallory_key),
+    );
+    let pulled = bob.run(&["export", T, "--format", "json"]);
+    let said = common::stderr(&pulled);
+    assert!(said.contains("is not its seat's"), "{said}");
+    assert!(!common::stdout(&pulled).contains("signed by mallory"));
+}
