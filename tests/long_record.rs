@@ -506,6 +506,7 @@ fn shared_incident(dir: &Path, events: usize) -> PathBuf {
         seat: "alice-0001".into(),
         by: "Alice".into(),
         email: String::new(),
+        moved: 0,
     }
     .save(&folder)
     .expect("share");

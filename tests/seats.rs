@@ -350,7 +350,7 @@ fn git_stdin(cwd: &std::path::Path, args: &[&str], input: &str) -> String {
 }
 
 #[test]
-fn a_rejected_push_is_said_and_never_forced() {
+fn a_squatted_ref_is_never_forced_and_its_seat_goes_on_in_a_new_one() {
     let (team, seats) = team(&["Alice", "Bob"]);
     let (alice, bob) = (&seats[0], &seats[1]);
     let a = alice.seat_id(T);
@@ -366,7 +366,7 @@ fn a_rejected_push_is_said_and_never_forced() {
         stderr(&o)
     );
     assert!(
-        stderr(&o).contains("the remote refused this seat's events"),
+        stderr(&o).contains(&format!("its events go on in {theirs}.2")),
         "{}",
         stderr(&o)
     );
@@ -375,6 +375,8 @@ fn a_rejected_push_is_said_and_never_forced() {
         commit,
         "not forced"
     );
+    // Bob reads Alice's note from the ref she moved on to.
+    assert!(texts(&bob.json(T)).iter().any(|t| t == "after the squat"));
     let local = warroom::journal::file::read_all(
         &alice.home.join("incidents").join(T).join("journal.jsonl"),
     )

@@ -173,4 +173,39 @@ fn a_signed_seat_is_verified_and_a_commit_pushed_onto_its_ref_by_another_is_refu
     let said = common::stderr(&pulled);
     assert!(said.contains("is not its seat's"), "{said}");
     assert!(!common::stdout(&pulled).contains("signed by mallory"));
+
+    // Alice is not locked out: her push is refused (the remote's ref is not hers any more), so
+    // her seat goes on in a new ref that continues her own chain, and says so.
+    let forged_tip = git(&team.origin, &["rev-parse", &alice_ref]);
+    let noted = alice.run(&["note", T, "alice carries on"]);
+    assert!(noted.status.success(), "{}", common::stderr(&noted));
+    let said = common::stderr(&noted);
+    let moved_ref = format!("{alice_ref}.2");
+    assert!(said.contains(&format!("go on in {moved_ref}")), "{said}");
+    let mine = git(&team.origin, &["rev-parse", &moved_ref]);
+    let forged_in_mine = Command::new("git")
+        .args([
+            "merge-base",
+            "--is-ancestor",
+            forged_tip.trim(),
+            mine.trim(),
+        ])
+        .current_dir(&team.origin)
+        .status()
+        .expect("merge-base");
+    assert!(
+        !forged_in_mine.success(),
+        "the forged commit is not in Alice's new ref"
+    );
+    let pulled = bob.run(&["export", T, "--format", "json"]);
+    let record = common::stdout(&pulled);
+    assert!(
+        record.contains("alice carries on"),
+        "{}",
+        common::stderr(&pulled)
+    );
+    assert!(!record.contains("by mallory"), "{record}");
+    // Alice's own record has everything she wrote, and nothing forged.
+    let own = alice.ok(&["export", T, "--format", "json"]);
+    assert!(own.contains("alice carries on") && !own.contains("by mallory"));
 }

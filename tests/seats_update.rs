@@ -40,6 +40,7 @@ fn alice_seat() -> warroom::app::Model {
         seat: "alice-0001".into(),
         by: "Alice".into(),
         email: "alice@example.com".into(),
+        moved: 0,
     });
     fold(
         &mut m,

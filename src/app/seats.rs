@@ -255,6 +255,13 @@ pub fn on_share(m: &mut Model, msg: ShareMsg) -> Vec<Effect> {
                     Tone::Warn,
                     format!("The remote is out of reach ({e}): working here, it catches up later"),
                 );
+            } else if let Some(moved) = s
+                .moved
+                .as_ref()
+                .filter(|m| before.moved.as_ref() != Some(*m))
+            {
+                m.say(Tone::Warn, moved.clone());
+                m.status_lasts = true;
             } else if let Some((seat, off)) = s
                 .clocks
                 .iter()

@@ -97,6 +97,9 @@ fn sync(ctx: &Ctx, ticket: &str, loaded: Option<&Loaded>, pull: bool) {
 }
 
 fn report(share: &Share, s: worker::ShareStatus, pull: bool) {
+    if let Some(moved) = &s.moved {
+        eprintln!("warroom: {moved}");
+    }
     match s {
         s if s.rejected.is_some() => eprintln!("warroom: {}", s.rejected.unwrap_or_default()),
         s if s.online && !pull => eprintln!("Pushed to {}", share.remote),
@@ -119,18 +122,27 @@ fn remote_incidents(
             git.cfg.remote
         ))
     })?;
-    let mut out: BTreeMap<String, BTreeMap<String, git2::Oid>> = BTreeMap::new();
+    let mut by_ticket: BTreeMap<String, Vec<(String, git2::Oid)>> = BTreeMap::new();
     for (name, oid) in refs {
-        if let Some((ticket, seat)) = name
+        if let Some((ticket, _)) = name
             .strip_prefix("refs/warroom/")
             .and_then(|r| r.split_once('/'))
         {
-            out.entry(ticket.to_string())
+            by_ticket
+                .entry(ticket.to_string())
                 .or_default()
-                .insert(seat.to_string(), oid);
+                .push((name.clone(), oid));
         }
     }
-    Ok(out)
+    // Each seat's newest ref (the one it moved on to last, if it did).
+    Ok(by_ticket
+        .into_iter()
+        .map(|(ticket, refs)| {
+            let (seats, _) = crate::share::newest_refs(&ticket, refs);
+            let seats = seats.into_iter().map(|(s, (_, oid))| (s, oid)).collect();
+            (ticket, seats)
+        })
+        .collect())
 }
 
 /// `warroom join TICKET`: this seat takes the incident's events from the remote, says it joined

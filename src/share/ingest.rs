@@ -116,8 +116,14 @@ pub fn ingest(repo: &Repository, dir: &Path, seat: &str, tip: Oid) -> Result<Ing
     let mut key = state.key.clone();
     let mut signed = None;
     let mut trusted = Vec::new();
+    // The last commit taken: a refused one is not, so that the seat's ref it moves on to,
+    // which continues from there, is read.
+    let mut last = old;
     let mut verify = |oid: Oid| -> Result<(), String> {
         let result = verified(repo, seat, oid, &mut key);
+        if result.is_ok() {
+            last = Some(oid);
+        }
         if let Ok(now) = &result {
             if signed.is_none() && *now && state.key.is_none() {
                 trusted.push(format!(
@@ -163,7 +169,7 @@ pub fn ingest(repo: &Repository, dir: &Path, seat: &str, tip: Oid) -> Result<Ing
         .and_then(|()| f.sync_data())
         .map_err(|e| format!("{}: {e}", file.display()))?;
     state = Mirror {
-        tip: tip.to_string(),
+        tip: last.map_or_else(String::new, |o| o.to_string()),
         bytes: state.bytes + accepted.len() as u64,
         events: state.events + out.events as u64,
         key,

@@ -31,6 +31,58 @@ pub fn seat_ref(ticket: &str, seat: &str) -> String {
     format!("refs/warroom/{ticket}/{seat}")
 }
 
+/// Where a seat's events are on the remote: its ref, or `SEAT.N` once it moved on from a ref
+/// someone else wrote to (`moved` times).
+pub fn remote_seat_ref(ticket: &str, seat: &str, moved: u32) -> String {
+    match moved {
+        0 => seat_ref(ticket, seat),
+        n => format!("{}.{}", seat_ref(ticket, seat), n + 1),
+    }
+}
+
+/// The seat a ref's name (after the incident's prefix) is for, and how many times it moved on:
+/// `alice-3f9a` → (`alice-3f9a`, 0), `alice-3f9a.2` → (`alice-3f9a`, 1).
+pub fn seat_of_ref(name: &str) -> Option<(&str, u32)> {
+    let (seat, moved) = match name.rsplit_once('.') {
+        Some((seat, n)) => {
+            let n: u32 = n.parse().ok().filter(|n| *n >= 2)?;
+            (seat, n - 1)
+        }
+        None => (name, 0),
+    };
+    seat::valid_seat(seat).then_some((seat, moved))
+}
+
+/// Each seat's newest ref on the remote: how many times it moved on, and its tip.
+pub type SeatRefs = std::collections::BTreeMap<String, (u32, git2::Oid)>;
+
+/// The newest ref of each seat (the one it moved on to last), from the incident's refs on the
+/// remote (`refs/warroom/TICKET/…`, with their tips); names that are not a seat's come back
+/// apart.
+pub fn newest_refs(
+    ticket: &str,
+    refs: Vec<(String, git2::Oid)>,
+) -> (SeatRefs, Vec<(String, git2::Oid)>) {
+    let prefix = ref_prefix(ticket);
+    let mut seats = SeatRefs::new();
+    let mut others = Vec::new();
+    for (name, oid) in refs {
+        let Some(rest) = name.strip_prefix(&prefix) else {
+            continue;
+        };
+        match seat_of_ref(rest) {
+            Some((seat, moved)) => {
+                let slot = seats.entry(seat.to_string()).or_insert((moved, oid));
+                if moved > slot.0 {
+                    *slot = (moved, oid);
+                }
+            }
+            None => others.push((name, oid)),
+        }
+    }
+    (seats, others)
+}
+
 /// This clone's copy of the remote's refs of the incident, as the last fetch found them
 /// (unchecked: what is taken from them is under [`seen_ref`]).
 pub fn fetched_ref(ticket: &str, seat: &str) -> String {

@@ -175,10 +175,12 @@ fn commit_batch(
     Ok(oid)
 }
 
-/// Pushes this seat's ref, fast-forward only: never forced.
-pub fn push_own(git: &Git, ticket: &str, seat: &str) -> Result<(), PushError> {
-    let name = seat_ref(ticket, seat);
-    git.push_refs(&[format!("{name}:{name}")])
+/// Pushes this seat's ref (to the ref it moved on to, if it did), fast-forward only: never
+/// forced.
+pub fn push_own(git: &Git, ticket: &str, share: &Share) -> Result<(), PushError> {
+    let name = seat_ref(ticket, &share.seat);
+    let remote = super::remote_seat_ref(ticket, &share.seat, share.moved);
+    git.push_refs(&[format!("{name}:{remote}")])
 }
 
 /// Every `refs/warroom/…` ref on the remote, with its commit: one round trip, no objects.
@@ -246,19 +248,20 @@ pub fn fetch_incident(git: &Git, ticket: &str) -> Result<Vec<(String, Oid)>, Str
         .collect())
 }
 
-/// Fetches these seats' refs, each on its own: one bad ref (an object that cannot be fetched, a
-/// name that conflicts) fails only itself. All are asked for in one round trip first; only if
-/// that fails is each asked for alone. Then [`take_seats`].
-pub fn fetch_seats(git: &Git, ticket: &str, seats: &[(String, Oid)]) -> Vec<Result<(), NotTaken>> {
-    let spec = |seat: &str| seat_ref(ticket, seat);
-    let all: Vec<String> = seats.iter().map(|(s, _)| spec(s)).collect();
-    let fetched: Vec<Result<(), String>> = if all.is_empty() || git.fetch_refspecs(&all).is_ok() {
+/// Fetches these seats' refs (named `names` on the remote), each on its own: one bad ref (an
+/// object that cannot be fetched, a name that conflicts) fails only itself. All are asked for in
+/// one round trip first; only if that fails is each asked for alone. Then [`take_seats`].
+pub fn fetch_seats(
+    git: &Git,
+    ticket: &str,
+    seats: &[(String, Oid)],
+    names: &[String],
+) -> Vec<Result<(), NotTaken>> {
+    let fetched: Vec<Result<(), String>> = if names.is_empty() || git.fetch_refspecs(names).is_ok()
+    {
         seats.iter().map(|_| Ok(())).collect()
     } else {
-        seats
-            .iter()
-            .map(|(s, _)| git.fetch_refspecs(&[spec(s)]))
-            .collect()
+        names.iter().map(|n| git.fetch_refspecs(&[n])).collect()
     };
     let taken = take_seats(&git.repo, ticket, seats);
     fetched

@@ -29,6 +29,7 @@ pub fn seat_for(repo: &git2::Repository, remote: &str, home: &Path) -> Result<Sh
         seat: format!("{person}-{:04x}", h & 0xffff),
         by: name.trim().to_string(),
         email,
+        moved: 0,
     })
 }
 

@@ -49,6 +49,8 @@ pub struct ShareStatus {
     pub clocks: BTreeMap<String, i64>,
     /// Seats whose batches are not signed (their person's git signs nothing with ssh).
     pub unsigned: std::collections::BTreeSet<String>,
+    /// This seat moved on to a new ref, and why.
+    pub moved: Option<String>,
 }
 
 /// A clock this far from this machine's is named on screen.
@@ -164,7 +166,13 @@ impl Sync {
             self.status.waiting = 0;
             return;
         }
-        match remote::push_own(&self.git, &self.setup.ticket, &self.setup.share.seat) {
+        let mut pushed = remote::push_own(&self.git, &self.setup.ticket, &self.setup.share);
+        if let Err(PushError::Rejected(why)) = &pushed
+            && self.move_on(tip, why)
+        {
+            pushed = remote::push_own(&self.git, &self.setup.ticket, &self.setup.share);
+        }
+        match pushed {
             Ok(()) => {
                 self.remote_own = Some(tip);
                 self.status.rejected = None;
@@ -180,9 +188,43 @@ impl Sync {
         self.status.waiting = self.waiting(local);
     }
 
+    /// When the remote's ref of this seat holds a commit this seat did not write (its tip is not
+    /// in this seat's chain, or the push was refused for commits this clone lacks: every commit
+    /// of the seat's is here), the seat goes on in a new ref that continues its own chain, and
+    /// says so: no one can lock it out of its own events. Returns whether it moved.
+    fn move_on(&mut self, tip: Oid, refused: &str) -> bool {
+        let foreign = match self.remote_own {
+            Some(remote) => {
+                remote != tip
+                    && !self
+                        .git
+                        .repo
+                        .graph_descendant_of(tip, remote)
+                        .unwrap_or(false)
+            }
+            None => refused.contains("not present locally"),
+        };
+        if !foreign {
+            return false;
+        }
+        let s = &mut self.setup;
+        let from = super::remote_seat_ref(&s.ticket, &s.share.seat, s.share.moved);
+        s.share.moved += 1;
+        let to = super::remote_seat_ref(&s.ticket, &s.share.seat, s.share.moved);
+        if let Err(e) = s.share.save(&s.dir) {
+            s.share.moved -= 1;
+            self.status.rejected = Some(format!("cannot move on from {from}: {e}"));
+            return false;
+        }
+        self.status.moved = Some(format!(
+            "{from} on the remote holds a commit this seat did not write: its events go on in {to}"
+        ));
+        self.remote_own = None;
+        true
+    }
+
     /// Lists the seats' refs and takes in what moved. Returns the events taken and warnings.
     pub fn poll(&mut self) -> (usize, Vec<String>) {
-        let prefix = super::ref_prefix(&self.setup.ticket);
         // Over a network, the incident's refs alone with their objects, in one round trip; on
         // this machine, or when that fails (an object the remote cannot send), every ref is
         // listed in process and each seat that moved is fetched on its own.
@@ -199,39 +241,43 @@ impl Sync {
         };
         self.online();
         let mut warnings = Vec::new();
-        let mut seats: BTreeMap<String, Oid> = BTreeMap::new();
-        for (name, oid) in refs {
-            let Some(seat) = name.strip_prefix(&prefix) else {
-                continue;
-            };
-            if super::seat::valid_seat(seat) {
-                seats.insert(seat.to_string(), oid);
-            } else if self.refused.insert(name.clone(), oid) != Some(oid) {
+        let ticket = self.setup.ticket.clone();
+        let me = self.setup.share.seat.clone();
+        // This seat's own ref, where it pushes now.
+        let own = super::remote_seat_ref(&ticket, &me, self.setup.share.moved);
+        self.remote_own = refs.iter().find(|(n, _)| *n == own).map(|(_, o)| *o);
+        let (seats, others) = super::newest_refs(&ticket, refs);
+        for (name, oid) in others {
+            if self.refused.insert(name.clone(), oid) != Some(oid) {
                 warnings.push(format!("{name} is not a seat's ref: skipped"));
             }
         }
         let present = seats.keys().cloned().collect();
-        remote::forget_gone(&self.git.repo, &self.setup.ticket, &present);
+        remote::forget_gone(&self.git.repo, &ticket, &present);
         self.taken.retain(|seat, _| present.contains(seat));
-        let me = self.setup.share.seat.clone();
-        self.remote_own = seats.get(&me).copied();
         // What moved since it was last taken in, or last refused.
-        let moved: Vec<(String, Oid)> = seats
+        let moved: Vec<(String, u32, Oid)> = seats
             .into_iter()
-            .filter(|(seat, oid)| {
+            .filter(|(seat, (n, oid))| {
                 *seat != me
                     && self.taken.get(seat) != Some(oid)
-                    && self.refused.get(&super::seat_ref(&self.setup.ticket, seat)) != Some(oid)
+                    && self.refused.get(&super::remote_seat_ref(&ticket, seat, *n)) != Some(oid)
             })
+            .map(|(seat, (n, oid))| (seat, n, oid))
             .collect();
         let mut events = 0;
+        let tips: Vec<(String, Oid)> = moved.iter().map(|(s, _, o)| (s.clone(), *o)).collect();
         let taken = if fetched {
-            remote::take_seats(&self.git.repo, &self.setup.ticket, &moved)
+            remote::take_seats(&self.git.repo, &ticket, &tips)
         } else {
-            remote::fetch_seats(&self.git, &self.setup.ticket, &moved)
+            let names: Vec<String> = moved
+                .iter()
+                .map(|(s, n, _)| super::remote_seat_ref(&ticket, s, *n))
+                .collect();
+            remote::fetch_seats(&self.git, &ticket, &tips, &names)
         };
-        for ((seat, oid), got) in moved.into_iter().zip(taken) {
-            let name = super::seat_ref(&self.setup.ticket, &seat);
+        for ((seat, n, oid), got) in moved.into_iter().zip(taken) {
+            let name = super::remote_seat_ref(&ticket, &seat, n);
             match got {
                 Ok(()) => {}
                 Err(remote::NotTaken::Invalid(why)) => {

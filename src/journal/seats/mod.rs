@@ -46,6 +46,14 @@ pub struct Share {
     /// The person (git `user.name`).
     pub by: String,
     pub email: String,
+    /// How many times this seat moved on to a new ref because someone else wrote to its own
+    /// (its events go on in `SEAT.N`, N = this + 1).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub moved: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Share {

@@ -16,6 +16,7 @@ fn share(seat: &str) -> Share {
         seat: seat.into(),
         by: seat.split('-').next().unwrap_or(seat).into(),
         email: format!("{seat}@example.com"),
+        moved: 0,
     }
 }
 
