@@ -165,6 +165,19 @@ fn environments_of(v: &serde_json::Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `d` → staging → `y`, then `s` → staging: staging is first in both pickers while pending.
+fn staging_then_smoke(tmux: &Tmux) {
+    tmux.keys(&["d"]);
+    tmux.wait_for("2 production");
+    tmux.keys(&["1"]);
+    tmux.wait_for("Only staging");
+    tmux.keys(&["y"]);
+    tmux.wait_for("Deploy to staging finished");
+    tmux.keys(&["s"]);
+    tmux.wait_for("2 production");
+    tmux.keys(&["1"]);
+}
+
 #[test]
 fn staging_first_ticks_its_item_and_leaves_production_and_the_clock_alone() {
     if !tmux_available() {
@@ -260,15 +273,7 @@ fn a_failing_staging_smoke_ticks_nothing_and_production_names_the_gap() {
     // Staging still lets the expired token in.
     stand.staging.store(200, Ordering::SeqCst);
     let tmux = console(&stand, "ENG-302");
-    tmux.keys(&["d"]);
-    tmux.wait_for("2 production");
-    tmux.keys(&["1"]);
-    tmux.wait_for("Only staging");
-    tmux.keys(&["y"]);
-    tmux.wait_for("Deploy to staging finished");
-    tmux.keys(&["s"]);
-    tmux.wait_for("2 production");
-    tmux.keys(&["1"]);
+    staging_then_smoke(&tmux);
     tmux.wait_for("Smoke test expired token rejected on staging failed");
     // Production while staging is pending: one more question, naming the failed run.
     tmux.keys(&["d"]);
@@ -308,15 +313,7 @@ fn a_new_sentry_issue_in_staging_keeps_it_unverified() {
     }
     let stand = stand("ENG-303", true);
     let tmux = console(&stand, "ENG-303");
-    tmux.keys(&["d"]);
-    tmux.wait_for("2 production");
-    tmux.keys(&["1"]);
-    tmux.wait_for("Only staging");
-    tmux.keys(&["y"]);
-    tmux.wait_for("Deploy to staging finished");
-    tmux.keys(&["s"]);
-    tmux.wait_for("2 production");
-    tmux.keys(&["1"]);
+    staging_then_smoke(&tmux);
     tmux.wait_for("1 new Sentry issue in staging since the staging deploy: API-S1");
     tmux.keys(&["q"]);
     tmux.wait_gone("Checklist");
