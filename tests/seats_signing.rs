@@ -30,16 +30,16 @@ fn signing(seat: &Seat, key: &Path) {
     );
 }
 
-/// A commit on `seat_ref` by someone else: one batch holding `line`, on top of the ref's tip,
-/// pushed as a plain fast-forward (the remote takes it).
-fn forge(mallory: &Seat, seat_ref: &str, line: &str, sign_with: Option<&Path>) {
+/// A commit on `seat_ref` by someone else: one batch holding `line`, on top of the ref's tip
+/// and pushed as a plain fast-forward (the remote takes it), or (`replace`) a history of its own
+/// force-pushed over the ref.
+fn forge(mallory: &Seat, seat_ref: &str, line: &str, sign_with: Option<&Path>, replace: bool) {
     git(
         &mallory.work,
-        &["fetch", "-q", "origin", &format!("{seat_ref}:{seat_ref}")],
+        &["fetch", "-q", "origin", &format!("+{seat_ref}:{seat_ref}")],
     );
     let tip = git(&mallory.work, &["rev-parse", seat_ref]);
-    let blob_file = mallory.work.join("events.jsonl");
-    std::fs::write(&blob_file, format!("{line}\n")).expect("batch");
+    std::fs::write(mallory.work.join("events.jsonl"), format!("{line}\n")).expect("batch");
     let blob = git(&mallory.work, &["hash-object", "-w", "events.jsonl"]);
     let tree = {
         let mut child = Command::new("git")
@@ -59,29 +59,23 @@ fn forge(mallory: &Seat, seat_ref: &str, line: &str, sign_with: Option<&Path>) {
         let out = child.wait_with_output().expect("mktree");
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     };
-    let mut args = vec![
-        "commit-tree".to_string(),
-        tree,
-        "-p".into(),
-        tip.trim().into(),
-        "-m".into(),
-        "warroom: events".into(),
-    ];
+    let mut args = vec!["commit-tree".to_string(), tree];
+    if !replace {
+        args.extend(["-p".into(), tip.trim().into()]);
+    }
+    args.extend(["-m".into(), "warroom: events".into()]);
     if let Some(key) = sign_with {
         signing(mallory, key);
         args.push("-S".into());
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let commit = git(&mallory.work, &args);
-    git(
-        &mallory.work,
-        &[
-            "push",
-            "-q",
-            "origin",
-            &format!("{}:{seat_ref}", commit.trim()),
-        ],
-    );
+    let refspec = format!("{}:{seat_ref}", commit.trim());
+    let mut push = vec!["push", "-q", "origin", &refspec];
+    if replace {
+        push.push("--force");
+    }
+    git(&mallory.work, &push);
 }
 
 #[test]
@@ -144,7 +138,7 @@ fn a_signed_seat_is_verified_and_a_commit_pushed_onto_its_ref_by_another_is_refu
         chrono::Utc::now().to_rfc3339()
     );
     let mallory = team.seat("Mallory");
-    forge(&mallory, &alice_ref, &forged, None);
+    forge(&mallory, &alice_ref, &forged, None, false);
     let on_remote = git(&team.origin, &["log", "--format=%s", "-1", &alice_ref]);
     assert_eq!(on_remote.trim(), "warroom: events");
     // …and Bob refuses it, naming it.
@@ -168,6 +162,7 @@ fn a_signed_seat_is_verified_and_a_commit_pushed_onto_its_ref_by_another_is_refu
         &alice_ref,
         &forged.replace("forged by mallory", "signed by mallory"),
         Some(&mallory_key),
+        false,
     );
     let pulled = bob.run(&["export", T, "--format", "json"]);
     let said = common::stderr(&pulled);
@@ -208,4 +203,61 @@ fn a_signed_seat_is_verified_and_a_commit_pushed_onto_its_ref_by_another_is_refu
     // Alice's own record has everything she wrote, and nothing forged.
     let own = alice.ok(&["export", T, "--format", "json"]);
     assert!(own.contains("alice carries on") && !own.contains("by mallory"));
+}
+
+#[test]
+fn a_force_push_over_a_seat_s_ref_never_splits_the_record() {
+    let team = Team::new();
+    let (alice, bob) = (team.seat("Alice"), team.seat("Bob"));
+    let keys = team.dir.path().join("keys");
+    std::fs::create_dir_all(&keys).expect("keys");
+    keygen(&keys.join("alice"));
+    signing(&alice, &keys.join("alice"));
+    alice.ok(&[
+        "open",
+        T,
+        "--priority",
+        "P1",
+        "--title",
+        "Forced",
+        "--no-console",
+        "--share",
+    ]);
+    alice.ok(&["note", T, "alice before the force-push"]);
+    bob.ok(&["join", T, "--no-console"]);
+    let alice_ref = format!("refs/warroom/{T}/{}", alice.seat_id(T));
+    // Mallory replaces Alice's ref with a history of her own.
+    let mallory = team.seat("Mallory");
+    let forged = format!(
+        r#"{{"at":"{}","kind":"note","text":"history by mallory","by":"Alice","seat":"{}"}}"#,
+        chrono::Utc::now().to_rfc3339(),
+        alice.seat_id(T)
+    );
+    forge(&mallory, &alice_ref, &forged, None, true);
+    // Bob keeps what he read and takes nothing of the new history.
+    let said = common::stderr(&bob.run(&["export", T, "--format", "json"]));
+    assert!(said.contains("was rewritten"), "{said}");
+    // Alice goes on in a ref of her own chain; Bob, and Carol who joins only now, read the same.
+    let noted = alice.run(&["note", T, "alice after it"]);
+    assert!(
+        common::stderr(&noted).contains(&format!("go on in {alice_ref}.2")),
+        "{}",
+        common::stderr(&noted)
+    );
+    let carol = team.seat("Carol");
+    carol.ok(&["join", T, "--no-console"]);
+    let events = |seat: &Seat| -> Vec<String> {
+        seat.json(T)["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .filter(|e| e["seat"].as_str() == Some(alice.seat_id(T).as_str()))
+            .map(|e| e["text"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let (on_bob, on_carol) = (events(&bob), events(&carol));
+    assert_eq!(on_bob, on_carol, "one record of Alice's events");
+    assert!(on_bob.iter().any(|t| t == "alice before the force-push"));
+    assert!(on_bob.iter().any(|t| t == "alice after it"));
+    assert!(!on_bob.iter().any(|t| t.contains("by mallory")));
 }
