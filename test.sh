@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine: installs what the tests need (tmux, pgrep, sshd with the
-# ssh tools for the ssh:// seats test, libfaketime for the skewed clocks) when missing, then
+# ssh tools for the ssh:// seats test, libfaketime for the skewed clocks, gpg for openpgp-signed seats) when missing, then
 # the whole suite. Extra arguments go to `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -11,6 +11,7 @@ command -v pgrep >/dev/null 2>&1 || need+=(procps)
 command -v ssh-agent >/dev/null 2>&1 || need+=(openssh-client)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 compgen -G '/usr/lib/*/faketime/libfaketime.so.1' >/dev/null || need+=(faketime)
+command -v gpg >/dev/null 2>&1 || need+=(gnupg)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"

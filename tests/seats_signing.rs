@@ -261,3 +261,91 @@ fn a_force_push_over_a_seat_s_ref_never_splits_the_record() {
     assert!(on_bob.iter().any(|t| t == "alice after it"));
     assert!(!on_bob.iter().any(|t| t.contains("by mallory")));
 }
+
+#[test]
+fn a_seat_signing_with_openpgp_is_verified_and_a_forged_commit_refused() {
+    let team = Team::new();
+    let (alice, bob) = (team.seat("Alice"), team.seat("Bob"));
+    let gnupg = team.dir.path().join("gnupg");
+    std::fs::create_dir_all(&gnupg).expect("gnupg");
+    let gpg = |args: &[&str]| {
+        let o = Command::new("gpg")
+            .arg("--homedir")
+            .arg(&gnupg)
+            .arg("--batch")
+            .args(args)
+            .output()
+            .expect("gpg");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    gpg(&[
+        "--passphrase",
+        "",
+        "--quick-gen-key",
+        "Alice <alice@example.com>",
+        "ed25519",
+        "sign",
+        "never",
+    ]);
+    let fpr = gpg(&["--with-colons", "--list-secret-keys"])
+        .lines()
+        .find_map(|l| l.strip_prefix("fpr:"))
+        .and_then(|l| l.split(':').find(|f| !f.is_empty()))
+        .expect("fingerprint")
+        .to_string();
+    git(&alice.work, &["config", "user.signingkey", &fpr]);
+    let env = [("GNUPGHOME", gnupg.to_str().expect("home"))];
+    let as_alice = |args: &[&str]| {
+        let o = common::warroom_env(&alice.home, &alice.work, args, &env);
+        assert!(o.status.success(), "{}", common::stderr(&o));
+        o
+    };
+    as_alice(&[
+        "open",
+        T,
+        "--priority",
+        "P1",
+        "--title",
+        "Signed with openpgp",
+        "--no-console",
+        "--share",
+    ]);
+    let alice_ref = format!("refs/warroom/{T}/{}", alice.seat_id(T));
+    // git itself accepts the batch as Alice's.
+    let verified = Command::new("git")
+        .args(["verify-commit", &alice_ref])
+        .env("GNUPGHOME", &gnupg)
+        .current_dir(&team.origin)
+        .output()
+        .expect("verify-commit");
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    let said = common::stderr(&bob.run(&["join", T, "--no-console"]));
+    assert!(
+        said.contains(&format!("openpgp {fpr} (trusted on first use)")),
+        "{said}"
+    );
+    let mallory = team.seat("Mallory");
+    let forged = format!(
+        r#"{{"at":"{}","kind":"note","text":"forged by mallory","by":"Alice","seat":"{}"}}"#,
+        chrono::Utc::now().to_rfc3339(),
+        alice.seat_id(T)
+    );
+    forge(&mallory, &alice_ref, &forged, None, false);
+    let pulled = bob.run(&["export", T, "--format", "json"]);
+    assert!(
+        common::stderr(&pulled).contains("is not its seat's (it is not signed)"),
+        "{}",
+        common::stderr(&pulled)
+    );
+    assert!(!common::stdout(&pulled).contains("forged by mallory"));
+    let _ = Command::new("gpgconf")
+        .arg("--homedir")
+        .arg(&gnupg)
+        .args(["--kill", "gpg-agent"])
+        .status();
+}
