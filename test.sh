@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine: installs what the tests need (tmux, pgrep, sshd with the
-# ssh tools for the ssh:// seats test, libfaketime for the skewed clocks, gpg for openpgp-signed seats) when missing, then
-# the whole suite. Extra arguments go to `cargo test`.
+# ssh tools for the ssh:// seats test, libfaketime for the skewed clocks, gpg for the seats that
+# sign with openpgp) when missing, then the whole suite. Extra arguments go to `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")"
 

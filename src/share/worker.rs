@@ -47,7 +47,7 @@ pub struct ShareStatus {
     /// Seats whose clock is a minute or more from this machine's: seconds ahead (positive) or
     /// behind.
     pub clocks: BTreeMap<String, i64>,
-    /// Seats whose batches are not signed (their person's git signs nothing with ssh).
+    /// Seats whose batches are not signed (their person's git signs nothing).
     pub unsigned: std::collections::BTreeSet<String>,
     /// This seat moved on to a new ref, and why.
     pub moved: Option<String>,
