@@ -355,3 +355,47 @@ fn a_check_running_on_another_seat_shows_until_it_finishes() {
     );
     assert!(!screen_text(&m).contains("running on Bob's seat"));
 }
+
+#[test]
+fn a_late_batch_goes_back_to_the_kept_fold_and_ends_where_a_whole_fold_ends() {
+    use warroom::journal::seats::REWIND_EVERY;
+    let mut m = model("P1", t(700));
+    // Opened (event 0), then 600 notes and ticks.
+    let events: Vec<Event> = (1..=600)
+        .map(|i| match i % 100 {
+            50 => Draft::new(kinds::CHECKLIST_DONE, "Done")
+                .field("item", "on-call-alerted")
+                .stamp(t(i)),
+            _ => Draft::new(kinds::NOTE, format!("n{i}")).stamp(t(i)),
+        })
+        .collect();
+    let batch = |events: Vec<Event>| {
+        Msg::Journal(ReadBatch {
+            events,
+            warnings: Vec::new(),
+        })
+    };
+    send(&mut m, batch(events.clone()));
+    assert!(warroom::app::rewind::has(&m, REWIND_EVERY));
+    // Another seat's reopen belongs after event 300: the reader goes back to 256 and sends
+    // every event from there, the late one in its place.
+    let late = Draft::new(kinds::CHECKLIST_REOPENED, "Reopened")
+        .field("item", "on-call-alerted")
+        .stamp(t(300) + chrono::Duration::seconds(30));
+    let at = REWIND_EVERY;
+    let mut suffix: Vec<Event> = events[at - 1..].to_vec();
+    suffix.insert(300 - at + 1, late.clone());
+    send(&mut m, Msg::JournalRewound(at));
+    send(&mut m, batch(suffix.clone()));
+    // The same as folding the whole order at once.
+    let mut whole = vec![opened("P1")];
+    whole.extend(events[..at - 1].iter().cloned());
+    whole.extend(suffix);
+    let expected = warroom::incident::Incident::from_events(
+        "ENG-1234",
+        m.incident.checklist.clone(),
+        whole,
+    );
+    assert_eq!(m.incident, expected);
+    assert_eq!(m.incident.count, 602);
+}

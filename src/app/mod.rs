@@ -9,6 +9,7 @@ pub mod menus;
 pub mod model;
 pub mod msg;
 pub mod ready;
+pub mod rewind;
 pub mod runs;
 pub mod seats;
 pub mod sentry;

@@ -217,6 +217,8 @@ pub const STATUS_FOR: chrono::Duration = chrono::Duration::seconds(15);
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     pub incident: Incident,
+    /// The fold's state every few hundred events, the newest few ([`super::rewind`]).
+    pub folds: std::collections::VecDeque<Incident>,
     pub policy: Policy,
     pub keymap: Keymap,
     pub now: DateTime<Utc>,
@@ -270,6 +272,7 @@ impl Model {
     pub fn new(incident: Incident, policy: Policy, keymap: Keymap, now: DateTime<Utc>) -> Model {
         let mut m = Model {
             incident,
+            folds: Default::default(),
             policy,
             keymap,
             now,

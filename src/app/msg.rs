@@ -20,6 +20,9 @@ pub enum Msg {
     /// The journal shrank (rewritten by hand, restored from a backup): it is read again from
     /// its start, so the fold starts over.
     JournalRestarted,
+    /// Another seat's batch belongs before what was folded: the fold goes back to its state
+    /// before event `n`, and the batch that follows holds every event from there.
+    JournalRewound(usize),
     /// Older events read for the timeline: `events[i]` is event number `first + i`.
     TimelinePage {
         first: usize,

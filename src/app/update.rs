@@ -42,9 +42,7 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
             let added = batch.events.len();
             let deployed_before = m.incident.last_deployed_at;
             let closed_before = m.incident.closed_at;
-            for ev in batch.events {
-                m.incident.apply(ev);
-            }
+            super::rewind::apply(m, batch.events);
             let mut fx = Vec::new();
             if m.incident.last_deployed_at != deployed_before {
                 fx.push(Effect::SentryDeploy(m.incident.last_deployed_at));
@@ -77,7 +75,15 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::JournalRestarted => {
             let inc = &m.incident;
             m.incident = crate::incident::Incident::empty(&inc.ticket, inc.checklist.clone());
+            m.folds.clear();
             m.timeline = Default::default();
+            Vec::new()
+        }
+        Msg::JournalRewound(at) => {
+            // The reader asks this only when the state is kept (else it reads everything).
+            if super::rewind::back_to(m, at) {
+                m.timeline = Default::default();
+            }
             Vec::new()
         }
         Msg::TimelinePage { first, events } => {

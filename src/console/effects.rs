@@ -150,7 +150,7 @@ impl Executor {
                     Reader::Seats(crate::journal::SeatsReader::new(&link.dir, share.clone()));
                 self.start_share();
                 let mut msgs = vec![Msg::Shared(Ok(share)), Msg::JournalRestarted];
-                msgs.extend(self.read_journal());
+                msgs.extend(self.read_journal(model));
                 msgs
             }
             Err(why) => vec![Msg::Shared(Err(why))],
@@ -192,12 +192,22 @@ impl Executor {
         }
     }
 
-    fn read_journal(&mut self) -> Vec<Msg> {
+    fn read_journal(&mut self, model: &Model) -> Vec<Msg> {
         let batch = match self.reader.read_new() {
             Ok(batch) if batch.events.is_empty() && batch.warnings.is_empty() => return Vec::new(),
             Ok(batch) => batch,
             Err(e) => return vec![Msg::Failed(format!("cannot read the journal: {e}"))],
         };
+        let rewound = self.reader.take_rewound();
+        if let Some(at) = rewound
+            && !crate::app::rewind::has(model, at)
+        {
+            // The fold does not keep its state from there: the whole record again.
+            return match self.reader.read_all_again() {
+                Ok(all) => vec![Msg::JournalRestarted, Msg::Journal(all)],
+                Err(e) => vec![Msg::Failed(format!("cannot read the journal: {e}"))],
+            };
+        }
         if let Some(s) = &self.sharer
             && !batch.events.is_empty()
         {
@@ -205,6 +215,8 @@ impl Executor {
         }
         if self.reader.take_restarted() {
             vec![Msg::JournalRestarted, Msg::Journal(batch)]
+        } else if let Some(at) = rewound {
+            vec![Msg::JournalRewound(at), Msg::Journal(batch)]
         } else {
             vec![Msg::Journal(batch)]
         }
@@ -221,9 +233,9 @@ impl Executor {
                         "NOT RECORDED — cannot write the journal: {e}"
                     ))];
                 }
-                self.read_journal()
+                self.read_journal(model)
             }
-            Effect::ReadJournal => self.read_journal(),
+            Effect::ReadJournal => self.read_journal(model),
             Effect::ReadTimeline { first, count } => match self.reader.read_range(first, count) {
                 Ok(events) => vec![Msg::TimelinePage { first, events }],
                 Err(e) => vec![Msg::Failed(format!("cannot read the timeline: {e}"))],

@@ -31,6 +31,26 @@ impl Reader {
         }
     }
 
+    /// The event number a late batch was merged from: what was folded from there on must be
+    /// dropped, and the batch read holds every event from there.
+    pub fn take_rewound(&mut self) -> Option<usize> {
+        match self {
+            Reader::One(_) => None,
+            Reader::Seats(r) => r.take_rewound(),
+        }
+    }
+
+    /// Reads the whole record again from its start (what was folded must be dropped).
+    pub fn read_all_again(&mut self) -> io::Result<ReadBatch> {
+        match self {
+            Reader::One(r) => {
+                *r = JournalReader::new(r.path());
+                r.read_new()
+            }
+            Reader::Seats(r) => r.read_all_again(),
+        }
+    }
+
     pub fn read_range(&self, first: usize, count: usize) -> io::Result<Vec<Event>> {
         match self {
             Reader::One(r) => r.read_range(first, count),

@@ -29,8 +29,10 @@ use super::hlc::Hlc;
 use super::source::EventSource;
 use order::{Key, causal, keyed};
 pub use order::{WRITTEN_AT, clock, in_one_order};
+pub use recent::{REWIND_EVERY, REWIND_KEEP};
 
 mod order;
+mod recent;
 
 /// Beside the journal: how this seat shares the incident.
 pub const SHARE_FILE: &str = "share.json";
@@ -326,6 +328,10 @@ pub struct SeatsReader {
     last: Option<Key>,
     events: usize,
     restarted: bool,
+    /// The event number a late batch was merged from since this was last asked.
+    rewound: Option<usize>,
+    /// The newest events, to merge a late batch from near where it belongs.
+    recent: Box<recent::Recent>,
     /// The causal time the last event was folded at.
     folded: Option<DateTime<Utc>>,
     /// Each stream's count and clock after the events read so far…
@@ -344,6 +350,8 @@ impl SeatsReader {
             last: None,
             events: 0,
             restarted: false,
+            rewound: None,
+            recent: Default::default(),
             folded: None,
             taken: Vec::new(),
             marks: Vec::new(),
@@ -375,6 +383,8 @@ impl SeatsReader {
             last: state.last,
             events: state.events,
             restarted: false,
+            rewound: None,
+            recent: Default::default(),
             folded: state.folded,
             taken: state.taken,
             marks: state.marks,
@@ -415,6 +425,12 @@ impl SeatsReader {
         std::mem::take(&mut self.restarted)
     }
 
+    /// The event number a late batch was merged from since the last call: what was folded from
+    /// there on must be dropped (the batch holds every event from there).
+    pub fn take_rewound(&mut self) -> Option<usize> {
+        self.rewound.take()
+    }
+
     fn discover(&mut self) {
         for spec in specs(&self.dir, &self.share) {
             if !self.streams.iter().any(|s| s.spec.path == spec.path) {
@@ -450,25 +466,73 @@ impl SeatsReader {
             (Some(last), Some((first, _, _))) => first < last,
             _ => false,
         };
-        if again || late {
+        if again {
             return self.read_again(warnings);
         }
+        if late {
+            // Merged from the last rewind point before where it belongs, when the newest events
+            // kept reach back to it; else the whole record again.
+            let Some(back) = fresh
+                .first()
+                .and_then(|(first, _, _)| self.recent.rewind(first, self.events))
+                .filter(|back| back.at > 0)
+            else {
+                return self.read_again(warnings);
+            };
+            self.events = back.at;
+            self.taken = back.base.taken;
+            self.folded = back.base.folded;
+            self.last = back.base.last;
+            self.marks.truncate(back.at / INDEX_EVERY);
+            fresh.extend(back.again.into_iter().map(|e| (e.key, e.stream, e.event)));
+            fresh.sort_by(|a, b| a.0.cmp(&b.0));
+            self.rewound = Some(back.at);
+        }
+        let events = self.deliver(fresh);
+        Ok(ReadBatch { events, warnings })
+    }
+
+    /// Puts events (sorted, after everything read) in the one order: marks, causal times, the
+    /// newest kept.
+    fn deliver(&mut self, fresh: Vec<(Key, usize, Event)>) -> Vec<Event> {
         self.taken.resize(self.streams.len(), Mark::default());
         let mut events = Vec::with_capacity(fresh.len());
-        for (key, i, mut ev) in fresh {
+        for (key, i, ev) in fresh {
             if self.events.is_multiple_of(INDEX_EVERY) {
                 self.marks.push((self.taken.clone(), self.folded));
             }
+            if self.recent.is_empty() {
+                self.recent.start(recent::Base {
+                    taken: self.taken.clone(),
+                    folded: self.folded,
+                    last: self.last.clone(),
+                });
+            }
+            let written = ev.clone();
+            let mut ev = ev;
             causal(&mut self.folded, &mut ev);
             self.taken[i] = Mark {
                 count: self.taken[i].count + 1,
                 clock: Some(key.clock),
             };
             self.events += 1;
-            self.last = Some(key);
+            self.last = Some(key.clone());
+            self.recent.push(recent::Entry {
+                key,
+                stream: i,
+                event: written,
+                folded: self.folded,
+            });
             events.push(ev);
         }
-        Ok(ReadBatch { events, warnings })
+        events
+    }
+
+    /// Everything again in the one order, from the start.
+    pub fn read_all_again(&mut self) -> io::Result<ReadBatch> {
+        let batch = self.read_again(Vec::new());
+        self.restarted = false;
+        batch
     }
 
     /// Everything again in the one order: what was folded before must be dropped.
@@ -477,6 +541,8 @@ impl SeatsReader {
         self.last = None;
         self.events = 0;
         self.folded = None;
+        self.recent.clear();
+        self.rewound = None;
         self.taken.clear();
         self.marks.clear();
         let mut batch = self.read_new()?;

@@ -177,3 +177,45 @@ fn a_clock_that_steps_back_keeps_its_seats_order() {
     let all = reader.read_new().expect("read");
     assert_eq!(texts(&all.events), ["b", "late clock", "stepped back"]);
 }
+
+#[test]
+fn a_late_batch_is_merged_from_the_nearest_rewind_point() {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::create_dir_all(dir.path().join(SEATS_DIR)).expect("seats");
+    let t0 = at("2026-11-26T14:00:00Z");
+    let stamp = |s: i64| (t0 + chrono::Duration::seconds(s)).to_rfc3339();
+    let alice: Vec<(String, String)> = (0..600)
+        .map(|i| (stamp(2 * i), format!("a{i}")))
+        .collect();
+    write(&dir.path().join(JOURNAL_FILE), &refs(&alice));
+    let bob = dir.path().join(SEATS_DIR).join("bob-0002.jsonl");
+    write(&bob, &[(&stamp(1), "b0")]);
+    let mut reader = SeatsReader::new(dir.path(), share("alice-0001"));
+    let first = reader.read_new().expect("read");
+    assert_eq!(first.events.len(), 601);
+    // Bob's next batch belongs at about event 1,001 s in: after a500, before a501.
+    write(&bob, &[(&stamp(1001), "b1")]);
+    let late = reader.read_new().expect("read");
+    assert!(!reader.take_restarted());
+    assert_eq!(reader.take_rewound(), Some(REWIND_EVERY));
+    // What the fold keeps before the rewind point and what came, as one read of everything.
+    let mut whole = texts(&first.events[..REWIND_EVERY]);
+    whole.extend(texts(&late.events));
+    let mut fresh = SeatsReader::new(dir.path(), share("alice-0001"));
+    let all = fresh.read_new().expect("read");
+    assert_eq!(whole, texts(&all.events));
+    assert_eq!(
+        texts(&reader.read_range(495, 10).expect("range")),
+        texts(&fresh.read_range(495, 10).expect("range"))
+    );
+    assert_eq!(reader.state(), fresh.state(), "the same place to go on from");
+    // Before the first rewind point (a seat whose first batch comes late): the whole record
+    // again.
+    write(
+        &dir.path().join(SEATS_DIR).join("carol-0003.jsonl"),
+        &[(&stamp(3), "c0")],
+    );
+    reader.read_new().expect("read");
+    assert!(reader.take_restarted());
+    assert_eq!(reader.take_rewound(), None);
+}
