@@ -391,11 +391,8 @@ fn a_late_batch_goes_back_to_the_kept_fold_and_ends_where_a_whole_fold_ends() {
     let mut whole = vec![opened("P1")];
     whole.extend(events[..at - 1].iter().cloned());
     whole.extend(suffix);
-    let expected = warroom::incident::Incident::from_events(
-        "ENG-1234",
-        m.incident.checklist.clone(),
-        whole,
-    );
+    let expected =
+        warroom::incident::Incident::from_events("ENG-1234", m.incident.checklist.clone(), whole);
     assert_eq!(m.incident, expected);
     assert_eq!(m.incident.count, 602);
 }

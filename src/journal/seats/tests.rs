@@ -184,9 +184,7 @@ fn a_late_batch_is_merged_from_the_nearest_rewind_point() {
     std::fs::create_dir_all(dir.path().join(SEATS_DIR)).expect("seats");
     let t0 = at("2026-11-26T14:00:00Z");
     let stamp = |s: i64| (t0 + chrono::Duration::seconds(s)).to_rfc3339();
-    let alice: Vec<(String, String)> = (0..600)
-        .map(|i| (stamp(2 * i), format!("a{i}")))
-        .collect();
+    let alice: Vec<(String, String)> = (0..600).map(|i| (stamp(2 * i), format!("a{i}"))).collect();
     write(&dir.path().join(JOURNAL_FILE), &refs(&alice));
     let bob = dir.path().join(SEATS_DIR).join("bob-0002.jsonl");
     write(&bob, &[(&stamp(1), "b0")]);
@@ -208,7 +206,11 @@ fn a_late_batch_is_merged_from_the_nearest_rewind_point() {
         texts(&reader.read_range(495, 10).expect("range")),
         texts(&fresh.read_range(495, 10).expect("range"))
     );
-    assert_eq!(reader.state(), fresh.state(), "the same place to go on from");
+    assert_eq!(
+        reader.state(),
+        fresh.state(),
+        "the same place to go on from"
+    );
     // Before the first rewind point (a seat whose first batch comes late): the whole record
     // again.
     write(
