@@ -85,7 +85,12 @@ impl Recent {
     /// point at or before that place, if the kept events reach back to it.
     pub fn rewind(&mut self, first: &Key, events: usize) -> Option<Rewind> {
         let start = events.checked_sub(self.entries.len())?;
-        let place = start + self.entries.partition_point(|e| e.key < *first);
+        // Before every kept event: where it belongs is not known here.
+        let kept_before = self.entries.partition_point(|e| e.key < *first);
+        if kept_before == 0 {
+            return None;
+        }
+        let place = start + kept_before;
         let at = place / REWIND_EVERY * REWIND_EVERY;
         let from = at.checked_sub(start)?;
         let mut base = self.base.clone();

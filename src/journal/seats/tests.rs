@@ -221,3 +221,26 @@ fn a_late_batch_is_merged_from_the_nearest_rewind_point() {
     assert!(reader.take_restarted());
     assert_eq!(reader.take_rewound(), None);
 }
+
+#[test]
+fn a_late_batch_before_every_kept_event_reads_everything_again() {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::create_dir_all(dir.path().join(SEATS_DIR)).expect("seats");
+    let t0 = at("2026-11-26T14:00:00Z");
+    let stamp = |s: i64| (t0 + chrono::Duration::seconds(s)).to_rfc3339();
+    let alice: Vec<(String, String)> = (0..512).map(|i| (stamp(i), format!("a{i}"))).collect();
+    write(&dir.path().join(JOURNAL_FILE), &refs(&alice));
+    let mut reader = SeatsReader::new(dir.path(), share("alice-0001"));
+    reader.read_new().expect("read");
+    // Resumed from where it stood (a restart): nothing is kept yet.
+    let mut resumed = SeatsReader::resume(dir.path(), share("alice-0001"), reader.state());
+    write(
+        &dir.path().join(SEATS_DIR).join("bob-0002.jsonl"),
+        &[(&stamp(300), "b0")],
+    );
+    let again = resumed.read_new().expect("read");
+    assert!(resumed.take_restarted());
+    assert_eq!(resumed.take_rewound(), None);
+    assert_eq!(again.events.len(), 513);
+    assert_eq!(again.events[301].text, "b0");
+}
