@@ -75,7 +75,7 @@ pub fn rows(m: &Model, action: EnvAction) -> Vec<MenuRow> {
                 (EnvAction::Rollback, None) => m.runbook.rollback.clone(),
             };
             MenuRow {
-                key: char::from_digit(u32::try_from(i + 1).unwrap_or(0), 10).unwrap_or(' '),
+                key: super::menus::numbered(i),
                 badge: None,
                 name: format!("{name:<width$}"),
                 text: command.map_or_else(|| "not configured".into(), |c| m.shown(&c)),

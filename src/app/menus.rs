@@ -259,7 +259,7 @@ fn priority_choice(m: &mut Model, to: Priority) -> Vec<Effect> {
     )]
 }
 
-fn numbered(i: usize) -> char {
+pub(super) fn numbered(i: usize) -> char {
     char::from_digit(u32::try_from(i + 1).unwrap_or(0), 10).unwrap_or(' ')
 }
 

@@ -187,7 +187,10 @@ pub fn skipped_staging(m: &Model) -> Option<Vec<String>> {
         Some(e) if e.running => "a staging deploy is still running".to_string(),
         Some(e) if e.failed.is_some() => "the latest staging deploy failed".to_string(),
         Some(e) => match (&e.smoke_failed, e.deployed_at) {
-            (Some(run), _) => format!("staging's smoke tests did not verify the fix: {run}"),
+            (Some(at), _) => format!(
+                "staging's smoke tests did not verify the fix (the run that ended at {})",
+                crate::format::stamp(m.utc, *at)
+            ),
             (None, Some(at)) => format!(
                 "staging was deployed at {} and its smoke tests have not verified the fix",
                 crate::format::stamp(m.utc, at)

@@ -18,8 +18,8 @@ pub struct EnvRun {
     pub failed: Option<DateTime<Utc>>,
     /// Its smoke tests that verify the fix passed after its latest deploy.
     pub fix_verified_at: Option<DateTime<Utc>>,
-    /// Its latest smoke run, in words, when it did not verify the fix.
-    pub smoke_failed: Option<String>,
+    /// When its latest smoke run ended without verifying the fix.
+    pub smoke_failed: Option<DateTime<Utc>>,
 }
 
 impl EnvRun {
@@ -58,7 +58,7 @@ impl Incident {
                     env.smoke_failed = None;
                 } else {
                     env.fix_verified_at = None;
-                    env.smoke_failed = Some(ev.text.clone());
+                    env.smoke_failed = Some(ev.at);
                 }
             }
             _ => {}

@@ -82,7 +82,8 @@ impl Hlc {
 }
 
 /// The clock of the last complete event of a JSON-lines file (the newest a writer wrote), if
-/// any: read from the end, at most 1 MiB back.
+/// any: read from the end, 8 KiB first and more only when the last line is longer (at most
+/// 1 MiB back), since every append of a shared seat asks it of each seat's file.
 pub fn last_of(path: &Path) -> io::Result<Option<Hlc>> {
     let mut f = match File::open(path) {
         Ok(f) => f,
@@ -90,21 +91,32 @@ pub fn last_of(path: &Path) -> io::Result<Option<Hlc>> {
         Err(e) => return Err(e),
     };
     let len = f.metadata()?.len();
-    let window = len.min(1 << 20);
-    f.seek(SeekFrom::Start(len - window))?;
-    let mut tail = Vec::with_capacity(window as usize);
-    f.read_to_end(&mut tail)?;
-    // Only whole lines: a line still being written has no newline yet.
-    let end = match tail.iter().rposition(|&b| b == b'\n') {
-        Some(i) => i,
-        None => return Ok(None),
-    };
-    for line in tail[..end].rsplit(|&b| b == b'\n') {
-        if let Some(Ok(ev)) = super::file::parse_line(line) {
-            return Ok(Some(Hlc::of(&ev)));
+    let mut window: u64 = 8 << 10;
+    loop {
+        let back = len.min(window);
+        f.seek(SeekFrom::Start(len - back))?;
+        let mut tail = Vec::with_capacity(back as usize);
+        f.read_to_end(&mut tail)?;
+        // Only whole lines: a line still being written has no newline yet.
+        let Some(end) = tail.iter().rposition(|&b| b == b'\n') else {
+            return Ok(None);
+        };
+        let whole_window = back == len;
+        let mut lines = tail[..end].rsplit(|&b| b == b'\n').peekable();
+        while let Some(line) = lines.next() {
+            // The first line of a window that starts mid-file may be cut: read further back.
+            if lines.peek().is_none() && !whole_window {
+                break;
+            }
+            if let Some(Ok(ev)) = super::file::parse_line(line) {
+                return Ok(Some(Hlc::of(&ev)));
+            }
         }
+        if whole_window || window >= 1 << 20 {
+            return Ok(None);
+        }
+        window *= 4;
     }
-    Ok(None)
 }
 
 #[cfg(test)]
@@ -142,5 +154,11 @@ mod tests {
         let line = serde_json::to_string(&a).expect("json");
         std::fs::write(&path, format!("{line}\n{{\"at\": \"half a li")).expect("write");
         assert_eq!(last_of(&path).expect("read"), Some(Hlc { ms: 4_000, n: 1 }));
+        // A last line longer than the first window read.
+        let mut long = Draft::new("note", "x".repeat(20_000)).stamp(at(2_000));
+        Hlc { ms: 6_000, n: 0 }.stamp(&mut long);
+        let long = serde_json::to_string(&long).expect("json");
+        std::fs::write(&path, format!("{line}\n{long}\n")).expect("write");
+        assert_eq!(last_of(&path).expect("read"), Some(Hlc { ms: 6_000, n: 0 }));
     }
 }

@@ -58,10 +58,10 @@ pub fn commit_own(
     git: &Git,
     ticket: &str,
     share: &Share,
+    signer: Option<&super::signing::Signer>,
     journal: &Path,
 ) -> Result<Option<(Oid, Tip)>, String> {
     let repo = &git.repo;
-    let signer = super::signing::signer(repo)?;
     let mut tip = own_tip(repo, ticket, &share.seat);
     let mut file = File::open(journal).map_err(|e| format!("{}: {e}", journal.display()))?;
     let len = file.metadata().map_err(|e| e.to_string())?.len();
@@ -108,7 +108,7 @@ pub fn commit_own(
             git,
             ticket,
             share,
-            signer.as_ref(),
+            signer,
             &batch,
             tip.map(|(o, _)| o),
             next,

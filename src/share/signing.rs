@@ -138,7 +138,15 @@ fn tool(program: &str) -> Command {
 }
 
 fn run(cmd: &mut Command, input: Option<&[u8]>) -> Result<Vec<u8>, String> {
-    let program = cmd.get_program().to_string_lossy().into_owned();
+    // The tool's own name in messages, not the `setsid` that runs it.
+    let program = match cmd.get_program().to_string_lossy() {
+        p if p.ends_with("setsid") => cmd
+            .get_args()
+            .nth(1)
+            .map(|a| a.to_string_lossy().into_owned())
+            .unwrap_or_else(|| p.into_owned()),
+        p => p.into_owned(),
+    };
     let mut child = cmd
         .stdin(if input.is_some() {
             Stdio::piped()

@@ -105,6 +105,8 @@ impl ShareWorker {
 pub struct Sync {
     pub setup: ShareSetup,
     git: Git,
+    /// The key this seat signs with, read from git's configuration once (or why it cannot).
+    signer: Result<Option<super::signing::Signer>, String>,
     /// The other seats' refs as last taken in.
     taken: BTreeMap<String, Oid>,
     /// This seat's ref on the remote.
@@ -120,9 +122,11 @@ pub struct Sync {
 impl Sync {
     pub fn open(setup: ShareSetup) -> Result<Sync, String> {
         let git = super::open_repo(&setup.git, &setup.cfg, &setup.cwd)?;
+        let signer = super::signing::signer(&git.repo);
         Ok(Sync {
             setup,
             git,
+            signer,
             taken: BTreeMap::new(),
             remote_own: None,
             refused: BTreeMap::new(),
@@ -154,7 +158,14 @@ impl Sync {
     pub fn push(&mut self) {
         let s = &self.setup;
         let journal = s.dir.join(crate::journal::file::JOURNAL_FILE);
-        let local = match remote::commit_own(&self.git, &s.ticket, &s.share, &journal) {
+        let signer = match &self.signer {
+            Ok(signer) => signer.as_ref(),
+            Err(e) => {
+                self.status.rejected = Some(e.clone());
+                return;
+            }
+        };
+        let local = match remote::commit_own(&self.git, &s.ticket, &s.share, signer, &journal) {
             Ok(t) => t,
             Err(e) => {
                 self.status.rejected = Some(e);
