@@ -232,7 +232,7 @@ fn three_seats_writing_at_once_converge() {
 }
 
 #[test]
-fn a_hostile_seat_is_refused_or_made_inert_and_a_rewritten_ref_is_not_read() {
+fn a_hostile_seat_is_refused_or_made_inert_and_a_rewritten_ref_keeps_what_was_read() {
     let (team, seats) = team(&["Alice", "Bob"]);
     let (alice, bob) = (&seats[0], &seats[1]);
     let a = alice.seat_id(T);
@@ -277,7 +277,7 @@ fn a_hostile_seat_is_refused_or_made_inert_and_a_rewritten_ref_is_not_read() {
     assert!(all.contains(&"␛[2J␛]0;pwned␇clear".to_string()), "{all:?}");
     assert!(!serde_json::to_string(&j).expect("s").contains('\u{1b}'));
 
-    // Mallory rewrites the ref: what was read stays, the rewrite is refused.
+    // Mallory rewrites the ref with the same batch: what was read stays, nothing is new.
     commit_to(
         work,
         tree.trim(),
@@ -285,13 +285,54 @@ fn a_hostile_seat_is_refused_or_made_inert_and_a_rewritten_ref_is_not_read() {
         &format!("refs/warroom/{T}/mallory-0001"),
     );
     let o = bob.run(&["export", T, "--format", "json"]);
+    let said = stderr(&o);
     assert!(
-        stderr(&o).contains("mallory-0001's ref was rewritten"),
-        "{}",
-        stderr(&o)
+        said.contains("mallory-0001's ref was rewritten (a force-push): what was read from it stays; what it adds"),
+        "{said}"
     );
+    assert!(!said.contains("different there now"), "{said}");
     let again: Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(texts(&again), all);
+
+    // Again, with the event read before changed and one more after it: the changed one is
+    // named and kept as read, the new one is judged like any other and taken.
+    let rewrite = [
+        format!(r#"{{"at":"{at}","kind":"note","text":"history changed","by":"Mallory","seat":"mallory-0001"}}"#),
+        format!(r#"{{"at":"{at}","kind":"note","text":"after the rewrite","by":"Mallory","seat":"mallory-0001"}}"#),
+        format!(r#"{{"at":"{at}","kind":"note","text":"forged again","by":"Alice","seat":"mallory-0001"}}"#),
+    ]
+    .join("\n");
+    push_batch(
+        work,
+        &format!("{rewrite}\n"),
+        "rewritten again",
+        &format!("refs/warroom/{T}/mallory-0001"),
+    );
+    let o = bob.run(&["export", T, "--format", "json"]);
+    let said = stderr(&o);
+    assert!(
+        said.contains("1 of the events read before are different there now, and are kept as read"),
+        "{said}"
+    );
+    assert!(said.contains(r#"an event written as "Alice" refused"#), "{said}");
+    let after: Value = serde_json::from_slice(&o.stdout).expect("json");
+    let expected = texts(&after);
+    let mut kept = expected.clone();
+    kept.retain(|t| t != "after the rewrite");
+    assert_eq!(kept.len() + 1, expected.len(), "{expected:?}");
+    assert_eq!(kept, all);
+
+    // Rewritten to nothing: what was read stays and nothing is taken.
+    push_batch(
+        work,
+        "\n",
+        "emptied",
+        &format!("refs/warroom/{T}/mallory-0001"),
+    );
+    let o = bob.run(&["export", T, "--format", "json"]);
+    assert!(stderr(&o).contains("2 fewer events than were read"), "{}", stderr(&o));
+    let last: Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(texts(&last), expected);
     let _ = team;
 }
 

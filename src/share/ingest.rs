@@ -1,6 +1,7 @@
 //! Another seat's events, taken from its ref into `seats/SEAT.jsonl`: only what its seat wrote,
 //! each event checked, made inert when it carries terminal controls, and refused with a warning
-//! when it is malformed, huge or signed by another seat. A ref that was rewritten is not read.
+//! when it is malformed, huge or signed by another seat. A ref that was rewritten keeps what was
+//! read from it; only what it adds past that is new.
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -102,14 +103,15 @@ pub fn ingest(repo: &Repository, dir: &Path, seat: &str, tip: Oid) -> Result<Ing
         return Ok(out);
     }
     let old = Oid::from_str(&state.tip).ok();
-    if let Some(old) = old
-        && !repo.graph_descendant_of(tip, old).unwrap_or(false)
-    {
-        out.warnings.push(format!(
-            "{seat}'s ref was rewritten (it no longer contains what was read from it): its new events are refused"
-        ));
-        return Ok(out);
-    }
+    // A ref rewritten under what was read (a force-push) is read again from its first commit
+    // by the same rules: the events already read keep their place, only those past them are new.
+    let rewritten = old.is_some_and(|o| !repo.graph_descendant_of(tip, o).unwrap_or(false));
+    let mut read_before = if rewritten {
+        ReadBefore::open(&file, state.events)?
+    } else {
+        ReadBefore::default()
+    };
+    let from = if rewritten { None } else { old };
     let mut accepted = Vec::new();
     let now = chrono::Utc::now();
     let mut ahead = Vec::new();
@@ -139,7 +141,7 @@ pub fn ingest(repo: &Repository, dir: &Path, seat: &str, tip: Oid) -> Result<Ing
         repo,
         seat,
         tip,
-        old,
+        from,
         &mut out.warnings,
         &mut verify,
         &mut |ev| {
@@ -148,6 +150,9 @@ pub fn ingest(repo: &Repository, dir: &Path, seat: &str, tip: Oid) -> Result<Ing
                 "{seat}: an event dated {} refused: its clock is more than a day ahead of this machine's",
                 ev.at.to_rfc3339()
             ));
+                return Ok(());
+            }
+            if read_before.skip(&ev) {
                 return Ok(());
             }
             out.offset = Some(offset(&ev, now));
@@ -160,6 +165,13 @@ pub fn ingest(repo: &Repository, dir: &Path, seat: &str, tip: Oid) -> Result<Ing
     out.warnings.extend(ahead);
     out.warnings.extend(trusted);
     out.signed = signed;
+    if rewritten {
+        out.warnings.push(read_before.said(seat));
+        if read_before.left > 0 {
+            // Shorter than what was read: nothing is new, and the ref is read from where it was.
+            return Ok(out);
+        }
+    }
     let mut f = OpenOptions::new()
         .create(true)
         .append(true)
@@ -178,6 +190,68 @@ pub fn ingest(repo: &Repository, dir: &Path, seat: &str, tip: Oid) -> Result<Ing
     crate::fsutil::write_atomic_with(&state_file, |w| w.write_all(&json))
         .map_err(|e: std::io::Error| e.to_string())?;
     Ok(out)
+}
+
+/// The events already read from a seat whose ref was rewritten, met again in its new history:
+/// each is skipped, and counted when the new history holds another event in its place.
+#[derive(Default)]
+struct ReadBefore {
+    lines: std::vec::IntoIter<Vec<u8>>,
+    /// Events read before and not met yet in the new history.
+    left: u64,
+    differ: u64,
+}
+
+impl ReadBefore {
+    fn open(file: &Path, events: u64) -> Result<ReadBefore, String> {
+        use std::io::BufRead;
+        let lines = match std::fs::File::open(file) {
+            Ok(f) => std::io::BufReader::new(f)
+                .split(b'\n')
+                .take(usize::try_from(events).unwrap_or(usize::MAX))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| format!("{}: {e}", file.display()))?,
+            Err(_) => Vec::new(),
+        };
+        Ok(ReadBefore {
+            lines: lines.into_iter(),
+            left: events,
+            differ: 0,
+        })
+    }
+
+    /// Whether `ev` holds the place of an event read before (and so is not taken).
+    fn skip(&mut self, ev: &Event) -> bool {
+        if self.left == 0 {
+            return false;
+        }
+        self.left -= 1;
+        let same = self
+            .lines
+            .next()
+            .is_some_and(|line| serde_json::to_vec(ev).is_ok_and(|now| now == line));
+        self.differ += u64::from(!same);
+        true
+    }
+
+    fn said(&self, seat: &str) -> String {
+        let mut said = format!("{seat}'s ref was rewritten (a force-push): what was read from it stays");
+        if self.differ > 0 {
+            said.push_str(&format!(
+                "; {} of the events read before are different there now, and are kept as read",
+                self.differ
+            ));
+        }
+        if self.left > 0 {
+            said.push_str(&format!(
+                "; it holds {} fewer events than were read, so nothing of it is new",
+                self.left
+            ));
+        } else {
+            said.push_str("; what it adds was judged like any other commit");
+        }
+        said
+    }
 }
 
 /// Whether commit `oid` of `seat`'s ref is the seat's own: signed by the key its ref named
