@@ -429,6 +429,29 @@ fn a_squatted_ref_is_never_forced_and_its_seat_goes_on_in_a_new_one() {
 }
 
 #[test]
+fn pushes_to_a_file_remote_do_not_make_one_pack_each() {
+    let (team, seats) = team(&["Alice"]);
+    let alice = &seats[0];
+    let packs = || -> u64 {
+        git(&team.origin, &["count-objects", "-v"])
+            .lines()
+            .find_map(|l| l.strip_prefix("packs: ")?.trim().parse().ok())
+            .expect("packs")
+    };
+    let before = packs();
+    for i in 0..25 {
+        alice.ok(&["note", T, &format!("note {i}")]);
+    }
+    let refname = format!("refs/warroom/{T}/{}", alice.seat_id(T));
+    let commits: u64 = git(&team.origin, &["rev-list", "--count", &refname])
+        .trim()
+        .parse()
+        .expect("count");
+    assert!(commits >= 26, "every note was pushed: {commits} commits");
+    assert_eq!(packs(), before, "25 pushes, no new pack on the remote");
+}
+
+#[test]
 fn an_unreachable_remote_keeps_the_events_until_it_is_back() {
     let (team, seats) = team(&["Alice", "Bob"]);
     let (alice, bob) = (&seats[0], &seats[1]);

@@ -1,11 +1,12 @@
 //! The git command line, for what libgit2 does not do: a fetch that asks the remote for one
-//! prefix of refs only (protocol v2's `ref-prefix`), a shallow fetch, and ssh connections kept
-//! open between polls (OpenSSH's `ControlMaster`).
+//! prefix of refs only (protocol v2's `ref-prefix`), a shallow fetch, a push the remote's own
+//! `receive-pack` stores, and ssh connections kept open between polls (OpenSSH's
+//! `ControlMaster`).
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use super::Git;
+use super::{Git, PushError};
 
 /// How long an idle ssh connection to the remote stays open for the next poll.
 const SSH_PERSIST: &str = "120";
@@ -92,6 +93,48 @@ fn control_dir() -> Option<PathBuf> {
         && meta.uid() == nix::unistd::getuid().as_raw()
         && meta.permissions().mode() & 0o077 == 0)
         .then_some(dir)
+}
+
+/// Pushes `refspecs` with `git push`, never forced: the remote's own `receive-pack` takes the
+/// objects (a small push is kept as loose objects and packed by its `gc --auto`).
+/// `None` when git cannot be run here.
+pub fn push(git: &Git, refspecs: &[String]) -> Option<Result<(), PushError>> {
+    let mut cmd = command(git);
+    cmd.args(["push", "--porcelain", "--quiet", &git.cfg.remote])
+        .args(refspecs);
+    let out = match cmd.output() {
+        Ok(out) => out,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => return Some(Err(PushError::Unreachable(format!("git: {e}")))),
+    };
+    if out.status.success() {
+        return Some(Ok(()));
+    }
+    let said = String::from_utf8_lossy(&out.stdout);
+    // `!<TAB>from:to<TAB>[rejected] (why)`: the remote was reached and refused.
+    let refused: Vec<String> = said
+        .lines()
+        .filter_map(|l| l.strip_prefix('!'))
+        .map(|l| {
+            let mut fields = l.trim().split('\t');
+            let to = fields
+                .next()
+                .and_then(|spec| spec.rsplit(':').next())
+                .unwrap_or_default();
+            let why = fields.next().unwrap_or_default();
+            format!("{to}: {}", why.trim_start_matches('[').replacen(']', "", 1))
+        })
+        .collect();
+    let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
+    Some(Err(if refused.is_empty() {
+        PushError::Unreachable(if err.is_empty() {
+            format!("git push exited with {}", out.status)
+        } else {
+            err
+        })
+    } else {
+        PushError::Rejected(refused.join("; "))
+    }))
 }
 
 /// Runs a git command; its error output when it fails.

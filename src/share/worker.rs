@@ -213,7 +213,8 @@ impl Sync {
                         .graph_descendant_of(tip, remote)
                         .unwrap_or(false)
             }
-            None => refused.contains("not present locally"),
+            // libgit2 and git say it their own way.
+            None => refused.contains("not present locally") || refused.contains("fetch first"),
         };
         if !foreign {
             return false;
