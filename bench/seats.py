@@ -4,10 +4,14 @@
     incident that is not shared and `top -d 1`, in the same minute;
   - latency: a note typed on Alice's console until it is on Bob's screen, 100 times, with the
     default 2 s poll and with a 0.5 s poll;
+  - latency-ssh: the same at the default poll over ssh:// to an sshd this script starts on
+    127.0.0.1 (keys it makes, an agent, `AcceptEnv GIT_PROTOCOL` as GitHub's and GitLab's);
+    each seat keeps its own ssh connections (its own XDG_RUNTIME_DIR).
+With BASE=/path/to/an/earlier/warroom, each latency is measured with it too, in the same run.
   - converge: three consoles, each seat writing 1,000 notes at once from its command line;
     the time from the last write until all three screens count every event.
-Usage: seats.py BIN   (IDLE_SECONDS=60, RUNS=100 by default)"""
-import os, random, re, shutil, statistics, subprocess, sys, tempfile, time
+Usage: seats.py BIN [idle|latency|latency-ssh|converge …]   (IDLE_SECONDS=60, RUNS=100)"""
+import os, random, re, shutil, socket, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import ptyrun  # noqa: E402
@@ -15,18 +19,53 @@ import ptyrun  # noqa: E402
 BIN = sys.argv[1]
 ROOT = tempfile.mkdtemp(prefix="warroom-seats-")
 T = "BENCH-SEATS"
+KILL = []
 
 
 def git(cwd, *args):
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
-def team(names, config=None):
+def sshd(base):
+    """An sshd on 127.0.0.1 and an agent holding the user's key; what a seat needs to reach it."""
+    keys = f"{base}/keys"
+    os.makedirs(keys)
+    for name in ("host", "user"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", f"{keys}/{name}"], check=True)
+    shutil.copy(f"{keys}/user.pub", f"{keys}/authorized_keys")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with open(f"{keys}/sshd_config", "w") as f:
+        f.write(f"Port {port}\nListenAddress 127.0.0.1\nHostKey {keys}/host\n"
+                f"AuthorizedKeysFile {keys}/authorized_keys\nPasswordAuthentication no\n"
+                "KbdInteractiveAuthentication no\nPubkeyAuthentication yes\nStrictModes no\n"
+                f"UsePAM no\nPidFile {keys}/sshd.pid\nAcceptEnv GIT_PROTOCOL\n")
+    os.makedirs("/run/sshd", exist_ok=True)
+    sshd_bin = next(p for p in ("/usr/sbin/sshd", "/usr/bin/sshd") if os.path.exists(p))
+    KILL.append(subprocess.Popen([sshd_bin, "-D", "-e", "-f", f"{keys}/sshd_config"], stderr=subprocess.DEVNULL))
+    agent = f"{keys}/agent.sock"
+    KILL.append(subprocess.Popen(["ssh-agent", "-D", "-a", agent], stdout=subprocess.DEVNULL))
+    while not os.path.exists(agent):
+        time.sleep(0.02)
+    subprocess.run(["ssh-add", f"{keys}/user"], env=dict(os.environ, SSH_AUTH_SOCK=agent),
+                   check=True, stderr=subprocess.DEVNULL)
+    kind, key = open(f"{keys}/host.pub").read().split()[:2]
+    with open(f"{keys}/known_hosts", "w") as f:
+        f.write(f"[127.0.0.1]:{port} {kind} {key}\n")
+    user = subprocess.run(["id", "-un"], capture_output=True, text=True).stdout.strip()
+    ssh = (f"ssh -o UserKnownHostsFile={keys}/known_hosts -o BatchMode=yes "
+           f"-o IdentityFile={keys}/user -o IdentitiesOnly=yes")
+    return f"ssh://{user}@127.0.0.1:{port}{base}/origin.git", ssh, agent
+
+
+def team(names, config=None, ssh=False):
     base = tempfile.mkdtemp(dir=ROOT)
     git(base, "init", "-q", "--bare", "-b", "main", "origin.git")
     git(base, "clone", "-q", "origin.git", "seed")
     git(f"{base}/seed", "-c", "user.name=Seed", "-c", "user.email=s@x", "commit", "-q", "--allow-empty", "-m", "init")
     git(f"{base}/seed", "push", "-q", "origin", "HEAD:main")
+    reach = sshd(base) if ssh else None
     seats = []
     for n in names:
         d = f"{base}/{n.lower()}"
@@ -36,6 +75,12 @@ def team(names, config=None):
         git(f"{d}/service", "config", "user.email", f"{n.lower()}@example.com")
         env = dict(os.environ, WARROOM_HOME=f"{d}/home", XDG_CONFIG_HOME=f"{d}/xdg", TERM="xterm-256color")
         env.pop("WARROOM_CONFIG", None)
+        if reach:
+            url, command, agent = reach
+            git(f"{d}/service", "remote", "set-url", "origin", url)
+            git(f"{d}/service", "config", "core.sshCommand", command)
+            os.makedirs(f"{d}/run", mode=0o700)
+            env.update(SSH_AUTH_SOCK=agent, XDG_RUNTIME_DIR=f"{d}/run")
         if config:
             with open(f"{d}/warroom.toml", "w") as f:
                 f.write(config)
@@ -48,7 +93,7 @@ def team(names, config=None):
 
 
 def run(seat, *args):
-    return subprocess.run([BIN, *args], cwd=seat["cwd"], env=seat["env"], check=True,
+    return subprocess.run([seat.get("bin", BIN), *args], cwd=seat["cwd"], env=seat["env"], check=True,
                           capture_output=True, text=True).stdout
 
 
@@ -58,9 +103,10 @@ def tmux(server, *args):
 
 def console(seat, server):
     envs = " ".join(f"{k}='{v}'" for k, v in seat["env"].items()
-                    if k in ("WARROOM_HOME", "XDG_CONFIG_HOME", "WARROOM_CONFIG", "TERM"))
+                    if k in ("WARROOM_HOME", "XDG_CONFIG_HOME", "WARROOM_CONFIG", "TERM",
+                             "SSH_AUTH_SOCK", "XDG_RUNTIME_DIR"))
     tmux(server, "-f", "/dev/null", "new-session", "-d", "-s", "m", "-x", "200", "-y", "50",
-         f"cd '{seat['cwd']}' && env {envs} {BIN} resume {T}")
+         f"cd '{seat['cwd']}' && env {envs} {seat.get('bin', BIN)} resume {T}")
     wait(server, "shared ·")
 
 
@@ -93,9 +139,11 @@ def idle():
     print(f"top -d 1:                   {outs[2]}")
 
 
-def latency(poll_interval):
+def latency(poll_interval, ssh=False, binary=None):
     config = f'[share]\npoll_interval = "{poll_interval}"\n' if poll_interval else None
-    _, seats = team(["Alice", "Bob"], config)
+    _, seats = team(["Alice", "Bob"], config, ssh)
+    for s in seats:
+        s["bin"] = binary or BIN
     runs = int(os.environ.get("RUNS", "100"))
     interval = 0.5 if poll_interval == "500ms" else 2.0
     console(seats[0], "seat-a")
@@ -117,8 +165,9 @@ def latency(poll_interval):
         tmux("seat-b", "kill-server")
     waits.sort()
     p95 = waits[int(len(waits) * 0.95) - 1]
-    label = poll_interval or "2s (default)"
-    print(f"latency typed on Alice -> on Bob's screen, poll {label}: runs={len(waits)} "
+    label = (poll_interval or "2s (default)") + (" over ssh" if ssh else "")
+    who = f" [{binary}]" if binary else ""
+    print(f"latency typed on Alice -> on Bob's screen, poll {label}{who}: runs={len(waits)} "
           f"p50_ms={statistics.median(waits) * 1000:.0f} p95_ms={p95 * 1000:.0f} max_ms={waits[-1] * 1000:.0f}")
 
 
@@ -154,9 +203,15 @@ if __name__ == "__main__":
             if w == "idle":
                 idle()
             elif w == "latency":
-                latency(None)
-                latency("500ms")
+                for binary in [None] + ([os.environ["BASE"]] if os.environ.get("BASE") else []):
+                    latency(None, binary=binary)
+                    latency("500ms", binary=binary)
+            elif w == "latency-ssh":
+                for binary in [None] + ([os.environ["BASE"]] if os.environ.get("BASE") else []):
+                    latency(None, ssh=True, binary=binary)
             elif w == "converge":
                 converge()
     finally:
+        for p in KILL:
+            p.kill()
         shutil.rmtree(ROOT, ignore_errors=True)

@@ -314,7 +314,10 @@ fn a_hostile_seat_is_refused_or_made_inert_and_a_rewritten_ref_keeps_what_was_re
         said.contains("1 of the events read before are different there now, and are kept as read"),
         "{said}"
     );
-    assert!(said.contains(r#"an event written as "Alice" refused"#), "{said}");
+    assert!(
+        said.contains(r#"an event written as "Alice" refused"#),
+        "{said}"
+    );
     let after: Value = serde_json::from_slice(&o.stdout).expect("json");
     let expected = texts(&after);
     let mut kept = expected.clone();
@@ -330,7 +333,11 @@ fn a_hostile_seat_is_refused_or_made_inert_and_a_rewritten_ref_keeps_what_was_re
         &format!("refs/warroom/{T}/mallory-0001"),
     );
     let o = bob.run(&["export", T, "--format", "json"]);
-    assert!(stderr(&o).contains("2 fewer events than were read"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("2 fewer events than were read"),
+        "{}",
+        stderr(&o)
+    );
     let last: Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(texts(&last), expected);
     let _ = team;

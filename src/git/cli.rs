@@ -45,8 +45,11 @@ fn reused_ssh(git: &Git) -> Option<String> {
         return None;
     }
     let dir = control_dir()?;
+    // The connection's master forwards only the variables its own command line sends: a
+    // master opened by a push (protocol v0, no `GIT_PROTOCOL`) would hold every later fetch
+    // to v0.
     Some(format!(
-        "{configured} -o ControlMaster=auto -o ControlPersist={SSH_PERSIST} -o ControlPath={}/%C",
+        "{configured} -o SendEnv=GIT_PROTOCOL -o ControlMaster=auto -o ControlPersist={SSH_PERSIST} -o ControlPath={}/%C",
         dir.display()
     ))
 }
@@ -96,8 +99,8 @@ fn control_dir() -> Option<PathBuf> {
 }
 
 /// Pushes `refspecs` with `git push`, never forced: the remote's own `receive-pack` takes the
-/// objects (a small push is kept as loose objects and packed by its `gc --auto`).
-/// `None` when git cannot be run here.
+/// objects (a small push is kept as loose objects and packed by its `gc --auto`), and ssh
+/// rides the open connection. `None` when git cannot be run here.
 pub fn push(git: &Git, refspecs: &[String]) -> Option<Result<(), PushError>> {
     let mut cmd = command(git);
     cmd.args(["push", "--porcelain", "--quiet", &git.cfg.remote])

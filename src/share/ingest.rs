@@ -235,7 +235,8 @@ impl ReadBefore {
     }
 
     fn said(&self, seat: &str) -> String {
-        let mut said = format!("{seat}'s ref was rewritten (a force-push): what was read from it stays");
+        let mut said =
+            format!("{seat}'s ref was rewritten (a force-push): what was read from it stays");
         if self.differ > 0 {
             said.push_str(&format!(
                 "; {} of the events read before are different there now, and are kept as read",

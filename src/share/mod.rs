@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod remote;
 pub mod seat;
 pub mod signing;
+mod wake;
 pub mod worker;
 
 use std::path::Path;

@@ -181,14 +181,10 @@ pub fn push_own(git: &Git, ticket: &str, share: &Share) -> Result<(), PushError>
     let name = seat_ref(ticket, &share.seat);
     let remote = super::remote_seat_ref(ticket, &share.seat, share.moved);
     let refspecs = [format!("{name}:{remote}")];
-    // libgit2 writes a pack of its own into a remote on this machine for every push; git's
-    // `receive-pack` keeps a small push loose and packs by its `gc --auto`.
-    if !cli::over_network(git)
-        && let Some(pushed) = cli::push(git, &refspecs)
-    {
-        return pushed;
-    }
-    git.push_refs(&refspecs)
+    // With git itself: libgit2 writes a pack of its own into a remote on this machine for every
+    // push (git's `receive-pack` keeps a small push loose and packs by its `gc --auto`), and
+    // over ssh opens a new connection each time.
+    cli::push(git, &refspecs).unwrap_or_else(|| git.push_refs(&refspecs))
 }
 
 /// Every `refs/warroom/…` ref on the remote, with its commit: one round trip, no objects.

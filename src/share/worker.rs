@@ -1,5 +1,6 @@
 //! The share thread: pushes this seat's new events (the newest within about a second) and lists
-//! the other seats' refs on every poll, fetching only when one moved. The screen never waits
+//! the other seats' refs on every poll (and at once when a watched remote on this machine
+//! moved), fetching only when one moved. The screen never waits
 //! for the network: the thread only sends its own messages.
 
 use std::collections::BTreeMap;
@@ -70,8 +71,12 @@ pub struct ShareSetup {
 
 enum Cmd {
     Changed,
+    /// A seat's ref moved on the remote (watched on this machine): poll now.
+    RemoteMoved,
     /// Push what is left, then say so.
     Stop(std::sync::mpsc::Sender<()>),
+    /// The console let go of the thread (the watch holds a sender of its own).
+    Quit,
 }
 
 /// The running share thread; it stops when this is dropped.
@@ -82,7 +87,8 @@ pub struct ShareWorker {
 impl ShareWorker {
     pub fn start(setup: ShareSetup, tx: mpsc::Sender<ShareMsg>) -> ShareWorker {
         let (cmds, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || run(&setup, &rx, &tx));
+        let wake = cmds.clone();
+        std::thread::spawn(move || run(&setup, &rx, &wake, &tx));
         ShareWorker { cmds }
     }
 
@@ -98,6 +104,12 @@ impl ShareWorker {
         if self.cmds.send(Cmd::Stop(done)).is_ok() {
             let _ = wait.recv_timeout(within);
         }
+    }
+}
+
+impl Drop for ShareWorker {
+    fn drop(&mut self) {
+        let _ = self.cmds.send(Cmd::Quit);
     }
 }
 
@@ -348,7 +360,12 @@ impl Sync {
     }
 }
 
-fn run(setup: &ShareSetup, rx: &std::sync::mpsc::Receiver<Cmd>, tx: &mpsc::Sender<ShareMsg>) {
+fn run(
+    setup: &ShareSetup,
+    rx: &std::sync::mpsc::Receiver<Cmd>,
+    wake: &std::sync::mpsc::Sender<Cmd>,
+    tx: &mpsc::Sender<ShareMsg>,
+) {
     let mut sync = match Sync::open(setup.clone()) {
         Ok(s) => s,
         Err(why) => {
@@ -360,6 +377,10 @@ fn run(setup: &ShareSetup, rx: &std::sync::mpsc::Receiver<Cmd>, tx: &mpsc::Sende
             return;
         }
     };
+    let waker = wake.clone();
+    let _watch = super::wake::watch(&sync.git, &setup.ticket, move || {
+        let _ = waker.send(Cmd::RemoteMoved);
+    });
     let interval = setup.cfg.poll_interval;
     let mut push_at = Some(Instant::now());
     let mut poll_at = Instant::now();
@@ -372,6 +393,9 @@ fn run(setup: &ShareSetup, rx: &std::sync::mpsc::Receiver<Cmd>, tx: &mpsc::Sende
                 push_at.get_or_insert_with(|| Instant::now() + PUSH_DELAY);
                 continue;
             }
+            Ok(Cmd::RemoteMoved) => {
+                poll_at = poll_at.min(Instant::now());
+            }
             Ok(Cmd::Stop(done)) => {
                 if sync.status.online || sync.status.offline_since.is_none() {
                     sync.push();
@@ -379,7 +403,7 @@ fn run(setup: &ShareSetup, rx: &std::sync::mpsc::Receiver<Cmd>, tx: &mpsc::Sende
                 let _ = done.send(());
                 return;
             }
-            Err(RecvTimeoutError::Disconnected) => return,
+            Ok(Cmd::Quit) | Err(RecvTimeoutError::Disconnected) => return,
             Err(RecvTimeoutError::Timeout) => {}
         }
         let now = Instant::now();
