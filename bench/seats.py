@@ -53,7 +53,15 @@ def sshd(base):
     kind, key = open(f"{keys}/host.pub").read().split()[:2]
     with open(f"{keys}/known_hosts", "w") as f:
         f.write(f"[127.0.0.1]:{port} {kind} {key}\n")
-    user = subprocess.run(["id", "-un"], capture_output=True, text=True).stdout.strip()
+    # The remote's account runs git-shell, as a git host's does: no login shell's start-up
+    # (this machine's ~/.bashrc) in every session.
+    user = "warroom-git"
+    if subprocess.run(["id", user], capture_output=True).returncode != 0:
+        # "*": no password, and not locked (sshd refuses a locked account without PAM).
+        subprocess.run(["useradd", "-m", "-p", "*", "-s", shutil.which("git-shell"), user], check=True)
+    subprocess.run(["chown", "-R", user, f"{base}/origin.git"], check=True)
+    for d in (ROOT, base):
+        os.chmod(d, 0o755)
     ssh = (f"ssh -o UserKnownHostsFile={keys}/known_hosts -o BatchMode=yes "
            f"-o IdentityFile={keys}/user -o IdentitiesOnly=yes")
     return f"ssh://{user}@127.0.0.1:{port}{base}/origin.git", ssh, agent
@@ -65,12 +73,13 @@ def team(names, config=None, ssh=False):
     git(base, "clone", "-q", "origin.git", "seed")
     git(f"{base}/seed", "-c", "user.name=Seed", "-c", "user.email=s@x", "commit", "-q", "--allow-empty", "-m", "init")
     git(f"{base}/seed", "push", "-q", "origin", "HEAD:main")
+    for n in names:
+        os.makedirs(f"{base}/{n.lower()}")
+        git(f"{base}/{n.lower()}", "clone", "-q", f"{base}/origin.git", "service")
     reach = sshd(base) if ssh else None
     seats = []
     for n in names:
         d = f"{base}/{n.lower()}"
-        os.makedirs(d)
-        git(d, "clone", "-q", f"{base}/origin.git", "service")
         git(f"{d}/service", "config", "user.name", n)
         git(f"{d}/service", "config", "user.email", f"{n.lower()}@example.com")
         env = dict(os.environ, WARROOM_HOME=f"{d}/home", XDG_CONFIG_HOME=f"{d}/xdg", TERM="xterm-256color")
@@ -79,8 +88,11 @@ def team(names, config=None, ssh=False):
             url, command, agent = reach
             git(f"{d}/service", "remote", "set-url", "origin", url)
             git(f"{d}/service", "config", "core.sshCommand", command)
-            os.makedirs(f"{d}/run", mode=0o700)
-            env.update(SSH_AUTH_SOCK=agent, XDG_RUNTIME_DIR=f"{d}/run")
+            run_dir = tempfile.mkdtemp(prefix="wr", dir="/tmp")  # short: ssh's socket path
+            # libgit2 reads known_hosts from $HOME (OpenSSH from the account's home).
+            os.makedirs(f"{d}/unix/.ssh")
+            shutil.copy(f"{base}/keys/known_hosts", f"{d}/unix/.ssh/known_hosts")
+            env.update(SSH_AUTH_SOCK=agent, XDG_RUNTIME_DIR=run_dir, HOME=f"{d}/unix")
         if config:
             with open(f"{d}/warroom.toml", "w") as f:
                 f.write(config)
@@ -104,7 +116,7 @@ def tmux(server, *args):
 def console(seat, server):
     envs = " ".join(f"{k}='{v}'" for k, v in seat["env"].items()
                     if k in ("WARROOM_HOME", "XDG_CONFIG_HOME", "WARROOM_CONFIG", "TERM",
-                             "SSH_AUTH_SOCK", "XDG_RUNTIME_DIR"))
+                             "SSH_AUTH_SOCK", "XDG_RUNTIME_DIR", "HOME"))
     tmux(server, "-f", "/dev/null", "new-session", "-d", "-s", "m", "-x", "200", "-y", "50",
          f"cd '{seat['cwd']}' && env {envs} {seat.get('bin', BIN)} resume {T}")
     wait(server, "shared ·")

@@ -81,21 +81,25 @@ fn is_ssh(url: &str) -> bool {
     }
 }
 
-/// A folder of this user's only, short enough for a socket path: `$XDG_RUNTIME_DIR/warroom-ssh`
-/// or `/tmp/warroom-ssh-UID`.
+/// A folder of this user's only, short enough for a socket path (`%C` adds 41 bytes; a socket's
+/// path is at most 107): `$XDG_RUNTIME_DIR/warroom-ssh`, else `/tmp/warroom-ssh-UID`.
 fn control_dir() -> Option<PathBuf> {
+    let uid = nix::unistd::getuid();
+    std::env::var_os("XDG_RUNTIME_DIR")
+        .filter(|d| !d.is_empty())
+        .map(|d| PathBuf::from(d).join("warroom-ssh"))
+        .into_iter()
+        .chain([PathBuf::from(format!("/tmp/warroom-ssh-{uid}"))])
+        .find(|dir| dir.as_os_str().len() + 41 <= 107 && private_dir(dir, uid))
+}
+
+/// Makes `dir` if need be; whether it is this user's and no one else can enter it.
+fn private_dir(dir: &std::path::Path, uid: nix::unistd::Uid) -> bool {
     use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
-    let dir = match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
-        Some(d) => PathBuf::from(d).join("warroom-ssh"),
-        None => PathBuf::from(format!("/tmp/warroom-ssh-{}", nix::unistd::getuid())),
-    };
-    let _ = std::fs::DirBuilder::new().mode(0o700).create(&dir);
-    let meta = std::fs::symlink_metadata(&dir).ok()?;
-    // Someone else's folder, or one others can enter, is not used.
-    (meta.is_dir()
-        && meta.uid() == nix::unistd::getuid().as_raw()
-        && meta.permissions().mode() & 0o077 == 0)
-        .then_some(dir)
+    let _ = std::fs::DirBuilder::new().mode(0o700).create(dir);
+    std::fs::symlink_metadata(dir).is_ok_and(|meta| {
+        meta.is_dir() && meta.uid() == uid.as_raw() && meta.permissions().mode() & 0o077 == 0
+    })
 }
 
 /// Pushes `refspecs` with `git push`, never forced: the remote's own `receive-pack` takes the

@@ -19,7 +19,7 @@ use crate::git::PushError;
 use crate::journal::Share;
 
 /// New events are pushed this long after the first of them: a burst goes in one push.
-const PUSH_DELAY: Duration = Duration::from_millis(150);
+const PUSH_DELAY: Duration = Duration::from_millis(10);
 
 /// What the share thread reports.
 #[derive(Debug, Clone, PartialEq)]
