@@ -7,11 +7,14 @@
   - latency-ssh: the same at the default poll over ssh:// to an sshd this script starts on
     127.0.0.1 (keys it makes, an agent, `AcceptEnv GIT_PROTOCOL` as GitHub's and GitLab's);
     each seat keeps its own ssh connections (its own XDG_RUNTIME_DIR).
+  - two-writers: Alice's and Bob's consoles on a shared record of 140,000 events (70,000 of
+    each seat's, interleaved); the CPU of Alice's console for a minute with nothing written,
+    then for a minute while each seat writes a note a second from its shell (WRITERS_SECONDS).
 With BASE=/path/to/an/earlier/warroom, each latency is measured with it too, in the same run.
   - converge: three consoles, each seat writing 1,000 notes at once from its command line;
     the time from the last write until all three screens count every event.
 Usage: seats.py BIN [idle|latency|latency-ssh|converge …]   (IDLE_SECONDS=60, RUNS=100)"""
-import os, random, re, shutil, socket, statistics, subprocess, sys, tempfile, time
+import json, os, random, re, shutil, socket, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import ptyrun  # noqa: E402
@@ -183,6 +186,80 @@ def latency(poll_interval, ssh=False, binary=None):
           f"p50_ms={statistics.median(waits) * 1000:.0f} p95_ms={p95 * 1000:.0f} max_ms={waits[-1] * 1000:.0f}")
 
 
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def console_pid(server):
+    shell = tmux(server, "list-panes", "-t", "m", "-F", "#{pane_pid}").strip()
+    out = subprocess.run(["pgrep", "-f", f"resume {T}"], capture_output=True, text=True).stdout.split()
+    for pid in [shell, *out]:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+            with open(f"/proc/{pid}/status") as f:
+                ppid = re.search(r"PPid:\s+(\d+)", f.read()).group(1)
+        except OSError:
+            continue
+        if b"warroom" in os.path.basename(argv[0]) and (pid == shell or ppid == shell):
+            return pid
+    raise SystemExit(f"{server}: no console process under pane {shell}")
+
+
+def two_writers(binary=None):
+    per = int(os.environ.get("EVENTS", "140000")) // 2
+    seconds = float(os.environ.get("WRITERS_SECONDS", "60"))
+    _, seats = team(["Alice", "Bob"])
+    for s in seats:
+        s["bin"] = binary or BIN
+    t0 = time.time() - 3600
+    for k, s in enumerate(seats):
+        home = s["env"]["WARROOM_HOME"]
+        with open(f"{home}/incidents/{T}/journal.jsonl", "a") as f:
+            for i in range(per):
+                at = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t0 + i * 0.02 + k * 0.01))
+                ms = int(((t0 + i * 0.02 + k * 0.01) % 1) * 1000)
+                f.write(json.dumps({"at": f"{at}.{ms:03d}Z", "kind": "note",
+                                    "text": f"{s['name']} {i}: the token cache on web-{i % 7}"}) + "\n")
+    for s in seats:  # each seat's backlog pushed, the other's taken
+        run(s, "note", T, f"{s['name']} is here")
+    for s in seats:
+        run(s, "export", T, "--format", "json")
+    servers = ["tw-alice", "tw-bob"]
+    for s, srv in zip(seats, servers):
+        console(s, srv)
+    counted = lambda srv: int((re.search(r"Timeline · (\d+) events", screen(srv)) or [0, 0])[1])
+    t = time.perf_counter()
+    while counted(servers[0]) < 2 * per or counted(servers[0]) != counted(servers[1]):
+        if time.perf_counter() - t > 300:
+            raise SystemExit(f"the consoles never agreed: {counted(servers[0])} and {counted(servers[1])}")
+        time.sleep(0.5)
+    pid = console_pid(servers[0])
+    time.sleep(5)
+    try:
+        c0 = cpu_seconds(pid)
+        time.sleep(seconds)
+        idle_pct = (cpu_seconds(pid) - c0) / seconds * 100
+        writers = [subprocess.Popen(["sh", "-c", f"while :; do '{s['bin']}' note {T} \"{s['name']} writes\" >/dev/null 2>&1; sleep 1; done"],
+                                    cwd=s["cwd"], env=s["env"]) for s in seats]
+        time.sleep(3)
+        c0 = cpu_seconds(pid)
+        time.sleep(seconds)
+        busy_pct = (cpu_seconds(pid) - c0) / seconds * 100
+        for w in writers:
+            w.kill()
+        shown = re.search(r"Timeline · (\d+) events", screen(servers[0]))
+    finally:
+        for srv in servers:
+            tmux(srv, "kill-server")
+    who = f" [{binary}]" if binary else ""
+    print(f"two writers at {2 * per} events, Alice's console{who}: {busy_pct:.2f} % of a core while each seat "
+          f"writes a note a second ({seconds:.0f} s); nothing written: {idle_pct:.2f} %; "
+          f"the screen showed {shown.group(1) if shown else '?'} events")
+
+
 def converge():
     _, seats = team(["Alice", "Bob", "Carol"])
     servers = [f"conv-{s['name'].lower()}" for s in seats]
@@ -223,6 +300,9 @@ if __name__ == "__main__":
                     latency(None, ssh=True, binary=binary)
             elif w == "converge":
                 converge()
+            elif w == "two-writers":
+                for binary in [None] + ([os.environ["BASE"]] if os.environ.get("BASE") else []):
+                    two_writers(binary)
     finally:
         for p in KILL:
             p.kill()
