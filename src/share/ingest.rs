@@ -107,7 +107,7 @@ pub fn ingest(repo: &Repository, dir: &Path, seat: &str, tip: Oid) -> Result<Ing
     // by the same rules: the events already read keep their place, only those past them are new.
     let rewritten = old.is_some_and(|o| !repo.graph_descendant_of(tip, o).unwrap_or(false));
     let mut read_before = if rewritten {
-        ReadBefore::open(&file, state.events)?
+        ReadBefore::open(&file, state.events)
     } else {
         ReadBefore::default()
     };
@@ -196,28 +196,23 @@ pub fn ingest(repo: &Repository, dir: &Path, seat: &str, tip: Oid) -> Result<Ing
 /// each is skipped, and counted when the new history holds another event in its place.
 #[derive(Default)]
 struct ReadBefore {
-    lines: std::vec::IntoIter<Vec<u8>>,
+    /// The seat's file as read before, a line at a time (never held whole).
+    lines: Option<std::io::Split<std::io::BufReader<std::fs::File>>>,
     /// Events read before and not met yet in the new history.
     left: u64,
     differ: u64,
 }
 
 impl ReadBefore {
-    fn open(file: &Path, events: u64) -> Result<ReadBefore, String> {
+    fn open(file: &Path, events: u64) -> ReadBefore {
         use std::io::BufRead;
-        let lines = match std::fs::File::open(file) {
-            Ok(f) => std::io::BufReader::new(f)
-                .split(b'\n')
-                .take(usize::try_from(events).unwrap_or(usize::MAX))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| format!("{}: {e}", file.display()))?,
-            Err(_) => Vec::new(),
-        };
-        Ok(ReadBefore {
-            lines: lines.into_iter(),
+        ReadBefore {
+            lines: std::fs::File::open(file)
+                .ok()
+                .map(|f| std::io::BufReader::new(f).split(b'\n')),
             left: events,
             differ: 0,
-        })
+        }
     }
 
     /// Whether `ev` holds the place of an event read before (and so is not taken).
@@ -228,7 +223,9 @@ impl ReadBefore {
         self.left -= 1;
         let same = self
             .lines
-            .next()
+            .as_mut()
+            .and_then(Iterator::next)
+            .and_then(Result::ok)
             .is_some_and(|line| serde_json::to_vec(ev).is_ok_and(|now| now == line));
         self.differ += u64::from(!same);
         true
