@@ -186,10 +186,12 @@ def latency(poll_interval, ssh=False, binary=None):
           f"p50_ms={statistics.median(waits) * 1000:.0f} p95_ms={p95 * 1000:.0f} max_ms={waits[-1] * 1000:.0f}")
 
 
-def cpu_seconds(pid):
+def cpu_seconds(pid, children=False):
+    """The process's CPU; with `children`, also that of the children it waited for (its git)."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    used = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return used / os.sysconf("SC_CLK_TCK")
 
 
 def console_pid(server):
@@ -245,9 +247,10 @@ def two_writers(binary=None):
         writers = [subprocess.Popen(["sh", "-c", f"while :; do '{s['bin']}' note {T} \"{s['name']} writes\" >/dev/null 2>&1; sleep 1; done"],
                                     cwd=s["cwd"], env=s["env"]) for s in seats]
         time.sleep(3)
-        c0 = cpu_seconds(pid)
+        c0, g0 = cpu_seconds(pid), cpu_seconds(pid, children=True)
         time.sleep(seconds)
         busy_pct = (cpu_seconds(pid) - c0) / seconds * 100
+        with_git_pct = (cpu_seconds(pid, children=True) - g0) / seconds * 100
         for w in writers:
             w.kill()
         shown = re.search(r"Timeline · (\d+) events", screen(servers[0]))
@@ -256,7 +259,8 @@ def two_writers(binary=None):
             tmux(srv, "kill-server")
     who = f" [{binary}]" if binary else ""
     print(f"two writers at {2 * per} events, Alice's console{who}: {busy_pct:.2f} % of a core while each seat "
-          f"writes a note a second ({seconds:.0f} s); nothing written: {idle_pct:.2f} %; "
+          f"writes a note a second ({seconds:.0f} s), {with_git_pct:.2f} % with the git it ran; "
+          f"nothing written: {idle_pct:.2f} %; "
           f"the screen showed {shown.group(1) if shown else '?'} events")
 
 

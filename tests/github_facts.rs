@@ -372,7 +372,7 @@ async fn each_withdrawal_unticks_its_item_with_a_line_saying_why() {
     let again = warroom::incident::Incident::from_events(
         "ENG-1234",
         m.incident.checklist.clone(),
-        m.incident.recent.iter().cloned(),
+        m.incident.recent.iter().map(|e| (**e).clone()),
     );
     for id in ["pr-approved", "ci-green", "pr-merged"] {
         let it = again.checklist.item(id).expect("item");

@@ -271,8 +271,9 @@ pub struct Model {
 impl Model {
     pub fn new(incident: Incident, policy: Policy, keymap: Keymap, now: DateTime<Utc>) -> Model {
         let mut m = Model {
+            // The state the console starts from is a rewind point too (the reader's origin).
+            folds: std::collections::VecDeque::from([incident.clone()]),
             incident,
-            folds: Default::default(),
             policy,
             keymap,
             now,

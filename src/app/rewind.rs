@@ -6,10 +6,11 @@ use super::model::Model;
 use crate::journal::Event;
 use crate::journal::seats::{REWIND_EVERY, REWIND_KEEP};
 
-/// Folds `events`, keeping the state before every [`REWIND_EVERY`]th.
+/// Folds `events`, keeping the state before every [`REWIND_EVERY`]th, and where the fold goes
+/// on from when it keeps none (the reader's origin: see `SeatsReader::origin_here`).
 pub fn apply(m: &mut Model, events: Vec<Event>) {
     for ev in events {
-        if m.incident.count.is_multiple_of(REWIND_EVERY) {
+        if m.incident.count.is_multiple_of(REWIND_EVERY) || m.folds.is_empty() {
             if m.folds.len() == REWIND_KEEP {
                 m.folds.pop_front();
             }

@@ -72,6 +72,9 @@ impl Executor {
         redactor: Arc<Redactor>,
         tx: mpsc::Sender<Msg>,
     ) -> Executor {
+        // The model keeps the fold's state it starts from (`Model::new`).
+        let mut reader = reader;
+        reader.origin_here();
         Executor {
             writer,
             checkpointed: reader.events(),

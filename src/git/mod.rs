@@ -395,8 +395,15 @@ impl Git {
         let refspecs: Vec<&str> = refspecs.iter().map(AsRef::as_ref).collect();
         if self.repo.is_shallow() {
             let mut cmd = cli::command(self);
-            cmd.args(["fetch", "--quiet", "--depth", "1", &self.cfg.remote])
-                .args(&refspecs);
+            cmd.args([
+                "fetch",
+                "--quiet",
+                "--no-write-fetch-head",
+                "--depth",
+                "1",
+                &self.cfg.remote,
+            ])
+            .args(&refspecs);
             return cli::run(cmd).map(|_| ());
         }
         let mut remote = self
@@ -404,7 +411,10 @@ impl Git {
             .find_remote(&self.cfg.remote)
             .map_err(|e| e.message().to_string())?;
         let mut opts = FetchOptions::new();
-        opts.remote_callbacks(self.callbacks());
+        // FETCH_HEAD is the user's: a background fetch that rewrote it would change what their
+        // own `git merge FETCH_HEAD` takes (and wake the git pane's watch for nothing).
+        opts.remote_callbacks(self.callbacks())
+            .update_fetchhead(false);
         remote
             .fetch(&refspecs, Some(&mut opts), None)
             .map_err(|e| e.message().to_string())

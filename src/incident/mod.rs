@@ -137,7 +137,8 @@ pub struct Incident {
     pub count: usize,
     /// The newest events (at most [`RECENT`]), for the timeline's first screen. Older ones are
     /// read from the journal when they are looked at: memory does not grow with the record.
-    pub recent: VecDeque<Event>,
+    /// Shared, so that the states a fold keeps to rewind to cost no copy of them.
+    pub recent: VecDeque<Arc<Event>>,
 }
 
 /// The hotfix pull request as the record knows it.
@@ -404,13 +405,15 @@ impl Incident {
         if self.recent.len() == RECENT {
             self.recent.pop_front();
         }
-        self.recent.push_back(ev);
+        self.recent.push_back(Arc::new(ev));
     }
 
     /// Event `n` (0 is the oldest) when it is among the newest kept in memory.
     pub fn recent_event(&self, n: usize) -> Option<&Event> {
         let first = self.count - self.recent.len();
-        n.checked_sub(first).and_then(|i| self.recent.get(i))
+        n.checked_sub(first)
+            .and_then(|i| self.recent.get(i))
+            .map(|e| &**e)
     }
 
     /// The newest verdict among `class` on the record for the deploy at `deploy_at`.

@@ -40,6 +40,14 @@ impl Reader {
         }
     }
 
+    /// The fold goes on from here, keeping its state here: a rewind point (see
+    /// [`SeatsReader::origin_here`]).
+    pub fn origin_here(&mut self) {
+        if let Reader::Seats(r) = self {
+            r.origin_here();
+        }
+    }
+
     /// Reads the whole record again from its start (what was folded must be dropped).
     pub fn read_all_again(&mut self) -> io::Result<ReadBatch> {
         match self {

@@ -13,9 +13,14 @@ pub struct Wake {
     _watcher: notify::RecommendedWatcher,
 }
 
-/// Watches the remote's refs of `ticket` and calls `wake` when one of them changes; `None` when
-/// the remote is reached over a network or its folder cannot be watched.
-pub fn watch(git: &Git, ticket: &str, wake: impl Fn() + Send + 'static) -> Option<Wake> {
+/// Watches the remote's refs of `ticket` and calls `wake` when one of them changes, with the
+/// seat's name under `refs/warroom/TICKET/` (`None` for `packed-refs`, which may hold any of
+/// them); `None` when the remote is reached over a network or its folder cannot be watched.
+pub fn watch(
+    git: &Git,
+    ticket: &str,
+    wake: impl Fn(Option<String>) + Send + 'static,
+) -> Option<Wake> {
     if cli::over_network(git) {
         return None;
     }
@@ -25,14 +30,21 @@ pub fn watch(git: &Git, ticket: &str, wake: impl Fn() + Send + 'static) -> Optio
     let prefix = refs.join("warroom").join(ticket);
     let packed = dir.join("packed-refs");
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        if let Ok(ev) = res
-            && (ev.kind.is_modify() || ev.kind.is_create() || ev.kind.is_remove())
-            && ev.paths.iter().any(|p| {
-                (p.starts_with(&prefix) || *p == packed)
-                    && p.extension().is_none_or(|e| e != "lock")
-            })
+        let Ok(ev) = res else { return };
+        if !(ev.kind.is_modify() || ev.kind.is_create() || ev.kind.is_remove()) {
+            return;
+        }
+        for p in ev
+            .paths
+            .iter()
+            .filter(|p| p.extension().is_none_or(|e| e != "lock"))
         {
-            wake();
+            if *p == packed {
+                return wake(None);
+            }
+            if let Ok(seat) = p.strip_prefix(&prefix) {
+                return wake(Some(seat.to_string_lossy().into_owned()));
+            }
         }
     })
     .ok()?;

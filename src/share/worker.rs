@@ -19,7 +19,7 @@ use crate::git::PushError;
 use crate::journal::Share;
 
 /// New events are pushed this long after the first of them: a burst goes in one push.
-const PUSH_DELAY: Duration = Duration::from_millis(10);
+const PUSH_DELAY: Duration = Duration::from_millis(2);
 
 /// What the share thread reports.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,8 +71,9 @@ pub struct ShareSetup {
 
 enum Cmd {
     Changed,
-    /// A seat's ref moved on the remote (watched on this machine): poll now.
-    RemoteMoved,
+    /// A seat's ref moved on the remote (watched on this machine): poll now, unless it is this
+    /// seat's own push (`None`: any seat's may have).
+    RemoteMoved(Option<String>),
     /// Push what is left, then say so.
     Stop(std::sync::mpsc::Sender<()>),
     /// The console let go of the thread (the watch holds a sender of its own).
@@ -352,6 +353,14 @@ impl Sync {
         (events, warnings)
     }
 
+    /// Whether the remote's `refs/warroom/TICKET/SEAT` is where this seat pushes: its own push
+    /// moved it (another's write there is looked at on the next poll, as over a network).
+    fn pushed_there(&self, seat: &str) -> bool {
+        let s = &self.setup;
+        super::remote_seat_ref(&s.ticket, &s.share.seat, s.share.moved)
+            == super::seat_ref(&s.ticket, seat)
+    }
+
     /// Whether this seat has events the remote lacks.
     pub fn behind(&self) -> bool {
         self.status.waiting > 0
@@ -378,8 +387,8 @@ fn run(
         }
     };
     let waker = wake.clone();
-    let _watch = super::wake::watch(&sync.git, &setup.ticket, move || {
-        let _ = waker.send(Cmd::RemoteMoved);
+    let _watch = super::wake::watch(&sync.git, &setup.ticket, move |seat| {
+        let _ = waker.send(Cmd::RemoteMoved(seat));
     });
     let interval = setup.cfg.poll_interval;
     let mut push_at = Some(Instant::now());
@@ -393,8 +402,10 @@ fn run(
                 push_at.get_or_insert_with(|| Instant::now() + PUSH_DELAY);
                 continue;
             }
-            Ok(Cmd::RemoteMoved) => {
-                poll_at = poll_at.min(Instant::now());
+            Ok(Cmd::RemoteMoved(seat)) => {
+                if seat.is_none_or(|s| !sync.pushed_there(&s)) {
+                    poll_at = poll_at.min(Instant::now());
+                }
             }
             Ok(Cmd::Stop(done)) => {
                 if sync.status.online || sync.status.offline_since.is_none() {

@@ -30,9 +30,11 @@ use super::source::EventSource;
 use order::{Key, causal, keyed};
 pub use order::{WRITTEN_AT, clock, in_one_order};
 pub use recent::{REWIND_EVERY, REWIND_KEEP};
+pub use state::{SeatsState, StreamState};
 
 mod order;
 mod recent;
+mod state;
 
 /// Beside the journal: how this seat shares the incident.
 pub const SHARE_FILE: &str = "share.json";
@@ -298,27 +300,6 @@ impl Stream {
     }
 }
 
-/// Where a shared record's reading stopped: what a checkpoint keeps to resume it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SeatsState {
-    pub streams: Vec<StreamState>,
-    last: Option<Key>,
-    events: usize,
-    folded: Option<DateTime<Utc>>,
-    taken: Vec<Mark>,
-    marks: Vec<(Vec<Mark>, Option<DateTime<Utc>>)>,
-}
-
-/// One seat's file, as far as it was read.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StreamState {
-    pub seat: String,
-    pub path: PathBuf,
-    pub read: super::file::Position,
-    clock: Option<Hlc>,
-    seq: u64,
-}
-
 /// Reads a shared incident's folder as [`JournalReader`] reads one journal: each call takes
 /// what was appended since, in the one order.
 pub struct SeatsReader {
@@ -358,61 +339,6 @@ impl SeatsReader {
         }
     }
 
-    /// A reader that goes on from `state` (a checkpoint's).
-    pub fn resume(dir: &Path, share: Share, state: SeatsState) -> SeatsReader {
-        let streams = state
-            .streams
-            .into_iter()
-            .map(|st| Stream {
-                spec: StreamSpec {
-                    by: (st.seat == share.seat).then(|| share.by.clone()),
-                    seat: st.seat,
-                    path: st.path.clone(),
-                    until: None,
-                    start: None,
-                },
-                reader: JournalReader::resume(&st.path, st.read),
-                clock: st.clock,
-                seq: st.seq,
-            })
-            .collect();
-        SeatsReader {
-            dir: dir.to_path_buf(),
-            share,
-            streams,
-            last: state.last,
-            events: state.events,
-            restarted: false,
-            rewound: None,
-            recent: Default::default(),
-            folded: state.folded,
-            taken: state.taken,
-            marks: state.marks,
-        }
-    }
-
-    /// Where the reading stands, for a checkpoint.
-    pub fn state(&self) -> SeatsState {
-        SeatsState {
-            streams: self
-                .streams
-                .iter()
-                .map(|s| StreamState {
-                    seat: s.spec.seat.clone(),
-                    path: s.spec.path.clone(),
-                    read: s.reader.position().clone(),
-                    clock: s.clock,
-                    seq: s.seq,
-                })
-                .collect(),
-            last: self.last.clone(),
-            events: self.events,
-            folded: self.folded,
-            taken: self.taken.clone(),
-            marks: self.marks.clone(),
-        }
-    }
-
     pub fn share(&self) -> &Share {
         &self.share
     }
@@ -423,6 +349,12 @@ impl SeatsReader {
 
     pub fn take_restarted(&mut self) -> bool {
         std::mem::take(&mut self.restarted)
+    }
+
+    /// The fold goes on from here and keeps its state here (the console's start): a late batch
+    /// that belongs after this point can be merged from it.
+    pub fn origin_here(&mut self) {
+        self.recent.origin(self.events);
     }
 
     /// The event number a late batch was merged from since the last call: what was folded from

@@ -39,6 +39,10 @@ pub(super) struct Base {
 pub(super) struct Recent {
     base: Base,
     entries: VecDeque<Entry>,
+    /// A rewind point between the aligned ones: the event number the console's fold began at
+    /// (it keeps its state there), so that a late batch in its first few hundred events is
+    /// merged too.
+    origin: Option<usize>,
 }
 
 /// Where a late batch is merged from: the event number, and the reader's state there.
@@ -52,6 +56,12 @@ pub(super) struct Rewind {
 impl Recent {
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.origin = None;
+    }
+
+    /// Event `at` is a rewind point as well.
+    pub fn origin(&mut self, at: usize) {
+        self.origin = Some(at);
     }
 
     /// Whether nothing is kept: the next event kept starts from [`Recent::start`].
@@ -91,7 +101,11 @@ impl Recent {
             return None;
         }
         let place = start + kept_before;
-        let at = place / REWIND_EVERY * REWIND_EVERY;
+        let aligned = place / REWIND_EVERY * REWIND_EVERY;
+        let at = self
+            .origin
+            .filter(|o| (aligned + 1..=place).contains(o))
+            .unwrap_or(aligned);
         let from = at.checked_sub(start)?;
         let mut base = self.base.clone();
         for e in self.entries.range(..from) {

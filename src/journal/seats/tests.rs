@@ -223,6 +223,41 @@ fn a_late_batch_is_merged_from_the_nearest_rewind_point() {
 }
 
 #[test]
+fn a_late_batch_soon_after_a_resume_is_merged_from_where_the_fold_began() {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::create_dir_all(dir.path().join(SEATS_DIR)).expect("seats");
+    let t0 = at("2026-11-26T14:00:00Z");
+    let stamp = |s: i64| (t0 + chrono::Duration::seconds(s)).to_rfc3339();
+    let alice: Vec<(String, String)> = (0..600).map(|i| (stamp(2 * i), format!("a{i}"))).collect();
+    write(&dir.path().join(JOURNAL_FILE), &refs(&alice));
+    let bob = dir.path().join(SEATS_DIR).join("bob-0002.jsonl");
+    write(&bob, &[(&stamp(1), "b0")]);
+    let mut before = SeatsReader::new(dir.path(), share("alice-0001"));
+    let first = before.read_new().expect("read");
+    // A console starts from the checkpoint at 601 events (not a multiple of the rewind step).
+    let mut reader = SeatsReader::resume(dir.path(), share("alice-0001"), before.state());
+    reader.origin_here();
+    let more: Vec<(String, String)> = (600..620)
+        .map(|i| (stamp(2 * i), format!("a{i}")))
+        .collect();
+    write(&dir.path().join(JOURNAL_FILE), &refs(&more));
+    let second = reader.read_new().expect("read");
+    assert_eq!(second.events.len(), 20);
+    // Bob's note belongs between a605 and a606: after the start, in the step before it.
+    write(&bob, &[(&stamp(1211), "b1")]);
+    let late = reader.read_new().expect("read");
+    assert!(!reader.take_restarted(), "not the whole record again");
+    assert_eq!(reader.take_rewound(), Some(601));
+    let mut whole = texts(&first.events);
+    whole.extend(texts(&late.events));
+    let all = SeatsReader::new(dir.path(), share("alice-0001"))
+        .read_new()
+        .expect("read");
+    assert_eq!(whole, texts(&all.events));
+    assert_eq!(whole[607], "b1");
+}
+
+#[test]
 fn a_late_batch_before_every_kept_event_reads_everything_again() {
     let dir = tempfile::tempdir().expect("dir");
     std::fs::create_dir_all(dir.path().join(SEATS_DIR)).expect("seats");
