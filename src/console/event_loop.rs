@@ -61,7 +61,14 @@ where
             }
         }
         while let Some(msg) = queue.pop_front() {
-            urgent |= matches!(msg, Msg::Key(_) | Msg::Paste(_) | Msg::Resize(..));
+            // Another seat's events are drawn at once too: they come at most once a poll.
+            urgent |= matches!(
+                msg,
+                Msg::Key(_)
+                    | Msg::Paste(_)
+                    | Msg::Resize(..)
+                    | Msg::Share(crate::share::ShareMsg::Arrived { .. })
+            );
             dirty = true;
             // What an effect reports (an append read back from the journal) is handled before
             // anything else queued, so the next message sees the record as it now is.
