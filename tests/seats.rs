@@ -256,9 +256,27 @@ fn a_hostile_seat_is_refused_or_made_inert_and_a_rewritten_ref_keeps_what_was_re
         &format!("refs/warroom/{T}/mallory-0001"),
     );
 
+    // And a seat named for the Latin letters of "Аlice" (its first letter is Cyrillic, which
+    // the seat id drops), writing as that lookalike.
+    push_batch(
+        work,
+        &format!(
+            "{}\n",
+            format_args!(
+                r#"{{"at":"{at}","kind":"note","text":"lookalike","by":"\u0410lice","seat":"lice-0001"}}"#
+            )
+        ),
+        "lookalike",
+        &format!("refs/warroom/{T}/lice-0001"),
+    );
+
     let o = bob.run(&["export", T, "--format", "json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let warned = stderr(&o);
+    assert!(
+        warned.contains("lice-0001: an event written as \"\u{410}lice\" refused"),
+        "{warned}"
+    );
     assert!(warned.contains("signed by seat"), "{warned}");
     assert!(warned.contains("not an event"), "{warned}");
     assert!(warned.contains("bytes refused"), "{warned}");
@@ -271,7 +289,7 @@ fn a_hostile_seat_is_refused_or_made_inert_and_a_rewritten_ref_keeps_what_was_re
     let all = texts(&j);
     assert!(
         !all.iter()
-            .any(|t| t == "forged" || t == "spoofed" || t.len() > 10_000),
+            .any(|t| t == "forged" || t == "spoofed" || t == "lookalike" || t.len() > 10_000),
         "{all:?}"
     );
     assert!(all.contains(&"␛[2J␛]0;pwned␇clear".to_string()), "{all:?}");
