@@ -178,16 +178,25 @@ fn a_clock_that_steps_back_keeps_its_seats_order() {
     assert_eq!(texts(&all.events), ["b", "late clock", "stepped back"]);
 }
 
-#[test]
-fn a_late_batch_is_merged_from_the_nearest_rewind_point() {
+/// Seconds after the first of Alice's 600 events (one every 2 s).
+fn stamp(s: i64) -> String {
+    (at("2026-11-26T14:00:00Z") + chrono::Duration::seconds(s)).to_rfc3339()
+}
+
+/// A shared folder: Alice's journal of 600 notes (`a0`…, 2 s apart), Bob's file with `b0` at 1 s.
+fn alice_600_and_bob() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("dir");
     std::fs::create_dir_all(dir.path().join(SEATS_DIR)).expect("seats");
-    let t0 = at("2026-11-26T14:00:00Z");
-    let stamp = |s: i64| (t0 + chrono::Duration::seconds(s)).to_rfc3339();
     let alice: Vec<(String, String)> = (0..600).map(|i| (stamp(2 * i), format!("a{i}"))).collect();
     write(&dir.path().join(JOURNAL_FILE), &refs(&alice));
     let bob = dir.path().join(SEATS_DIR).join("bob-0002.jsonl");
     write(&bob, &[(&stamp(1), "b0")]);
+    (dir, bob)
+}
+
+#[test]
+fn a_late_batch_is_merged_from_the_nearest_rewind_point() {
+    let (dir, bob) = alice_600_and_bob();
     let mut reader = SeatsReader::new(dir.path(), share("alice-0001"));
     let first = reader.read_new().expect("read");
     assert_eq!(first.events.len(), 601);
@@ -224,14 +233,7 @@ fn a_late_batch_is_merged_from_the_nearest_rewind_point() {
 
 #[test]
 fn a_late_batch_soon_after_a_resume_is_merged_from_where_the_fold_began() {
-    let dir = tempfile::tempdir().expect("dir");
-    std::fs::create_dir_all(dir.path().join(SEATS_DIR)).expect("seats");
-    let t0 = at("2026-11-26T14:00:00Z");
-    let stamp = |s: i64| (t0 + chrono::Duration::seconds(s)).to_rfc3339();
-    let alice: Vec<(String, String)> = (0..600).map(|i| (stamp(2 * i), format!("a{i}"))).collect();
-    write(&dir.path().join(JOURNAL_FILE), &refs(&alice));
-    let bob = dir.path().join(SEATS_DIR).join("bob-0002.jsonl");
-    write(&bob, &[(&stamp(1), "b0")]);
+    let (dir, bob) = alice_600_and_bob();
     let mut before = SeatsReader::new(dir.path(), share("alice-0001"));
     let first = before.read_new().expect("read");
     // A console starts from the checkpoint at 601 events (not a multiple of the rewind step).
