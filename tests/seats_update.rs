@@ -396,3 +396,30 @@ fn a_late_batch_goes_back_to_the_kept_fold_and_ends_where_a_whole_fold_ends() {
     assert_eq!(m.incident, expected);
     assert_eq!(m.incident.count, 602);
 }
+
+#[test]
+fn a_late_batch_right_after_the_start_goes_back_to_where_the_console_began() {
+    let mut m = model("P1", t(700));
+    // The console starts from a fold that is not at a multiple of the rewind step.
+    let start = m.incident.count;
+    assert!(!start.is_multiple_of(warroom::journal::seats::REWIND_EVERY));
+    assert!(warroom::app::rewind::has(&m, start));
+    let note = |i: i64| Draft::new(kinds::NOTE, format!("n{i}")).stamp(t(i));
+    let batch = |events: Vec<Event>| {
+        Msg::Journal(ReadBatch {
+            events,
+            warnings: Vec::new(),
+        })
+    };
+    send(&mut m, batch(vec![note(1), note(3)]));
+    // Another seat's reopen belongs between them: everything from the start comes again.
+    let late = Draft::new(kinds::NOTE, "late").stamp(t(2));
+    send(&mut m, Msg::JournalRewound(start));
+    send(&mut m, batch(vec![note(1), late.clone(), note(3)]));
+    let expected = warroom::incident::Incident::from_events(
+        "ENG-1234",
+        m.incident.checklist.clone(),
+        vec![opened("P1"), note(1), late, note(3)],
+    );
+    assert_eq!(m.incident, expected);
+}
