@@ -272,6 +272,13 @@ fn a_hostile_seat_is_refused_or_made_inert_and_a_rewritten_ref_keeps_what_was_re
 
     let o = bob.run(&["export", T, "--format", "json"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // Bob's seat fetched those refs without touching his FETCH_HEAD (git says it has none).
+    let fetch_head = std::process::Command::new("git")
+        .args(["rev-parse", "--verify", "--quiet", "FETCH_HEAD"])
+        .current_dir(&bob.work)
+        .output()
+        .expect("git");
+    assert!(!fetch_head.status.success(), "{fetch_head:?}");
     let warned = stderr(&o);
     assert!(
         warned.contains("lice-0001: an event written as \"\u{410}lice\" refused"),

@@ -67,13 +67,12 @@ struct Sentry {
 impl Executor {
     pub fn new(
         writer: JournalWriter,
-        reader: Reader,
+        mut reader: Reader,
         incident_dir: PathBuf,
         redactor: Arc<Redactor>,
         tx: mpsc::Sender<Msg>,
     ) -> Executor {
         // The model keeps the fold's state it starts from (`Model::new`).
-        let mut reader = reader;
         reader.origin_here();
         Executor {
             writer,

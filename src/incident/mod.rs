@@ -413,7 +413,7 @@ impl Incident {
         let first = self.count - self.recent.len();
         n.checked_sub(first)
             .and_then(|i| self.recent.get(i))
-            .map(|e| &**e)
+            .map(Arc::as_ref)
     }
 
     /// The newest verdict among `class` on the record for the deploy at `deploy_at`.
