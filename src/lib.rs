@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod journal;
 pub mod keys;
 pub mod logging;
+pub mod metrics;
 pub mod output;
 pub mod priority;
 pub mod runbook;

@@ -323,7 +323,7 @@ fn status(inc: &Incident, id: &str) -> &'static str {
         ItemStatus::Done(_) => "done",
         ItemStatus::Pending => "pending",
         ItemStatus::Waived(_) => "waived",
-        ItemStatus::NotApplicable => "n/a",
+        ItemStatus::NotApplicable(_) => "n/a",
     }
 }
 

@@ -71,7 +71,7 @@ fn status_of(m: &Model, id: &str) -> &'static str {
         ItemStatus::Pending => "pending",
         ItemStatus::Done(_) => "done",
         ItemStatus::Waived(_) => "waived",
-        ItemStatus::NotApplicable => "n/a",
+        ItemStatus::NotApplicable(_) => "n/a",
     }
 }
 

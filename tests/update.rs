@@ -21,7 +21,7 @@ fn status_of(m: &warroom::app::Model, id: &str) -> String {
         ItemStatus::Pending => "pending",
         ItemStatus::Done(_) => "done",
         ItemStatus::Waived(_) => "waived",
-        ItemStatus::NotApplicable => "n/a",
+        ItemStatus::NotApplicable(_) => "n/a",
     }
     .to_string()
 }

@@ -6,6 +6,7 @@ pub mod git;
 pub mod github;
 pub mod log_view;
 pub mod menus;
+pub mod metrics;
 pub mod model;
 pub mod msg;
 pub mod ready;

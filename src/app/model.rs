@@ -257,6 +257,10 @@ pub struct Model {
     pub banner: Option<Status>,
     pub next_job: u64,
     pub error_rate: ErrorRate,
+    /// The metric gates (`[[metrics]]`), in the config's order.
+    pub metrics: Vec<super::metrics::Gate>,
+    /// What the verification pane's chart shows: 0 the error rate, then each gate.
+    pub chart: usize,
     /// Register the console's deploys with Sentry, under this release (else the hotfix tag).
     pub register_deploy: Option<Option<String>>,
     pub git: GitView,
@@ -304,6 +308,8 @@ impl Model {
                 "warroom.toml",
                 "SENTRY_AUTH_TOKEN",
             )),
+            metrics: Vec::new(),
+            chart: 0,
             register_deploy: None,
             git: GitView::default(),
             git_cfg: crate::config::GitConfig::default(),

@@ -44,6 +44,8 @@ pub enum Msg {
     LogFile(TailRead),
     /// News from the Sentry poller.
     Sentry(crate::sentry::SentryMsg),
+    /// A metric gate's points, or why its poll failed.
+    Metric(crate::metrics::MetricMsg),
     /// The pull request: opened, its state on GitHub, or a poll's failure.
     Github(crate::github::GithubMsg),
     /// The PR's title and body to show before opening it (or why they could not be made).
@@ -110,8 +112,9 @@ pub enum Effect {
     Git(crate::git::Op, crate::git::Subject),
     /// Measure the guard again (the repository changed).
     GitGuard(crate::git::Subject),
-    /// Tell the Sentry poller the deploy time (new issues are those first seen after it).
-    SentryDeploy(Option<DateTime<Utc>>),
+    /// Tell the pollers the deploy time: new Sentry issues are those first seen after it, and
+    /// the metric gates fetch the level before it.
+    DeployTime(Option<DateTime<Utc>>),
     /// Share the incident on the service's git remote from this seat.
     Share,
     /// Render the handoff brief (to hand over to `to`, or to accept one).

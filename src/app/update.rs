@@ -9,7 +9,7 @@ use super::msg::{Effect, Msg};
 use super::runs;
 use super::sentry;
 use crate::clock;
-use crate::incident::ItemStatus;
+use crate::incident::{Inapplicable, ItemStatus};
 use crate::journal::{Draft, kinds};
 use crate::keys::Action;
 
@@ -45,7 +45,7 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
             super::rewind::apply(m, batch.events);
             let mut fx = Vec::new();
             if m.incident.last_deployed_at != deployed_before {
-                fx.push(Effect::SentryDeploy(m.incident.last_deployed_at));
+                fx.push(Effect::DeployTime(m.incident.last_deployed_at));
             }
             if m.timeline.from_bottom > 0 {
                 m.timeline.from_bottom += added;
@@ -91,6 +91,7 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Sentry(s) => sentry::on_sentry(m, s),
+        Msg::Metric(g) => super::metrics::on_metric(m, g),
         Msg::EnvironmentIssues {
             environment,
             sentry_environment,
@@ -536,7 +537,18 @@ fn scroll(m: &mut Model, action: Action, page: usize) {
             Action::Home => m.log.top(),
             _ => m.log.bottom(),
         },
-        Pane::ErrorRate => {}
+        // The chart: the error rate (when Sentry is set up), then each metric gate.
+        Pane::ErrorRate => {
+            let first = usize::from(m.error_rate.unconfigured.is_some() && !m.metrics.is_empty());
+            let last = m.metrics.len();
+            m.chart = match action {
+                Action::Down | Action::PageDown => (m.chart + 1).min(last),
+                Action::Up | Action::PageUp => m.chart.saturating_sub(1),
+                Action::Home => 0,
+                _ => last,
+            }
+            .max(first);
+        }
     }
 }
 
@@ -552,14 +564,17 @@ fn toggle(m: &mut Model) -> Vec<Effect> {
         return Vec::new();
     };
     let draft = match m.incident.status(&item) {
-        ItemStatus::NotApplicable => {
+        ItemStatus::NotApplicable(Inapplicable::Priority) => {
             m.say(
                 Tone::Info,
                 format!("Not applicable at {}: {}", m.incident.priority, item.text),
             );
             return Vec::new();
         }
-        ItemStatus::Pending => Draft::new(kinds::CHECKLIST_DONE, format!("Done: {}", item.text)),
+        // Checked outside the console: a tick by hand says so.
+        ItemStatus::Pending | ItemStatus::NotApplicable(Inapplicable::NoGate) => {
+            Draft::new(kinds::CHECKLIST_DONE, format!("Done: {}", item.text))
+        }
         ItemStatus::Done(_) | ItemStatus::Waived(_) => Draft::new(
             kinds::CHECKLIST_REOPENED,
             format!("Reopened: {}", item.text),
@@ -581,10 +596,9 @@ fn waive(m: &mut Model) {
     };
     let p = m.incident.priority;
     match m.incident.status(&item) {
-        ItemStatus::NotApplicable => m.say(
-            Tone::Info,
-            format!("Not applicable at {p}: nothing to waive"),
-        ),
+        ItemStatus::NotApplicable(why) => {
+            m.say(Tone::Info, format!("{}: nothing to waive", why.reason(p)))
+        }
         ItemStatus::Done(_) | ItemStatus::Waived(_) => {
             m.say(Tone::Info, "Already settled: space reopens it first")
         }

@@ -77,6 +77,52 @@ fn secret_from_env(what: &str, var: &str, other_source: bool) -> Setting {
     }
 }
 
+/// Runs each metric gate's query once and prints what it returns (the one value it must be,
+/// or why not); the number of gates without a usable answer.
+pub fn try_gates(config: &crate::config::Config) -> anyhow::Result<usize> {
+    if config.metrics.is_empty() {
+        return Ok(0);
+    }
+    println!("\nMetric gates (each query run once):");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut failed = 0;
+    for (i, cfg) in config.metrics.iter().enumerate() {
+        let name = cfg.name.get_ref();
+        let answer = match crate::metrics::Gate::new(i, cfg, &config.sentry) {
+            Err(what) => Err((what, Vec::new())),
+            Ok((mut gate, secrets)) => rt
+                .block_on(gate.source.latest(cfg.judge))
+                .map_err(|e| (e.to_string(), secrets)),
+        };
+        match answer {
+            Ok((at, v)) => {
+                let view = crate::app::metrics::Gate::new(cfg);
+                let when = chrono::DateTime::<chrono::Utc>::from_timestamp(at, 0)
+                    .map(|t| crate::format::stamp(true, t))
+                    .unwrap_or_default();
+                println!(
+                    "  ✓ {name} ({}): {} at {when}; expect {}",
+                    cfg.source.name(),
+                    view.show(v),
+                    cfg.expect
+                );
+            }
+            Err((why, secrets)) => {
+                failed += 1;
+                let redactor = Redactor::from_env(&config.redact.env).with_values(secrets);
+                println!(
+                    "  ✗ {name} ({}): {}",
+                    cfg.source.name(),
+                    redactor.redact(&why)
+                );
+            }
+        }
+    }
+    Ok(failed)
+}
+
 /// The printed report: `key = value   source`, the sources aligned (a very long value pushes
 /// only its own).
 pub fn render(settings: &[Setting]) -> String {

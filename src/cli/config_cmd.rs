@@ -32,6 +32,13 @@ pub(super) fn config_cmd(ctx: &Ctx, action: ConfigAction) -> Result<()> {
             let settings = config_check::settings(&loaded, text.as_deref(), &redactor);
             println!("\nThe configuration in effect (value · where it came from):");
             print!("{}", config_check::render(&settings));
+            let failed = config_check::try_gates(&loaded.config)?;
+            if failed > 0 {
+                return Err(Fail::Other(anyhow::anyhow!(
+                    "{} gave no usable answer (above)",
+                    crate::format::count(failed, "metric gate", "metric gates")
+                )));
+            }
             Ok(())
         }
     }

@@ -250,7 +250,7 @@ pub fn locate(flag: Option<&Path>, cwd: &Path) -> Result<Option<PathBuf>, Config
 
 pub fn load(flag: Option<&Path>, cwd: &Path) -> Result<Loaded, ConfigError> {
     let path = locate(flag, cwd)?;
-    let config = match &path {
+    let (config, text) = match &path {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| ConfigError {
                 source_name: p.display().to_string(),
@@ -261,9 +261,9 @@ pub fn load(flag: Option<&Path>, cwd: &Path) -> Result<Loaded, ConfigError> {
             if cfg.sentry.token.is_some() {
                 refuse_readable_by_others(p)?;
             }
-            cfg
+            (cfg, text)
         }
-        None => Config::default(),
+        None => (Config::default(), String::new()),
     };
     let keymap = config.keymap.clone();
     let checklist_path = match &config.checklist {
@@ -288,6 +288,12 @@ pub fn load(flag: Option<&Path>, cwd: &Path) -> Result<Loaded, ConfigError> {
             "built in".to_string(),
         ),
     };
+    let source_name = path.as_deref().map(|p| p.display().to_string());
+    config.check_metrics(
+        &checklist,
+        &text,
+        source_name.as_deref().unwrap_or(CONFIG_FILE),
+    )?;
     let templates_dir = config.templates_dir.as_ref().map(|t| {
         let base = path.as_deref().and_then(Path::parent).unwrap_or(cwd);
         base.join(t)

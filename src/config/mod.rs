@@ -15,11 +15,13 @@ use crate::keys::{Action, KeySpec, Keymap};
 use crate::priority::Priority;
 
 mod load;
+mod metrics;
 pub mod palette;
 pub mod secret;
 mod values;
 
 pub use load::*;
+pub use metrics::*;
 use values::*;
 
 pub const EXAMPLE_CONFIG: &str = include_str!("../../config.example.toml");
@@ -50,6 +52,8 @@ pub struct Config {
     pub commands: CommandsConfig,
     pub redact: RedactConfig,
     pub sentry: SentryConfig,
+    /// Gates on the deploy beyond the error rate (`[[metrics]]`).
+    pub metrics: Vec<MetricConfig>,
     pub git: GitConfig,
     pub github: GithubConfig,
     pub share: ShareConfig,

@@ -42,6 +42,9 @@ pub struct Executor {
     documents: Documents,
     slack: Slack,
     sentry: Option<Sentry>,
+    /// The latest deploy, as the pollers (Sentry, the metric gates) are told it.
+    deploys: watch::Sender<Option<DateTime<Utc>>>,
+    gates: Vec<tokio::task::JoinHandle<()>>,
     git: Option<GitWorker>,
     github: Option<GithubLink>,
     follower: Option<tokio::task::JoinHandle<()>>,
@@ -60,7 +63,6 @@ pub struct Slack {
 
 struct Sentry {
     setup: SentrySetup,
-    deploys: watch::Sender<Option<DateTime<Utc>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -88,6 +90,8 @@ impl Executor {
             documents: Documents::default(),
             slack: Slack::default(),
             sentry: None,
+            deploys: watch::channel(None).0,
+            gates: Vec::new(),
             git: None,
             github: None,
             follower: None,
@@ -102,16 +106,33 @@ impl Executor {
         self
     }
 
-    /// Starts the Sentry poller, told the last deploy so far.
-    pub fn start_sentry(&mut self, setup: SentrySetup, deployed: Option<DateTime<Utc>>) {
-        let (deploys, rx) = watch::channel(deployed);
+    /// Tells the pollers about to start the last deploy so far.
+    pub fn deployed(&mut self, at: Option<DateTime<Utc>>) {
+        self.deploys.send_replace(at);
+    }
+
+    /// Starts the Sentry poller.
+    pub fn start_sentry(&mut self, setup: SentrySetup) {
         let tx = forward(self.tx.clone(), Msg::Sentry, 16);
-        let task = crate::sentry::poller::spawn(setup.client.clone(), setup.poller.clone(), tx, rx);
-        self.sentry = Some(Sentry {
-            setup,
-            deploys,
-            task,
-        });
+        let task = crate::sentry::poller::spawn(
+            setup.client.clone(),
+            setup.poller.clone(),
+            tx,
+            self.deploys.subscribe(),
+        );
+        self.sentry = Some(Sentry { setup, task });
+    }
+
+    /// Starts a poller for each metric gate that can poll.
+    pub fn start_gates(&mut self, gates: Vec<crate::metrics::Gate>) {
+        for gate in gates {
+            let tx = forward(self.tx.clone(), Msg::Metric, 4);
+            self.gates.push(crate::metrics::poller::spawn(
+                gate,
+                tx,
+                self.deploys.subscribe(),
+            ));
+        }
     }
 
     /// Where the hotfix PR is opened and followed.
@@ -180,6 +201,9 @@ impl Executor {
         }
         if let Some(s) = self.sentry.take() {
             s.task.abort();
+        }
+        for g in self.gates.drain(..) {
+            g.abort();
         }
         if let Some(f) = self.follower.take() {
             f.abort();
@@ -268,10 +292,8 @@ impl Executor {
                 }
                 Vec::new()
             }
-            Effect::SentryDeploy(at) => {
-                if let Some(s) = &self.sentry {
-                    let _ = s.deploys.send(at);
-                }
+            Effect::DeployTime(at) => {
+                self.deploys.send_replace(at);
                 Vec::new()
             }
             Effect::RegisterDeploy {

@@ -24,6 +24,7 @@ pub async fn run(console: Console, script: Option<Script>) -> anyhow::Result<u8>
         tx,
         mut rx,
         sentry,
+        gates,
         git,
     } = console;
     // One console per seat: a second one would read the others' refs and push beside the
@@ -39,8 +40,13 @@ pub async fn run(console: Console, script: Option<Script>) -> anyhow::Result<u8>
         .map_err(|e| tracing::warn!("cannot watch the journal, falling back to the clock: {e}"))
         .ok();
     let signals = sources::spawn_signals(tx.clone())?;
+    executor.deployed(model.incident.last_deployed_at);
     if let Some(setup) = sentry {
-        executor.start_sentry(setup, model.incident.last_deployed_at);
+        executor.start_sentry(setup);
+    }
+    executor.start_gates(gates);
+    if let Some(record) = crate::app::metrics::gates_event(&model) {
+        executor.perform(record, &model);
     }
     if let Some(setup) = git {
         executor.start_git(setup);

@@ -35,6 +35,8 @@ pub struct Console {
     pub tx: mpsc::Sender<Msg>,
     pub rx: mpsc::Receiver<Msg>,
     pub sentry: Option<SentrySetup>,
+    /// The metric gates that can poll.
+    pub gates: Vec<crate::metrics::Gate>,
     pub git: Option<GitSetup>,
 }
 
@@ -98,6 +100,21 @@ pub fn prepare(
             tracing::info!(org = setup.client.org(), "polling Sentry");
         }
         Err(what) => model.error_rate = ErrorRate::unconfigured(what.clone()),
+    }
+    let mut gates = Vec::new();
+    for (i, cfg) in config.metrics.iter().enumerate() {
+        let mut view = crate::app::metrics::Gate::new(cfg);
+        match crate::metrics::Gate::new(i, cfg, &config.sentry) {
+            Ok((gate, keys)) => {
+                secrets.extend(keys);
+                gates.push(gate);
+            }
+            Err(what) => view.state = crate::app::metrics::GateState::Unconfigured(what),
+        }
+        model.metrics.push(view);
+    }
+    if model.error_rate.unconfigured.is_some() && !model.metrics.is_empty() {
+        model.chart = 1;
     }
     let github_token = crate::github::token(&config.github);
     if github_token.is_none() {
@@ -166,6 +183,7 @@ pub fn prepare(
         tx,
         rx,
         sentry: sentry.ok().map(|(setup, _)| setup),
+        gates,
         git,
     })
 }

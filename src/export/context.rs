@@ -103,6 +103,8 @@ pub struct Context {
     pub seats: super::handoff::SeatsView,
     /// Where the fix was verified: `verified on staging at 14:52 UTC`, `… in production …`.
     pub verified_where: Vec<super::verified::Where>,
+    /// The metric gates' verdicts on the latest deploy.
+    pub gates: super::gates::Gates,
     /// The error-rate event whose series the chart draws.
     #[serde(skip)]
     pub chart: Option<Event>,
@@ -261,6 +263,7 @@ pub fn build(
         pull_request: inc.pr.as_ref().map(|p| pull_request(inc, p)),
         seats: super::handoff::seats_view(inc, policy, now),
         verified_where: super::verified::verified_where(inc),
+        gates: super::gates::gates(inc),
         chart: None,
     };
     let mut checks_failed_before = 0;
@@ -519,7 +522,7 @@ pub fn build(
         for it in &phase.items {
             let (status, note) = match inc.status(it) {
                 ItemStatus::Pending => ("pending", String::new()),
-                ItemStatus::NotApplicable => ("n/a", format!("not applicable at {}", inc.priority)),
+                ItemStatus::NotApplicable(why) => ("n/a", why.reason(inc.priority)),
                 ItemStatus::Done(Mark::Done {
                     auto: Some(why), ..
                 }) => ("done", why.clone()),

@@ -111,7 +111,7 @@ fn facts(inc: &Incident, policy: &Policy, now: DateTime<Utc>) -> Value {
             let mut v = json!({ "id": it.id, "phase": p.id, "text": it.text });
             let (status, at, extra) = match inc.status(it) {
                 ItemStatus::Pending => ("pending", None, None),
-                ItemStatus::NotApplicable => ("not_applicable", None, None),
+                ItemStatus::NotApplicable(_) => ("not_applicable", None, None),
                 ItemStatus::Done(Mark::Done { at, auto }) => {
                     ("done", Some(*at), auto.clone().map(|a| ("auto", a)))
                 }

@@ -4,6 +4,7 @@
 //! from `templates_dir`.
 
 pub mod context;
+pub mod gates;
 pub mod handoff;
 pub mod json;
 pub mod record;

@@ -62,6 +62,7 @@ fn production_subject(ev: &Event) -> Option<String> {
         kinds::PR_CHECKS => Some("checks".into()),
         // Only the run's closing event says how the run went.
         kinds::SMOKE_FINISHED if ev.fields.get("all_passed").is_some() => Some("smoke".into()),
+        kinds::METRIC_VERDICT => Some(format!("metric:{}", ev.str_field("name")?)),
         kinds::ERROR_RATE => {
             let v = ev.str_field("verdict")?;
             if RATE_VERDICTS.contains(&v) {
@@ -89,6 +90,9 @@ pub fn unmet(inc: &Incident, ev: &Event) -> Option<String> {
         ),
         kinds::SMOKE_FINISHED | kinds::ERROR_RATE if !ev.in_production() => {
             inc.unverified_before_production(ev)
+        }
+        kinds::METRIC_VERDICT if ev.str_field("verdict") == Some(super::gates::GOOD) => {
+            inc.gate_unmet(ev)
         }
         kinds::MILESTONE if ev.str_field("milestone") == Some("verified_resolved") => {
             unverified(inc, ev.at, window_of(ev))
@@ -121,8 +125,16 @@ pub fn unverified(inc: &Incident, at: DateTime<Utc>, window: Duration) -> Option
     if inc.latest_verdict(&key, RATE_VERDICTS) == Some("rose") {
         return Some("the error rate rose after the deploy".into());
     }
+    let not_good = inc.gates_not_good(&key);
+    if !not_good.is_empty() {
+        return Some(format!(
+            "not every metric gate is good on the latest deploy ({})",
+            not_good.join(", ")
+        ));
+    }
     let good = inc.latest_verdict(&key, RATE_VERDICTS) == Some("dropped")
-        || inc.latest_verdict(&key, ISSUE_VERDICTS) == Some("no_new_issues");
+        || inc.latest_verdict(&key, ISSUE_VERDICTS) == Some("no_new_issues")
+        || !inc.gates.is_empty();
     if !good {
         return Some(
             "no good verdict on the latest deploy (the error rate was not judged): waive the item with a reason to verify by hand"
@@ -184,10 +196,21 @@ impl Incident {
                 if self.deploys.len() > 1 && self.last_deployed_at == Some(ev.at) =>
             {
                 let reason = format!("{why}: the new deploy is judged again");
-                self.release_matching(|k| k.starts_with("error_rate|"), ev.at, &reason);
+                self.release_matching(
+                    |k| k.starts_with("error_rate|") || k.starts_with("metric_verdict|"),
+                    ev.at,
+                    &reason,
+                );
                 self.release_verified(ev.at, &reason);
             }
             kinds::ERROR_RATE if ev.str_field("verdict") == Some("rose") => {
+                self.release_verified(ev.at, why);
+            }
+            // One gate of an item that is not good takes the item back, whichever gate ticked it.
+            kinds::METRIC_VERDICT if ev.str_field("verdict") != Some(super::gates::GOOD) => {
+                if let Some(item) = ev.str_field("item") {
+                    self.release_item(item, |k| k.starts_with("metric_verdict|"), ev.at, why);
+                }
                 self.release_verified(ev.at, why);
             }
             kinds::SENTRY_ISSUE => {
@@ -271,6 +294,25 @@ impl Incident {
                 self.ticks.remove(item);
                 self.withdrawn(item, at, why);
             }
+        }
+    }
+
+    fn release_item(
+        &mut self,
+        item: &str,
+        pred: impl Fn(&str) -> bool,
+        at: DateTime<Utc>,
+        why: &str,
+    ) {
+        let Some(tick) = self.ticks.get_mut(item) else {
+            return;
+        };
+        let before = tick.held.len();
+        tick.held.retain(|k, _| !pred(k));
+        tick.remark();
+        if before > 0 && tick.held.is_empty() {
+            self.ticks.remove(item);
+            self.withdrawn(item, at, why);
         }
     }
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 pub mod checkpoint;
 pub mod environments;
 pub mod facts;
+pub mod gates;
 pub mod record;
 pub mod seats;
 
@@ -75,7 +76,34 @@ pub enum ItemStatus<'a> {
     Pending,
     Done(&'a Mark),
     Waived(&'a Mark),
-    NotApplicable,
+    NotApplicable(Inapplicable),
+}
+
+/// Why an item does not apply to this incident.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Inapplicable {
+    /// Not at this priority (the checklist's `applies`).
+    Priority,
+    /// Only a metric gate can tick it, and none is configured for it.
+    NoGate,
+}
+
+impl Inapplicable {
+    /// `not applicable at P0`, `no metric gate is configured for it`.
+    pub fn reason(self, p: Priority) -> String {
+        match self {
+            Inapplicable::Priority => format!("not applicable at {p}"),
+            Inapplicable::NoGate => "no metric gate is configured for it".into(),
+        }
+    }
+
+    /// The checklist row's tag: `n/a P0`, `n/a no gate`.
+    pub fn tag(self, p: Priority) -> String {
+        match self {
+            Inapplicable::Priority => format!("n/a {p}"),
+            Inapplicable::NoGate => "n/a no gate".into(),
+        }
+    }
 }
 
 /// The fold's state: everything it knows, and no more than the newest events. A checkpoint
@@ -133,6 +161,12 @@ pub struct Incident {
     /// The environments before production (staging), by name.
     #[serde(default)]
     pub environments: std::collections::BTreeMap<String, environments::EnvRun>,
+    /// The metric gates configured, as last recorded.
+    #[serde(default)]
+    pub gates: Vec<gates::GateRecord>,
+    /// Each gate's latest verdict, by name.
+    #[serde(default)]
+    pub gate_verdicts: std::collections::BTreeMap<String, gates::GateVerdict>,
     /// How many events the journal holds.
     pub count: usize,
     /// The newest events (at most [`RECENT`]), for the timeline's first screen. Older ones are
@@ -204,6 +238,8 @@ impl Incident {
             last_guard: None,
             milestones: HashMap::new(),
             environments: Default::default(),
+            gates: Vec::new(),
+            gate_verdicts: Default::default(),
             pir_completed: false,
             pr: None,
             seats: Seats::default(),
@@ -346,6 +382,7 @@ impl Incident {
                     self.verdicts.push((d.to_string(), v.to_string()));
                 }
             }
+            kinds::METRIC_GATES | kinds::METRIC_VERDICT => self.apply_gates(&ev),
             kinds::SENTRY_ISSUE => {
                 if let Some(id) = ev.str_field("id") {
                     self.sentry_issues.insert(id.to_string());
@@ -437,7 +474,10 @@ impl Incident {
             Some(m @ Mark::Waived { .. }) => ItemStatus::Waived(m),
             None => match self.ticks.get(&item.id) {
                 Some(t) => ItemStatus::Done(&t.mark),
-                None if !item.applies_to(self.priority) => ItemStatus::NotApplicable,
+                None if !item.applies_to(self.priority) => {
+                    ItemStatus::NotApplicable(Inapplicable::Priority)
+                }
+                None if self.without_gate(item) => ItemStatus::NotApplicable(Inapplicable::NoGate),
                 None => ItemStatus::Pending,
             },
         }
@@ -465,7 +505,7 @@ impl Incident {
         let mut total = 0;
         for it in items {
             match self.status(it) {
-                ItemStatus::NotApplicable => {}
+                ItemStatus::NotApplicable(_) => {}
                 ItemStatus::Pending => total += 1,
                 ItemStatus::Done(_) | ItemStatus::Waived(_) => {
                     settled += 1;

@@ -41,7 +41,10 @@ fn opening_sets_the_facts() {
 fn checklist_rules_follow_the_priority() {
     let mut i = inc(vec![opened("P0")]);
     let staging = i.checklist.item("staging").expect("s").clone();
-    assert_eq!(i.status(&staging), ItemStatus::NotApplicable);
+    assert_eq!(
+        i.status(&staging),
+        ItemStatus::NotApplicable(crate::incident::Inapplicable::Priority)
+    );
     i.apply(
         Draft::new(kinds::PRIORITY_CHANGED, "P0 → P1")
             .field("from", "P0")

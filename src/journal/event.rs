@@ -74,6 +74,11 @@ pub mod kinds {
         HANDOFF_STARTED = "handoff_started",
         /// The incoming commander took the role.
         HANDOFF_ACCEPTED = "handoff_accepted",
+        /// The metric gates configured on a seat: `gates` ([{name, item, expect}]).
+        METRIC_GATES = "metric_gates",
+        /// A gate's verdict on a deploy: `name`, `item`, `verdict` (good, bad, unsettled),
+        /// `before`, `after`, `window_secs`, `deploy_at`.
+        METRIC_VERDICT = "metric_verdict",
         EXPORT_WRITTEN = "export_written",
         SLACK_POSTED = "slack_posted",
         PIR_COMPLETED = "pir_completed",

@@ -102,7 +102,7 @@ pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
             ItemStatus::Done(Mark::Done { at, .. }) => {
                 format!("done {}", crate::format::stamp(m.utc, *at))
             }
-            ItemStatus::NotApplicable => format!("not applicable at {}", inc.priority),
+            ItemStatus::NotApplicable(why) => why.reason(inc.priority),
             _ => open_line(m, item).unwrap_or_else(|| item.hint.clone().unwrap_or_default()),
         };
         Paragraph::new(Line::styled(text, theme::hint())).render(detail, buf);
@@ -196,7 +196,7 @@ fn item_line(m: &Model, item: &crate::checklist::Item, selected: bool) -> Line<'
         ItemStatus::Done(Mark::Done { auto: Some(_), .. }) => ("[✓]", theme::done()),
         ItemStatus::Done(_) => ("[x]", theme::done()),
         ItemStatus::Waived(_) => ("[~]", theme::waived()),
-        ItemStatus::NotApplicable => ("[-]", theme::dim()),
+        ItemStatus::NotApplicable(_) => ("[-]", theme::dim()),
     };
     let mut spans = vec![
         Span::raw(if selected { "▶" } else { " " }),
@@ -209,8 +209,8 @@ fn item_line(m: &Model, item: &crate::checklist::Item, selected: bool) -> Line<'
             spans.push(Span::styled("  auto", theme::dim()))
         }
         ItemStatus::Waived(_) => spans.push(Span::styled("  waived", theme::dim())),
-        ItemStatus::NotApplicable => spans.push(Span::styled(
-            format!("  n/a {}", m.incident.priority),
+        ItemStatus::NotApplicable(why) => spans.push(Span::styled(
+            format!("  {}", why.tag(m.incident.priority)),
             theme::dim(),
         )),
         _ => {}

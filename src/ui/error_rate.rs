@@ -138,11 +138,24 @@ fn issues_line(m: &Model) -> Line<'static> {
 }
 
 pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
-    let block = pane_block(m, Pane::ErrorRate, " Error rate (Sentry) ".to_string());
+    let title = if m.metrics.is_empty() {
+        " Error rate (Sentry) "
+    } else {
+        " Verification "
+    };
+    let block = pane_block(m, Pane::ErrorRate, title.to_string());
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height == 0 || inner.width == 0 {
         return;
+    }
+    // One line a gate below the error rate; the error rate keeps a line at least.
+    let gate_rows = (m.metrics.len() as u16).min(inner.height.saturating_sub(1).max(1));
+    let [inner, gates] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(gate_rows)]).areas(inner);
+    super::verification::render_lines(m, gates, buf);
+    if let Some(g) = m.chart.checked_sub(1).and_then(|i| m.metrics.get(i)) {
+        return super::verification::render_chart(m, g, inner, buf);
     }
     let e = &m.error_rate;
     if let Some(what) = &e.unconfigured {

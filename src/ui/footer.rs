@@ -62,6 +62,9 @@ pub fn hints(m: &Model) -> Vec<(String, &'static str)> {
                 ])
                 .collect();
         }
+        Pane::ErrorRate if !m.metrics.is_empty() => {
+            out.push((format!("{}/{}", k(Action::Down), k(Action::Up)), "chart"));
+        }
         Pane::ErrorRate => {}
     }
     out.extend([

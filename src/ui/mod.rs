@@ -9,6 +9,7 @@ pub mod header;
 pub mod overlay;
 pub mod theme;
 pub mod timeline;
+pub mod verification;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -47,14 +48,15 @@ pub fn layout(m: &Model, area: Rect) -> Areas {
     .areas(area);
     let [checklist, right] =
         Layout::horizontal([Constraint::Percentage(42), Constraint::Fill(1)]).areas(body);
+    let gates = m.metrics.len() as u16;
     let error_rate_rows = match &m.error_rate.unconfigured {
-        Some(what) => {
+        Some(what) if m.chart == 0 => {
             let lines = wrapped_lines(what, usize::from(right.width.saturating_sub(2)));
-            Constraint::Length(lines.clamp(1, 3) as u16 + 2)
+            Constraint::Length(lines.clamp(1, 3) as u16 + 2 + gates)
         }
-        None if short && m.focus == Pane::DeployLog => Constraint::Length(3),
-        None if short && m.focus == Pane::ErrorRate => Constraint::Fill(3),
-        None => Constraint::Percentage(45),
+        _ if short && m.focus == Pane::DeployLog => Constraint::Length(3 + gates),
+        _ if short && m.focus == Pane::ErrorRate => Constraint::Fill(3),
+        _ => Constraint::Percentage(45),
     };
     let [deploy_log, error_rate] =
         Layout::vertical([Constraint::Fill(1), error_rate_rows]).areas(right);

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod github;
+pub mod prometheus;
 pub mod repo;
 pub mod seats;
 pub mod secrets;

@@ -1,0 +1,270 @@
+//! Metric gates against a real Prometheus (Debian's `prometheus`, scraping every second an
+//! exporter the test sets): the real binary in tmux shows each gate's verdict, and the record
+//! ticks, leaves or takes back the checklist's items as the metrics move.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::prometheus::{Prometheus, available};
+use common::tmux::{Tmux, tmux_available};
+use common::{bin, stderr, stdout, warroom, warroom_in};
+
+const API: &str = r#"api_latency_seconds{job="api"}"#;
+const DB: &str = r#"db_query_seconds{job="db"}"#;
+const FAILURES: &str = r#"checkout_failures_per_second{job="api"}"#;
+
+fn can_run() -> bool {
+    if !available() || !tmux_available() {
+        eprintln!("skipped: prometheus or tmux is not installed");
+        return false;
+    }
+    true
+}
+
+fn gate(name: &str, url: &str, query: &str, expect: &str, item: &str) -> String {
+    let unit = if query.contains("seconds") { "s" } else { "/s" };
+    format!(
+        "[[metrics]]\nname = \"{name}\"\nsource = \"prometheus\"\nurl = \"{url}\"\nquery = '{query}'\nexpect = \"{expect}\"\nunit = \"{unit}\"\nitem = \"{item}\"\ninterval = \"1s\"\nbefore = \"6s\"\njudge = \"3s\"\n\n"
+    )
+}
+
+fn export(home: &Path, ticket: &str) -> serde_json::Value {
+    let o = warroom(home, &["export", ticket, "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_slice(&o.stdout).expect("json")
+}
+
+fn item(v: &serde_json::Value, id: &str) -> String {
+    v["checklist"]
+        .as_array()
+        .expect("checklist")
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("item {id}"))["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn verdicts(v: &serde_json::Value) -> Vec<(String, String)> {
+    v["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "metric_verdict")
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap_or_default().to_string(),
+                e["verdict"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Waits until the record says what `done` looks for.
+fn wait_record(home: &Path, ticket: &str, what: &str, done: impl Fn(&serde_json::Value) -> bool) {
+    let start = Instant::now();
+    loop {
+        let v = export(home, ticket);
+        if done(&v) {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "waited for {what}; record:\n{:#}",
+            v["events"]
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+#[test]
+fn verdicts_from_a_real_prometheus_tick_leave_and_take_back_the_items() {
+    if !can_run() {
+        return;
+    }
+    let mut prom = Prometheus::start(&[(API, 0.2), (DB, 0.05), (FAILURES, 12.0)]);
+    let home = tempfile::tempdir().expect("tmp");
+    let config = format!(
+        "[monitoring]\nwindow = \"12s\"\n\n[deploy]\ncommand = \"true\"\n\n{}{}{}",
+        gate(
+            "API p95 latency",
+            &prom.url,
+            API,
+            "stable",
+            "latency-stable"
+        ),
+        gate("DB query time", &prom.url, DB, "stable", "database-stable"),
+        gate(
+            "Checkout failures",
+            &prom.url,
+            &format!("max({FAILURES})"),
+            "drop",
+            "third-parties-healthy"
+        ),
+    );
+    std::fs::write(home.path().join("warroom.toml"), config).expect("config");
+    let ticket = "PAY-27";
+    let o = warroom(
+        home.path(),
+        &[
+            "open",
+            ticket,
+            "--priority",
+            "P1",
+            "--title",
+            "Slow checkout",
+            "--no-console",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // `config check` runs each query once against the real server.
+    let check = warroom_in(home.path(), home.path(), &["config", "check"]);
+    assert!(
+        check.status.success(),
+        "{}{}",
+        stdout(&check),
+        stderr(&check)
+    );
+    assert!(
+        stdout(&check).contains("✓ API p95 latency (Prometheus): 0.200 s at"),
+        "{}",
+        stdout(&check)
+    );
+
+    let tmux = Tmux::new(ticket);
+    tmux.start_sized(home.path(), 120, 40);
+    tmux.line(&format!("{} resume {ticket}", bin().display()));
+    tmux.wait_for(" Verification ");
+    // No gate names "user activity": not applicable, and said why.
+    tmux.wait_for("now 0.200 s");
+    // The level before the deploy: a few seconds of points.
+    std::thread::sleep(Duration::from_secs(7));
+    tmux.keys(&["d"]);
+    tmux.wait_for("Deploy to production");
+    tmux.keys(&["y"]);
+    tmux.wait_for("Deployed in");
+    // After the deploy: the API stays put, the database slows down threefold, failures stop.
+    prom.set(API, 0.21);
+    prom.set(DB, 0.15);
+    prom.set(FAILURES, 0.0);
+
+    // A bad verdict is on screen and on the record at once, before the window is over.
+    let screen = tmux.wait_for("✗ DB query time");
+    assert!(screen.contains("beyond 20%"), "{screen}");
+    wait_record(home.path(), ticket, "the bad verdict", |v| {
+        verdicts(v).contains(&("DB query time".into(), "bad".into()))
+    });
+    let v = export(home.path(), ticket);
+    assert_eq!(
+        item(&v, "latency-stable"),
+        "pending",
+        "the window is not over"
+    );
+
+    // After the monitoring window: the good ones are recorded and tick their items.
+    wait_record(home.path(), ticket, "the good verdicts", |v| {
+        let got = verdicts(v);
+        got.contains(&("API p95 latency".into(), "good".into()))
+            && got.contains(&("Checkout failures".into(), "good".into()))
+    });
+    let v = export(home.path(), ticket);
+    assert_eq!(item(&v, "latency-stable"), "done");
+    assert_eq!(item(&v, "third-parties-healthy"), "done");
+    assert_eq!(item(&v, "database-stable"), "pending");
+    assert_eq!(item(&v, "user-activity-normal"), "not_applicable");
+    let screen = tmux.wait_for("✓ API p95 latency");
+    assert!(screen.contains("✓ Checkout failures"), "{screen}");
+
+    // The API slows down after all: its verdict turns bad and takes the tick back.
+    prom.set(API, 0.6);
+    wait_record(home.path(), ticket, "the API's bad verdict", |v| {
+        verdicts(v).last() == Some(&("API p95 latency".into(), "bad".into()))
+    });
+    let v = export(home.path(), ticket);
+    assert_eq!(item(&v, "latency-stable"), "pending", "taken back");
+    tmux.wait_for("✗ API p95 latency");
+
+    // The server stops answering: the fault is in its line, and the console goes on.
+    prom.stop();
+    let screen = tmux.wait_for("cannot reach");
+    assert!(screen.contains("⚠ API p95 latency"), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_gone(" Verification ");
+}
+
+#[test]
+fn config_check_names_what_a_query_returns_instead_of_one_value() {
+    if !available() {
+        eprintln!("skipped: prometheus is not installed");
+        return;
+    }
+    let mut prom = Prometheus::start(&[
+        (r#"latency_seconds{job="api"}"#, 0.2),
+        (r#"latency_seconds{job="web"}"#, 0.4),
+    ]);
+    let home = tempfile::tempdir().expect("tmp");
+    let gate = |name: &str, url: &str, query: &str| {
+        format!(
+            "[[metrics]]\nname = \"{name}\"\nsource = \"prometheus\"\nurl = \"{url}\"\nquery = '{query}'\n\n"
+        )
+    };
+    let write = |url: &str| {
+        std::fs::write(
+            home.path().join("warroom.toml"),
+            [
+                gate("one", url, r#"latency_seconds{job="api"}"#),
+                gate("several", url, "latency_seconds"),
+                gate("broken", url, "sum(rate(latency_seconds[5m]) by"),
+                gate("empty", url, "no_such_metric"),
+            ]
+            .concat(),
+        )
+        .expect("config");
+    };
+    write(&prom.url);
+    // Two scrapes: every series has a sample.
+    std::thread::sleep(Duration::from_secs(3));
+    let o = warroom_in(home.path(), home.path(), &["config", "check"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert!(out.contains("✓ one (Prometheus): 0.200 at"), "{out}");
+    assert!(
+        out.contains("✗ several (Prometheus): 2 series where the gate needs one ({__name__=\"latency_seconds\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("aggregate them, e.g. sum(…) or max(…)"),
+        "{out}"
+    );
+    // Prometheus's own message, with the position of the error in the query.
+    assert!(
+        out.contains(
+            "✗ broken (Prometheus): Prometheus: bad_data: invalid parameter \"query\": 1:"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("parse error"), "{out}");
+    assert!(
+        out.contains("✗ empty (Prometheus): no data: the query returned an empty result"),
+        "{out}"
+    );
+    assert!(
+        stderr(&o).contains("3 metric gates gave no usable answer"),
+        "{}",
+        stderr(&o)
+    );
+
+    let url = prom.url.clone();
+    prom.stop();
+    write(&url);
+    let o = warroom_in(home.path(), home.path(), &["config", "check"]);
+    assert!(
+        stdout(&o).contains(&format!("✗ one (Prometheus): cannot reach {url}")),
+        "{}",
+        stdout(&o)
+    );
+}
