@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine: installs what the tests need (tmux, pgrep, sshd with the
 # ssh tools for the ssh:// seats test, libfaketime for the skewed clocks, gpg for the seats that
-# sign with openpgp) when missing, then the whole suite. Extra arguments go to `cargo test`.
+# sign with openpgp, Prometheus for the metric gates) when missing, then the whole suite. Extra arguments go to `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -12,13 +12,14 @@ command -v ssh-agent >/dev/null 2>&1 || need+=(openssh-client)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 compgen -G '/usr/lib/*/faketime/libfaketime.so.1' >/dev/null || need+=(faketime)
 command -v gpg >/dev/null 2>&1 || need+=(gnupg)
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   if command -v apt-get >/dev/null 2>&1; then
     echo "test.sh: installing ${need[*]}" >&2
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   else
     echo "test.sh: please install ${need[*]} (needed by the end-to-end tests)" >&2
     exit 1

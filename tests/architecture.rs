@@ -13,7 +13,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("model", &["app"]),
     (
         "producers and services",
-        &["jobs", "git", "github", "sentry", "share", "export"],
+        &[
+            "jobs", "git", "github", "sentry", "metrics", "share", "export",
+        ],
     ),
     (
         "record and rules",

@@ -63,6 +63,34 @@ fn verdict(min: i64, v: &str) -> Event {
     )
 }
 
+/// The gates configured: (name, item).
+fn gates(min: i64, gates: &[(&str, &str)]) -> Event {
+    let list: Vec<serde_json::Value> = gates
+        .iter()
+        .map(|(n, i)| serde_json::json!({"name": n, "item": i, "expect": "stable"}))
+        .collect();
+    ev(
+        min,
+        kinds::METRIC_GATES,
+        "Metric gates",
+        &[("gates", list.into())],
+    )
+}
+
+fn gate_verdict(min: i64, name: &str, item: &str, v: &str) -> Event {
+    ev(
+        min,
+        kinds::METRIC_VERDICT,
+        &format!("{name}: {v}"),
+        &[
+            ("name", name.into()),
+            ("item", item.into()),
+            ("verdict", v.into()),
+            ("deploy_at", DEPLOY_AT.into()),
+        ],
+    )
+}
+
 fn reopened(min: i64, item: &str) -> Event {
     ev(
         min,
@@ -297,6 +325,85 @@ fn rows() -> Vec<Row> {
             )],
         },
         Row {
+            item: "latency-stable",
+            before: vec![
+                gates(1, &[("latency-stable gate", "latency-stable")]),
+                deployed(30),
+            ],
+            arrive: vec![gate_verdict(
+                61,
+                "latency-stable gate",
+                "latency-stable",
+                "good",
+            )],
+            withdraw: vec![gate_verdict(
+                70,
+                "latency-stable gate",
+                "latency-stable",
+                "bad",
+            )],
+        },
+        Row {
+            item: "database-stable",
+            before: vec![
+                gates(1, &[("database-stable gate", "database-stable")]),
+                deployed(30),
+            ],
+            arrive: vec![gate_verdict(
+                61,
+                "database-stable gate",
+                "database-stable",
+                "good",
+            )],
+            withdraw: vec![gate_verdict(
+                70,
+                "database-stable gate",
+                "database-stable",
+                "bad",
+            )],
+        },
+        Row {
+            item: "third-parties-healthy",
+            before: vec![
+                gates(
+                    1,
+                    &[("third-parties-healthy gate", "third-parties-healthy")],
+                ),
+                deployed(30),
+            ],
+            arrive: vec![gate_verdict(
+                61,
+                "third-parties-healthy gate",
+                "third-parties-healthy",
+                "good",
+            )],
+            withdraw: vec![gate_verdict(
+                70,
+                "third-parties-healthy gate",
+                "third-parties-healthy",
+                "bad",
+            )],
+        },
+        Row {
+            item: "user-activity-normal",
+            before: vec![
+                gates(1, &[("user-activity-normal gate", "user-activity-normal")]),
+                deployed(30),
+            ],
+            arrive: vec![gate_verdict(
+                61,
+                "user-activity-normal gate",
+                "user-activity-normal",
+                "good",
+            )],
+            withdraw: vec![gate_verdict(
+                70,
+                "user-activity-normal gate",
+                "user-activity-normal",
+                "bad",
+            )],
+        },
+        Row {
             item: "verified-resolved",
             before: vec![deployed(30), verdict(38, "dropped")],
             arrive: vec![milestone(50, "verified_resolved")],
@@ -414,6 +521,75 @@ fn verified_needs_the_window_elapsed_with_a_good_verdict() {
     assert_eq!(status(&ok, "verified-resolved"), "pending");
     assert_eq!(status(&ok, "error-rate-dropped"), "pending");
     assert!(ok.verified_at.is_none());
+}
+
+#[test]
+fn a_metric_item_needs_every_gate_naming_it_and_any_one_takes_it_back() {
+    let two = [
+        ("API p95", "latency-stable"),
+        ("Edge p95", "latency-stable"),
+    ];
+    let mut inc = Incident::from_events("ENG-9", checklist(), [opened()]);
+    assert_eq!(status(&inc, "latency-stable"), "n/a", "no gate names it");
+    inc.apply(gates(1, &two));
+    assert_eq!(status(&inc, "latency-stable"), "pending");
+    assert_eq!(status(&inc, "database-stable"), "n/a");
+    inc.apply(deployed(30));
+    inc.apply(gate_verdict(61, "API p95", "latency-stable", "good"));
+    assert_eq!(
+        status(&inc, "latency-stable"),
+        "pending",
+        "Edge p95 not judged"
+    );
+    assert!(
+        inc.why_not["latency-stable"]
+            .1
+            .contains("waiting for Edge p95")
+    );
+    inc.apply(gate_verdict(62, "Edge p95", "latency-stable", "good"));
+    assert_eq!(status(&inc, "latency-stable"), "done");
+    // The gate that did not tick it turns bad: the item is taken back all the same.
+    inc.apply(gate_verdict(70, "API p95", "latency-stable", "unsettled"));
+    assert_eq!(status(&inc, "latency-stable"), "pending");
+    assert!(
+        inc.why_not["latency-stable"]
+            .1
+            .contains("API p95: unsettled")
+    );
+}
+
+#[test]
+fn verified_needs_every_configured_gate_good() {
+    let mut inc = Incident::from_events(
+        "ENG-9",
+        checklist(),
+        [
+            opened(),
+            gates(
+                1,
+                &[("API p95", "latency-stable"), ("DB", "database-stable")],
+            ),
+            deployed(30),
+            verdict(38, "dropped"),
+            gate_verdict(61, "API p95", "latency-stable", "good"),
+        ],
+    );
+    inc.apply(milestone(62, "verified_resolved"));
+    assert_eq!(status(&inc, "verified-resolved"), "pending");
+    assert!(
+        inc.why_not["verified-resolved"]
+            .1
+            .contains("not every metric gate is good on the latest deploy (DB)"),
+        "{:?}",
+        inc.why_not
+    );
+    inc.apply(gate_verdict(63, "DB", "database-stable", "good"));
+    inc.apply(milestone(64, "verified_resolved"));
+    assert_eq!(status(&inc, "verified-resolved"), "done");
+    // A gate that turns bad withdraws the verification.
+    inc.apply(gate_verdict(70, "DB", "database-stable", "bad"));
+    assert_eq!(status(&inc, "verified-resolved"), "pending");
+    assert!(inc.verified_at.is_none());
 }
 
 #[test]

@@ -247,8 +247,13 @@ impl MetricConfig {
         }
     }
 
-    pub fn app_key_var(&self) -> &str {
-        self.app_key_env.as_deref().unwrap_or("DD_APPLICATION_KEY")
+    /// The application key's variables: the one set, else both names in use (Datadog's own
+    /// clients read `DD_APP_KEY`).
+    pub fn app_key_vars(&self) -> Vec<&str> {
+        match &self.app_key_env {
+            Some(v) => vec![v.as_str()],
+            None => vec!["DD_APPLICATION_KEY", "DD_APP_KEY"],
+        }
     }
 }
 

@@ -104,34 +104,30 @@ impl Gate {
         sentry: &crate::config::SentryConfig,
     ) -> Result<(Gate, Vec<String>), String> {
         let name = cfg.name.get_ref();
-        let token = |var: Option<&str>, command: Option<&str>| {
-            crate::config::secret::token_from(
-                &var.into_iter().collect::<Vec<_>>(),
-                command,
-                &format!("[[metrics]] {name}"),
-            )
+        let token = |vars: &[&str], command: Option<&str>| {
+            crate::config::secret::token_from(vars, command, &format!("[[metrics]] {name}"))
         };
+        let token_vars: Vec<&str> = cfg.token_var().into_iter().collect();
         let http = crate::http::api_client(cfg.timeout)?;
         let (source, secrets) = match cfg.source {
             MetricSource::Prometheus => {
-                let bearer = token(cfg.token_var(), cfg.token_command.as_deref());
+                let bearer = token(&token_vars, cfg.token_command.as_deref());
                 let url = cfg.url.clone().unwrap_or_default();
                 let p = prometheus::Prometheus::new(http, &url, &cfg.query, bearer.clone())?;
                 (Source::Prometheus(p), bearer.into_iter().collect())
             }
             MetricSource::Datadog => {
-                let api =
-                    token(cfg.token_var(), cfg.token_command.as_deref()).ok_or_else(|| {
-                        format!(
-                            "{name}: no Datadog API key: export {} (or set token_command)",
-                            cfg.token_var().unwrap_or("DD_API_KEY")
-                        )
-                    })?;
-                let app = token(Some(cfg.app_key_var()), cfg.app_key_command.as_deref())
+                let api = token(&token_vars, cfg.token_command.as_deref()).ok_or_else(|| {
+                    format!(
+                        "{name}: no Datadog API key: export {} (or set token_command)",
+                        cfg.token_var().unwrap_or("DD_API_KEY")
+                    )
+                })?;
+                let app = token(&cfg.app_key_vars(), cfg.app_key_command.as_deref())
                     .ok_or_else(|| {
                         format!(
                             "{name}: no Datadog application key: export {} (or set app_key_command)",
-                            cfg.app_key_var()
+                            cfg.app_key_vars().join(" or ")
                         )
                     })?;
                 let base = cfg

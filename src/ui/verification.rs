@@ -120,14 +120,24 @@ pub fn line(m: &Model, g: &Gate, selected: bool) -> Line<'static> {
             (Verdict::Unsettled, e) => format!("{e}: not yet"),
         },
     };
+    // Good is recorded (and ticks its item) only once the monitoring window is over.
+    let so_far = matches!(&reading, Some(Ok(r)) if r.verdict == Verdict::Good)
+        && crate::clock::monitoring(&m.incident, &m.policy, m.now)
+            != crate::clock::Monitoring::Done;
+    let word = if so_far {
+        format!("{word} so far")
+    } else {
+        word
+    };
+    // The sparkline before the words: at 80 columns the words are what is cut.
+    spans.push(Span::styled(
+        format!("  {}", sparkline(g, 8)),
+        theme::series(theme::palette().errors),
+    ));
     spans.push(Span::styled(format!("  {word}"), theme::dim()));
     if stale(m, g) {
         spans.push(Span::styled("  stale", theme::tone(Tone::Warn)));
     }
-    spans.push(Span::styled(
-        format!("  {}", sparkline(g, 12)),
-        theme::series(theme::palette().errors),
-    ));
     Line::from(spans)
 }
 

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod github;
+pub mod openapi;
 pub mod prometheus;
 pub mod repo;
 pub mod seats;
