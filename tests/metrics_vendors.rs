@@ -28,10 +28,13 @@ fn fixture(path: &str) -> Value {
     serde_json::from_str(&text).expect("json")
 }
 
-/// What a stand-in saw: each request's query and headers, and any answer that broke the schema.
+/// A request as a stand-in saw it: its path, its query and its headers.
+type Seen = (String, HashMap<String, String>, HashMap<String, String>);
+
+/// What a stand-in saw: each request, and any answer that broke the schema.
 #[derive(Default)]
 struct Log {
-    requests: Vec<(String, HashMap<String, String>, HashMap<String, String>)>,
+    requests: Vec<Seen>,
     broken: Vec<String>,
 }
 
