@@ -473,6 +473,81 @@ fn cases() -> Vec<Case> {
         ],
         must_not: vec![(Slack, "✅ Resolved")],
     });
+
+    // Metric gates: each verdict on the record is stated; a gate without one is a prompt.
+    let gates = || {
+        Draft::new(
+            kinds::METRIC_GATES,
+            "Metric gates: API p95, DB time, Crash-free",
+        )
+        .field(
+            "gates",
+            serde_json::json!([
+                {"name": "API p95", "item": "latency-stable", "expect": "stable"},
+                {"name": "DB time", "item": "database-stable", "expect": "stable"},
+                {"name": "Crash-free", "item": null, "expect": "above 0.995"},
+            ]),
+        )
+        .stamp(t(1))
+    };
+    let gate = |min: i64, name: &str, item: &str, v: &str, text: &str| {
+        Draft::new(kinds::METRIC_VERDICT, text)
+            .field("name", name)
+            .field("item", item)
+            .field("verdict", v)
+            .field("deploy_at", warroom::journal::event::rfc3339_string(t(30)))
+            .stamp(t(min))
+    };
+    let mut judged = base("P1");
+    judged.push(gates());
+    judged.extend(deploy(30, 0));
+    judged.push(gate(
+        61,
+        "API p95",
+        "latency-stable",
+        "good",
+        "API p95: stable, 0.200 s before the deploy → 0.210 s (+5 %)",
+    ));
+    judged.push(gate(
+        62,
+        "DB time",
+        "database-stable",
+        "bad",
+        "DB time: moved beyond 20%, 0.050 s before the deploy → 0.150 s (+200 %)",
+    ));
+    v.push(Case {
+        name: "metric gates judged",
+        events: judged,
+        must: vec![
+            (Pir, "## Metric gates"),
+            (
+                Pir,
+                "- ✅ API p95: stable, 0.200 s before the deploy → 0.210 s (+5 %)",
+            ),
+            (Pir, "- ⚠️ DB time: moved beyond 20%"),
+            (Pir, "- ⚠ Crash-free: not judged on the latest deploy"),
+            (Slack, "✅ API p95: stable"),
+            (Slack, "⚠️ DB time: moved beyond 20%"),
+            (
+                Statuspage,
+                "Our monitoring shows API p95 back to normal so far.",
+            ),
+        ],
+        must_not: vec![(Statuspage, "DB time"), (Statuspage, "Crash-free")],
+    });
+    let mut unjudged = base("P1");
+    unjudged.push(gates());
+    unjudged.extend(deploy(30, 0));
+    v.push(Case {
+        name: "metric gates not judged",
+        events: unjudged,
+        must: vec![(Pir, "- ⚠ API p95: not judged on the latest deploy")],
+        must_not: vec![
+            (Statuspage, "Our monitoring"),
+            (Slack, "✅ API p95"),
+            (Pir, "✅ API p95"),
+        ],
+    });
     v
 }
 
