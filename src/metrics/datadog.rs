@@ -144,16 +144,12 @@ fn one_series(mut series: Vec<Series>) -> Result<Points, QueryError> {
         0 => Err(QueryError::Empty),
         1 => {
             let s = series.remove(0);
-            let points: Points = s
-                .pointlist
-                .into_iter()
-                .filter_map(|[t, v]| Some(((t? / 1000.0) as i64, v.filter(|v| v.is_finite())?)))
-                .collect();
-            if points.is_empty() {
-                Err(QueryError::Empty)
-            } else {
-                Ok(points)
-            }
+            super::non_empty(
+                s.pointlist
+                    .into_iter()
+                    .filter_map(|[t, v]| Some(((t? / 1000.0) as i64, v.filter(|v| v.is_finite())?)))
+                    .collect(),
+            )
         }
         n => Err(QueryError::Several {
             count: n,

@@ -177,6 +177,15 @@ impl Gate {
     }
 }
 
+/// The points of the one series a gate reads; none is an empty result.
+pub fn non_empty(points: Points) -> Result<Points, QueryError> {
+    if points.is_empty() {
+        Err(QueryError::Empty)
+    } else {
+        Ok(points)
+    }
+}
+
 /// `{le="0.5", job="api"}`: a series' labels as PromQL writes them.
 pub fn labels<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let mut inner: Vec<String> = pairs

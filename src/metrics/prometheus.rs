@@ -122,18 +122,12 @@ fn one_series(data: Data) -> Result<Points, QueryError> {
         },
         Data::Matrix(m) => match m.len() {
             0 => Err(QueryError::Empty),
-            1 => {
-                let points: Points = m[0]
-                    .samples()
+            1 => super::non_empty(
+                m[0].samples()
                     .iter()
                     .filter_map(|s| point(s.timestamp(), s.value()))
-                    .collect();
-                if points.is_empty() {
-                    Err(QueryError::Empty)
-                } else {
-                    Ok(points)
-                }
-            }
+                    .collect(),
+            ),
             n => Err(QueryError::Several {
                 count: n,
                 first: labels(m[0].metric().iter().map(|(k, v)| (k.as_str(), v.as_str()))),

@@ -104,19 +104,17 @@ impl Sessions {
                 self.field
             ))
         })?;
-        let points: Points = answer
-            .intervals
-            .iter()
-            .zip(values)
-            .filter_map(|(t, v)| {
-                let at = DateTime::parse_from_rfc3339(t).ok()?.timestamp();
-                Some((at, (*v)?))
-            })
-            .collect();
-        if points.is_empty() {
-            return Err(QueryError::Empty);
-        }
-        Ok(points)
+        super::non_empty(
+            answer
+                .intervals
+                .iter()
+                .zip(values)
+                .filter_map(|(t, v)| {
+                    let at = DateTime::parse_from_rfc3339(t).ok()?.timestamp();
+                    Some((at, (*v)?))
+                })
+                .collect(),
+        )
     }
 }
 

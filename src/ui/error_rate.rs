@@ -8,7 +8,7 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Widget, Wrap};
 
-use super::{pane_block, theme};
+use super::{chart, pane_block, theme};
 use crate::app::error_rate::change_pct;
 use crate::app::model::Tone;
 use crate::app::{Model, Pane};
@@ -219,14 +219,7 @@ fn draw_chart(m: &Model, area: Rect, buf: &mut Buffer) {
     let base_line: Vec<(f64, f64)> = baseline
         .map(|b| vec![(x0, b), (now, b)])
         .unwrap_or_default();
-    let deploys: Vec<Vec<(f64, f64)>> = m
-        .incident
-        .deploys
-        .iter()
-        .map(|d| d.timestamp() as f64)
-        .filter(|t| *t >= x0)
-        .map(|t| vec![(t, 0.0), (t, ymax)])
-        .collect();
+    let deploys = super::chart::deploys(m, x0, 0.0, ymax);
     let detected = m.incident.detected_at.timestamp() as f64;
     let detected_line: Vec<(f64, f64)> = if detected >= x0 {
         vec![(detected, 0.0), (detected, ymax)]
@@ -235,36 +228,13 @@ fn draw_chart(m: &Model, area: Rect, buf: &mut Buffer) {
     };
 
     let mut sets = vec![
-        Dataset::default()
-            .name("baseline")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(theme::series(theme::palette().baseline))
-            .data(&base_line),
-        Dataset::default()
-            .name("detected")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(theme::series(theme::palette().detected))
-            .data(&detected_line),
+        chart::line(&base_line, theme::palette().baseline).name("baseline"),
+        chart::line(&detected_line, theme::palette().detected).name("detected"),
     ];
     for d in &deploys {
-        sets.push(
-            Dataset::default()
-                .marker(Marker::Braille)
-                .graph_type(GraphType::Line)
-                .style(theme::series(theme::palette().deploy))
-                .data(d),
-        );
+        sets.push(chart::line(d, theme::palette().deploy));
     }
-    sets.push(
-        Dataset::default()
-            .name("errors/min")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(theme::series(theme::palette().errors))
-            .data(&complete),
-    );
+    sets.push(chart::line(&complete, theme::palette().errors).name("errors/min"));
     sets.push(
         Dataset::default()
             .marker(Marker::Dot)
@@ -272,14 +242,7 @@ fn draw_chart(m: &Model, area: Rect, buf: &mut Buffer) {
             .style(theme::dim())
             .data(&provisional),
     );
-    let hm = |t: f64| {
-        let dt = chrono::DateTime::<chrono::Utc>::from_timestamp(t as i64, 0).unwrap_or_default();
-        crate::format::stamp(m.utc, dt)
-            .chars()
-            .skip(11)
-            .take(5)
-            .collect::<String>()
-    };
+    let hm = |t: f64| chart::hhmm(m, t);
     Chart::new(sets)
         .x_axis(
             Axis::default()

@@ -4,11 +4,10 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
-use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Widget};
+use ratatui::widgets::{Axis, Chart, Paragraph, Widget};
 
-use super::theme;
+use super::{chart, theme};
 use crate::app::Model;
 use crate::app::metrics::{Gate, GateState, Verdict};
 use crate::app::model::Tone;
@@ -207,52 +206,16 @@ pub fn render_chart(m: &Model, g: &Gate, area: Rect, buf: &mut Buffer) {
     let limit: Vec<(f64, f64)> = threshold
         .map(|x| vec![(x0, x), (newest, x)])
         .unwrap_or_default();
-    let deploys: Vec<Vec<(f64, f64)>> = m
-        .incident
-        .deploys
-        .iter()
-        .map(|d| d.timestamp() as f64)
-        .filter(|t| *t >= x0)
-        .map(|t| vec![(t, lo), (t, hi)])
-        .collect();
+    let deploys = super::chart::deploys(m, x0, lo, hi);
     let mut sets = vec![
-        Dataset::default()
-            .name("before the deploy")
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(theme::series(theme::palette().baseline))
-            .data(&level),
-        Dataset::default()
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(theme::series(theme::palette().detected))
-            .data(&limit),
+        chart::line(&level, theme::palette().baseline).name("before the deploy"),
+        chart::line(&limit, theme::palette().detected),
     ];
     for d in &deploys {
-        sets.push(
-            Dataset::default()
-                .marker(Marker::Braille)
-                .graph_type(GraphType::Line)
-                .style(theme::series(theme::palette().deploy))
-                .data(d),
-        );
+        sets.push(chart::line(d, theme::palette().deploy));
     }
-    sets.push(
-        Dataset::default()
-            .name(g.unit.clone())
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(theme::series(theme::palette().errors))
-            .data(&points),
-    );
-    let hm = |t: f64| {
-        let dt = chrono::DateTime::<chrono::Utc>::from_timestamp(t as i64, 0).unwrap_or_default();
-        crate::format::stamp(m.utc, dt)
-            .chars()
-            .skip(11)
-            .take(5)
-            .collect::<String>()
-    };
+    sets.push(chart::line(&points, theme::palette().errors).name(g.unit.clone()));
+    let hm = |t: f64| chart::hhmm(m, t);
     Chart::new(sets)
         .x_axis(
             Axis::default()
