@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::prometheus::{Prometheus, available};
 use common::tmux::{Tmux, tmux_available};
-use common::{bin, stderr, stdout, warroom, warroom_in};
+use common::{bin, export_json, item_status, stderr, stdout, warroom, warroom_in};
 
 const API: &str = r#"api_latency_seconds{job="api"}"#;
 const DB: &str = r#"db_query_seconds{job="db"}"#;
@@ -26,23 +26,6 @@ fn gate(name: &str, url: &str, query: &str, expect: &str, item: &str) -> String 
     )
 }
 
-fn export(home: &Path, ticket: &str) -> serde_json::Value {
-    let o = warroom(home, &["export", ticket, "--format", "json"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    serde_json::from_slice(&o.stdout).expect("json")
-}
-
-fn item(v: &serde_json::Value, id: &str) -> String {
-    v["checklist"]
-        .as_array()
-        .expect("checklist")
-        .iter()
-        .find(|i| i["id"] == id)
-        .unwrap_or_else(|| panic!("item {id}"))["status"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
 
 fn verdicts(v: &serde_json::Value) -> Vec<(String, String)> {
     v["events"]
@@ -63,7 +46,7 @@ fn verdicts(v: &serde_json::Value) -> Vec<(String, String)> {
 fn wait_record(home: &Path, ticket: &str, what: &str, done: impl Fn(&serde_json::Value) -> bool) {
     let start = Instant::now();
     loop {
-        let v = export(home, ticket);
+        let v = export_json(home, ticket);
         if done(&v) {
             return;
         }
@@ -154,9 +137,9 @@ fn verdicts_from_a_real_prometheus_tick_leave_and_take_back_the_items() {
     wait_record(home.path(), ticket, "the bad verdict", |v| {
         verdicts(v).contains(&("DB query time".into(), "bad".into()))
     });
-    let v = export(home.path(), ticket);
+    let v = export_json(home.path(), ticket);
     assert_eq!(
-        item(&v, "latency-stable"),
+        item_status(&v, "latency-stable"),
         "pending",
         "the window is not over"
     );
@@ -167,11 +150,11 @@ fn verdicts_from_a_real_prometheus_tick_leave_and_take_back_the_items() {
         got.contains(&("API p95 latency".into(), "good".into()))
             && got.contains(&("Checkout failures".into(), "good".into()))
     });
-    let v = export(home.path(), ticket);
-    assert_eq!(item(&v, "latency-stable"), "done");
-    assert_eq!(item(&v, "third-parties-healthy"), "done");
-    assert_eq!(item(&v, "database-stable"), "pending");
-    assert_eq!(item(&v, "user-activity-normal"), "not_applicable");
+    let v = export_json(home.path(), ticket);
+    assert_eq!(item_status(&v, "latency-stable"), "done");
+    assert_eq!(item_status(&v, "third-parties-healthy"), "done");
+    assert_eq!(item_status(&v, "database-stable"), "pending");
+    assert_eq!(item_status(&v, "user-activity-normal"), "not_applicable");
     let screen = tmux.wait_for("✓ API p95 latency");
     assert!(screen.contains("✓ Checkout failures"), "{screen}");
 
@@ -180,8 +163,8 @@ fn verdicts_from_a_real_prometheus_tick_leave_and_take_back_the_items() {
     wait_record(home.path(), ticket, "the API's bad verdict", |v| {
         verdicts(v).last() == Some(&("API p95 latency".into(), "bad".into()))
     });
-    let v = export(home.path(), ticket);
-    assert_eq!(item(&v, "latency-stable"), "pending", "taken back");
+    let v = export_json(home.path(), ticket);
+    assert_eq!(item_status(&v, "latency-stable"), "pending", "taken back");
     tmux.wait_for("✗ API p95 latency");
 
     // The server stops answering: the fault is in its line, and the console goes on.

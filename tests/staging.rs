@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU16, Ordering};
 
 use common::sentry::{Answer, FakeSentry};
 use common::tmux::{Tmux, tmux_available};
-use common::{bin, serve, stderr, warroom};
+use common::{bin, export_json, item_status, serve, stderr, warroom};
 
 /// A service whose protected endpoint answers with the status held (401 once fixed).
 fn service() -> (String, Arc<AtomicU16>) {
@@ -122,23 +122,6 @@ fn deployed(home: &Path) -> String {
     std::fs::read_to_string(home.join("deployed")).unwrap_or_default()
 }
 
-fn export(home: &Path, ticket: &str) -> serde_json::Value {
-    let o = warroom(home, &["export", ticket, "--format", "json"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    serde_json::from_slice(&o.stdout).expect("json")
-}
-
-fn item(v: &serde_json::Value, id: &str) -> String {
-    v["checklist"]
-        .as_array()
-        .expect("checklist")
-        .iter()
-        .find(|i| i["id"] == id)
-        .unwrap_or_else(|| panic!("item {id}"))["status"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
 
 /// Every run event names its environment.
 fn environments_of(v: &serde_json::Value) -> Vec<(String, String)> {
@@ -204,10 +187,10 @@ fn staging_first_ticks_its_item_and_leaves_production_and_the_clock_alone() {
     tmux.wait_for("Smoke test expired token rejected on staging passed");
     let s = tmux.wait_for("No new Sentry issue in staging since the staging deploy");
     assert!(!s.contains("Deployed in"), "the SLA clock still runs:\n{s}");
-    let v = export(stand.home.path(), "ENG-301");
-    assert_eq!(item(&v, "staging"), "done");
-    assert_eq!(item(&v, "deployed"), "pending");
-    assert_eq!(item(&v, "smoke-tests"), "pending");
+    let v = export_json(stand.home.path(), "ENG-301");
+    assert_eq!(item_status(&v, "staging"), "done");
+    assert_eq!(item_status(&v, "deployed"), "pending");
+    assert_eq!(item_status(&v, "smoke-tests"), "pending");
     assert!(v["deployed_at"].is_null());
     let asked = stand.sentry.seen_at("/issues/");
     assert!(
@@ -232,10 +215,10 @@ fn staging_first_ticks_its_item_and_leaves_production_and_the_clock_alone() {
     tmux.keys(&["q"]);
     tmux.wait_gone("Checklist");
 
-    let v = export(stand.home.path(), "ENG-301");
-    assert_eq!(item(&v, "staging"), "done");
-    assert_eq!(item(&v, "deployed"), "done");
-    assert_eq!(item(&v, "smoke-tests"), "done");
+    let v = export_json(stand.home.path(), "ENG-301");
+    assert_eq!(item_status(&v, "staging"), "done");
+    assert_eq!(item_status(&v, "deployed"), "done");
+    assert_eq!(item_status(&v, "smoke-tests"), "done");
     let envs = environments_of(&v);
     assert_eq!(
         envs.iter().map(|(_, e)| e.as_str()).collect::<Vec<_>>(),
@@ -294,9 +277,9 @@ fn a_failing_staging_smoke_ticks_nothing_and_production_names_the_gap() {
     assert_eq!(deployed(stand.home.path()), "staging\nproduction\n");
     tmux.keys(&["q"]);
     tmux.wait_gone("Checklist");
-    let v = export(stand.home.path(), "ENG-302");
-    assert_eq!(item(&v, "staging"), "pending");
-    assert_eq!(item(&v, "deployed"), "done");
+    let v = export_json(stand.home.path(), "ENG-302");
+    assert_eq!(item_status(&v, "staging"), "pending");
+    assert_eq!(item_status(&v, "deployed"), "done");
     assert!(environments_of(&v).len() >= 6);
     let o = warroom(stand.home.path(), &["export", "ENG-302", "--format", "pir"]);
     let pir = String::from_utf8_lossy(&o.stdout).into_owned();
@@ -317,8 +300,8 @@ fn a_new_sentry_issue_in_staging_keeps_it_unverified() {
     tmux.wait_for("1 new Sentry issue in staging since the staging deploy: API-S1");
     tmux.keys(&["q"]);
     tmux.wait_gone("Checklist");
-    let v = export(stand.home.path(), "ENG-303");
-    assert_eq!(item(&v, "staging"), "pending");
+    let v = export_json(stand.home.path(), "ENG-303");
+    assert_eq!(item_status(&v, "staging"), "pending");
     let verdict = v["events"]
         .as_array()
         .expect("events")

@@ -239,18 +239,15 @@ fn relative(moved: f64, band: f64) -> Verdict {
     }
 }
 
-/// The gates the configuration names, to record when the record says otherwise.
+/// The gates the configuration names, to record when the record says otherwise. A console
+/// without gates leaves the record's alone: another seat may have them configured.
 pub fn gates_event(m: &Model) -> Option<Effect> {
     let now: Vec<GateRecord> = m.metrics.iter().map(Gate::record).collect();
-    if m.read_only() || now == m.incident.gates {
+    if m.read_only() || now.is_empty() || now == m.incident.gates {
         return None;
     }
     let names: Vec<&str> = now.iter().map(|g| g.name.as_str()).collect();
-    let text = if now.is_empty() {
-        "No metric gates configured any more".to_string()
-    } else {
-        format!("Metric gates: {}", names.join(", "))
-    };
+    let text = format!("Metric gates: {}", names.join(", "));
     Some(Effect::Append(
         Draft::new(kinds::METRIC_GATES, text).field("gates", serde_json::to_value(&now).ok()),
     ))
@@ -278,14 +275,12 @@ pub fn on_metric(m: &mut Model, msg: MetricMsg) -> Vec<Effect> {
             let Some(g) = m.metrics.get_mut(gate) else {
                 return Vec::new();
             };
-            let state = GateState::Failed { reason, next };
-            let changed = !matches!((&g.state, &state),
-                (GateState::Failed { reason: a, .. }, GateState::Failed { reason: b, .. }) if a == b);
-            let name = g.name.clone();
-            g.state = state;
-            if changed && let GateState::Failed { reason, .. } = &g.state {
-                let text = format!("{name}: {reason}");
-                m.say(Tone::Warn, text);
+            // Said once when it starts, not at every failed poll.
+            let again = matches!(&g.state, GateState::Failed { reason: r, .. } if *r == reason);
+            let said = format!("{}: {reason}", g.name);
+            g.state = GateState::Failed { reason, next };
+            if !again {
+                m.say(Tone::Warn, said);
             }
             Vec::new()
         }

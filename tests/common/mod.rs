@@ -123,6 +123,26 @@ pub fn warroom_env(home: &Path, cwd: &Path, args: &[&str], env: &[(&str, &str)])
         .expect("run warroom")
 }
 
+/// `warroom export TICKET --format json`, parsed.
+pub fn export_json(home: &Path, ticket: &str) -> serde_json::Value {
+    let o = warroom(home, &["export", ticket, "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_slice(&o.stdout).expect("json")
+}
+
+/// A checklist item's status in that export.
+pub fn item_status(v: &serde_json::Value, id: &str) -> String {
+    v["checklist"]
+        .as_array()
+        .expect("checklist")
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap_or_else(|| panic!("item {id}"))["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
