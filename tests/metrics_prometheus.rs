@@ -26,7 +26,6 @@ fn gate(name: &str, url: &str, query: &str, expect: &str, item: &str) -> String 
     )
 }
 
-
 fn verdicts(v: &serde_json::Value) -> Vec<(String, String)> {
     v["events"]
         .as_array()

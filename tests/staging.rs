@@ -122,7 +122,6 @@ fn deployed(home: &Path) -> String {
     std::fs::read_to_string(home.join("deployed")).unwrap_or_default()
 }
 
-
 /// Every run event names its environment.
 fn environments_of(v: &serde_json::Value) -> Vec<(String, String)> {
     let runs = [

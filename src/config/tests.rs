@@ -128,3 +128,54 @@ fn environments_name_their_table_and_line() {
     assert_eq!(e.line, Some(3));
     assert!(e.message.contains("sentry_env"), "{e}");
 }
+
+#[test]
+fn metric_gates_are_checked_with_the_line() {
+    let gate = |extra: &str| {
+        format!(
+            "[[metrics]]\nname = \"p95\"\nsource = \"prometheus\"\nurl = \"http://127.0.0.1:9090\"\nquery = \"up\"\n{extra}\n"
+        )
+    };
+    let e = Config::parse(&gate("expect = \"sideways\""), "w.toml").expect_err("expect");
+    assert_eq!(e.line, Some(6));
+    assert!(e.message.contains("stable, drop, rise"), "{e}");
+    let e = Config::parse(&gate("tolerance = \"lots\""), "w.toml").expect_err("tolerance");
+    assert!(e.message.contains("\"20%\""), "{e}");
+    let e = Config::parse(&gate("interval = \"100ms\""), "w.toml").expect_err("interval");
+    assert!(e.message.contains("no faster than every 1s"), "{e}");
+    let e = Config::parse(
+        &gate("").replace("\"prometheus\"", "\"graphite\""),
+        "w.toml",
+    )
+    .expect_err("source");
+    assert!(e.message.contains("prometheus"), "{e}");
+
+    let c = Config::parse(
+        &gate("expect = \"below 0.5\"\ntolerance = 0.05\nitem = \"latency-stable\""),
+        "w",
+    )
+    .expect("ok");
+    assert_eq!(c.metrics[0].expect, Expect::Below(0.5));
+    assert_eq!(c.metrics[0].tolerance, Tolerance::Absolute(0.05));
+    let checklist = Checklist::builtin().expect("checklist");
+    c.check_metrics(&checklist, "", "w").expect("a known item");
+
+    let text = format!("{}\n{}", gate("item = \"latency\""), gate(""));
+    let c = Config::parse(&text, "w.toml").expect("parses");
+    let e = c
+        .check_metrics(&checklist, &text, "w.toml")
+        .expect_err("unknown item");
+    assert_eq!(e.line, Some(6));
+    assert!(
+        e.message
+            .contains("item \"latency\" is not in the checklist"),
+        "{e}"
+    );
+    let text = format!("{}\n{}", gate(""), gate(""));
+    let c = Config::parse(&text, "w.toml").expect("parses");
+    let e = c
+        .check_metrics(&checklist, &text, "w.toml")
+        .expect_err("twice");
+    assert_eq!(e.line, Some(9));
+    assert!(e.message.contains("named twice"), "{e}");
+}
