@@ -8,7 +8,7 @@ exporter this script serves) on 127.0.0.1:
   - latency: a value changed in the exporter, from the moment Prometheus answers it to the
     moment the console's screen (tmux) shows it, with the gate polled every 5 s; RUNS times.
 Usage: metrics.py BIN BASE [idle|poll|latency …]   (IDLE_SECONDS=120 POLL_SECONDS=60 RUNS=20)"""
-import http.server, json, os, socket, subprocess, sys, tempfile, threading, time, urllib.request
+import http.server, json, os, random, socket, subprocess, sys, tempfile, threading, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 import urllib.parse  # noqa: E402
@@ -148,6 +148,8 @@ def latency(url):
         time.sleep(0.1)
     got = []
     for i in range(runs):
+        # A change lands anywhere in the poll's interval.
+        time.sleep(random.uniform(0, 5))
         v = round(0.301 + i * 0.007, 3)
         VALUES[line] = v
         while query(url, line) != v:
