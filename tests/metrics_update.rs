@@ -198,3 +198,30 @@ fn the_verification_pane_at_80x24_has_a_line_a_gate_and_the_chart_follows_j_and_
         screen(&m, w, h);
     }
 }
+
+#[test]
+fn a_deploy_registered_under_a_release_is_told_to_the_pollers() {
+    let mut m = model("P1", t(30));
+    deployed(&mut m, 20);
+    let ev = Draft::new(
+        kinds::SENTRY_DEPLOY,
+        "Deploy registered with Sentry (release v2.3.5)",
+    )
+    .field("ok", true)
+    .field("release", "v2.3.5")
+    .stamp(t(21));
+    let fx = warroom::app::update(
+        &mut m,
+        Msg::Journal(ReadBatch {
+            events: vec![ev],
+            warnings: vec![],
+        }),
+    );
+    assert!(
+        fx.contains(&warroom::app::Effect::Deployed {
+            at: Some(t(20)),
+            release: Some("v2.3.5".into())
+        }),
+        "{fx:?}"
+    );
+}

@@ -362,3 +362,38 @@ fn sentry_release_health_is_asked_by_the_minute_and_by_the_hour_where_minutes_ar
         );
     }
 }
+
+#[test]
+fn release_health_counts_the_release_the_deploy_was_registered_under() {
+    let log = Arc::new(Mutex::new(Log::default()));
+    let url = sentry(log.clone(), true);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    let client = warroom::sentry::client::Client::new(
+        &url,
+        "acme",
+        "sntryu_sessions0123456789".into(),
+        std::time::Duration::from_secs(5),
+    )
+    .expect("client");
+    let mut sessions = warroom::metrics::sessions::Sessions::new(
+        client,
+        warroom::sentry::project::ProjectRef::new("checkout"),
+        "crash_free_rate(user)".into(),
+        Some("production".into()),
+        std::time::Duration::from_secs(30),
+    );
+    let now = chrono::Utc::now();
+    let from = now - chrono::Duration::minutes(10);
+    let points = rt
+        .block_on(sessions.range(from, now, Some("v2.3.5")))
+        .expect("points");
+    assert!(points.iter().all(|(_, v)| *v == 0.9991), "{points:?}");
+    let seen = log.lock().expect("log");
+    let (_, q, _) = seen.requests.last().expect("asked");
+    assert_eq!(q["query"], "release:\"v2.3.5\"");
+    assert_eq!(q["field"], "crash_free_rate(user)");
+    assert!(seen.broken.is_empty(), "{:?}", seen.broken);
+}

@@ -206,7 +206,13 @@ fn a_deploy_tells_the_poller_and_can_be_registered() {
             warnings: vec![],
         }),
     );
-    assert_eq!(fx, vec![Effect::DeployTime(Some(t(40)))]);
+    assert_eq!(
+        fx,
+        vec![Effect::Deployed {
+            at: Some(t(40)),
+            release: None
+        }]
+    );
 
     let mut m = with_sentry(t(40));
     m.register_deploy = Some(None);

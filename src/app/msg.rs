@@ -112,9 +112,12 @@ pub enum Effect {
     Git(crate::git::Op, crate::git::Subject),
     /// Measure the guard again (the repository changed).
     GitGuard(crate::git::Subject),
-    /// Tell the pollers the deploy time: new Sentry issues are those first seen after it, and
-    /// the metric gates fetch the level before it.
-    DeployTime(Option<DateTime<Utc>>),
+    /// Tell the pollers the latest deploy: new Sentry issues are those first seen after it, the
+    /// metric gates fetch the level before it, and release health asks for its release.
+    Deployed {
+        at: Option<DateTime<Utc>>,
+        release: Option<String>,
+    },
     /// Share the incident on the service's git remote from this seat.
     Share,
     /// Render the handoff brief (to hand over to `to`, or to accept one).

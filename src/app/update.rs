@@ -40,12 +40,15 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::JournalChanged => vec![Effect::ReadJournal],
         Msg::Journal(batch) => {
             let added = batch.events.len();
-            let deployed_before = m.incident.last_deployed_at;
+            let deployed_before = (m.incident.last_deployed_at, m.incident.release.clone());
             let closed_before = m.incident.closed_at;
             super::rewind::apply(m, batch.events);
             let mut fx = Vec::new();
-            if m.incident.last_deployed_at != deployed_before {
-                fx.push(Effect::DeployTime(m.incident.last_deployed_at));
+            if (m.incident.last_deployed_at, m.incident.release.clone()) != deployed_before {
+                fx.push(Effect::Deployed {
+                    at: m.incident.last_deployed_at,
+                    release: m.incident.release.clone(),
+                });
             }
             if m.timeline.from_bottom > 0 {
                 m.timeline.from_bottom += added;

@@ -44,6 +44,8 @@ pub struct Executor {
     sentry: Option<Sentry>,
     /// The latest deploy, as the pollers (Sentry, the metric gates) are told it.
     deploys: watch::Sender<Option<DateTime<Utc>>>,
+    /// The release it was registered under (what release health asks about).
+    releases: watch::Sender<Option<String>>,
     gates: Vec<tokio::task::JoinHandle<()>>,
     git: Option<GitWorker>,
     github: Option<GithubLink>,
@@ -91,6 +93,7 @@ impl Executor {
             slack: Slack::default(),
             sentry: None,
             deploys: watch::channel(None).0,
+            releases: watch::channel(None).0,
             gates: Vec::new(),
             git: None,
             github: None,
@@ -106,9 +109,10 @@ impl Executor {
         self
     }
 
-    /// Tells the pollers about to start the last deploy so far.
-    pub fn deployed(&mut self, at: Option<DateTime<Utc>>) {
+    /// Tells the pollers about to start the last deploy so far, and its release.
+    pub fn deployed(&mut self, at: Option<DateTime<Utc>>, release: Option<String>) {
         self.deploys.send_replace(at);
+        self.releases.send_replace(release);
     }
 
     /// Starts the Sentry poller.
@@ -131,6 +135,7 @@ impl Executor {
                 gate,
                 tx,
                 self.deploys.subscribe(),
+                self.releases.subscribe(),
             ));
         }
     }
@@ -292,8 +297,8 @@ impl Executor {
                 }
                 Vec::new()
             }
-            Effect::DeployTime(at) => {
-                self.deploys.send_replace(at);
+            Effect::Deployed { at, release } => {
+                self.deployed(at, release);
                 Vec::new()
             }
             Effect::RegisterDeploy {

@@ -40,7 +40,10 @@ pub async fn run(console: Console, script: Option<Script>) -> anyhow::Result<u8>
         .map_err(|e| tracing::warn!("cannot watch the journal, falling back to the clock: {e}"))
         .ok();
     let signals = sources::spawn_signals(tx.clone())?;
-    executor.deployed(model.incident.last_deployed_at);
+    executor.deployed(
+        model.incident.last_deployed_at,
+        model.incident.release.clone(),
+    );
     if let Some(setup) = sentry {
         executor.start_sentry(setup);
     }

@@ -143,6 +143,9 @@ pub struct Incident {
     pub sentry_issues: HashSet<String>,
     /// The newest hotfix tag created (the default release name for Sentry).
     pub last_tag: Option<String>,
+    /// The release the latest deploy was registered under with Sentry.
+    #[serde(default)]
+    pub release: Option<String>,
     /// Every successful deploy, for the chart's markers.
     pub deploys: Vec<DateTime<Utc>>,
     /// The hotfix branch and the base commit it was created at.
@@ -233,6 +236,7 @@ impl Incident {
             verdicts: Vec::new(),
             sentry_issues: HashSet::new(),
             last_tag: None,
+            release: None,
             deploys: Vec::new(),
             hotfix: None,
             last_guard: None,
@@ -383,6 +387,9 @@ impl Incident {
                 }
             }
             kinds::METRIC_GATES | kinds::METRIC_VERDICT => self.apply_gates(&ev),
+            kinds::SENTRY_DEPLOY if ev.flag("ok") => {
+                self.release = ev.str_field("release").map(str::to_string);
+            }
             kinds::SENTRY_ISSUE => {
                 if let Some(id) = ev.str_field("id") {
                     self.sentry_issues.insert(id.to_string());

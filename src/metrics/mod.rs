@@ -55,17 +55,19 @@ impl std::fmt::Debug for Source {
 }
 
 impl Source {
-    /// The metric's points from `from` to `to`, `step` apart where the source lets us choose.
+    /// The metric's points from `from` to `to`, `step` apart where the source lets us choose;
+    /// release health counts the sessions of `release` when the deploy was registered under one.
     pub async fn range(
         &mut self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         step: Duration,
+        release: Option<&str>,
     ) -> Result<Points, QueryError> {
         match self {
             Source::Prometheus(p) => p.range(from, to, step).await,
             Source::Datadog(d) => d.range(from, to).await,
-            Source::Sessions(s) => s.range(from, to).await,
+            Source::Sessions(s) => s.range(from, to, release).await,
         }
     }
 
@@ -76,7 +78,7 @@ impl Source {
         }
         let now = Utc::now();
         let from = now - chrono::Duration::from_std(span).unwrap_or_default();
-        let points = self.range(from, now, Duration::from_secs(60)).await?;
+        let points = self.range(from, now, Duration::from_secs(60), None).await?;
         points.last().copied().ok_or(QueryError::Empty)
     }
 }

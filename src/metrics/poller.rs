@@ -29,6 +29,7 @@ pub fn spawn(
     mut gate: Gate,
     tx: mpsc::Sender<MetricMsg>,
     deploys: watch::Receiver<Option<DateTime<Utc>>>,
+    releases: watch::Receiver<Option<String>>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let secs = |d: Duration| chrono::Duration::from_std(d).unwrap_or_default();
@@ -46,7 +47,11 @@ pub fn spawn(
                 Some((start, last)) if start <= want => last - secs(gate.interval),
                 _ => want,
             };
-            let msg = match gate.source.range(from, now, gate.interval).await {
+            let release = releases.borrow().clone();
+            let asked = gate
+                .source
+                .range(from, now, gate.interval, release.as_deref());
+            let msg = match asked.await {
                 Ok(points) => {
                     covered = Some((covered.map_or(from, |(s, _)| s.min(from)), now));
                     MetricMsg::Points {

@@ -58,18 +58,24 @@ impl Sessions {
         &mut self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
+        release: Option<&str>,
     ) -> Result<Points, QueryError> {
-        match self.ask(from, to).await {
+        match self.ask(from, to, release).await {
             Err(QueryError::Refused(why)) if !self.hourly && why.contains("one hour") => {
                 tracing::info!("Sentry sessions: no minute resolution here ({why}); asking hourly");
                 self.hourly = true;
-                self.ask(from, to).await
+                self.ask(from, to, release).await
             }
             r => r,
         }
     }
 
-    async fn ask(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Points, QueryError> {
+    async fn ask(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        release: Option<&str>,
+    ) -> Result<Points, QueryError> {
         let project = self.project.get(&self.client).await.map_err(fault)?;
         let from = if self.hourly {
             from
@@ -89,6 +95,9 @@ impl Sessions {
         ];
         if let Some(env) = &self.environment {
             query.push(("environment", env.clone()));
+        }
+        if let Some(r) = release {
+            query.push(("query", format!("release:{r:?}")));
         }
         let path = format!("organizations/{}/sessions/", self.client.org());
         let resp = self.client.get(&path, &query).await.map_err(fault)?;
