@@ -197,18 +197,37 @@ fn config_check_names_what_a_query_returns_instead_of_one_value() {
                 gate("several", url, "latency_seconds"),
                 gate("broken", url, "sum(rate(latency_seconds[5m]) by"),
                 gate("empty", url, "no_such_metric"),
+                gate(
+                    "histogram",
+                    url,
+                    "histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{job=\"api\"}[5s])))",
+                ),
             ]
             .concat(),
         )
         .expect("config");
     };
+    // An HTTP histogram: 100 requests a second, all between 0.1 and 0.25 s.
+    for (le, rate) in [
+        ("0.1", 0.0),
+        ("0.25", 100.0),
+        ("0.5", 100.0),
+        ("+Inf", 100.0),
+    ] {
+        prom.counter(
+            &format!(r#"http_request_duration_seconds_bucket{{job="api",le="{le}"}}"#),
+            rate,
+        );
+    }
     write(&prom.url);
-    // Two scrapes: every series has a sample.
-    std::thread::sleep(Duration::from_secs(3));
+    // A few scrapes: every series has samples, the rates a window.
+    std::thread::sleep(Duration::from_secs(4));
     let o = warroom_in(home.path(), home.path(), &["config", "check"]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
     assert!(out.contains("✓ one (Prometheus): 0.200 at"), "{out}");
+    // The p95 of requests all in (0.1, 0.25], interpolated as Prometheus does: 0.2425.
+    assert!(out.contains("✓ histogram (Prometheus): 0.24"), "{out}");
     assert!(
         out.contains("✗ several (Prometheus): 2 series where the gate needs one ({__name__=\"latency_seconds\""),
         "{out}"

@@ -9,9 +9,13 @@ use std::time::{Duration, Instant};
 /// What the exporter serves: metric line (`name{labels}`) → value.
 pub type Values = Arc<Mutex<BTreeMap<String, f64>>>;
 
+/// Counters that grow at a rate: line → (count when the rate was set, per second, since).
+type Counters = Arc<Mutex<BTreeMap<String, (f64, f64, Instant)>>>;
+
 pub struct Prometheus {
     pub url: String,
     pub values: Values,
+    counters: Counters,
     child: Child,
     _dir: tempfile::TempDir,
 }
@@ -46,10 +50,20 @@ impl Prometheus {
             initial.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
         ));
         let served = values.clone();
+        let counters: Counters = Arc::default();
+        let growing = counters.clone();
         let exporter = super::serve(axum::Router::new().route(
             "/metrics",
             axum::routing::get(move || {
                 let v = served.lock().expect("values").clone();
+                let c: Vec<String> = growing
+                    .lock()
+                    .expect("counters")
+                    .iter()
+                    .map(|(line, (base, rate, since))| {
+                        format!("{line} {}\n", base + rate * since.elapsed().as_secs_f64())
+                    })
+                    .collect();
                 async move {
                     // One TYPE line a metric: a second one fails the whole scrape.
                     let mut body = String::new();
@@ -61,6 +75,8 @@ impl Prometheus {
                         }
                         body.push_str(&format!("{line} {value}\n"));
                     }
+                    // Counters untyped: a histogram's buckets need no TYPE line to be read.
+                    body.extend(c);
                     ([("content-type", "text/plain; version=0.0.4")], body)
                 }
             }),
@@ -90,6 +106,7 @@ impl Prometheus {
         let p = Prometheus {
             url,
             values,
+            counters,
             child,
             _dir: dir,
         };
@@ -117,6 +134,15 @@ impl Prometheus {
             .lock()
             .expect("values")
             .insert(line.to_string(), value);
+    }
+
+    /// A counter that grows by `per_second` from now on (from where it is).
+    pub fn counter(&self, line: &str, per_second: f64) {
+        let mut c = self.counters.lock().expect("counters");
+        let now = c.get(line).map_or(0.0, |(base, rate, since)| {
+            base + rate * since.elapsed().as_secs_f64()
+        });
+        c.insert(line.to_string(), (now, per_second, Instant::now()));
     }
 
     /// Stops answering: the server is killed.
