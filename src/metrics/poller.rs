@@ -48,9 +48,11 @@ pub fn spawn(
                 _ => want,
             };
             let release = releases.borrow().clone();
-            let asked = gate
-                .source
-                .range(from, now, gate.interval, release.as_deref());
+            // A long first span (a deploy hours ago) is asked coarser: at most ~2,000 points,
+            // well inside Prometheus's 11,000 a series.
+            let span = (now - from).to_std().unwrap_or_default();
+            let step = gate.interval.max(span / 2000);
+            let asked = gate.source.range(from, now, step, release.as_deref());
             let msg = match asked.await {
                 Ok(points) => {
                     covered = Some((covered.map_or(from, |(s, _)| s.min(from)), now));
