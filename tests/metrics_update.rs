@@ -162,7 +162,7 @@ fn the_verification_pane_at_80x24_has_a_line_a_gate_and_the_chart_follows_j_and_
     let s = screen(&m, 80, 24);
     assert!(s.contains(" Verification "), "{s}");
     assert!(
-        s.contains("✓ API p95  0.200 s → 0.210 s +5 %  ▄▄▄▄▄▄▄▄"),
+        s.contains("✓ API p95  0.200 s → 0.210 s +5 %  ████████"),
         "{s}"
     );
     assert!(s.contains("✗ DB time  0.050 s → 0.150 s +200 %"), "{s}");
@@ -173,7 +173,7 @@ fn the_verification_pane_at_80x24_has_a_line_a_gate_and_the_chart_follows_j_and_
 
     // Wider, the words: good so far (recorded once the monitoring window is over).
     let s = screen(&m, 160, 40);
-    assert!(s.contains("+5 %  ▄▄▄▄▄▄▄▄  stable so far"), "{s}");
+    assert!(s.contains("+5 %  ████████  stable so far"), "{s}");
     assert!(s.contains("  beyond 20%"), "{s}");
 
     // j: the first gate's chart, with its expectation.

@@ -127,6 +127,11 @@ pub async fn drive(s: Script, tx: mpsc::Sender<Msg>) {
             .unwrap_or_default();
             tokio::time::sleep(left + Duration::from_secs(1)).await;
         }
+        // And once the latency gate's good verdict is on the record (its next poll).
+        until(j, "latency gate", 1, 30, |e| {
+            e.is(kinds::METRIC_VERDICT) && e.str_field("verdict") == Some("good")
+        })
+        .await?;
         keys(&tx, "m7").await;
         until(j, "verified resolved", 1, 30, |e| {
             e.str_field("milestone") == Some("verified_resolved")

@@ -36,6 +36,19 @@ impl World {
             .map(|e| e.at)
     }
 
+    /// The login's p95 in seconds at `t`: ~0.18 s before detection, ~0.9 s during, ~0.2 s after
+    /// the fix.
+    fn latency(&self, t: i64, deployed: Option<i64>) -> f64 {
+        let noise = ((t.wrapping_mul(2_246_822_519) >> 9) % 100) as f64 / 1000.0;
+        if deployed.is_some_and(|d| t >= d) {
+            0.19 + noise / 2.0
+        } else if t >= self.detected.timestamp() {
+            0.86 + noise
+        } else {
+            0.17 + noise / 2.0
+        }
+    }
+
     /// Errors in the bucket starting at `t`: ~10/min before detection, ~420/min during, ~2/min after the fix.
     fn count(&self, t: i64, deployed: Option<i64>) -> f64 {
         let noise = ((t.wrapping_mul(2_654_435_761) >> 7) % 100) as f64 / 100.0;
@@ -73,6 +86,35 @@ async fn events_stats(
         })
         .collect();
     axum::Json(json!({ "data": data, "start": first, "end": now, "meta": { "fields": { "count()": "integer" } } })).into_response()
+}
+
+/// Prometheus's `query_range` for the login's p95 (whatever the PromQL: the demo has one).
+async fn query_range(
+    State(w): State<Arc<World>>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    let arg = |k: &str| {
+        q.iter()
+            .find(|(key, _)| key == k)
+            .and_then(|(_, v)| v.parse::<f64>().ok())
+    };
+    let now = Utc::now().timestamp();
+    let end = arg("end").map_or(now, |e| (e as i64).min(now));
+    let step = arg("step").unwrap_or(5.0).max(1.0) as i64;
+    let start = arg("start")
+        .map_or(end - 600, |s| s as i64)
+        .max(end - 11_000 * step);
+    let deployed = w.deployed().map(|d| d.timestamp());
+    let values: Vec<serde_json::Value> = (0..)
+        .map(|i| start + i * step)
+        .take_while(|t| *t <= end)
+        .map(|t| json!([t, format!("{:.4}", w.latency(t, deployed))]))
+        .collect();
+    axum::Json(json!({
+        "status": "success",
+        "data": {"resultType": "matrix", "result": [{"metric": {"route": "/auth/login"}, "values": values}]}
+    }))
+    .into_response()
 }
 
 async fn issues(State(w): State<Arc<World>>) -> Response {
@@ -136,6 +178,7 @@ pub fn start(world: World) -> Result<String, String> {
                         axum::Json(json!([{"id": "2", "slug": "accounts", "name": "accounts"}]))
                     }),
                 )
+                .route("/api/v1/query_range", get(query_range))
                 .route("/health", get(|| async { "ok" }))
                 .route("/auth/login", post(login))
                 .with_state(Arc::new(world));

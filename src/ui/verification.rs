@@ -15,10 +15,11 @@ use crate::config::Expect;
 
 const SPARK: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
-/// The newest `n` points as a sparkline scaled between their own low and high.
+/// The newest `n` points as a sparkline from zero (or their low, when below it) to their high:
+/// a few percent of noise stays flat, a level that doubles shows.
 pub fn sparkline(g: &Gate, n: usize) -> String {
     let vals: Vec<f64> = g.series.values().rev().take(n).rev().copied().collect();
-    let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
+    let lo = vals.iter().copied().fold(0.0, f64::min);
     let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     vals.iter()
         .map(|v| {
