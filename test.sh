@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh machine: installs what the tests need (tmux, pgrep, sshd with the
 # ssh tools for the ssh:// seats test, libfaketime for the skewed clocks, gpg for the seats that
-# sign with openpgp, Prometheus for the metric gates) when missing, then the whole suite. Extra arguments go to `cargo test`.
+# sign with openpgp, Prometheus for the metric gates, PostgreSQL and Node.js for a real Unleash)
+# when missing, then Unleash itself from npm, then the whole suite. Extra arguments go to
+# `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,6 +15,8 @@ command -v ssh-agent >/dev/null 2>&1 || need+=(openssh-client)
 compgen -G '/usr/lib/*/faketime/libfaketime.so.1' >/dev/null || need+=(faketime)
 command -v gpg >/dev/null 2>&1 || need+=(gnupg)
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || need+=(postgresql)
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -24,6 +28,18 @@ if [ ${#need[@]} -gt 0 ]; then
     echo "test.sh: please install ${need[*]} (needed by the end-to-end tests)" >&2
     exit 1
   fi
+fi
+
+# The feature flags' tests run a real Unleash: the npm package, in target/ beside the build.
+UNLEASH_VERSION=7.4.1
+export WARROOM_UNLEASH_DIR="$PWD/target/unleash-server"
+if [ "$(cat "$WARROOM_UNLEASH_DIR/.version" 2>/dev/null)" != "$UNLEASH_VERSION" ]; then
+  echo "test.sh: installing unleash-server $UNLEASH_VERSION with npm" >&2
+  mkdir -p "$WARROOM_UNLEASH_DIR"
+  (cd "$WARROOM_UNLEASH_DIR" \
+    && echo '{"name":"warroom-test-unleash","private":true}' > package.json \
+    && npm install --no-audit --no-fund --loglevel=error "unleash-server@$UNLEASH_VERSION" >/dev/null \
+    && echo "$UNLEASH_VERSION" > .version)
 fi
 
 cargo test --locked "$@"

@@ -61,6 +61,7 @@ fn main() {
         policy: policy.clone(),
         templates: templates.clone(),
         rollback_command: Some("vercel rollback".into()),
+        flags: Vec::new(),
         now: t0 + chrono::Duration::hours(2),
     };
     let dir = tempfile::tempdir().expect("tmp");

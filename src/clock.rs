@@ -104,7 +104,7 @@ pub enum Monitoring {
 }
 
 pub fn monitoring(inc: &Incident, policy: &Policy, now: DateTime<Utc>) -> Monitoring {
-    match inc.last_deployed_at {
+    match inc.judged_from() {
         None => Monitoring::NotStarted,
         Some(start) => {
             let end = start + policy.monitoring;

@@ -37,6 +37,7 @@ actions! {
     Cancel = "cancel", "x", "cancel the running command (asks y)";
     Git = "git", "g", "git menu";
     Follow = "follow", "f", "deploy log / timeline: toggle follow";
+    Flags = "flags", "F", "feature flags: read them, turn one off or on (asks y)";
     Search = "search", "/", "deploy log: search";
     PageUp = "page_up", "pgup", "scroll a page up";
     PageDown = "page_down", "pgdn", "scroll a page down";

@@ -12,6 +12,7 @@ pub mod config;
 pub mod console;
 pub mod demo;
 pub mod export;
+pub mod flags;
 pub mod format;
 pub mod fsutil;
 pub mod git;

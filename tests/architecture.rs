@@ -14,7 +14,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "producers and services",
         &[
-            "jobs", "git", "github", "sentry", "metrics", "share", "export",
+            "jobs", "git", "github", "sentry", "metrics", "flags", "share", "export",
         ],
     ),
     (

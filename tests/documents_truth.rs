@@ -556,6 +556,7 @@ fn exporter(now_min: i64) -> Exporter {
         policy: Policy::default(),
         templates: Templates::load(None).expect("templates"),
         rollback_command: None,
+        flags: Vec::new(),
         now: t(now_min),
     }
 }

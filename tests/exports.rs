@@ -86,6 +86,7 @@ fn render(format: Format, templates: &Templates) -> Result<String, ExportError> 
         policy: policy.clone(),
         templates: templates.clone(),
         rollback_command: Some("vercel rollback".into()),
+        flags: Vec::new(),
         now,
     };
     exporter.render(&incident(), &journal(), format)
@@ -176,6 +177,7 @@ fn the_status_page_follows_the_phase() {
         policy: policy.clone(),
         templates: templates.clone(),
         rollback_command: None,
+        flags: Vec::new(),
         now: t(20),
     };
     let events = journal();
@@ -284,6 +286,7 @@ fn planted_secrets_never_reach_an_export() {
         policy: policy.clone(),
         templates: templates.clone(),
         rollback_command: None,
+        flags: Vec::new(),
         now: t(100),
     };
     let out = dir.path().join("exports");

@@ -134,7 +134,7 @@ impl ErrorRate {
     }
 
     /// Complete buckets starting at or after `t` (the still-filling newest one left out).
-    fn complete_after(&self, t: DateTime<Utc>) -> Vec<f64> {
+    pub fn complete_after(&self, t: DateTime<Utc>) -> Vec<f64> {
         let newest = self.series.keys().next_back().copied();
         self.series
             .range(t.timestamp()..)

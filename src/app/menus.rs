@@ -286,6 +286,7 @@ impl PickPurpose {
             PickPurpose::RoleSeat(_) => seats::seats(m).len(),
             PickPurpose::Handoff => seats::others(m).len(),
             PickPurpose::Environment(action) => environments::choices(m, action).len(),
+            PickPurpose::Flag => m.flags.len(),
         }
     }
 
@@ -300,6 +301,7 @@ impl PickPurpose {
     /// The menu as it stands, `selected` being the highlighted row.
     pub fn menu(self, m: &Model, selected: usize) -> Menu {
         match self {
+            PickPurpose::Flag => super::flags::menu(m),
             PickPurpose::Role => Menu {
                 title: " Assign a role ",
                 rows: ROLES
@@ -423,6 +425,7 @@ impl PickPurpose {
             PickPurpose::Milestone => MilestoneChoice::all()
                 .get(index)
                 .map_or_else(Vec::new, |c| c.choose(m)),
+            PickPurpose::Flag => super::flags::chosen(m, index),
             PickPurpose::Role => seats::role_chosen(m, index),
             PickPurpose::RoleSeat(role) => seats::assign(m, role, index),
             PickPurpose::Handoff => seats::handoff_to(m, index),

@@ -261,14 +261,16 @@ pub fn on_metric(m: &mut Model, msg: MetricMsg) -> Vec<Effect> {
             points,
             at,
         } => {
-            let deploy = m.incident.last_deployed_at.map(|d| d.timestamp());
+            let deploy = m.incident.judged_from().map(|d| d.timestamp());
             let Some(g) = m.metrics.get_mut(gate) else {
                 return Vec::new();
             };
             g.merge(from, points, at.timestamp(), deploy);
             g.state = GateState::Ok;
             g.last_ok = Some(at);
-            judge(m)
+            let mut fx = judge(m);
+            fx.extend(guard_poll(m, gate));
+            fx
         }
         MetricMsg::Failed { gate, reason, next } => {
             let reason = m.shown(&reason);
@@ -287,10 +289,25 @@ pub fn on_metric(m: &mut Model, msg: MetricMsg) -> Vec<Effect> {
     }
 }
 
+/// A gate's poll as the guard counts it: bad, not bad, or not judged yet.
+fn guard_poll(m: &mut Model, gate: usize) -> Vec<Effect> {
+    let (Some(deploy), Some(g)) = (m.incident.last_deployed_at, m.metrics.get(gate)) else {
+        return Vec::new();
+    };
+    let (name, reading) = (g.name.clone(), g.reading(deploy));
+    match reading {
+        Ok(r) => {
+            let evidence = g.sentence(&r);
+            super::guard::observe(m, &name, Some(r.verdict == Verdict::Bad), &evidence)
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
 /// Each gate's verdict on the latest deploy, on the record when it changes: a bad one at once,
 /// a good one once the monitoring window is over, and a good one that no longer holds.
 pub fn judge(m: &mut Model) -> Vec<Effect> {
-    let Some(deploy) = m.incident.last_deployed_at else {
+    let Some(deploy) = m.incident.judged_from() else {
         return Vec::new();
     };
     if m.read_only() {

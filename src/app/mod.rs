@@ -1,9 +1,12 @@
 //! The console's state machine: one model, one message type, one pure `update`.
 
+pub mod confirm;
 pub mod environments;
 pub mod error_rate;
+pub mod flags;
 pub mod git;
 pub mod github;
+pub mod guard;
 pub mod log_view;
 pub mod menus;
 pub mod metrics;

@@ -66,6 +66,8 @@ pub enum PickPurpose {
     Handoff,
     /// `d`, `s` or `r` with environments before production: which one.
     Environment(EnvAction),
+    /// `F`: which feature flag.
+    Flag,
 }
 
 /// What is done in the environment picked.
@@ -123,6 +125,17 @@ pub enum ConfirmAction {
     DeployElsewhere {
         what: String,
         environment: String,
+    },
+    /// Turn this feature flag on or off.
+    Flag {
+        name: String,
+        on: bool,
+    },
+    /// The guard tripped: the evidence, what it does, and (armed) when it acts unless vetoed.
+    Guard {
+        step: super::guard::Step,
+        evidence: String,
+        deadline: Option<DateTime<Utc>>,
     },
 }
 
@@ -259,6 +272,10 @@ pub struct Model {
     pub error_rate: ErrorRate,
     /// The metric gates (`[[metrics]]`), in the config's order.
     pub metrics: Vec<super::metrics::Gate>,
+    /// The feature flags (`[[flags]]`), in the config's order.
+    pub flags: Vec<super::flags::FlagView>,
+    /// What the console does by itself when a deploy makes things worse.
+    pub guard: super::guard::Guard,
     /// What the verification pane's chart shows: 0 the error rate, then each gate.
     pub chart: usize,
     /// Register the console's deploys with Sentry, under this release (else the hotfix tag).
@@ -309,6 +326,8 @@ impl Model {
                 "SENTRY_AUTH_TOKEN",
             )),
             metrics: Vec::new(),
+            flags: Vec::new(),
+            guard: Default::default(),
             chart: 0,
             register_deploy: None,
             git: GitView::default(),

@@ -44,6 +44,8 @@ pub enum Msg {
     LogFile(TailRead),
     /// News from the Sentry poller.
     Sentry(crate::sentry::SentryMsg),
+    /// A feature flag's state, or a change's outcome.
+    Flag(crate::flags::FlagMsg),
     /// A metric gate's points, or why its poll failed.
     Metric(crate::metrics::MetricMsg),
     /// The pull request: opened, its state on GitHub, or a poll's failure.
@@ -103,6 +105,17 @@ pub enum Effect {
     FollowPr(u64),
     /// Post this text to the Slack webhook.
     PostSlack(String),
+    /// Post this notice to Slack when a webhook is configured (the guard's), else nothing.
+    Notify(String),
+    /// Read every feature flag's state.
+    ReadFlags,
+    /// Turn a flag on or off, then read it back.
+    SetFlag {
+        name: String,
+        on: bool,
+        comment: String,
+        by_guard: bool,
+    },
     /// Start a job; one at a time.
     Run(JobSpec),
     /// Ask the readiness URL until it answers with the new version, or the time is up.

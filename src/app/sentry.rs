@@ -21,7 +21,9 @@ pub fn on_sentry(m: &mut Model, msg: SentryMsg) -> Vec<Effect> {
             m.error_rate
                 .merge(start, buckets, width, at.timestamp(), detected);
             m.error_rate.last_ok = Some(at);
-            judge(m)
+            let mut fx = judge(m);
+            fx.extend(guard_poll(m));
+            fx
         }
         SentryMsg::Issues { since, issues } => {
             let mut fx = Vec::new();
@@ -101,9 +103,28 @@ pub fn on_sentry(m: &mut Model, msg: SentryMsg) -> Vec<Effect> {
     }
 }
 
+/// The poll as the guard counts it: the error rate risen since the deploy is a bad poll.
+fn guard_poll(m: &mut Model) -> Vec<Effect> {
+    let Some(deploy) = m.incident.last_deployed_at else {
+        return Vec::new();
+    };
+    let e = &m.error_rate;
+    match e.verdict(m.incident.detected_at, deploy) {
+        Some(v) => {
+            let bad = matches!(v, super::error_rate::Verdict::Rose { .. });
+            super::guard::observe(m, "error rate", Some(bad), &v.sentence())
+        }
+        // Judged, neither dropped nor risen: not a bad poll.
+        None if e.complete_after(deploy).len() >= e.verdict_buckets.max(1) => {
+            super::guard::observe(m, "error rate", Some(false), "")
+        }
+        None => Vec::new(),
+    }
+}
+
 /// The verdict on the latest deploy, recorded once per deploy and kind.
 fn judge(m: &mut Model) -> Vec<Effect> {
-    let Some(deploy) = m.incident.last_deployed_at else {
+    let Some(deploy) = m.incident.judged_from() else {
         return Vec::new();
     };
     let Some(v) = m.error_rate.verdict(m.incident.detected_at, deploy) else {
@@ -163,7 +184,7 @@ pub fn quiet_after_deploy(m: &mut Model) -> Vec<Effect> {
     if m.error_rate.unconfigured.is_some() || m.read_only() {
         return Vec::new();
     }
-    let Some(deploy) = m.incident.last_deployed_at else {
+    let Some(deploy) = m.incident.judged_from() else {
         return Vec::new();
     };
     if clock::monitoring(&m.incident, &m.policy, m.now) != Monitoring::Done {

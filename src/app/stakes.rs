@@ -169,7 +169,20 @@ pub fn rollback_stakes(m: &Model, environment: &str) -> Vec<String> {
             m.config_name
         )),
     }
-    out.push("Option 3 — turn the fix's feature flag off in the environment".into());
+    if m.flags.is_empty() {
+        out.push(format!(
+            "Option 3 — turn the fix's feature flag off (add [[flags]] to {} to do it with F)",
+            m.config_name
+        ));
+    }
+    for f in &m.flags {
+        out.push(format!(
+            "Option 3 — turn {} off in {} (now {}): F",
+            f.name,
+            m.shown(&f.place),
+            m.shown(&f.state_words())
+        ));
+    }
     out
 }
 

@@ -40,13 +40,13 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::JournalChanged => vec![Effect::ReadJournal],
         Msg::Journal(batch) => {
             let added = batch.events.len();
-            let deployed_before = (m.incident.last_deployed_at, m.incident.release.clone());
+            let deployed_before = (m.incident.judged_from(), m.incident.release.clone());
             let closed_before = m.incident.closed_at;
             super::rewind::apply(m, batch.events);
             let mut fx = Vec::new();
-            if (m.incident.last_deployed_at, m.incident.release.clone()) != deployed_before {
+            if (m.incident.judged_from(), m.incident.release.clone()) != deployed_before {
                 fx.push(Effect::Deployed {
-                    at: m.incident.last_deployed_at,
+                    at: m.incident.judged_from(),
                     release: m.incident.release.clone(),
                 });
             }
@@ -95,6 +95,7 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Sentry(s) => sentry::on_sentry(m, s),
         Msg::Metric(g) => super::metrics::on_metric(m, g),
+        Msg::Flag(f) => super::flags::on_flag(m, f),
         Msg::EnvironmentIssues {
             environment,
             sentry_environment,
@@ -160,6 +161,7 @@ fn on_tick(m: &mut Model, now: chrono::DateTime<chrono::Utc>) -> Vec<Effect> {
         m.status = None;
     }
     let mut fx = sentry::quiet_after_deploy(m);
+    fx.extend(super::guard::on_tick(m, now));
     if let Some(due) = clock::next_update_due(&m.incident, &m.policy)
         && now >= due
         && m.bell_rung_for != Some(due)
@@ -273,55 +275,7 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
                 }
             }
         }
-        Mode::Confirm { action } => {
-            m.mode = Mode::Normal;
-            if key.code == KeyCode::Char('y') || key.code == KeyCode::Char('Y') {
-                match action {
-                    ConfirmAction::Close => vec![
-                        Effect::Append(Draft::new(
-                            kinds::INCIDENT_CLOSED,
-                            format!("Incident {} closed", m.incident.ticket),
-                        )),
-                        Effect::Export(crate::export::Format::for_incident(&m.incident)),
-                    ],
-                    ConfirmAction::Share => vec![Effect::Share],
-                    ConfirmAction::Handoff { to, .. } => super::seats::hand_over(m, &to, None),
-                    ConfirmAction::AcceptHandoff { .. } => super::seats::accept(m),
-                    ConfirmAction::DeployElsewhere { environment, .. } => {
-                        m.mode = Mode::Confirm {
-                            action: ConfirmAction::Deploy { environment },
-                        };
-                        Vec::new()
-                    }
-                    ConfirmAction::PostSlack { text } => vec![Effect::PostSlack(text)],
-                    ConfirmAction::OpenPr { title, body } => {
-                        super::github::confirmed(m, title, body)
-                    }
-                    ConfirmAction::Deploy { environment } => {
-                        runs::deploy_confirmed(m, &environment)
-                    }
-                    ConfirmAction::SkipStaging { .. } => {
-                        runs::run_deploy(m, crate::runbook::PRODUCTION)
-                    }
-                    ConfirmAction::Rollback { environment } => {
-                        runs::confirmed_rollback(m, &environment)
-                    }
-                    ConfirmAction::Cancel => vec![Effect::CancelRun],
-                    ConfirmAction::Quit => {
-                        m.quitting = true;
-                        vec![Effect::CancelRun, Effect::Quit]
-                    }
-                    ConfirmAction::Git { op, .. } => git::run(m, op),
-                }
-            } else if let (KeyCode::Char('s'), ConfirmAction::Handoff { to, brief }) =
-                (key.code, &action)
-            {
-                super::seats::hand_over(m, to, Some(brief.clone()))
-            } else {
-                m.say(Tone::Info, "Cancelled");
-                Vec::new()
-            }
-        }
+        Mode::Confirm { action } => super::confirm::on_key(m, key, action),
     }
 }
 
@@ -482,6 +436,7 @@ fn on_action(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
         Action::Checks => return refuse_closed_or(m, runs::checks_key),
         Action::Smoke => return refuse_closed_or(m, runs::smoke_key),
         Action::Rollback => return refuse_closed_or(m, runs::rollback_key),
+        Action::Flags => return refuse_closed_or(m, super::flags::flags_key),
         Action::Cancel => return runs::cancel_key(m),
         Action::Share => return super::seats::share_key(m),
         Action::Role => return super::seats::role_key(m),

@@ -94,6 +94,15 @@ pub enum Command {
     },
     /// Close the incident and write its exports
     Close { ticket: String },
+    /// Turn a feature flag from [[flags]] off or on (read back, then recorded), or print its
+    /// state. Exit 0 done, 2 refused (no such flag, no token, closed), 1 failed
+    Flag {
+        ticket: String,
+        /// The flag's name in [[flags]]
+        name: String,
+        #[arg(value_enum)]
+        state: FlagState,
+    },
     /// Git for the hotfix: branch, guard, verify, tag, revert, backport, patch
     Git {
         /// The hotfix branch to work on when the incident has none on its record (never
@@ -134,7 +143,15 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Subcommand)]
+/// What `warroom flag` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FlagState {
+    Off,
+    On,
+    Status,
+}
+
+#[derive(Subcommand, Debug)]
 pub enum GitAction {
     /// Update the base from the remote and create the hotfix branch at its tip
     Branch {

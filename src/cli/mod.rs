@@ -5,6 +5,7 @@ pub mod args;
 pub mod config_check;
 mod config_cmd;
 mod documents;
+mod flag;
 mod git;
 mod manual;
 mod record;
@@ -170,6 +171,11 @@ pub fn run(cli: Cli) -> Result<()> {
             out,
         }) => export_cmd(&ctx, &ticket, format, out.as_deref()),
         Some(Command::Close { ticket }) => close(&ctx, &ticket),
+        Some(Command::Flag {
+            ticket,
+            name,
+            state,
+        }) => flag::flag(&ctx, &ticket, &name, state),
         Some(Command::Config { action }) => config_cmd(&ctx, action),
         Some(Command::Git { action, branch }) => git_cmd(&ctx, action, branch),
         Some(Command::Demo { script, dir }) => demo(script, dir),

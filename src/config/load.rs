@@ -250,7 +250,7 @@ pub fn locate(flag: Option<&Path>, cwd: &Path) -> Result<Option<PathBuf>, Config
 
 pub fn load(flag: Option<&Path>, cwd: &Path) -> Result<Loaded, ConfigError> {
     let path = locate(flag, cwd)?;
-    let (config, text) = match &path {
+    let (mut config, text) = match &path {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| ConfigError {
                 source_name: p.display().to_string(),
@@ -294,10 +294,12 @@ pub fn load(flag: Option<&Path>, cwd: &Path) -> Result<Loaded, ConfigError> {
         &text,
         source_name.as_deref().unwrap_or(CONFIG_FILE),
     )?;
-    let templates_dir = config.templates_dir.as_ref().map(|t| {
-        let base = path.as_deref().and_then(Path::parent).unwrap_or(cwd);
-        base.join(t)
-    });
+    config.check_flags(&text, source_name.as_deref().unwrap_or(CONFIG_FILE))?;
+    let base = path.as_deref().and_then(Path::parent).unwrap_or(cwd);
+    let templates_dir = config.templates_dir.as_ref().map(|t| base.join(t));
+    for f in &mut config.flags {
+        f.file = f.file.take().map(|p| base.join(p));
+    }
     Ok(Loaded {
         templates_dir,
         config,

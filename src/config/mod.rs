@@ -14,12 +14,14 @@ use crate::clock::Policy;
 use crate::keys::{Action, KeySpec, Keymap};
 use crate::priority::Priority;
 
+mod flags;
 mod load;
 mod metrics;
 pub mod palette;
 pub mod secret;
 mod values;
 
+pub use flags::*;
 pub use load::*;
 pub use metrics::*;
 use values::*;
@@ -54,6 +56,10 @@ pub struct Config {
     pub sentry: SentryConfig,
     /// Gates on the deploy beyond the error rate (`[[metrics]]`).
     pub metrics: Vec<MetricConfig>,
+    /// The feature flags the console can turn off and on (`[[flags]]`).
+    pub flags: Vec<FlagConfig>,
+    /// What the console does by itself when a deploy makes things worse.
+    pub guard: GuardConfig,
     pub git: GitConfig,
     pub github: GithubConfig,
     pub share: ShareConfig,

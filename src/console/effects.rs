@@ -54,6 +54,7 @@ pub struct Executor {
     sharer: Option<ShareWorker>,
     /// Events folded when the console started: a checkpoint is left when there are more.
     checkpointed: usize,
+    flags: super::flags::Flags,
 }
 
 /// The Slack webhook: a secret, kept here and never in the model.
@@ -100,7 +101,14 @@ impl Executor {
             follower: None,
             share: None,
             sharer: None,
+            flags: Default::default(),
         }
+    }
+
+    /// The feature flags' clients.
+    pub fn with_flags(mut self, flags: super::flags::Flags) -> Executor {
+        self.flags = flags;
+        self
     }
 
     pub fn with_documents(mut self, documents: Documents, slack: Slack) -> Executor {
@@ -282,6 +290,17 @@ impl Executor {
             Effect::Export(formats) => self.export(&formats, model),
             Effect::SlackPreview => self.slack_preview(model),
             Effect::PostSlack(text) => self.post_slack(text),
+            Effect::Notify(text) => self.notify(text),
+            Effect::ReadFlags => {
+                self.flags.read_all(&self.tx);
+                Vec::new()
+            }
+            Effect::SetFlag {
+                name,
+                on,
+                comment,
+                by_guard,
+            } => self.flags.set(name, on, comment, by_guard, &self.tx),
             Effect::Run(spec) => self.run(spec, model),
             Effect::WaitReady(check) => {
                 let tx = self.tx.clone();
@@ -564,6 +583,25 @@ impl Executor {
         tokio::spawn(async move {
             let r = crate::export::slack::post(&url, &text).await;
             let _ = tx.send(Msg::SlackPosted(r)).await;
+        });
+        Vec::new()
+    }
+}
+
+impl Executor {
+    /// The guard's notice, posted only where a webhook is configured; a failure is said in the
+    /// footer (it is not a status update, so it is not recorded as one).
+    fn notify(&self, text: String) -> Vec<Msg> {
+        let Some(url) = self.slack.webhook.clone() else {
+            return Vec::new();
+        };
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            if let Err(e) = crate::export::slack::post(&url, &text).await {
+                let _ = tx
+                    .send(Msg::Failed(format!("Slack: the guard's notice: {e}")))
+                    .await;
+            }
         });
         Vec::new()
     }

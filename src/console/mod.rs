@@ -4,6 +4,7 @@
 
 pub mod effects;
 pub mod event_loop;
+pub mod flags;
 pub mod pull_request;
 pub mod setup;
 pub mod share;
@@ -40,14 +41,14 @@ pub async fn run(console: Console, script: Option<Script>) -> anyhow::Result<u8>
         .map_err(|e| tracing::warn!("cannot watch the journal, falling back to the clock: {e}"))
         .ok();
     let signals = sources::spawn_signals(tx.clone())?;
-    executor.deployed(
-        model.incident.last_deployed_at,
-        model.incident.release.clone(),
-    );
+    executor.deployed(model.incident.judged_from(), model.incident.release.clone());
     if let Some(setup) = sentry {
         executor.start_sentry(setup);
     }
     executor.start_gates(gates);
+    if !model.flags.is_empty() {
+        executor.perform(crate::app::Effect::ReadFlags, &model);
+    }
     if let Some(record) = crate::app::metrics::gates_event(&model) {
         executor.perform(record, &model);
     }

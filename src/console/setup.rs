@@ -113,6 +113,19 @@ pub fn prepare(
         }
         model.metrics.push(view);
     }
+    let mut flags = Vec::new();
+    for cfg in &config.flags {
+        let mut view = crate::app::flags::FlagView::new(cfg);
+        match crate::flags::Flag::new(cfg) {
+            Ok((flag, keys)) => {
+                secrets.extend(keys);
+                flags.push(flag);
+            }
+            Err(what) => view.unavailable = Some(what),
+        }
+        model.flags.push(view);
+    }
+    model.guard = crate::app::guard::Guard::new(&config.guard);
     if model.error_rate.unconfigured.is_some() && !model.metrics.is_empty() {
         model.chart = 1;
     }
@@ -169,6 +182,7 @@ pub fn prepare(
         cwd: cwd.to_path_buf(),
         token: github_token,
     })
+    .with_flags(super::flags::Flags::new(flags))
     .with_share(ShareLink {
         git: config.git.clone(),
         cfg: config.share.clone(),

@@ -105,6 +105,7 @@ pub struct Context {
     pub verified_where: Vec<super::verified::Where>,
     /// The metric gates' verdicts on the latest deploy.
     pub gates: super::gates::Gates,
+    pub mitigation: super::mitigation::Mitigations,
     /// The error-rate event whose series the chart draws.
     #[serde(skip)]
     pub chart: Option<Event>,
@@ -264,6 +265,7 @@ pub fn build(
         seats: super::handoff::seats_view(inc, policy, now),
         verified_where: super::verified::verified_where(inc),
         gates: super::gates::gates(inc),
+        mitigation: Default::default(),
         chart: None,
     };
     let mut checks_failed_before = 0;

@@ -23,7 +23,7 @@ pub struct Judged {
 
 pub fn gates(inc: &Incident) -> Gates {
     let mut out = Gates::default();
-    if inc.last_deployed_at.is_none() {
+    if inc.judged_from().is_none() {
         return out;
     }
     for (g, v) in inc.gate_verdicts_now() {

@@ -7,6 +7,7 @@ pub mod context;
 pub mod gates;
 pub mod handoff;
 pub mod json;
+pub mod mitigation;
 pub mod record;
 pub mod review;
 pub mod rows;
@@ -213,6 +214,8 @@ pub struct Exporter {
     pub policy: Policy,
     pub templates: Templates,
     pub rollback_command: Option<String>,
+    /// The configured flags: the rollback plan's option 3.
+    pub flags: Vec<mitigation::PlanFlag>,
     pub now: DateTime<Utc>,
 }
 
@@ -228,6 +231,7 @@ impl Exporter {
             templates: Templates::load(templates_dir)?,
             policy,
             rollback_command,
+            flags: Vec::new(),
             now,
         })
     }
@@ -279,13 +283,17 @@ impl Exporter {
     ) -> Result<&'c context::Context, ExportError> {
         Ok(match ctx {
             Some(c) => c,
-            None => ctx.insert(context::build(
-                inc,
-                events,
-                &self.policy,
-                self.rollback_command.clone(),
-                self.now,
-            )?),
+            None => {
+                let mut c = context::build(
+                    inc,
+                    events,
+                    &self.policy,
+                    self.rollback_command.clone(),
+                    self.now,
+                )?;
+                c.mitigation = mitigation::mitigations(inc, &self.flags);
+                ctx.insert(c)
+            }
         })
     }
 

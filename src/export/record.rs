@@ -19,6 +19,8 @@ pub struct Documents {
     pub policy: Policy,
     /// The rollback command the documents name.
     pub rollback: Option<String>,
+    /// The flags the rollback plan names.
+    pub flags: Vec<super::mitigation::PlanFlag>,
 }
 
 impl Documents {
@@ -27,17 +29,28 @@ impl Documents {
             templates_dir: loaded.templates_dir.clone(),
             policy: loaded.config.policy(),
             rollback: runbook.rollback.clone(),
+            flags: loaded
+                .config
+                .flags
+                .iter()
+                .map(|f| super::mitigation::PlanFlag {
+                    name: f.name.get_ref().clone(),
+                    place: f.place(),
+                })
+                .collect(),
         }
     }
 
     /// The exporter for documents written at `now`.
     pub fn exporter(&self, now: DateTime<Utc>) -> Result<Exporter, ExportError> {
-        Exporter::new(
+        let mut e = Exporter::new(
             self.templates_dir.as_deref(),
             self.policy.clone(),
             self.rollback.clone(),
             now,
-        )
+        )?;
+        e.flags = self.flags.clone();
+        Ok(e)
     }
 }
 

@@ -110,13 +110,18 @@ fn window_of(ev: &Event) -> Duration {
 /// Why "verified resolved" at `at` would not be true: no deploy, the window not over, or no good
 /// verdict on the latest deploy.
 pub fn unverified(inc: &Incident, at: DateTime<Utc>, window: Duration) -> Option<String> {
-    let Some(deploy) = inc.last_deployed_at else {
+    let (Some(_), Some(deploy)) = (inc.last_deployed_at, inc.judged_from()) else {
         return Some("no deploy of the fix is on the record".into());
     };
     let since = (at - deploy).to_std().unwrap_or_default();
     if since < window {
+        let after = if Some(deploy) == inc.mitigation.last_flag_change {
+            "the flag change"
+        } else {
+            "the deploy"
+        };
         return Some(format!(
-            "marked {} after the deploy: the {} monitoring window had not elapsed",
+            "marked {} after {after}: the {} monitoring window had not elapsed",
             crate::format::duration(since),
             crate::format::duration(window)
         ));
@@ -186,6 +191,16 @@ impl Incident {
 
     /// Facts that a different kind of event makes stale.
     fn withdraw_stale(&mut self, ev: &Event, why: &str) {
+        // A flag changed: what runs now is judged afresh, in whichever environment it serves.
+        if ev.is(kinds::FLAG_CHANGED) && ev.flag("confirmed") {
+            let reason = format!("{why}: what runs is judged again");
+            self.release_matching(
+                |k| k.starts_with("error_rate|") || k.starts_with("metric_verdict|"),
+                ev.at,
+                &reason,
+            );
+            return self.release_verified(ev.at, &reason);
+        }
         if !ev.in_production() {
             return self.withdraw_before_production(ev, why);
         }
@@ -214,12 +229,12 @@ impl Incident {
                 self.release_verified(ev.at, why);
             }
             kinds::SENTRY_ISSUE => {
-                let after = match (ev.time_field("first_seen"), self.last_deployed_at) {
+                let after = match (ev.time_field("first_seen"), self.judged_from()) {
                     (Some(first), Some(deploy)) => first >= deploy,
                     (None, Some(_)) => true,
                     _ => false,
                 };
-                if after && let Some(deploy) = self.last_deployed_at {
+                if after && let Some(deploy) = self.judged_from() {
                     let key = crate::journal::event::rfc3339_string(deploy);
                     self.verdicts.push((key, "new_issues".into()));
                     self.release_matching(|k| k.starts_with("error_rate|new_issues|"), ev.at, why);

@@ -69,7 +69,7 @@ impl Incident {
     /// The verdicts on the latest deploy, in the gates' order: what the documents may state.
     pub fn gate_verdicts_now(&self) -> Vec<(&GateRecord, Option<&GateVerdict>)> {
         let key = self
-            .last_deployed_at
+            .judged_from()
             .map(crate::journal::event::rfc3339_string);
         self.gates
             .iter()
@@ -96,7 +96,7 @@ impl Incident {
     /// item is not good on this deploy, or the verdict is on an earlier deploy.
     pub(super) fn gate_unmet(&self, ev: &Event) -> Option<String> {
         let deploy = self
-            .last_deployed_at
+            .judged_from()
             .map(crate::journal::event::rfc3339_string)?;
         if ev.str_field("deploy_at") != Some(deploy.as_str()) {
             return Some("the verdict is on an earlier deploy".into());

@@ -10,6 +10,7 @@ pub mod checkpoint;
 pub mod environments;
 pub mod facts;
 pub mod gates;
+pub mod mitigation;
 pub mod record;
 pub mod seats;
 
@@ -170,6 +171,9 @@ pub struct Incident {
     /// Each gate's latest verdict, by name.
     #[serde(default)]
     pub gate_verdicts: std::collections::BTreeMap<String, gates::GateVerdict>,
+    /// The flags changed and what the guard did.
+    #[serde(default)]
+    pub mitigation: mitigation::Mitigation,
     /// How many events the journal holds.
     pub count: usize,
     /// The newest events (at most [`RECENT`]), for the timeline's first screen. Older ones are
@@ -244,6 +248,7 @@ impl Incident {
             environments: Default::default(),
             gates: Vec::new(),
             gate_verdicts: Default::default(),
+            mitigation: Default::default(),
             pir_completed: false,
             pr: None,
             seats: Seats::default(),
@@ -387,6 +392,9 @@ impl Incident {
                 }
             }
             kinds::METRIC_GATES | kinds::METRIC_VERDICT => self.apply_gates(&ev),
+            kinds::FLAG_CHANGED | kinds::GUARD_TRIPPED | kinds::GUARD_VETOED => {
+                self.mitigation.apply(&ev)
+            }
             kinds::SENTRY_DEPLOY if ev.flag("ok") => {
                 self.release = ev.str_field("release").map(str::to_string);
             }
@@ -467,6 +475,12 @@ impl Incident {
             .rev()
             .find(|(d, v)| d == deploy_at && class.contains(&v.as_str()))
             .map(|(_, v)| v.as_str())
+    }
+
+    /// What the verification judges from: the latest deploy, or a flag changed after it (a
+    /// mitigation starts the window again, as a deploy does).
+    pub fn judged_from(&self) -> Option<DateTime<Utc>> {
+        self.last_deployed_at.max(self.mitigation.last_flag_change)
     }
 
     fn deployed(&mut self, at: DateTime<Utc>) {

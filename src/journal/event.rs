@@ -79,6 +79,15 @@ pub mod kinds {
         /// A gate's verdict on a deploy: `name`, `item`, `verdict` (good, bad, unsettled),
         /// `before`, `after`, `window_secs`, `deploy_at`.
         METRIC_VERDICT = "metric_verdict",
+        /// A feature flag changed and read back: `flag`, `provider`, `environment`, `from`
+        /// (on/off, or null when it could not be read first), `to`, `confirmed`,
+        /// `by_guard` (the guard changed it, not a person).
+        FLAG_CHANGED = "flag_changed",
+        /// The guard saw a deploy make things worse: `deploy_at`, `signal`, `polls`,
+        /// `evidence`, `action` (propose, rollback, flag:<name>), `veto_secs`.
+        GUARD_TRIPPED = "guard_tripped",
+        /// Someone stopped the guard's action: `deploy_at`, `action`.
+        GUARD_VETOED = "guard_vetoed",
         EXPORT_WRITTEN = "export_written",
         SLACK_POSTED = "slack_posted",
         PIR_COMPLETED = "pir_completed",

@@ -113,7 +113,7 @@ fn summary(m: &Model) -> Line<'static> {
 
 fn issues_line(m: &Model) -> Line<'static> {
     let e = &m.error_rate;
-    if m.incident.last_deployed_at.is_none() {
+    if m.incident.judged_from().is_none() {
         return Line::styled("New issues are watched from the deploy on", theme::dim());
     }
     if e.issues.is_empty() {

@@ -73,7 +73,7 @@ fn title_line(m: &Model) -> Line<'static> {
             theme::banner(theme::palette().waived, Color::Black),
         ));
     }
-    if let Some(d) = inc.last_deployed_at {
+    if let Some(d) = inc.judged_from() {
         let key = crate::journal::event::rfc3339_string(d);
         if inc.latest_verdict(&key, crate::incident::facts::RATE_VERDICTS) == Some("rose") {
             spans.push(Span::styled(

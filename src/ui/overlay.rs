@@ -190,6 +190,8 @@ fn keep_words(action: &ConfirmAction) -> &'static str {
         ConfirmAction::Handoff { .. } => "keeps the role",
         ConfirmAction::AcceptHandoff { .. } => "decides later (H)",
         ConfirmAction::DeployElsewhere { .. } => "does not deploy",
+        ConfirmAction::Flag { .. } => "changes nothing",
+        ConfirmAction::Guard { .. } => "stands the guard down for this deploy",
     }
 }
 
@@ -276,6 +278,37 @@ fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
             ],
             "y goes on to the deploy's own confirmation",
         ),
+        ConfirmAction::Flag { name, on } => (
+            format!(" Turn {name} {} ", crate::flags::word(*on)),
+            crate::app::flags::stakes(m, name, *on),
+            if *on {
+                "y turns it on"
+            } else {
+                "y turns it off"
+            },
+        ),
+        ConfirmAction::Guard {
+            step,
+            evidence,
+            deadline,
+        } => (
+            " Guard tripped ".into(),
+            vec![
+                m.shown(evidence),
+                match deadline {
+                    Some(d) => format!(
+                        "It will {} in {} unless vetoed.",
+                        step.words(),
+                        crate::format::duration((*d - m.now).to_std().unwrap_or_default())
+                    ),
+                    None => format!("Proposed: {}.", step.words()),
+                },
+            ],
+            match deadline {
+                Some(_) => "y acts now · n vetoes",
+                None => "y does it",
+            },
+        ),
         ConfirmAction::Quit => (
             " Quit while a command runs ".into(),
             vec![format!(
@@ -286,7 +319,12 @@ fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
         ),
     };
     // What the keys do is on the border, so it shows however long the text is; the text wraps.
-    let keys = format!(" {yes} · any other key: {} ", keep_words(action));
+    let keys = match action {
+        ConfirmAction::Guard {
+            deadline: Some(_), ..
+        } => format!(" {yes}: {} ", keep_words(action)),
+        _ => format!(" {yes} · any other key: {} ", keep_words(action)),
+    };
     let width = lines
         .iter()
         .map(|l| l.chars().count() as u16 + 4)

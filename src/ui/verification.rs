@@ -79,7 +79,7 @@ pub fn line(m: &Model, g: &Gate, selected: bool) -> Line<'static> {
         .latest()
         .map(|v| g.show(v))
         .unwrap_or_else(|| "no data".into());
-    let deploy = m.incident.last_deployed_at;
+    let deploy = m.incident.judged_from();
     let reading = deploy.map(|d| g.reading(d));
     let (mark, tone) = match &reading {
         Some(Ok(r)) => match r.verdict {
@@ -175,7 +175,7 @@ pub fn render_chart(m: &Model, g: &Gate, area: Rect, buf: &mut Buffer) {
         .collect();
     let before = m
         .incident
-        .last_deployed_at
+        .judged_from()
         .and_then(|d| g.level_before(d).map(|b| (d, b)));
     let threshold = match g.expect {
         Expect::Below(x) | Expect::Above(x) => Some(x),

@@ -9,6 +9,7 @@ pub mod seats;
 pub mod secrets;
 pub mod sentry;
 pub mod tmux;
+pub mod unleash;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,0 +1,171 @@
+//! The kill switch against a real Unleash (the `unleash-server` npm package on PostgreSQL, on
+//! 127.0.0.1): the real binary turns a flag off and on, and Unleash's client API, what the
+//! service's SDK reads, then reports the new state. A token without the permission, a flag that
+//! does not exist and a server that stops answering each fail with the reason and record nothing.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::unleash::{ADMIN_TOKEN, CLIENT_TOKEN, Unleash};
+use common::*;
+
+const TICKET: &str = "INC-FLAG-1";
+
+fn setup(unleash: &Unleash, key: &str) -> tempfile::TempDir {
+    let home = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        home.path().join("warroom.toml"),
+        format!(
+            "[[flags]]\nname = \"new-checkout\"\nprovider = \"unleash\"\nurl = \"{}\"\nproject = \"default\"\nenvironment = \"production\"\nkey = \"{key}\"\ntoken_env = \"UNLEASH_ADMIN_TOKEN\"\n",
+            unleash.url
+        ),
+    )
+    .expect("config");
+    let o = warroom(
+        home.path(),
+        &[
+            "open",
+            TICKET,
+            "--priority",
+            "P1",
+            "--title",
+            "Checkout double-charges",
+            "--no-console",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    home
+}
+
+fn flag(home: &Path, token: &str, state: &str) -> std::process::Output {
+    warroom_env(
+        home,
+        home,
+        &["flag", TICKET, "new-checkout", state],
+        &[("UNLEASH_ADMIN_TOKEN", token)],
+    )
+}
+
+fn flag_events(home: &Path) -> Vec<serde_json::Value> {
+    export_json(home, TICKET)["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "flag_changed")
+        .cloned()
+        .collect()
+}
+
+/// The client API may serve from a cache for a moment: asked until it says `want`.
+fn client_says(unleash: &Unleash, key: &str, want: bool) -> Duration {
+    let start = Instant::now();
+    while unleash.client_enabled(key) != want {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "the client API still says {} after 15 s",
+            !want
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    start.elapsed()
+}
+
+#[test]
+fn the_binary_turns_a_real_unleash_flag_off_and_on_and_the_client_api_follows() {
+    let mut unleash = Unleash::start();
+    unleash.create_flag("new-checkout");
+    assert!(unleash.client_enabled("new-checkout"));
+    let home = setup(&unleash, "new-checkout");
+
+    let o = flag(home.path(), ADMIN_TOKEN, "status");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).trim(),
+        "new-checkout: on in Unleash default/production"
+    );
+
+    let started = Instant::now();
+    let o = flag(home.path(), ADMIN_TOKEN, "off");
+    let took = started.elapsed();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Flag new-checkout turned off in Unleash default/production"));
+    client_says(&unleash, "new-checkout", false);
+    eprintln!("off, read back and recorded in {took:?}");
+
+    let events = flag_events(home.path());
+    assert_eq!(events.len(), 1, "{events:?}");
+    let e = &events[0];
+    assert_eq!(e["flag"], "new-checkout");
+    assert_eq!(e["provider"], "Unleash");
+    assert_eq!(e["environment"], "production");
+    assert_eq!(e["from"], "on");
+    assert_eq!(e["to"], "off");
+    assert_eq!(e["confirmed"], true);
+
+    let o = flag(home.path(), ADMIN_TOKEN, "on");
+    assert!(o.status.success(), "{}", stderr(&o));
+    client_says(&unleash, "new-checkout", true);
+    let events = flag_events(home.path());
+    assert_eq!(events.len(), 2);
+    assert_eq!(
+        (&events[1]["from"], &events[1]["to"]),
+        (&"off".into(), &"on".into())
+    );
+
+    // A client token may read the client API but not change a flag: refused, nothing recorded.
+    let o = flag(home.path(), CLIENT_TOKEN, "off");
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(err.contains("403"), "{err}");
+    assert!(err.contains("the token is refused"), "{err}");
+    assert!(err.contains("nothing recorded"), "{err}");
+    assert!(!err.contains("warroom-client-token-for-tests"), "{err}");
+    assert!(unleash.client_enabled("new-checkout"));
+    assert_eq!(flag_events(home.path()).len(), 2);
+
+    // A flag Unleash does not have.
+    let missing = setup(&unleash, "no-such-flag");
+    let o = flag(missing.path(), ADMIN_TOKEN, "off");
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("404") && err.contains("no-such-flag"), "{err}");
+    assert!(flag_events(missing.path()).is_empty());
+
+    // A name that is not in [[flags]]: refused (2).
+    let o = warroom_env(
+        home.path(),
+        home.path(),
+        &["flag", TICKET, "old-checkout", "off"],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("there are new-checkout"),
+        "{}",
+        stderr(&o)
+    );
+
+    // The server stops answering.
+    unleash.stop();
+    let o = flag(home.path(), ADMIN_TOKEN, "off");
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("Unleash") && err.to_lowercase().contains("refused"),
+        "{err}"
+    );
+    assert_eq!(flag_events(home.path()).len(), 2);
+
+    // No token anywhere on the record.
+    let journal = std::fs::read_to_string(
+        home.path()
+            .join("incidents")
+            .join(TICKET)
+            .join("journal.jsonl"),
+    )
+    .expect("journal");
+    assert!(journal.contains("flag_changed"));
+    assert!(!journal.contains("warroom-admin-token-for-tests"));
+}
