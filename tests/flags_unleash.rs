@@ -169,3 +169,74 @@ fn the_binary_turns_a_real_unleash_flag_off_and_on_and_the_client_api_follows() 
     assert!(journal.contains("flag_changed"));
     assert!(!journal.contains("warroom-admin-token-for-tests"));
 }
+
+/// `F`, choose, `y`: the change made, read back and on the record, timed from the key press to
+/// the record's stamp (taken after the read back). `WARROOM_FLAG_ROUNDS` repeats it for
+/// BENCHMARKS.md beside the bare API calls the change needs (POST, then GET).
+#[test]
+fn f_in_the_console_turns_the_flag_off_and_records_it_once_read_back() {
+    if !common::tmux::tmux_available() {
+        return;
+    }
+    let unleash = Unleash::start();
+    unleash.create_flag("new-checkout");
+    let home = setup(&unleash, "new-checkout");
+    let tmux = common::tmux::Tmux::new("flag-f");
+    tmux.start_sized(home.path(), 140, 45);
+    tmux.line(&format!(
+        "UNLEASH_ADMIN_TOKEN='{ADMIN_TOKEN}' {} resume {TICKET}",
+        bin().display()
+    ));
+    tmux.wait_for("Checklist");
+    let rounds: usize = std::env::var("WARROOM_FLAG_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(1);
+    let mut console = Vec::new();
+    let mut bare = Vec::new();
+    for round in 0..rounds * 2 {
+        let on_now = round % 2 == 1;
+        tmux.keys(&["F"]);
+        let screen = tmux.wait_for(if on_now {
+            "new-checkout  off"
+        } else {
+            "new-checkout  on"
+        });
+        assert!(screen.contains("Unleash default/production"), "{screen}");
+        tmux.keys(&["1"]);
+        tmux.wait_for(if on_now {
+            "Turn new-checkout ON"
+        } else {
+            "Turn new-checkout OFF"
+        });
+        let pressed = chrono::Utc::now();
+        tmux.keys(&["y"]);
+        let start = Instant::now();
+        let event = loop {
+            if let Some(e) = flag_events(home.path()).get(round).cloned() {
+                break e;
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "no flag_changed");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(event["to"], if on_now { "on" } else { "off" });
+        assert_eq!(event["confirmed"], true);
+        let at = chrono::DateTime::parse_from_rfc3339(event["at"].as_str().expect("at"))
+            .expect("at")
+            .with_timezone(&chrono::Utc);
+        console.push((at - pressed).num_milliseconds());
+        client_says(&unleash, "new-checkout", on_now);
+        bare.push(unleash.bare_change(on_now).as_millis() as i64);
+        tmux.wait_for(if on_now { "turned on" } else { "turned off" });
+    }
+    console.sort_unstable();
+    bare.sort_unstable();
+    let (c, b) = (console[console.len() / 2], bare[bare.len() / 2]);
+    eprintln!(
+        "flag key to confirmed record: median {c} ms, max {} ms over {} changes; bare POST+GET median {b} ms; ratio {:.1}",
+        console[console.len() - 1],
+        console.len(),
+        c as f64 / b.max(1) as f64
+    );
+    tmux.keys(&["q"]);
+}

@@ -387,14 +387,18 @@ fn the_real_console_rolls_back_once_after_bad_polls_and_a_veto_holds() {
         .lock()
         .expect("served")
         .iter()
-        .filter(|at| **at <= tripped_at)
+        // The record's stamp is to the millisecond; the next poll is 5 s away.
+        .filter(|at| **at <= tripped_at + chrono::Duration::milliseconds(500))
         .cloned()
         .collect();
-    assert!(
-        bad_before.len() >= 3,
-        "tripped after {} bad answers",
-        bad_before.len()
+    assert_eq!(bad_before.len(), 3, "tripped on the third bad answer");
+    // Within one poll interval (5 s) of the last bad poll: as soon as it is read.
+    let latency = tripped_at.with_timezone(&Utc) - bad_before[2];
+    eprintln!(
+        "guard tripped {} ms after its last bad poll (poll interval 5000 ms)",
+        latency.num_milliseconds()
     );
+    assert!(latency < chrono::Duration::seconds(5), "{latency}");
     std::thread::sleep(Duration::from_secs(3));
     let rolled = std::fs::read_to_string(home.path().join("rolled-back")).expect("rolled back");
     assert_eq!(rolled.lines().count(), 1, "the rollback ran once");

@@ -123,6 +123,39 @@ pub fn try_gates(config: &crate::config::Config) -> anyhow::Result<usize> {
     Ok(failed)
 }
 
+/// Reads each feature flag once and prints its state (or why it cannot be read); the number
+/// that could not be read.
+pub fn try_flags(config: &crate::config::Config) -> anyhow::Result<usize> {
+    if config.flags.is_empty() {
+        return Ok(0);
+    }
+    println!("\nFeature flags (each read once, nothing changed):");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut failed = 0;
+    for cfg in &config.flags {
+        let name = cfg.name.get_ref();
+        let (answer, secrets) = match crate::flags::Flag::new(cfg) {
+            Err(what) => (Err(what), Vec::new()),
+            Ok((flag, secrets)) => (rt.block_on(flag.read()), secrets),
+        };
+        let redactor = Redactor::from_env(&config.redact.env).with_values(secrets);
+        match answer {
+            Ok(on) => println!(
+                "  ✓ {name}: {} in {}",
+                crate::flags::word(on),
+                redactor.redact(&cfg.place())
+            ),
+            Err(why) => {
+                failed += 1;
+                println!("  ✗ {name}: {}", redactor.redact(&why));
+            }
+        }
+    }
+    Ok(failed)
+}
+
 /// The printed report: `key = value   source`, the sources aligned (a very long value pushes
 /// only its own).
 pub fn render(settings: &[Setting]) -> String {

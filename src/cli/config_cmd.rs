@@ -32,11 +32,19 @@ pub(super) fn config_cmd(ctx: &Ctx, action: ConfigAction) -> Result<()> {
             let settings = config_check::settings(&loaded, text.as_deref(), &redactor);
             println!("\nThe configuration in effect (value · where it came from):");
             print!("{}", config_check::render(&settings));
-            let failed = config_check::try_gates(&loaded.config)?;
-            if failed > 0 {
+            let gates = config_check::try_gates(&loaded.config)?;
+            let flags = config_check::try_flags(&loaded.config)?;
+            let mut failed = Vec::new();
+            if gates > 0 {
+                failed.push(crate::format::count(gates, "metric gate", "metric gates"));
+            }
+            if flags > 0 {
+                failed.push(crate::format::count(flags, "feature flag", "feature flags"));
+            }
+            if !failed.is_empty() {
                 return Err(Fail::Other(anyhow::anyhow!(
                     "{} gave no usable answer (above)",
-                    crate::format::count(failed, "metric gate", "metric gates")
+                    failed.join(" and ")
                 )));
             }
             Ok(())

@@ -179,3 +179,50 @@ fn metric_gates_are_checked_with_the_line() {
     assert_eq!(e.line, Some(9));
     assert!(e.message.contains("named twice"), "{e}");
 }
+
+#[test]
+fn flags_and_the_guard_are_checked_with_their_lines() {
+    let unleash = "[[flags]]\nname = \"kill\"\nprovider = \"unleash\"\n";
+    let c = Config::parse(unleash, "w.toml").expect("parses");
+    let e = c.check_flags(unleash, "w.toml").expect_err("no url");
+    assert_eq!(e.line, Some(2));
+    assert!(e.message.contains("url = "), "{e}");
+
+    let twice = "[[flags]]\nname = \"kill\"\nprovider = \"flagd\"\nfile = \"f.json\"\n[[flags]]\nname = \"kill\"\nprovider = \"flagd\"\nfile = \"g.json\"\n";
+    let e = Config::parse(twice, "w.toml")
+        .expect("parses")
+        .check_flags(twice, "w.toml")
+        .expect_err("twice");
+    assert_eq!(e.line, Some(6));
+
+    let unread = "[[flags]]\nname = \"kill\"\nprovider = \"command\"\non = \"a\"\noff = \"b\"\n";
+    let e = Config::parse(unread, "w.toml")
+        .expect("parses")
+        .check_flags(unread, "w.toml")
+        .expect_err("no status");
+    assert!(e.message.contains("read back"), "{e}");
+
+    let guard = "[[flags]]\nname = \"kill\"\nprovider = \"flagd\"\nfile = \"f.json\"\n\n[guard]\nafter_deploy = \"flag:kil\"\n";
+    let e = Config::parse(guard, "w.toml")
+        .expect("parses")
+        .check_flags(guard, "w.toml")
+        .expect_err("unknown flag");
+    assert_eq!(e.line, Some(7));
+    assert!(e.message.contains("\"kil\""), "{e}");
+
+    let e = Config::parse("[guard]\nafter_deploy = \"revert\"\n", "w.toml").expect_err("bad");
+    assert_eq!(e.line, Some(2));
+    assert!(e.message.contains("off, propose, rollback or flag:"), "{e}");
+    let e = Config::parse("[guard]\nbad_polls = 0\n", "w.toml").expect_err("zero");
+    assert_eq!(e.line, Some(2));
+
+    let ok = "[[flags]]\nname = \"kill\"\nprovider = \"launchdarkly\"\n\n[guard]\nafter_deploy = \"flag:kill\"\nwindow = \"20m\"\nbad_polls = 2\nveto = \"30s\"\n";
+    let c = Config::parse(ok, "w.toml").expect("parses");
+    c.check_flags(ok, "w.toml").expect("valid");
+    assert_eq!(
+        c.guard.after_deploy.get_ref(),
+        &GuardAction::Flag("kill".into())
+    );
+    assert_eq!(c.guard.bad_polls, 2);
+    assert_eq!(c.flags[0].token_var(), Some("LD_API_KEY"));
+}

@@ -211,6 +211,25 @@ impl Unleash {
         v["enabled"].as_bool().expect("enabled")
     }
 
+    /// The change with nothing around it, as a baseline: the POST that sets the state (to what
+    /// it already has, so nothing moves) and the GET that reads it, timed.
+    pub fn bare_change(&self, on: bool) -> Duration {
+        let path = "/api/admin/projects/default/features/new-checkout";
+        let start = Instant::now();
+        let (s, _) = self.request(
+            "POST",
+            &format!(
+                "{path}/environments/production/{}",
+                if on { "on" } else { "off" }
+            ),
+            ADMIN_TOKEN,
+            None,
+        );
+        let (g, _) = self.request("GET", path, ADMIN_TOKEN, None);
+        assert!((200..300).contains(&s) && g == 200);
+        start.elapsed()
+    }
+
     /// Stops answering (the server is killed; its database stays).
     pub fn stop(&mut self) {
         let _ = self.unleash.kill();
