@@ -509,6 +509,27 @@ fn a_command_flag_is_recorded_only_when_its_status_agrees() {
     );
     assert_eq!(changes(home.path()).len(), 1);
 
+    // The documents say which mitigation was used, and the PR's plan names the flag.
+    let export = |format: &str| {
+        let o = warroom(home.path(), &["export", TICKET, "--format", format]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let pir = export("pir");
+    assert!(
+        pir.contains("Mitigation:\n- Flag kill turned off at "),
+        "{pir}"
+    );
+    assert!(pir.contains("(command, production)"), "{pir}");
+    assert!(export("slack").contains("*Mitigation*: Flag kill turned off at "));
+    let pr = export("pr");
+    assert!(
+        pr.contains(&format!(
+            "3. Turn the flag kill off: `warroom flag {TICKET} kill off` (command production)."
+        )),
+        "{pr}"
+    );
+
     // An `on` that does nothing: the status still says off, so nothing is recorded.
     std::fs::write(
         home.path().join("warroom.toml"),

@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -269,22 +269,24 @@ fn a_confirmed_flag_change_starts_the_verification_again() {
 fn spiking_sentry(
     spike_from: Arc<AtomicI64>,
     served: Arc<Mutex<Vec<DateTime<Utc>>>>,
+    recovering: bool,
 ) -> FakeSentry {
     let server = FakeSentry::start();
-    let polls = Arc::new(AtomicUsize::new(0));
     server.respond("/events-stats/", move |_| {
-        polls.fetch_add(1, Ordering::SeqCst);
         let now = Utc::now().timestamp() / 60 * 60;
         let from = spike_from.load(Ordering::SeqCst);
+        let mut served = served.lock().expect("served");
+        // Recovering: every other answer after the deploy is back to normal.
+        let spiking = from > 0 && (!recovering || served.len() % 2 == 0);
         let buckets: Vec<String> = (-20..=2)
             .map(|i| {
                 let at = now + i * 60;
-                let count = if from > 0 && at >= from { 500 } else { 3 };
+                let count = if spiking && at >= from { 500 } else { 3 };
                 format!("[{at}, [{{\"count\": {count}}}]]")
             })
             .collect();
         if from > 0 {
-            served.lock().expect("served").push(Utc::now());
+            served.push(Utc::now());
         }
         Answer::json(200, format!("{{\"data\": [{}]}}", buckets.join(",")))
     });
@@ -368,7 +370,7 @@ fn the_real_console_rolls_back_once_after_bad_polls_and_a_veto_holds() {
     // Armed: three bad polls, a 2-second countdown, the rollback command once.
     let spike = Arc::new(AtomicI64::new(0));
     let served = Arc::new(Mutex::new(Vec::new()));
-    let sentry = spiking_sentry(spike.clone(), served.clone());
+    let sentry = spiking_sentry(spike.clone(), served.clone(), false);
     let t = "GRD-1";
     let (home, tmux) = console_with_guard(
         t,
@@ -407,7 +409,7 @@ fn the_real_console_rolls_back_once_after_bad_polls_and_a_veto_holds() {
 
     // Vetoed: n within the countdown; nothing runs, and it is on the record.
     let spike = Arc::new(AtomicI64::new(0));
-    let sentry = spiking_sentry(spike.clone(), Arc::default());
+    let sentry = spiking_sentry(spike.clone(), Arc::default(), false);
     let t = "GRD-2";
     let (home, tmux) = console_with_guard(
         t,
@@ -422,5 +424,33 @@ fn the_real_console_rolls_back_once_after_bad_polls_and_a_veto_holds() {
     assert!(!home.path().join("rolled-back").exists());
     assert_eq!(journal_kinds(home.path(), t, "guard_vetoed").len(), 1);
     assert!(journal_kinds(home.path(), t, "rollback_started").is_empty());
+    tmux.keys(&["q"]);
+}
+
+#[test]
+fn the_real_console_is_not_tripped_by_bad_polls_that_recover_in_between() {
+    if !tmux_available() {
+        return;
+    }
+    let spike = Arc::new(AtomicI64::new(0));
+    let served = Arc::new(Mutex::new(Vec::new()));
+    let sentry = spiking_sentry(spike.clone(), served.clone(), true);
+    let t = "GRD-3";
+    let (home, tmux) = console_with_guard(
+        t,
+        "after_deploy = \"rollback\"\nbad_polls = 2\nveto = \"2s\"",
+        &sentry,
+    );
+    deploy_then_spike(&tmux, home.path(), t, &spike);
+    // Bad, recovered, bad, recovered, bad: never two in a row.
+    let start = Instant::now();
+    while served.lock().expect("served").len() < 5 {
+        assert!(start.elapsed() < timeout() * 2, "Sentry was not polled");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(journal_kinds(home.path(), t, "guard_tripped").is_empty());
+    assert!(!tmux.screen().contains("Guard tripped"));
+    assert!(!home.path().join("rolled-back").exists());
     tmux.keys(&["q"]);
 }
