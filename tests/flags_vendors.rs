@@ -509,6 +509,16 @@ fn a_command_flag_is_recorded_only_when_its_status_agrees() {
     );
     assert_eq!(changes(home.path()).len(), 1);
 
+    // `config check` reads it and changes nothing.
+    let o = warroom(home.path(), &["config", "check"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("✓ kill: off in command production"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(changes(home.path()).len(), 1);
+
     // The documents say which mitigation was used, and the PR's plan names the flag.
     let export = |format: &str| {
         let o = warroom(home.path(), &["export", TICKET, "--format", format]);

@@ -304,7 +304,32 @@ fn journal_kinds(home: &std::path::Path, ticket: &str, kind: &str) -> Vec<serde_
         .collect()
 }
 
-fn console_with_guard(ticket: &str, guard: &str, sentry: &FakeSentry) -> (tempfile::TempDir, Tmux) {
+/// A Slack webhook on 127.0.0.1: the texts posted to it.
+fn slack() -> (String, Arc<Mutex<Vec<String>>>) {
+    let posts: Arc<Mutex<Vec<String>>> = Arc::default();
+    let kept = posts.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: axum::Json<serde_json::Value>| {
+            let kept = kept.clone();
+            async move {
+                let text = body["text"].as_str().unwrap_or_default().to_string();
+                kept.lock().expect("posts").push(text);
+                "ok"
+            }
+        }),
+    );
+    (format!("http://{}/hook", serve(app)), posts)
+}
+
+type Posts = Arc<Mutex<Vec<String>>>;
+
+fn console_with_guard(
+    ticket: &str,
+    guard: &str,
+    sentry: &FakeSentry,
+) -> (tempfile::TempDir, Tmux, Posts) {
+    let (hook, posts) = slack();
     let home = tempfile::tempdir().expect("tmp");
     let rolled = home.path().join("rolled-back");
     std::fs::write(
@@ -332,11 +357,11 @@ fn console_with_guard(ticket: &str, guard: &str, sentry: &FakeSentry) -> (tempfi
     let tmux = Tmux::new(ticket);
     tmux.start_sized(home.path(), 140, 50);
     tmux.line(&format!(
-        "SENTRY_AUTH_TOKEN=sntryu_guardTest0123456789 {} resume {ticket}",
+        "SLACK_WEBHOOK_URL={hook} SENTRY_AUTH_TOKEN=sntryu_guardTest0123456789 {} resume {ticket}",
         bin().display()
     ));
     tmux.wait_for("Checklist");
-    (home, tmux)
+    (home, tmux, posts)
 }
 
 fn wait_kind(home: &std::path::Path, ticket: &str, kind: &str) -> serde_json::Value {
@@ -372,7 +397,7 @@ fn the_real_console_rolls_back_once_after_bad_polls_and_a_veto_holds() {
     let served = Arc::new(Mutex::new(Vec::new()));
     let sentry = spiking_sentry(spike.clone(), served.clone(), false);
     let t = "GRD-1";
-    let (home, tmux) = console_with_guard(
+    let (home, tmux, posts) = console_with_guard(
         t,
         "after_deploy = \"rollback\"\nbad_polls = 3\nveto = \"2s\"\nwindow = \"30m\"",
         &sentry,
@@ -405,13 +430,22 @@ fn the_real_console_rolls_back_once_after_bad_polls_and_a_veto_holds() {
     let rolled = std::fs::read_to_string(home.path().join("rolled-back")).expect("rolled back");
     assert_eq!(rolled.lines().count(), 1, "the rollback ran once");
     assert_eq!(journal_kinds(home.path(), t, "rollback_started").len(), 1);
+    // Slack heard the trip and the action; neither is a status update on the record.
+    let posted = posts.lock().expect("posts").clone();
+    assert_eq!(posted.len(), 2, "{posted:?}");
+    assert!(
+        posted[0].contains("Guard tripped") && posted[0].contains(t),
+        "{posted:?}"
+    );
+    assert!(posted[1].contains("run the rollback command"), "{posted:?}");
+    assert!(journal_kinds(home.path(), t, "slack_posted").is_empty());
     tmux.keys(&["q"]);
 
     // Vetoed: n within the countdown; nothing runs, and it is on the record.
     let spike = Arc::new(AtomicI64::new(0));
     let sentry = spiking_sentry(spike.clone(), Arc::default(), false);
     let t = "GRD-2";
-    let (home, tmux) = console_with_guard(
+    let (home, tmux, _posts) = console_with_guard(
         t,
         "after_deploy = \"rollback\"\nbad_polls = 2\nveto = \"20s\"",
         &sentry,
@@ -436,7 +470,7 @@ fn the_real_console_is_not_tripped_by_bad_polls_that_recover_in_between() {
     let served = Arc::new(Mutex::new(Vec::new()));
     let sentry = spiking_sentry(spike.clone(), served.clone(), true);
     let t = "GRD-3";
-    let (home, tmux) = console_with_guard(
+    let (home, tmux, posts) = console_with_guard(
         t,
         "after_deploy = \"rollback\"\nbad_polls = 2\nveto = \"2s\"",
         &sentry,
@@ -452,5 +486,6 @@ fn the_real_console_is_not_tripped_by_bad_polls_that_recover_in_between() {
     assert!(journal_kinds(home.path(), t, "guard_tripped").is_empty());
     assert!(!tmux.screen().contains("Guard tripped"));
     assert!(!home.path().join("rolled-back").exists());
+    assert!(posts.lock().expect("posts").is_empty());
     tmux.keys(&["q"]);
 }

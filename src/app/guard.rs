@@ -147,7 +147,7 @@ fn trip(m: &mut Model, key: &str, signal: &str, polls: u32, evidence: &str) -> V
             deadline,
         },
     };
-    vec![
+    let mut fx = vec![
         Effect::Append(
             Draft::new(kinds::GUARD_TRIPPED, text.clone())
                 .field("deploy_at", key)
@@ -159,8 +159,11 @@ fn trip(m: &mut Model, key: &str, signal: &str, polls: u32, evidence: &str) -> V
                 .field("veto_secs", armed.then_some(m.guard.veto.as_secs())),
         ),
         Effect::Notify(format!(":rotating_light: {} {text}", m.incident.ticket)),
-        Effect::Bell,
-    ]
+    ];
+    if m.bell_enabled {
+        fx.push(Effect::Bell);
+    }
+    fx
 }
 
 /// The countdown: an armed guard acts when its deadline passes.
