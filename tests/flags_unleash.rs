@@ -23,19 +23,7 @@ fn setup(unleash: &Unleash, key: &str) -> tempfile::TempDir {
         ),
     )
     .expect("config");
-    let o = warroom(
-        home.path(),
-        &[
-            "open",
-            TICKET,
-            "--priority",
-            "P1",
-            "--title",
-            "Checkout double-charges",
-            "--no-console",
-        ],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    open_incident(home.path(), TICKET, "P1", "Checkout double-charges");
     home
 }
 

@@ -27,19 +27,7 @@ fn fixture(path: &str) -> Value {
 fn incident(config: &str) -> tempfile::TempDir {
     let home = tempfile::tempdir().expect("tmp");
     std::fs::write(home.path().join("warroom.toml"), config).expect("config");
-    let o = warroom(
-        home.path(),
-        &[
-            "open",
-            TICKET,
-            "--priority",
-            "P1",
-            "--title",
-            "Checkout broken",
-            "--no-console",
-        ],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    open_incident(home.path(), TICKET, "P1", "Checkout broken");
     home
 }
 
@@ -488,19 +476,7 @@ fn a_command_flag_is_recorded_only_when_its_status_agrees() {
         s = state.display()
     );
     std::fs::write(home.path().join("warroom.toml"), &config).expect("config");
-    let o = warroom(
-        home.path(),
-        &[
-            "open",
-            TICKET,
-            "--priority",
-            "P1",
-            "--title",
-            "x",
-            "--no-console",
-        ],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    open_incident(home.path(), TICKET, "P1", "x");
     let o = flag(home.path(), "off", &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(

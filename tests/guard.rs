@@ -277,7 +277,7 @@ fn spiking_sentry(
         let from = spike_from.load(Ordering::SeqCst);
         let mut served = served.lock().expect("served");
         // Recovering: every other answer after the deploy is back to normal.
-        let spiking = from > 0 && (!recovering || served.len() % 2 == 0);
+        let spiking = from > 0 && (!recovering || served.len().is_multiple_of(2));
         let buckets: Vec<String> = (-20..=2)
             .map(|i| {
                 let at = now + i * 60;
@@ -341,19 +341,7 @@ fn console_with_guard(
         ),
     )
     .expect("config");
-    let o = warroom(
-        home.path(),
-        &[
-            "open",
-            ticket,
-            "--priority",
-            "P0",
-            "--title",
-            "Checkout 500s",
-            "--no-console",
-        ],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    open_incident(home.path(), ticket, "P0", "Checkout 500s");
     let tmux = Tmux::new(ticket);
     tmux.start_sized(home.path(), 140, 50);
     tmux.line(&format!(

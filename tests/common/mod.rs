@@ -124,6 +124,23 @@ pub fn warroom_env(home: &Path, cwd: &Path, args: &[&str], env: &[(&str, &str)])
         .expect("run warroom")
 }
 
+/// `warroom open TICKET --priority P --title T --no-console`, which must succeed.
+pub fn open_incident(home: &Path, ticket: &str, priority: &str, title: &str) {
+    let o = warroom(
+        home,
+        &[
+            "open",
+            ticket,
+            "--priority",
+            priority,
+            "--title",
+            title,
+            "--no-console",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 /// `warroom export TICKET --format json`, parsed.
 pub fn export_json(home: &Path, ticket: &str) -> serde_json::Value {
     let o = warroom(home, &["export", ticket, "--format", "json"]);
