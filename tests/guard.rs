@@ -245,6 +245,23 @@ fn a_confirmed_flag_change_starts_the_verification_again() {
     );
     let f = &m.incident.mitigation.flags["new-checkout"];
     assert!(!f.on);
+    assert_eq!(m.incident.judged_after(), "the flag change");
+    let screen = format!("{:?}", render(&m, 160, 50).backend());
+    assert!(screen.contains("⚑ new-checkout off"), "{screen}");
+    // The verdict now judges the flag change, and says so.
+    let fx = poll(&mut m, 53, 0.5);
+    let verdict = appended(&fx)
+        .into_iter()
+        .find(|d| d.kind.as_str() == kinds::ERROR_RATE)
+        .cloned()
+        .expect("a verdict");
+    assert_eq!(verdict.fields["deploy_at"], "2026-11-26T14:50:00.000Z");
+    assert!(
+        verdict.text.contains("before the flag change"),
+        "{}",
+        verdict.text
+    );
+    assert!(!verdict.text.contains("deploy"), "{}", verdict.text);
     // Not confirmed: not on the record as a change.
     let mut m = guarded(GuardAction::Off);
     let unconfirmed = Draft::new(kinds::FLAG_CHANGED, "x")

@@ -228,7 +228,8 @@ impl Verdict {
         }
     }
 
-    pub fn sentence(&self) -> String {
+    /// The verdict in words; `after` names what it judges (`the deploy`, `the flag change`).
+    pub fn sentence(&self, after: &str) -> String {
         match self {
             Verdict::Dropped {
                 from,
@@ -240,12 +241,12 @@ impl Verdict {
                 crate::format::rate(*from),
                 match before_secs {
                     Some(s) => format!(
-                        " in the {} before the deploy",
+                        " in the {} before {after}",
                         crate::format::duration(Duration::from_secs(
                             u64::try_from(*s).unwrap_or(0)
                         ))
                     ),
-                    None => " at its peak (nothing was seen just before the deploy)".into(),
+                    None => format!(" at its peak (nothing was seen just before {after})"),
                 },
                 crate::format::rate(*to),
                 change_pct(*from, *to)
@@ -253,7 +254,7 @@ impl Verdict {
                     .unwrap_or_default()
             ),
             Verdict::Rose { before, after, .. } => format!(
-                "Error rate rose after the deploy from {} to {}{}: consider rolling back (r)",
+                "Error rate rose after {after} from {} to {}{}: consider rolling back (r)",
                 crate::format::rate(*before),
                 crate::format::rate(*after),
                 change_pct(*before, *after)
@@ -306,7 +307,7 @@ mod tests {
             }
         );
         assert_eq!(
-            v.sentence(),
+            v.sentence("the deploy"),
             "Error rate dropped from 450/min in the 5m before the deploy to 3.0/min (−99 %)"
         );
     }
@@ -324,9 +325,13 @@ mod tests {
             panic!("{v:?}")
         };
         assert_eq!(from, 40.0);
-        assert!(!v.sentence().contains("456"), "{}", v.sentence());
         assert!(
-            v.sentence()
+            !v.sentence("the deploy").contains("456"),
+            "{}",
+            v.sentence("the deploy")
+        );
+        assert!(
+            v.sentence("the deploy")
                 .contains("from 40/min in the 5m before the deploy")
         );
     }
@@ -356,7 +361,7 @@ mod tests {
         assert!(
             matches!(v, Verdict::Rose { before, after, .. } if before == 100.0 && after == 300.0)
         );
-        assert!(v.sentence().contains("consider rolling back"));
+        assert!(v.sentence("the deploy").contains("consider rolling back"));
     }
 
     #[test]

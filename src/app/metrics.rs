@@ -139,15 +139,16 @@ impl Gate {
         )
     }
 
-    /// The reading on `deploy`, or why there is none yet.
-    pub fn reading(&self, deploy: DateTime<Utc>) -> Result<Reading, String> {
+    /// The reading on `deploy` (`since` names it: `the deploy`, `the flag change`), or why
+    /// there is none yet.
+    pub fn reading(&self, deploy: DateTime<Utc>, since: &str) -> Result<Reading, String> {
         let d = deploy.timestamp();
         let judge = self.judge.as_secs() as i64;
         let newest = match self.series.range(d..).next_back() {
             Some((t, _)) if t - d >= judge => *t,
             _ => {
                 return Err(format!(
-                    "judged {} after the deploy",
+                    "judged {} after {since}",
                     crate::format::duration(self.judge)
                 ));
             }
@@ -157,12 +158,12 @@ impl Gate {
                 .range((newest - judge).max(d)..=newest)
                 .map(|(_, v)| *v),
         )
-        .ok_or("no point after the deploy")?;
+        .ok_or_else(|| format!("no point after {since}"))?;
         let before = self.level_before(deploy);
         let verdict = match (self.expect, before) {
             (Expect::Below(x), _) => good_if(after <= x),
             (Expect::Above(x), _) => good_if(after >= x),
-            (_, None) => return Err("no level before the deploy".into()),
+            (_, None) => return Err(format!("no level before {since}")),
             (Expect::Stable, Some(b)) => good_if((after - b).abs() <= self.tolerance.band(b)),
             (Expect::Drop, Some(b)) => relative(b - after, self.tolerance.band(b)),
             (Expect::Rise, Some(b)) => relative(after - b, self.tolerance.band(b)),
@@ -192,7 +193,7 @@ impl Gate {
     }
 
     /// `API p95 latency stable: 0.210 s before → 0.215 s (+2 %, within 20%)`.
-    pub fn sentence(&self, r: &Reading) -> String {
+    pub fn sentence(&self, r: &Reading, after: &str) -> String {
         let change = r
             .before
             .and_then(|b| super::error_rate::change_pct(b, r.after))
@@ -200,12 +201,8 @@ impl Gate {
             .unwrap_or_default();
         let span = crate::format::duration(Duration::from_secs(r.window_secs.max(0) as u64));
         let level = match r.before {
-            Some(b) => format!(
-                "{} before the deploy → {}",
-                self.show(b),
-                self.show(r.after)
-            ),
-            None => format!("{} over the {span} after the deploy", self.show(r.after)),
+            Some(b) => format!("{} before {after} → {}", self.show(b), self.show(r.after)),
+            None => format!("{} over the {span} after {after}", self.show(r.after)),
         };
         let what = match (r.verdict, self.expect) {
             (Verdict::Good, Expect::Stable) => "stable".to_string(),
@@ -294,10 +291,10 @@ fn guard_poll(m: &mut Model, gate: usize) -> Vec<Effect> {
     let (Some(deploy), Some(g)) = (m.incident.last_deployed_at, m.metrics.get(gate)) else {
         return Vec::new();
     };
-    let (name, reading) = (g.name.clone(), g.reading(deploy));
+    let (name, reading) = (g.name.clone(), g.reading(deploy, "the deploy"));
     match reading {
         Ok(r) => {
-            let evidence = g.sentence(&r);
+            let evidence = g.sentence(&r, "the deploy");
             super::guard::observe(m, &name, Some(r.verdict == Verdict::Bad), &evidence)
         }
         Err(_) => Vec::new(),
@@ -314,11 +311,12 @@ pub fn judge(m: &mut Model) -> Vec<Effect> {
         return Vec::new();
     }
     let key = rfc3339_string(deploy);
+    let after = m.incident.judged_after();
     let window_over = clock::monitoring(&m.incident, &m.policy, m.now) == Monitoring::Done;
     let mut fx = Vec::new();
     let mut said = Vec::new();
     for g in &m.metrics {
-        let Ok(r) = g.reading(deploy) else {
+        let Ok(r) = g.reading(deploy, after) else {
             continue;
         };
         let recorded = m
@@ -333,7 +331,7 @@ pub fn judge(m: &mut Model) -> Vec<Effect> {
         if !record {
             continue;
         }
-        let sentence = g.sentence(&r);
+        let sentence = g.sentence(&r, after);
         if r.verdict == Verdict::Bad {
             said.push(format!("{sentence}: consider rolling back (r)"));
         }
@@ -390,21 +388,21 @@ mod tests {
     fn stable_within_the_tolerance_is_good_and_beyond_it_bad() {
         let mut g = gate(Expect::Stable);
         around(&mut g, 0.2, &[0.21, 0.22, 0.23]);
-        let r = g.reading(at(10)).expect("reading");
+        let r = g.reading(at(10), "the deploy").expect("reading");
         assert_eq!(r.verdict, Verdict::Good);
         assert_eq!(r.before, Some(0.2));
         assert_eq!(
-            g.sentence(&r),
+            g.sentence(&r, "the deploy"),
             "p95: stable, 0.200 s before the deploy → 0.220 s (+10 %)"
         );
         let mut g = gate(Expect::Stable);
         around(&mut g, 0.2, &[0.4, 0.5, 0.6]);
-        let r = g.reading(at(10)).expect("reading");
+        let r = g.reading(at(10), "the deploy").expect("reading");
         assert_eq!(r.verdict, Verdict::Bad);
         assert!(
-            g.sentence(&r).contains("moved beyond 20%"),
+            g.sentence(&r, "the deploy").contains("moved beyond 20%"),
             "{}",
-            g.sentence(&r)
+            g.sentence(&r, "the deploy")
         );
     }
 
@@ -413,7 +411,7 @@ mod tests {
         let mut g = gate(Expect::Stable);
         around(&mut g, 0.2, &[0.9]);
         assert_eq!(
-            g.reading(at(10)),
+            g.reading(at(10), "the deploy"),
             Err("judged 2m after the deploy".to_string())
         );
     }
@@ -422,13 +420,22 @@ mod tests {
     fn a_drop_that_has_not_come_yet_is_unsettled() {
         let mut g = gate(Expect::Drop);
         around(&mut g, 10.0, &[9.5, 9.5, 9.5]);
-        assert_eq!(g.reading(at(10)).expect("r").verdict, Verdict::Unsettled);
+        assert_eq!(
+            g.reading(at(10), "the deploy").expect("r").verdict,
+            Verdict::Unsettled
+        );
         let mut g = gate(Expect::Drop);
         around(&mut g, 10.0, &[2.0, 2.0, 2.0]);
-        assert_eq!(g.reading(at(10)).expect("r").verdict, Verdict::Good);
+        assert_eq!(
+            g.reading(at(10), "the deploy").expect("r").verdict,
+            Verdict::Good
+        );
         let mut g = gate(Expect::Drop);
         around(&mut g, 10.0, &[20.0, 20.0, 20.0]);
-        assert_eq!(g.reading(at(10)).expect("r").verdict, Verdict::Bad);
+        assert_eq!(
+            g.reading(at(10), "the deploy").expect("r").verdict,
+            Verdict::Bad
+        );
     }
 
     #[test]
@@ -440,7 +447,7 @@ mod tests {
             at(13).timestamp(),
             Some(at(10).timestamp()),
         );
-        let r = g.reading(at(10)).expect("reading");
+        let r = g.reading(at(10), "the deploy").expect("reading");
         assert_eq!((r.before, r.verdict), (None, Verdict::Good));
         let mut g = gate(Expect::Stable);
         g.merge(
@@ -450,7 +457,7 @@ mod tests {
             Some(at(10).timestamp()),
         );
         assert_eq!(
-            g.reading(at(10)),
+            g.reading(at(10), "the deploy"),
             Err("no level before the deploy".to_string())
         );
     }

@@ -112,7 +112,7 @@ fn guard_poll(m: &mut Model) -> Vec<Effect> {
     match e.verdict(m.incident.detected_at, deploy) {
         Some(v) => {
             let bad = matches!(v, super::error_rate::Verdict::Rose { .. });
-            super::guard::observe(m, "error rate", Some(bad), &v.sentence())
+            super::guard::observe(m, "error rate", Some(bad), &v.sentence("the deploy"))
         }
         // Judged, neither dropped nor risen: not a bad poll.
         None if e.complete_after(deploy).len() >= e.verdict_buckets.max(1) => {
@@ -134,7 +134,7 @@ fn judge(m: &mut Model) -> Vec<Effect> {
     if m.incident.latest_verdict(&key, RATE_VERDICTS) == Some(v.name()) {
         return Vec::new();
     }
-    let sentence = v.sentence();
+    let sentence = v.sentence(m.incident.judged_after());
     let series: Vec<serde_json::Value> = m
         .error_rate
         .points()
@@ -208,8 +208,9 @@ pub fn quiet_after_deploy(m: &mut Model) -> Vec<Effect> {
         Draft::new(
             kinds::ERROR_RATE,
             format!(
-                "No new Sentry issues in the {} after the deploy",
-                crate::format::duration(m.policy.monitoring)
+                "No new Sentry issues in the {} after {}",
+                crate::format::duration(m.policy.monitoring),
+                m.incident.judged_after()
             ),
         )
         .field("verdict", "no_new_issues")

@@ -461,10 +461,11 @@ pub fn build(
                             ctx.error_before_deploy =
                                 per_min(ev.fields.get("from_per_min")).map(|r| {
                                     format!(
-                                        "{r} (the {} before the deploy)",
+                                        "{r} (the {} before {})",
                                         crate::format::duration(std::time::Duration::from_secs(
                                             u64::try_from(secs).unwrap_or(0)
-                                        ))
+                                        )),
+                                        inc.change_at(ev.str_field("deploy_at").unwrap_or(""))
                                     )
                                 });
                         }
@@ -566,13 +567,16 @@ pub fn build(
         }
     }
     if ctx.no_new_issues {
-        ctx.went_well
-            .push("No new Sentry issue in the monitoring window after the deploy".into());
+        ctx.went_well.push(format!(
+            "No new Sentry issue in the monitoring window after {}",
+            inc.judged_after()
+        ));
     } else if !ctx.new_issues.is_empty() {
+        let after = inc.judged_after();
         ctx.went_wrong.push(count(
             ctx.new_issues.len(),
-            "new Sentry issue after the deploy",
-            "new Sentry issues after the deploy",
+            &format!("new Sentry issue after {after}"),
+            &format!("new Sentry issues after {after}"),
         ));
     }
     if checks_failed_before > 0 {

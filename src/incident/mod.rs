@@ -483,6 +483,27 @@ impl Incident {
         self.last_deployed_at.max(self.mitigation.last_flag_change)
     }
 
+    /// What the verification judges from, in words: `the deploy` or `the flag change`.
+    pub fn judged_after(&self) -> &'static str {
+        match self.judged_from() {
+            Some(t) if Some(t) != self.last_deployed_at => "the flag change",
+            _ => "the deploy",
+        }
+    }
+
+    /// The change a verdict's `deploy_at` names, in words.
+    pub fn change_at(&self, deploy_at: &str) -> &'static str {
+        let flag = self
+            .mitigation
+            .last_flag_change
+            .map(crate::journal::event::rfc3339_string);
+        if flag.as_deref() == Some(deploy_at) && self.last_deployed_at != self.judged_from() {
+            "the flag change"
+        } else {
+            "the deploy"
+        }
+    }
+
     fn deployed(&mut self, at: DateTime<Utc>) {
         self.deploys.push(at);
         self.deployed_at.get_or_insert(at);

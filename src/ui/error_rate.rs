@@ -116,8 +116,12 @@ fn issues_line(m: &Model) -> Line<'static> {
     if m.incident.judged_from().is_none() {
         return Line::styled("New issues are watched from the deploy on", theme::dim());
     }
+    let after = m.incident.judged_after();
     if e.issues.is_empty() {
-        return Line::styled("No new issues since the deploy", theme::tone(Tone::Good));
+        return Line::styled(
+            format!("No new issues since {after}"),
+            theme::tone(Tone::Good),
+        );
     }
     let titles: Vec<String> = e
         .issues
@@ -128,7 +132,7 @@ fn issues_line(m: &Model) -> Line<'static> {
     Line::from(vec![
         Span::styled(
             format!(
-                "{} since the deploy: ",
+                "{} since {after}: ",
                 crate::format::count(e.issues.len(), "new issue", "new issues")
             ),
             theme::tone(Tone::Error),

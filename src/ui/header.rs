@@ -77,10 +77,27 @@ fn title_line(m: &Model) -> Line<'static> {
         let key = crate::journal::event::rfc3339_string(d);
         if inc.latest_verdict(&key, crate::incident::facts::RATE_VERDICTS) == Some("rose") {
             spans.push(Span::styled(
-                "  ⚠ ERROR RATE ROSE AFTER THE DEPLOY: r to roll back ",
+                format!(
+                    "  ⚠ ERROR RATE ROSE AFTER {}: r to roll back ",
+                    inc.judged_after().to_uppercase()
+                ),
                 theme::banner(theme::palette().error, Color::White),
             ));
         }
+    }
+    // A mitigation in force, as the record holds it: the flags turned off.
+    let off: Vec<&str> = inc
+        .mitigation
+        .flags
+        .iter()
+        .filter(|(_, c)| !c.on)
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if !off.is_empty() {
+        spans.push(Span::styled(
+            format!("   ⚑ {} off", off.join(", ")),
+            theme::tone(crate::app::model::Tone::Warn),
+        ));
     }
     if let Some(ic) = crate::app::seats::commander(m) {
         spans.push(Span::styled(format!("   {ic}"), theme::accent()));
@@ -233,8 +250,9 @@ fn monitoring_line(m: &Model) -> Line<'static> {
     match clock::monitoring(inc, &m.policy, m.now) {
         Monitoring::NotStarted => Line::from(Span::styled(
             format!(
-                "Monitoring {} after the deploy",
-                crate::format::duration(m.policy.monitoring)
+                "Monitoring {} after {}",
+                crate::format::duration(m.policy.monitoring),
+                inc.judged_after()
             ),
             theme::dim(),
         )),

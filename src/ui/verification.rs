@@ -80,7 +80,8 @@ pub fn line(m: &Model, g: &Gate, selected: bool) -> Line<'static> {
         .map(|v| g.show(v))
         .unwrap_or_else(|| "no data".into());
     let deploy = m.incident.judged_from();
-    let reading = deploy.map(|d| g.reading(d));
+    let after = m.incident.judged_after();
+    let reading = deploy.map(|d| g.reading(d, after));
     let (mark, tone) = match &reading {
         Some(Ok(r)) => match r.verdict {
             Verdict::Good => ("✓", Tone::Good),
@@ -108,7 +109,7 @@ pub fn line(m: &Model, g: &Gate, selected: bool) -> Line<'static> {
         ));
     }
     let word = match &reading {
-        None => "before the deploy".to_string(),
+        None => format!("before {after}"),
         Some(Err(why)) => why.clone(),
         Some(Ok(r)) => match (r.verdict, g.expect) {
             (Verdict::Good, Expect::Stable) => "stable".into(),
@@ -209,7 +210,8 @@ pub fn render_chart(m: &Model, g: &Gate, area: Rect, buf: &mut Buffer) {
         .unwrap_or_default();
     let deploys = super::chart::deploys(m, x0, lo, hi);
     let mut sets = vec![
-        chart::line(&level, theme::palette().baseline).name("before the deploy"),
+        chart::line(&level, theme::palette().baseline)
+            .name(format!("before {}", m.incident.judged_after())),
         chart::line(&limit, theme::palette().detected),
     ];
     for d in &deploys {
