@@ -71,13 +71,17 @@ fn kinds_of(fx: &[Effect]) -> Vec<String> {
     appended(fx).iter().map(|d| d.kind.to_string()).collect()
 }
 
+/// The guard's overlay, when it is on screen: its step and its deadline.
 fn guard_overlay(m: &Model) -> Option<(Step, Option<DateTime<Utc>>)> {
-    match &m.mode {
-        Mode::Confirm {
-            action: ConfirmAction::Guard { step, deadline, .. },
-        } => Some((step.clone(), *deadline)),
-        _ => None,
-    }
+    let shown = m.mode
+        == Mode::Confirm {
+            action: ConfirmAction::Guard,
+        };
+    m.guard
+        .pending
+        .as_ref()
+        .filter(|_| shown)
+        .map(|t| (t.step.clone(), t.deadline))
 }
 
 #[test]
@@ -493,4 +497,29 @@ fn the_real_console_is_not_tripped_by_bad_polls_that_recover_in_between() {
     assert!(!home.path().join("rolled-back").exists());
     assert!(posts.lock().expect("posts").is_empty());
     tmux.keys(&["q"]);
+}
+
+#[test]
+fn a_dialog_drawn_over_the_countdown_neither_stops_nor_hides_it_for_long() {
+    let mut m = guarded(GuardAction::Rollback);
+    for minute in 42..45 {
+        poll(&mut m, minute, 400.0);
+    }
+    assert!(guard_overlay(&m).is_some());
+    // A preview that arrives now takes the screen…
+    m.mode = Mode::Confirm {
+        action: ConfirmAction::Share,
+    };
+    send(&mut m, Msg::Tick(t(44) + chrono::Duration::seconds(10)));
+    assert!(guard_overlay(&m).is_none());
+    // …is answered, and the countdown is back at the next second.
+    send(&mut m, key('x'));
+    send(&mut m, Msg::Tick(t(44) + chrono::Duration::seconds(11)));
+    assert!(guard_overlay(&m).is_some());
+    // Covered again at its deadline: it still acts, once.
+    m.mode = Mode::Help { scroll: 0 };
+    let fx = send(&mut m, Msg::Tick(t(45)));
+    assert_eq!(fx.iter().filter(|e| matches!(e, Effect::Run(_))).count(), 1);
+    assert!(m.guard.pending.is_none());
+    assert_eq!(m.mode, Mode::Help { scroll: 0 });
 }

@@ -8,17 +8,22 @@ use super::{git, runs};
 use crate::journal::{Draft, kinds};
 
 pub fn on_key(m: &mut Model, key: KeyEvent, action: ConfirmAction) -> Vec<Effect> {
-    if let ConfirmAction::Guard { step, deadline, .. } = &action {
+    if action == ConfirmAction::Guard {
+        let armed = m
+            .guard
+            .pending
+            .as_ref()
+            .is_some_and(|t| t.deadline.is_some());
         return match key.code {
             KeyCode::Char('y' | 'Y') => {
                 m.mode = Mode::Normal;
-                super::guard::act(m, step.clone())
+                super::guard::act(m)
             }
             // An armed guard's countdown goes on through other keys: only n stops it.
-            _ if deadline.is_some() && key.code != KeyCode::Char('n') => Vec::new(),
+            _ if armed && key.code != KeyCode::Char('n') => Vec::new(),
             _ => {
                 m.mode = Mode::Normal;
-                super::guard::veto(m, step)
+                super::guard::veto(m)
             }
         };
     }
@@ -53,7 +58,7 @@ pub fn on_key(m: &mut Model, key: KeyEvent, action: ConfirmAction) -> Vec<Effect
             }
             ConfirmAction::Git { op, .. } => git::run(m, op),
             ConfirmAction::Flag { name, on } => super::flags::change(m, &name, on, false),
-            ConfirmAction::Guard { .. } => Vec::new(),
+            ConfirmAction::Guard => Vec::new(),
         }
     } else if let (KeyCode::Char('s'), ConfirmAction::Handoff { to, brief }) = (key.code, &action) {
         super::seats::hand_over(m, to, Some(brief.clone()))

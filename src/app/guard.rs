@@ -24,6 +24,17 @@ pub struct Guard {
     deploy: Option<String>,
     /// Consecutive bad polls, by signal.
     streaks: BTreeMap<String, u32>,
+    /// A trip waiting for `y`, a veto or its countdown. It outlives its overlay: another dialog
+    /// drawn over it does not stop the countdown, and the overlay comes back once that closes.
+    pub pending: Option<Trip>,
+}
+
+/// A trip: what the guard saw, what it will do and, armed, when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trip {
+    pub step: Step,
+    pub evidence: String,
+    pub deadline: Option<DateTime<Utc>>,
 }
 
 /// What the guard does once it trips.
@@ -100,12 +111,7 @@ pub fn observe(m: &mut Model, signal: &str, bad: Option<bool>, evidence: &str) -
     let elsewhere = m.share.seat().is_some() && commander.is_some() && commander != m.share.seat();
     if m.now > deploy + window
         || m.incident.mitigation.guard.contains_key(&key)
-        || matches!(
-            m.mode,
-            Mode::Confirm {
-                action: ConfirmAction::Guard { .. }
-            }
-        )
+        || m.guard.pending.is_some()
         || elsewhere
     {
         return Vec::new();
@@ -140,12 +146,13 @@ fn trip(m: &mut Model, key: &str, signal: &str, polls: u32, evidence: &str) -> V
         format!("Guard tripped: {what}; proposing to {}", step.words())
     };
     m.say(Tone::Error, text.clone());
+    m.guard.pending = Some(Trip {
+        step: step.clone(),
+        evidence: what,
+        deadline,
+    });
     m.mode = Mode::Confirm {
-        action: ConfirmAction::Guard {
-            step: step.clone(),
-            evidence: what,
-            deadline,
-        },
+        action: ConfirmAction::Guard,
     };
     let mut fx = vec![
         Effect::Append(
@@ -166,27 +173,40 @@ fn trip(m: &mut Model, key: &str, signal: &str, polls: u32, evidence: &str) -> V
     fx
 }
 
-/// The countdown: an armed guard acts when its deadline passes.
-pub fn on_tick(m: &mut Model, now: DateTime<Utc>) -> Vec<Effect> {
-    match &m.mode {
+fn showing(m: &Model) -> bool {
+    matches!(
+        m.mode,
         Mode::Confirm {
-            action:
-                ConfirmAction::Guard {
-                    step,
-                    deadline: Some(d),
-                    ..
-                },
-        } if now >= *d => {
-            let step = step.clone();
-            m.mode = Mode::Normal;
-            act(m, step)
+            action: ConfirmAction::Guard
         }
-        _ => Vec::new(),
-    }
+    )
 }
 
-/// `y` on the overlay, or the countdown's end.
-pub fn act(m: &mut Model, step: Step) -> Vec<Effect> {
+/// The countdown: an armed guard acts when its deadline passes; a trip whose overlay another
+/// dialog replaced is shown again once the screen is free.
+pub fn on_tick(m: &mut Model, now: DateTime<Utc>) -> Vec<Effect> {
+    let Some(trip) = &m.guard.pending else {
+        return Vec::new();
+    };
+    if trip.deadline.is_some_and(|d| now >= d) {
+        if showing(m) {
+            m.mode = Mode::Normal;
+        }
+        return act(m);
+    }
+    if m.mode == Mode::Normal {
+        m.mode = Mode::Confirm {
+            action: ConfirmAction::Guard,
+        };
+    }
+    Vec::new()
+}
+
+/// `y` on the overlay, or the countdown's end: the pending trip's step.
+pub fn act(m: &mut Model) -> Vec<Effect> {
+    let Some(Trip { step, .. }) = m.guard.pending.take() else {
+        return Vec::new();
+    };
     if busy(m) {
         m.say(
             Tone::Warn,
@@ -216,8 +236,10 @@ pub fn act(m: &mut Model, step: Step) -> Vec<Effect> {
 }
 
 /// `n` (or any key but `y` on a proposal): the guard stands down for this deploy.
-pub fn veto(m: &mut Model, step: &Step) -> Vec<Effect> {
-    let Some(deploy) = m.incident.last_deployed_at else {
+pub fn veto(m: &mut Model) -> Vec<Effect> {
+    let (Some(Trip { step, .. }), Some(deploy)) =
+        (m.guard.pending.take(), m.incident.last_deployed_at)
+    else {
         return Vec::new();
     };
     m.say(Tone::Info, "Guard stood down for this deploy");

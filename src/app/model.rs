@@ -131,12 +131,8 @@ pub enum ConfirmAction {
         name: String,
         on: bool,
     },
-    /// The guard tripped: the evidence, what it does, and (armed) when it acts unless vetoed.
-    Guard {
-        step: super::guard::Step,
-        evidence: String,
-        deadline: Option<DateTime<Utc>>,
-    },
+    /// The guard tripped: its pending trip (`Guard::pending`) says what it saw and will do.
+    Guard,
 }
 
 /// The repository as the console sees it.

@@ -191,7 +191,7 @@ fn keep_words(action: &ConfirmAction) -> &'static str {
         ConfirmAction::AcceptHandoff { .. } => "decides later (H)",
         ConfirmAction::DeployElsewhere { .. } => "does not deploy",
         ConfirmAction::Flag { .. } => "changes nothing",
-        ConfirmAction::Guard { .. } => "stands the guard down for this deploy",
+        ConfirmAction::Guard => "stands the guard down for this deploy",
     }
 }
 
@@ -287,28 +287,28 @@ fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
                 "y turns it off"
             },
         ),
-        ConfirmAction::Guard {
-            step,
-            evidence,
-            deadline,
-        } => (
-            " Guard tripped ".into(),
-            vec![
-                m.shown(evidence),
-                match deadline {
-                    Some(d) => format!(
-                        "It will {} in {} unless vetoed.",
-                        step.words(),
-                        crate::format::duration((*d - m.now).to_std().unwrap_or_default())
-                    ),
-                    None => format!("Proposed: {}.", step.words()),
+        ConfirmAction::Guard => match &m.guard.pending {
+            Some(trip) => (
+                " Guard tripped ".into(),
+                vec![
+                    m.shown(&trip.evidence),
+                    match trip.deadline {
+                        Some(d) => format!(
+                            "It will {} in {} unless vetoed.",
+                            trip.step.words(),
+                            crate::format::duration((d - m.now).to_std().unwrap_or_default())
+                        ),
+                        None => format!("Proposed: {}.", trip.step.words()),
+                    },
+                ],
+                if trip.deadline.is_some() {
+                    "y acts now · n vetoes"
+                } else {
+                    "y does it"
                 },
-            ],
-            match deadline {
-                Some(_) => "y acts now · n vetoes",
-                None => "y does it",
-            },
-        ),
+            ),
+            None => (" Guard ".into(), vec!["Nothing pending.".into()], "y"),
+        },
         ConfirmAction::Quit => (
             " Quit while a command runs ".into(),
             vec![format!(
@@ -319,10 +319,13 @@ fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
         ),
     };
     // What the keys do is on the border, so it shows however long the text is; the text wraps.
+    let armed = m
+        .guard
+        .pending
+        .as_ref()
+        .is_some_and(|t| t.deadline.is_some());
     let keys = match action {
-        ConfirmAction::Guard {
-            deadline: Some(_), ..
-        } => format!(" {yes}: {} ", keep_words(action)),
+        ConfirmAction::Guard if armed => format!(" {yes}: {} ", keep_words(action)),
         _ => format!(" {yes} · any other key: {} ", keep_words(action)),
     };
     let width = lines
