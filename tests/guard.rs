@@ -366,7 +366,8 @@ fn console_with_guard(
     let tmux = Tmux::new(ticket);
     tmux.start_sized(home.path(), 140, 50);
     tmux.line(&format!(
-        "SLACK_WEBHOOK_URL={hook} SENTRY_AUTH_TOKEN=sntryu_guardTest0123456789 {} resume {ticket}",
+        "SLACK_WEBHOOK_URL={hook} UNLEASH_ADMIN_TOKEN='{}' SENTRY_AUTH_TOKEN=sntryu_guardTest0123456789 {} resume {ticket}",
+        common::unleash::ADMIN_TOKEN,
         bin().display()
     ));
     tmux.wait_for("Checklist");
@@ -522,4 +523,51 @@ fn a_dialog_drawn_over_the_countdown_neither_stops_nor_hides_it_for_long() {
     assert_eq!(fx.iter().filter(|e| matches!(e, Effect::Run(_))).count(), 1);
     assert!(m.guard.pending.is_none());
     assert_eq!(m.mode, Mode::Help { scroll: 0 });
+}
+
+/// End to end: a spike on the Sentry stand-in, a guard bound to a flag, a real Unleash whose
+/// client API then reports the flag off; the change on the record as the guard's.
+#[test]
+fn an_armed_guard_turns_a_real_unleash_flag_off() {
+    if !tmux_available() {
+        return;
+    }
+    let unleash = common::unleash::Unleash::start();
+    unleash.create_flag("new-checkout");
+    let spike = Arc::new(AtomicI64::new(0));
+    let sentry = spiking_sentry(spike.clone(), Arc::default(), false);
+    let t = "GRD-4";
+    let flag = format!(
+        "after_deploy = \"flag:new-checkout\"\nbad_polls = 2\nveto = \"1s\"\n\n[[flags]]\nname = \"new-checkout\"\nprovider = \"unleash\"\nurl = \"{}\"\n",
+        unleash.url
+    );
+    let (home, tmux, posts) = console_with_guard(t, &flag, &sentry);
+    deploy_then_spike(&tmux, home.path(), t, &spike);
+    let change = wait_kind(home.path(), t, "flag_changed");
+    assert_eq!(change["flag"], "new-checkout");
+    assert_eq!(
+        (&change["from"], &change["to"]),
+        (&"on".into(), &"off".into())
+    );
+    assert_eq!(change["by_guard"], true);
+    // What the service's SDK reads (the client API may serve a cache for a moment).
+    let start = Instant::now();
+    while unleash.client_enabled("new-checkout") {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "the client API still says on"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(journal_kinds(home.path(), t, "guard_tripped").len(), 1);
+    assert!(journal_kinds(home.path(), t, "rollback_started").is_empty());
+    tmux.wait_for("new-checkout off");
+    assert!(
+        posts
+            .lock()
+            .expect("posts")
+            .iter()
+            .any(|p| p.contains("turn the flag new-checkout off"))
+    );
+    tmux.keys(&["q"]);
 }
