@@ -37,13 +37,7 @@ fn flag(home: &Path, token: &str, state: &str) -> std::process::Output {
 }
 
 fn flag_events(home: &Path) -> Vec<serde_json::Value> {
-    export_json(home, TICKET)["events"]
-        .as_array()
-        .expect("events")
-        .iter()
-        .filter(|e| e["kind"] == "flag_changed")
-        .cloned()
-        .collect()
+    events_of(home, TICKET, "flag_changed")
 }
 
 /// The client API may serve from a cache for a moment: asked until it says `want`.
@@ -97,6 +91,11 @@ fn the_binary_turns_a_real_unleash_flag_off_and_on_and_the_client_api_follows() 
     client_says(&unleash, "new-checkout", true);
     let events = flag_events(home.path());
     assert_eq!(events.len(), 2);
+    // The review names both changes: the flag was used even though it is on again.
+    let o = warroom(home.path(), &["export", TICKET, "--format", "pir"]);
+    let pir = stdout(&o);
+    assert!(pir.contains("- Flag new-checkout turned off at "), "{pir}");
+    assert!(pir.contains("- Flag new-checkout turned on at "), "{pir}");
     assert_eq!(
         (&events[1]["from"], &events[1]["to"]),
         (&"off".into(), &"on".into())

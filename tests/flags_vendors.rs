@@ -36,13 +36,7 @@ fn flag(home: &Path, state: &str, env: &[(&str, &str)]) -> std::process::Output 
 }
 
 fn changes(home: &Path) -> Vec<Value> {
-    export_json(home, TICKET)["events"]
-        .as_array()
-        .expect("events")
-        .iter()
-        .filter(|e| e["kind"] == "flag_changed")
-        .cloned()
-        .collect()
+    events_of(home, TICKET, "flag_changed")
 }
 
 /// What a stand-in saw: method, path, query, Authorization, Content-Type, body.
@@ -316,10 +310,19 @@ fn flagsmith(stand: Stand) -> String {
             let state = flagsmith_states(*s.on.lock().expect("on"))["results"][1].clone();
             return (StatusCode::OK, axum::Json(state));
         }
-        (
-            StatusCode::OK,
-            axum::Json(flagsmith_states(*s.on.lock().expect("on"))),
-        )
+        // One state a page, as a paged list: the segment's override first, the environment's
+        // own state on page 2.
+        let all = flagsmith_states(*s.on.lock().expect("on"));
+        let host = headers
+            .get("host")
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default();
+        let page = if seen.query.contains("page=2") {
+            json!({"count": 2, "next": null, "previous": format!("http://{host}{}?{}", seen.path, seen.query.replace("&page=2", "")), "results": [all["results"][1]]})
+        } else {
+            json!({"count": 2, "next": format!("http://{host}{}?{}&page=2", seen.path, seen.query), "previous": null, "results": [all["results"][0]]})
+        };
+        (StatusCode::OK, axum::Json(page))
     };
     let app = axum::Router::new()
         .route("/api/v1/environments/{key}/featurestates/", get(handler))
@@ -353,10 +356,14 @@ fn flagsmith_changes_the_environments_own_state_not_a_segments() {
         serde_json::from_str::<Value>(&patch[0].body).expect("body"),
         json!({"enabled": false})
     );
+    let gets: Vec<&Seen> = seen.iter().filter(|r| r.method == "GET").collect();
     assert!(
-        seen.iter()
-            .filter(|r| r.method == "GET")
-            .all(|g| g.query == "feature_name=new_checkout")
+        gets.iter()
+            .all(|g| g.query.starts_with("feature_name=new_checkout"))
+    );
+    assert!(
+        gets.iter().any(|g| g.query.contains("page=2")),
+        "every page is read"
     );
     let c = changes(home.path());
     assert_eq!(

@@ -18,6 +18,7 @@ use warroom::app::guard::{Guard, Step};
 use warroom::app::model::ConfirmAction;
 use warroom::app::{Effect, Mode, Model, Msg};
 use warroom::config::{GuardAction, GuardConfig, SentryConfig};
+use warroom::incident::ItemStatus;
 use warroom::journal::{Draft, ReadBatch, kinds};
 use warroom::runbook::Runbook;
 use warroom::sentry::SentryMsg;
@@ -226,6 +227,15 @@ fn a_guard_bound_to_a_flag_turns_it_off_and_never_acts_over_a_run() {
 fn a_confirmed_flag_change_starts_the_verification_again() {
     let mut m = guarded(GuardAction::Off);
     assert_eq!(m.incident.judged_from(), Some(t(40)));
+    // The deploy's drop ticks its item…
+    poll(&mut m, 43, 0.5);
+    let dropped = m
+        .incident
+        .checklist
+        .item("error-rate-dropped")
+        .expect("item")
+        .clone();
+    assert!(matches!(m.incident.status(&dropped), ItemStatus::Done(_)));
     let change = Draft::new(kinds::FLAG_CHANGED, "Flag new-checkout turned off")
         .field("flag", "new-checkout")
         .field("provider", "Unleash")
@@ -242,12 +252,14 @@ fn a_confirmed_flag_change_starts_the_verification_again() {
         }),
     );
     assert_eq!(m.incident.judged_from(), Some(t(50)));
+    // …and the flag change takes it back until it is judged again.
+    assert_eq!(m.incident.status(&dropped), ItemStatus::Pending);
     assert!(
         fx.iter()
             .any(|e| matches!(e, Effect::Deployed { at: Some(a), .. } if *a == t(50))),
         "the pollers are told: {fx:?}"
     );
-    let f = &m.incident.mitigation.flags["new-checkout"];
+    let f = &m.incident.mitigation.flags()["new-checkout"];
     assert!(!f.on);
     assert_eq!(m.incident.judged_after(), "the flag change");
     let screen = format!("{:?}", render(&m, 160, 50).backend());
@@ -315,15 +327,8 @@ fn spiking_sentry(
     server
 }
 
-fn journal_kinds(home: &std::path::Path, ticket: &str, kind: &str) -> Vec<serde_json::Value> {
-    export_json(home, ticket)["events"]
-        .as_array()
-        .expect("events")
-        .iter()
-        .filter(|e| e["kind"] == kind)
-        .cloned()
-        .collect()
-}
+/// The guard's trips wait for polls 5 s apart: beyond the usual wait.
+const POLLS_TO_COME: Duration = Duration::from_secs(15);
 
 /// A Slack webhook on 127.0.0.1: the texts posted to it.
 fn slack() -> (String, Arc<Mutex<Vec<String>>>) {
@@ -377,10 +382,13 @@ fn console_with_guard(
 fn wait_kind(home: &std::path::Path, ticket: &str, kind: &str) -> serde_json::Value {
     let start = Instant::now();
     loop {
-        if let Some(e) = journal_kinds(home, ticket, kind).first() {
+        if let Some(e) = events_of(home, ticket, kind).first() {
             return e.clone();
         }
-        assert!(start.elapsed() < timeout(), "no {kind} on the record");
+        assert!(
+            start.elapsed() < timeout() + POLLS_TO_COME,
+            "no {kind} on the record"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 }
@@ -413,9 +421,10 @@ fn the_real_console_rolls_back_once_after_bad_polls_and_a_veto_holds() {
         &sentry,
     );
     deploy_then_spike(&tmux, home.path(), t, &spike);
-    tmux.wait_for("Guard tripped");
+    // Three polls 5 s apart, the first up to 5 s after the spike begins.
+    tmux.wait_for_within("Guard tripped", POLLS_TO_COME);
     wait_kind(home.path(), t, "rollback_finished");
-    let trips = journal_kinds(home.path(), t, "guard_tripped");
+    let trips = events_of(home.path(), t, "guard_tripped");
     assert_eq!(trips.len(), 1, "{trips:?}");
     assert_eq!(trips[0]["polls"], 3);
     let tripped_at =
@@ -439,7 +448,7 @@ fn the_real_console_rolls_back_once_after_bad_polls_and_a_veto_holds() {
     std::thread::sleep(Duration::from_secs(3));
     let rolled = std::fs::read_to_string(home.path().join("rolled-back")).expect("rolled back");
     assert_eq!(rolled.lines().count(), 1, "the rollback ran once");
-    assert_eq!(journal_kinds(home.path(), t, "rollback_started").len(), 1);
+    assert_eq!(events_of(home.path(), t, "rollback_started").len(), 1);
     // Slack heard the trip and the action; neither is a status update on the record.
     let posted = posts.lock().expect("posts").clone();
     assert_eq!(posted.len(), 2, "{posted:?}");
@@ -448,7 +457,7 @@ fn the_real_console_rolls_back_once_after_bad_polls_and_a_veto_holds() {
         "{posted:?}"
     );
     assert!(posted[1].contains("run the rollback command"), "{posted:?}");
-    assert!(journal_kinds(home.path(), t, "slack_posted").is_empty());
+    assert!(events_of(home.path(), t, "slack_posted").is_empty());
     tmux.keys(&["q"]);
 
     // Vetoed: n within the countdown; nothing runs, and it is on the record.
@@ -461,13 +470,13 @@ fn the_real_console_rolls_back_once_after_bad_polls_and_a_veto_holds() {
         &sentry,
     );
     deploy_then_spike(&tmux, home.path(), t, &spike);
-    tmux.wait_for("unless vetoed");
+    tmux.wait_for_within("unless vetoed", POLLS_TO_COME);
     tmux.keys(&["n"]);
     tmux.wait_for("Guard stood down");
     std::thread::sleep(Duration::from_secs(3));
     assert!(!home.path().join("rolled-back").exists());
-    assert_eq!(journal_kinds(home.path(), t, "guard_vetoed").len(), 1);
-    assert!(journal_kinds(home.path(), t, "rollback_started").is_empty());
+    assert_eq!(events_of(home.path(), t, "guard_vetoed").len(), 1);
+    assert!(events_of(home.path(), t, "rollback_started").is_empty());
     tmux.keys(&["q"]);
 }
 
@@ -493,7 +502,7 @@ fn the_real_console_is_not_tripped_by_bad_polls_that_recover_in_between() {
         std::thread::sleep(Duration::from_millis(200));
     }
     std::thread::sleep(Duration::from_millis(500));
-    assert!(journal_kinds(home.path(), t, "guard_tripped").is_empty());
+    assert!(events_of(home.path(), t, "guard_tripped").is_empty());
     assert!(!tmux.screen().contains("Guard tripped"));
     assert!(!home.path().join("rolled-back").exists());
     assert!(posts.lock().expect("posts").is_empty());
@@ -559,8 +568,8 @@ fn an_armed_guard_turns_a_real_unleash_flag_off() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert_eq!(journal_kinds(home.path(), t, "guard_tripped").len(), 1);
-    assert!(journal_kinds(home.path(), t, "rollback_started").is_empty());
+    assert_eq!(events_of(home.path(), t, "guard_tripped").len(), 1);
+    assert!(events_of(home.path(), t, "rollback_started").is_empty());
     tmux.wait_for("new-checkout off");
     assert!(
         posts

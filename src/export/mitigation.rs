@@ -29,13 +29,15 @@ fn utc(t: DateTime<Utc>) -> String {
 }
 
 pub fn mitigations(inc: &Incident, plan: &[PlanFlag]) -> Mitigations {
+    // Every change, in order: a flag turned off and then on again was used.
     let used = inc
         .mitigation
-        .flags
+        .changes
         .iter()
-        .map(|(name, c)| {
+        .map(|c| {
             format!(
-                "Flag {name} turned {} at {} ({}, {}){}",
+                "Flag {} turned {} at {} ({}, {}){}",
+                c.flag,
                 crate::flags::word(c.on),
                 utc(c.at),
                 c.provider,

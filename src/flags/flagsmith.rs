@@ -18,7 +18,13 @@ pub struct Flagsmith {
 #[derive(Deserialize)]
 struct Page {
     results: Vec<FeatureState>,
+    /// The next page's URL (DRF's paged list), none on the last.
+    #[serde(default)]
+    next: Option<String>,
 }
+
+/// At most this many pages are read (identity overrides can make the list long).
+const MAX_PAGES: usize = 100;
 
 #[derive(Deserialize)]
 struct FeatureState {
@@ -54,28 +60,29 @@ impl Flagsmith {
     }
 
     /// The environment's own state of the feature (not a segment's or an identity's override).
+    /// Every page is read until it is found: the overrides may come first.
     async fn state(&self) -> Result<FeatureState, String> {
-        let r = send(
-            "Flagsmith",
-            self.http
-                .get(&self.states)
-                .query(&[("feature_name", self.key.as_str())])
-                .header("Authorization", &self.token),
-        )
-        .await?;
-        let page: Page = json("Flagsmith", r).await?;
-        page.results
-            .into_iter()
-            .find(|s| {
+        let mut req = self
+            .http
+            .get(&self.states)
+            .query(&[("feature_name", self.key.as_str())]);
+        for _ in 0..MAX_PAGES {
+            let r = send("Flagsmith", req.header("Authorization", &self.token)).await?;
+            let page: Page = json("Flagsmith", r).await?;
+            let own = page.results.into_iter().find(|s| {
                 s.feature_segment.as_ref().is_none_or(|v| v.is_null())
                     && s.identity.as_ref().is_none_or(|v| v.is_null())
-            })
-            .ok_or_else(|| {
-                format!(
-                    "Flagsmith: no feature named {:?} in this environment",
-                    self.key
-                )
-            })
+            });
+            match (own, page.next) {
+                (Some(s), _) => return Ok(s),
+                (None, Some(next)) => req = self.http.get(next),
+                (None, None) => break,
+            }
+        }
+        Err(format!(
+            "Flagsmith: no feature named {:?} in this environment",
+            self.key
+        ))
     }
 
     pub async fn read(&self) -> Result<bool, String> {

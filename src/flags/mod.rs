@@ -46,7 +46,6 @@ pub struct Change {
 pub struct Flag {
     pub name: String,
     pub provider: FlagProvider,
-    pub environment: String,
     client: Client,
 }
 
@@ -141,7 +140,6 @@ impl Flag {
             Flag {
                 name,
                 provider: cfg.provider,
-                environment: cfg.environment.clone(),
                 client,
             },
             secrets,
@@ -154,7 +152,7 @@ impl Flag {
             Client::Unleash(c) => c.read().await,
             Client::LaunchDarkly(c) => c.read().await,
             Client::Flagsmith(c) => c.read().await,
-            Client::Flagd(c) => c.read(),
+            Client::Flagd(c) => blocking(c.clone(), |f| f.read()).await,
             Client::Command(c) => c.read().await,
         }
     }
@@ -167,7 +165,7 @@ impl Flag {
             Client::Unleash(c) => c.set(on).await?,
             Client::LaunchDarkly(c) => c.set(on, comment).await?,
             Client::Flagsmith(c) => c.set(on).await?,
-            Client::Flagd(c) => c.set(on)?,
+            Client::Flagd(c) => blocking(c.clone(), move |f| f.set(on)).await?,
             Client::Command(c) => c.set(on).await?,
         }
         let read_back = self
@@ -184,6 +182,16 @@ impl Flag {
         }
         Ok(Change { from, read_back })
     }
+}
+
+/// flagd's file read or written off the async workers.
+async fn blocking<T: Send + 'static>(
+    f: flagd::Flagd,
+    op: impl FnOnce(&flagd::Flagd) -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(move || op(&f))
+        .await
+        .map_err(|e| format!("flagd: {e}"))?
 }
 
 /// `base` with these path segments added, each percent-encoded.

@@ -115,7 +115,7 @@ pub fn unverified(inc: &Incident, at: DateTime<Utc>, window: Duration) -> Option
     };
     let since = (at - deploy).to_std().unwrap_or_default();
     if since < window {
-        let after = if Some(deploy) == inc.mitigation.last_flag_change {
+        let after = if Some(deploy) == inc.mitigation.last_flag_change() {
             "the flag change"
         } else {
             "the deploy"
@@ -193,13 +193,7 @@ impl Incident {
     fn withdraw_stale(&mut self, ev: &Event, why: &str) {
         // A flag changed: what runs now is judged afresh, in whichever environment it serves.
         if ev.is(kinds::FLAG_CHANGED) && ev.flag("confirmed") {
-            let reason = format!("{why}: what runs is judged again");
-            self.release_matching(
-                |k| k.starts_with("error_rate|") || k.starts_with("metric_verdict|"),
-                ev.at,
-                &reason,
-            );
-            return self.release_verified(ev.at, &reason);
+            return self.judged_again(ev.at, &format!("{why}: what runs is judged again"));
         }
         if !ev.in_production() {
             return self.withdraw_before_production(ev, why);
@@ -210,13 +204,7 @@ impl Incident {
             kinds::DEPLOY_FINISHED | kinds::DEPLOY_READY | kinds::MILESTONE
                 if self.deploys.len() > 1 && self.last_deployed_at == Some(ev.at) =>
             {
-                let reason = format!("{why}: the new deploy is judged again");
-                self.release_matching(
-                    |k| k.starts_with("error_rate|") || k.starts_with("metric_verdict|"),
-                    ev.at,
-                    &reason,
-                );
-                self.release_verified(ev.at, &reason);
+                self.judged_again(ev.at, &format!("{why}: the new deploy is judged again"));
             }
             kinds::ERROR_RATE if ev.str_field("verdict") == Some("rose") => {
                 self.release_verified(ev.at, why);
@@ -276,6 +264,17 @@ impl Incident {
             ev.at,
             &reason,
         );
+    }
+
+    /// What runs changed (a deploy, a flag): the verdicts and the verification of what ran
+    /// before no longer describe it.
+    fn judged_again(&mut self, at: DateTime<Utc>, why: &str) {
+        self.release_matching(
+            |k| k.starts_with("error_rate|") || k.starts_with("metric_verdict|"),
+            at,
+            why,
+        );
+        self.release_verified(at, why);
     }
 
     fn release_verified(&mut self, at: DateTime<Utc>, why: &str) {

@@ -10,16 +10,15 @@ use crate::journal::{Event, kinds};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Mitigation {
-    /// Each flag's last confirmed change, by name.
-    pub flags: BTreeMap<String, FlagChange>,
-    /// When a flag last changed: the verification window starts again there.
-    pub last_flag_change: Option<DateTime<Utc>>,
+    /// Every confirmed flag change, oldest first (people's and the guard's: a handful).
+    pub changes: Vec<FlagChange>,
     /// What the guard did about each deploy, by the deploy's time as written.
     pub guard: BTreeMap<String, GuardOutcome>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FlagChange {
+    pub flag: String,
     pub on: bool,
     pub at: DateTime<Utc>,
     pub provider: String,
@@ -35,23 +34,30 @@ pub enum GuardOutcome {
 }
 
 impl Mitigation {
+    /// Each flag's state as last changed, by name.
+    pub fn flags(&self) -> BTreeMap<&str, &FlagChange> {
+        self.changes.iter().map(|c| (c.flag.as_str(), c)).collect()
+    }
+
+    /// When a flag last changed: the verification window starts again there.
+    pub fn last_flag_change(&self) -> Option<DateTime<Utc>> {
+        self.changes.last().map(|c| c.at)
+    }
+
     pub fn apply(&mut self, ev: &Event) {
         match ev.kind.as_str() {
             kinds::FLAG_CHANGED if ev.flag("confirmed") => {
                 let (Some(name), Some(to)) = (ev.str_field("flag"), ev.str_field("to")) else {
                     return;
                 };
-                self.flags.insert(
-                    name.to_string(),
-                    FlagChange {
-                        on: to == "on",
-                        at: ev.at,
-                        provider: ev.str_field("provider").unwrap_or_default().to_string(),
-                        environment: ev.environment().to_string(),
-                        by_guard: ev.flag("by_guard"),
-                    },
-                );
-                self.last_flag_change = Some(ev.at);
+                self.changes.push(FlagChange {
+                    flag: name.to_string(),
+                    on: to == "on",
+                    at: ev.at,
+                    provider: ev.str_field("provider").unwrap_or_default().to_string(),
+                    environment: ev.environment().to_string(),
+                    by_guard: ev.flag("by_guard"),
+                });
             }
             kinds::GUARD_TRIPPED | kinds::GUARD_VETOED => {
                 if let Some(d) = ev.str_field("deploy_at") {

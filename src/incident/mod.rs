@@ -480,7 +480,8 @@ impl Incident {
     /// What the verification judges from: the latest deploy, or a flag changed after it (a
     /// mitigation starts the window again, as a deploy does).
     pub fn judged_from(&self) -> Option<DateTime<Utc>> {
-        self.last_deployed_at.max(self.mitigation.last_flag_change)
+        self.last_deployed_at
+            .max(self.mitigation.last_flag_change())
     }
 
     /// What the verification judges from, in words: `the deploy` or `the flag change`.
@@ -493,11 +494,16 @@ impl Incident {
 
     /// The change a verdict's `deploy_at` names, in words.
     pub fn change_at(&self, deploy_at: &str) -> &'static str {
-        let flag = self
+        let flag_change = self
             .mitigation
-            .last_flag_change
-            .map(crate::journal::event::rfc3339_string);
-        if flag.as_deref() == Some(deploy_at) && self.last_deployed_at != self.judged_from() {
+            .changes
+            .iter()
+            .any(|c| crate::journal::event::rfc3339_string(c.at) == deploy_at);
+        let deploy = self
+            .deploys
+            .iter()
+            .any(|d| crate::journal::event::rfc3339_string(*d) == deploy_at);
+        if flag_change && !deploy {
             "the flag change"
         } else {
             "the deploy"

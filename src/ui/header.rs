@@ -88,10 +88,10 @@ fn title_line(m: &Model) -> Line<'static> {
     // A mitigation in force, as the record holds it: the flags turned off.
     let off: Vec<&str> = inc
         .mitigation
-        .flags
-        .iter()
+        .flags()
+        .into_iter()
         .filter(|(_, c)| !c.on)
-        .map(|(name, _)| name.as_str())
+        .map(|(name, _)| name)
         .collect();
     if !off.is_empty() {
         spans.push(Span::styled(

@@ -141,6 +141,17 @@ pub fn open_incident(home: &Path, ticket: &str, priority: &str, title: &str) {
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
+/// The events of one kind on the record, oldest first (from `warroom export … json`).
+pub fn events_of(home: &Path, ticket: &str, kind: &str) -> Vec<serde_json::Value> {
+    export_json(home, ticket)["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == kind)
+        .cloned()
+        .collect()
+}
+
 /// `warroom export TICKET --format json`, parsed.
 pub fn export_json(home: &Path, ticket: &str) -> serde_json::Value {
     let o = warroom(home, &["export", ticket, "--format", "json"]);

@@ -109,16 +109,20 @@ impl Tmux {
     }
 
     pub fn wait_for(&self, needle: &str) -> String {
-        let start = Instant::now();
+        self.wait_for_within(needle, Duration::ZERO)
+    }
+
+    /// As [`Tmux::wait_for`], for something that takes `longer` by design (polls to come).
+    pub fn wait_for_within(&self, needle: &str, longer: Duration) -> String {
+        let (start, limit) = (Instant::now(), timeout() + longer);
         loop {
             let s = self.screen();
             if s.contains(needle) {
                 return s;
             }
             assert!(
-                start.elapsed() < timeout(),
-                "waited {:?} for {needle:?}; screen:\n{s}",
-                timeout()
+                start.elapsed() < limit,
+                "waited {limit:?} for {needle:?}; screen:\n{s}"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
