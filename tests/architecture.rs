@@ -14,7 +14,16 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "producers and services",
         &[
-            "jobs", "git", "github", "sentry", "metrics", "flags", "share", "export",
+            "jobs",
+            "git",
+            "github",
+            "sentry",
+            "metrics",
+            "flags",
+            "pagerduty",
+            "statuspage",
+            "share",
+            "export",
         ],
     ),
     (

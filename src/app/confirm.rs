@@ -30,13 +30,26 @@ pub fn on_key(m: &mut Model, key: KeyEvent, action: ConfirmAction) -> Vec<Effect
     m.mode = Mode::Normal;
     if key.code == KeyCode::Char('y') || key.code == KeyCode::Char('Y') {
         match action {
-            ConfirmAction::Close => vec![
-                Effect::Append(Draft::new(
-                    kinds::INCIDENT_CLOSED,
-                    format!("Incident {} closed", m.incident.ticket),
-                )),
-                Effect::Export(crate::export::Format::for_incident(&m.incident)),
-            ],
+            ConfirmAction::Close => {
+                super::paging::after_close(m);
+                vec![
+                    Effect::Append(Draft::new(
+                        kinds::INCIDENT_CLOSED,
+                        format!("Incident {} closed", m.incident.ticket),
+                    )),
+                    Effect::Export(crate::export::Format::for_incident(&m.incident)),
+                ]
+            }
+            ConfirmAction::PageResolve => {
+                super::paging::act(m, crate::pagerduty::PageAction::Resolve)
+            }
+            ConfirmAction::PageStatusUpdate { text } => {
+                super::paging::act(m, crate::pagerduty::PageAction::StatusUpdate(text))
+            }
+            ConfirmAction::Publish {
+                publication,
+                approving,
+            } => super::status_page::confirmed(m, publication, approving),
             ConfirmAction::Share => vec![Effect::Share],
             ConfirmAction::Handoff { to, .. } => super::seats::hand_over(m, &to, None),
             ConfirmAction::AcceptHandoff { .. } => super::seats::accept(m),

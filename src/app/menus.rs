@@ -64,13 +64,14 @@ pub enum ExportChoice {
     All,
     One(Format),
     PostSlack,
+    PublishStatusPage,
 }
 
 impl ExportChoice {
     pub fn all() -> Vec<ExportChoice> {
         std::iter::once(ExportChoice::All)
             .chain(Format::ALL.iter().map(|f| ExportChoice::One(*f)))
-            .chain([ExportChoice::PostSlack])
+            .chain([ExportChoice::PostSlack, ExportChoice::PublishStatusPage])
             .collect()
     }
 
@@ -79,14 +80,18 @@ impl ExportChoice {
             ExportChoice::All => "every document into the incident's exports/ folder".into(),
             ExportChoice::One(f) => format!("write exports/{}", f.file_name()),
             ExportChoice::PostSlack => "post the Slack update (shows it first)".into(),
+            ExportChoice::PublishStatusPage => {
+                "publish the status page on Statuspage (shows it first)".into()
+            }
         }
     }
 
-    fn choose(self) -> Vec<Effect> {
+    fn choose(self, m: &mut Model) -> Vec<Effect> {
         match self {
             ExportChoice::All => vec![Effect::Export(Format::ALL.to_vec())],
             ExportChoice::One(f) => vec![Effect::Export(vec![f])],
             ExportChoice::PostSlack => vec![Effect::SlackPreview],
+            ExportChoice::PublishStatusPage => super::status_page::preview(m),
         }
     }
 }
@@ -259,8 +264,12 @@ fn priority_choice(m: &mut Model, to: Priority) -> Vec<Effect> {
     )]
 }
 
+/// `1`…`9`, then `0` for the tenth row (as on the keyboard's row of digits).
 pub(super) fn numbered(i: usize) -> char {
-    char::from_digit(u32::try_from(i + 1).unwrap_or(0), 10).unwrap_or(' ')
+    match i {
+        9 => '0',
+        _ => char::from_digit(u32::try_from(i + 1).unwrap_or(0), 10).unwrap_or(' '),
+    }
 }
 
 fn row(i: usize, text: impl Into<String>) -> MenuRow {
@@ -287,6 +296,8 @@ impl PickPurpose {
             PickPurpose::Handoff => seats::others(m).len(),
             PickPurpose::Environment(action) => environments::choices(m, action).len(),
             PickPurpose::Flag => m.flags.len(),
+            PickPurpose::Page => super::paging::PageChoice::ALL.len(),
+            PickPurpose::Responder => m.paging.targets.as_ref().map_or(0, Vec::len),
         }
     }
 
@@ -302,6 +313,8 @@ impl PickPurpose {
     pub fn menu(self, m: &Model, selected: usize) -> Menu {
         match self {
             PickPurpose::Flag => super::flags::menu(m),
+            PickPurpose::Page => super::paging::menu(m),
+            PickPurpose::Responder => super::paging::responder_menu(m),
             PickPurpose::Role => Menu {
                 title: " Assign a role ",
                 rows: ROLES
@@ -413,9 +426,9 @@ impl PickPurpose {
             PickPurpose::Export => match ExportChoice::all().get(index) {
                 Some(c @ (ExportChoice::All | ExportChoice::One(_))) => {
                     m.say(Tone::Info, "Writing from the record…");
-                    c.choose()
+                    c.choose(m)
                 }
-                Some(c) => c.choose(),
+                Some(c) => c.choose(m),
                 None => Vec::new(),
             },
             PickPurpose::Priority => match Priority::ALL.get(index) {
@@ -426,6 +439,8 @@ impl PickPurpose {
                 .get(index)
                 .map_or_else(Vec::new, |c| c.choose(m)),
             PickPurpose::Flag => super::flags::chosen(m, index),
+            PickPurpose::Page => super::paging::chosen(m, index),
+            PickPurpose::Responder => super::paging::responder_chosen(m, index),
             PickPurpose::Role => seats::role_chosen(m, index),
             PickPurpose::RoleSeat(role) => seats::assign(m, role, index),
             PickPurpose::Handoff => seats::handoff_to(m, index),

@@ -12,12 +12,14 @@ pub mod menus;
 pub mod metrics;
 pub mod model;
 pub mod msg;
+pub mod paging;
 pub mod ready;
 pub mod rewind;
 pub mod runs;
 pub mod seats;
 pub mod sentry;
 pub mod stakes;
+pub mod status_page;
 pub mod timeline;
 pub mod update;
 

@@ -68,6 +68,10 @@ pub enum PickPurpose {
     Environment(EnvAction),
     /// `F`: which feature flag.
     Flag,
+    /// `P`: what to do about the page.
+    Page,
+    /// `P` → responders: whom to ask.
+    Responder,
 }
 
 /// What is done in the environment picked.
@@ -133,6 +137,17 @@ pub enum ConfirmAction {
     },
     /// The guard tripped: its pending trip (`Guard::pending`) says what it saw and will do.
     Guard,
+    /// Resolve the PagerDuty incident.
+    PageResolve,
+    /// Post this status update to the PagerDuty incident's stakeholders.
+    PageStatusUpdate {
+        text: String,
+    },
+    /// Publish (or draft) this on the status page; approving the draft of (by, at).
+    Publish {
+        publication: crate::statuspage::Publication,
+        approving: Option<(String, DateTime<Utc>)>,
+    },
 }
 
 /// The repository as the console sees it.
@@ -279,6 +294,8 @@ pub struct Model {
     pub git: GitView,
     pub git_cfg: crate::config::GitConfig,
     pub github: GithubView,
+    pub paging: super::paging::PagingView,
+    pub status_page: super::status_page::StatusPageView,
     /// The seats of a shared incident.
     pub share: super::seats::ShareView,
     /// Whatever the screen shows of commands and config passes through this.
@@ -329,6 +346,8 @@ impl Model {
             git: GitView::default(),
             git_cfg: crate::config::GitConfig::default(),
             github: GithubView::default(),
+            paging: Default::default(),
+            status_page: Default::default(),
             share: Default::default(),
             redactor: Arc::new(crate::output::Redactor::from_env(&[])),
         };

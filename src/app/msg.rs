@@ -50,6 +50,14 @@ pub enum Msg {
     Metric(crate::metrics::MetricMsg),
     /// The pull request: opened, its state on GitHub, or a poll's failure.
     Github(crate::github::GithubMsg),
+    /// The page: PagerDuty's incident as it is now, an action's outcome, a poll's failure.
+    Pager(crate::pagerduty::PagerMsg),
+    /// The status update's text for PagerDuty, to show before posting it.
+    PageUpdatePreview(Result<String, String>),
+    /// The status page's text as the record renders it, to show before publishing it.
+    StatusPreview(Result<String, String>),
+    /// Statuspage's answer to a publication.
+    Published(Result<(crate::statuspage::Publication, crate::statuspage::Published), String>),
     /// The PR's title and body to show before opening it (or why they could not be made).
     PrPreview(Result<(String, String), String>),
     /// A git operation finished, the repository changed, or the guard was measured.
@@ -105,6 +113,21 @@ pub enum Effect {
     FollowPr(u64),
     /// Post this text to the Slack webhook.
     PostSlack(String),
+    /// Follow the PagerDuty incident (linked, or found by the ticket).
+    FollowPage(crate::pagerduty::follow::Find),
+    /// Do this on PagerDuty (on the incident on the record).
+    Page(crate::pagerduty::PageAction),
+    /// Read whom PagerDuty can ask to respond.
+    PageTargets,
+    /// Render the Slack update's text for a PagerDuty status update.
+    PageUpdatePreview,
+    /// Render statuspage.md for a publication.
+    StatusPreview,
+    /// Publish on Statuspage: a new incident, or an update of `existing`.
+    Publish {
+        existing: Option<String>,
+        publication: crate::statuspage::Publication,
+    },
     /// Post this notice to Slack when a webhook is configured (the guard's), else nothing.
     Notify(String),
     /// Read every feature flag's state.

@@ -42,8 +42,9 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
             let added = batch.events.len();
             let deployed_before = (m.incident.judged_from(), m.incident.release.clone());
             let closed_before = m.incident.closed_at;
+            let mirror = super::paging::to_mirror(m, &batch.events);
             super::rewind::apply(m, batch.events);
-            let mut fx = Vec::new();
+            let mut fx = super::paging::mirror(m, &mirror);
             if (m.incident.judged_from(), m.incident.release.clone()) != deployed_before {
                 fx.push(Effect::Deployed {
                     at: m.incident.judged_from(),
@@ -103,6 +104,10 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
             issues,
         } => super::environments::on_issues(m, environment, sentry_environment, since, issues),
         Msg::Github(g) => super::github::on_github(m, g),
+        Msg::Pager(p) => super::paging::on_pager(m, p),
+        Msg::PageUpdatePreview(t) => super::paging::on_update_preview(m, t),
+        Msg::StatusPreview(t) => super::status_page::on_preview(m, t),
+        Msg::Published(r) => super::status_page::on_published(m, r),
         Msg::PrPreview(p) => super::github::on_preview(m, p),
         Msg::Git(g) => git::on_git(m, g),
         Msg::Share(s) => super::seats::on_share(m, s),
@@ -256,7 +261,11 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
                 }
                 KeyCode::Char(d @ '0'..='9') => {
                     let first = purpose.first_key();
-                    match (d as usize).checked_sub(first as usize) {
+                    let index = match (d, first) {
+                        ('0', '1') => Some(9),
+                        _ => (d as usize).checked_sub(first as usize),
+                    };
+                    match index {
                         Some(i) if i < count => {
                             m.mode = Mode::Normal;
                             purpose.choose(m, i)
@@ -437,6 +446,7 @@ fn on_action(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
         Action::Smoke => return refuse_closed_or(m, runs::smoke_key),
         Action::Rollback => return refuse_closed_or(m, runs::rollback_key),
         Action::Flags => return refuse_closed_or(m, super::flags::flags_key),
+        Action::Page => return super::paging::page_key(m),
         Action::Cancel => return runs::cancel_key(m),
         Action::Share => return super::seats::share_key(m),
         Action::Role => return super::seats::role_key(m),

@@ -43,6 +43,13 @@ pub enum Command {
         /// Share it on the service's git remote (as [share] enabled = true)
         #[arg(long)]
         share: bool,
+        /// Page the on-call engineer: trigger a PagerDuty incident (Events API v2, the ticket
+        /// as dedup key)
+        #[arg(long, conflicts_with = "pagerduty")]
+        page: bool,
+        /// Follow this existing PagerDuty incident instead of paging
+        #[arg(long, value_name = "ID")]
+        pagerduty: Option<String>,
     },
     /// Reopen the console (default: the only open incident)
     Resume { ticket: Option<String> },

@@ -8,6 +8,7 @@ mod documents;
 mod flag;
 mod git;
 mod manual;
+mod paging;
 mod record;
 mod share;
 mod start;
@@ -145,15 +146,27 @@ pub fn run(cli: Cli) -> Result<()> {
             detected_at,
             no_console,
             share,
-        }) => open(
-            &ctx,
-            &ticket,
-            priority,
-            title,
-            detected_at,
-            no_console,
-            share,
-        ),
+            page,
+            pagerduty,
+        }) => {
+            let paging = match (page, pagerduty) {
+                (true, _) => Some(paging::Paging::Trigger),
+                (false, Some(id)) => Some(paging::Paging::Link(id)),
+                (false, None) => None,
+            };
+            open(
+                &ctx,
+                &ticket,
+                priority,
+                title,
+                detected_at,
+                start::OpenWith {
+                    no_console,
+                    share,
+                    paging,
+                },
+            )
+        }
         Some(Command::List { remote: false }) => list(&ctx),
         Some(Command::List { remote: true }) => list_remote(&ctx),
         Some(Command::Join { ticket, no_console }) => join(&ctx, &ticket, no_console),

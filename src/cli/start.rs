@@ -2,15 +2,26 @@
 
 use super::*;
 
+/// What `open` does besides recording the incident.
+pub(super) struct OpenWith {
+    pub no_console: bool,
+    pub share: bool,
+    pub paging: Option<super::paging::Paging>,
+}
+
 pub(super) fn open(
     ctx: &Ctx,
     ticket: &str,
     priority: Option<String>,
     title: Option<String>,
     detected_at: Option<String>,
-    no_console: bool,
-    share: bool,
+    with: OpenWith,
 ) -> Result<()> {
+    let OpenWith {
+        no_console,
+        share,
+        paging,
+    } = with;
     validate_ticket(ticket).map_err(Fail::Usage)?;
     let priority: Option<Priority> = priority
         .map(|p| {
@@ -78,6 +89,12 @@ pub(super) fn open(
     );
     if share || loaded.config.share.enabled {
         share_new(ctx, ticket, &loaded)?;
+    }
+    if let Some(Err(e)) = paging.map(|p| super::paging::page(ctx, ticket, &loaded, p)) {
+        if no_console {
+            return Err(Fail::Other(anyhow::anyhow!("{e} (the incident is open)")));
+        }
+        eprintln!("{e}; the console opens anyway: P pages from there");
     }
     if no_console {
         return Ok(());

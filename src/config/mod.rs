@@ -17,6 +17,7 @@ use crate::priority::Priority;
 mod flags;
 mod load;
 mod metrics;
+mod outward;
 pub mod palette;
 pub mod secret;
 mod values;
@@ -24,6 +25,7 @@ mod values;
 pub use flags::*;
 pub use load::*;
 pub use metrics::*;
+pub use outward::*;
 use values::*;
 
 pub const EXAMPLE_CONFIG: &str = include_str!("../../config.example.toml");
@@ -62,6 +64,10 @@ pub struct Config {
     pub guard: GuardConfig,
     pub git: GitConfig,
     pub github: GithubConfig,
+    /// The page: PagerDuty's incident, its acknowledgement and who is on call.
+    pub pagerduty: PagerdutyConfig,
+    /// The public status page on Atlassian Statuspage.
+    pub statuspage: StatuspageConfig,
     pub share: ShareConfig,
     #[serde(serialize_with = "show_keys")]
     pub keys: BTreeMap<Spanned<String>, Spanned<String>>,

@@ -55,6 +55,7 @@ pub struct Executor {
     /// Events folded when the console started: a checkpoint is left when there are more.
     checkpointed: usize,
     flags: super::flags::Flags,
+    outward: super::outward::Outward,
 }
 
 /// The Slack webhook: a secret, kept here and never in the model.
@@ -102,7 +103,14 @@ impl Executor {
             share: None,
             sharer: None,
             flags: Default::default(),
+            outward: Default::default(),
         }
+    }
+
+    /// PagerDuty's and Statuspage's clients.
+    pub fn with_outward(mut self, outward: super::outward::Outward) -> Executor {
+        self.outward = outward;
+        self
     }
 
     /// The feature flags' clients.
@@ -218,6 +226,7 @@ impl Executor {
         for g in self.gates.drain(..) {
             g.abort();
         }
+        self.outward.stop();
         if let Some(f) = self.follower.take() {
             f.abort();
         }
@@ -291,6 +300,24 @@ impl Executor {
             Effect::SlackPreview => self.slack_preview(model),
             Effect::PostSlack(text) => self.post_slack(text),
             Effect::Notify(text) => self.notify(text),
+            Effect::FollowPage(find) => {
+                self.outward.follow(find, &self.tx);
+                Vec::new()
+            }
+            Effect::Page(action) => self.outward.act(model, action, &self.tx),
+            Effect::PageTargets => self.outward.targets(&self.tx),
+            Effect::PageUpdatePreview => {
+                self.render(model, Format::Slack, |t| vec![Msg::PageUpdatePreview(t)]);
+                Vec::new()
+            }
+            Effect::StatusPreview => {
+                self.render(model, Format::Statuspage, |t| vec![Msg::StatusPreview(t)]);
+                Vec::new()
+            }
+            Effect::Publish {
+                existing,
+                publication,
+            } => self.outward.publish(existing, publication, &self.tx),
             Effect::ReadFlags => {
                 self.flags.read_all(&self.tx);
                 Vec::new()

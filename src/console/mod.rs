@@ -5,6 +5,7 @@
 pub mod effects;
 pub mod event_loop;
 pub mod flags;
+pub mod outward;
 pub mod pull_request;
 pub mod setup;
 pub mod share;
@@ -56,6 +57,9 @@ pub async fn run(console: Console, script: Option<Script>) -> anyhow::Result<u8>
         executor.start_git(setup);
     }
     executor.start_share();
+    if let Some(find) = crate::app::paging::to_follow(&model).filter(|_| !model.read_only()) {
+        executor.perform(crate::app::Effect::FollowPage(find), &model);
+    }
     // A closed PR too: it may be reopened while the incident is open.
     if let Some(pr) = model
         .incident

@@ -129,6 +129,7 @@ pub fn prepare(
     if model.error_rate.unconfigured.is_some() && !model.metrics.is_empty() {
         model.chart = 1;
     }
+    let outward = super::outward::set_up(config, &mut model, &mut secrets);
     let github_token = crate::github::token(&config.github);
     if github_token.is_none() {
         model.github.unavailable = Some(crate::github::no_token(&config.github));
@@ -183,6 +184,7 @@ pub fn prepare(
         token: github_token,
     })
     .with_flags(super::flags::Flags::new(flags))
+    .with_outward(outward)
     .with_share(ShareLink {
         git: config.git.clone(),
         cfg: config.share.clone(),

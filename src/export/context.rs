@@ -10,7 +10,7 @@ use super::rows::{
     Capped, LIST_KEEP, Row, Run, Timeline, between, gap_row, gap_run, pull_request, row,
 };
 use crate::clock::{self, Policy, Sla};
-use crate::incident::{Incident, ItemStatus, Mark, Phase};
+use crate::incident::{Incident, ItemStatus, Mark};
 use crate::journal::{Event, EventSource, kinds};
 
 use super::window::{impact_span, impact_start, span};
@@ -106,6 +106,7 @@ pub struct Context {
     /// The metric gates' verdicts on the latest deploy.
     pub gates: super::gates::Gates,
     pub mitigation: super::mitigation::Mitigations,
+    pub communication: super::outward::Communication,
     /// The error-rate event whose series the chart draws.
     #[serde(skip)]
     pub chart: Option<Event>,
@@ -190,17 +191,7 @@ pub fn build(
         ),
     };
     let deployed_or_end = inc.deployed_at.or(inc.closed_at);
-    let status = match inc.phase() {
-        Phase::Triage => "investigating",
-        Phase::Fixing | Phase::Deploying => "identified",
-        Phase::Monitoring => "monitoring",
-        Phase::Resolved => "resolved",
-        // Resolved only when the record holds a verification; a fix deployed and not verified
-        // is said as such, closed or not.
-        Phase::Closed if inc.verified_at.is_some() => "resolved",
-        Phase::Closed if inc.deployed_at.is_some() => "monitoring",
-        Phase::Closed => "closed",
-    };
+    let status = crate::incident::outward::public_status(inc);
     let mut ctx = Context {
         ticket: inc.ticket.clone(),
         title: inc.title.clone(),
@@ -266,6 +257,7 @@ pub fn build(
         verified_where: super::verified::verified_where(inc),
         gates: super::gates::gates(inc),
         mitigation: Default::default(),
+        communication: super::outward::communication(inc),
         chart: None,
     };
     let mut checks_failed_before = 0;

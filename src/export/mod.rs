@@ -8,6 +8,7 @@ pub mod gates;
 pub mod handoff;
 pub mod json;
 pub mod mitigation;
+pub mod outward;
 pub mod record;
 pub mod review;
 pub mod rows;

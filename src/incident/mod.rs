@@ -11,6 +11,7 @@ pub mod environments;
 pub mod facts;
 pub mod gates;
 pub mod mitigation;
+pub mod outward;
 pub mod record;
 pub mod seats;
 
@@ -174,6 +175,9 @@ pub struct Incident {
     /// The flags changed and what the guard did.
     #[serde(default)]
     pub mitigation: mitigation::Mitigation,
+    /// The page and the public status page.
+    #[serde(default)]
+    pub outward: outward::Outward,
     /// How many events the journal holds.
     pub count: usize,
     /// The newest events (at most [`RECENT`]), for the timeline's first screen. Older ones are
@@ -249,6 +253,7 @@ impl Incident {
             gates: Vec::new(),
             gate_verdicts: Default::default(),
             mitigation: Default::default(),
+            outward: Default::default(),
             pir_completed: false,
             pr: None,
             seats: Seats::default(),
@@ -395,6 +400,15 @@ impl Incident {
             kinds::FLAG_CHANGED | kinds::GUARD_TRIPPED | kinds::GUARD_VETOED => {
                 self.mitigation.apply(&ev)
             }
+            kinds::PAGERDUTY_TRIGGERED
+            | kinds::PAGERDUTY_LINKED
+            | kinds::PAGERDUTY_ACKNOWLEDGED
+            | kinds::PAGERDUTY_RESOLVED
+            | kinds::PAGERDUTY_STATUS_UPDATE
+            | kinds::PAGERDUTY_RESPONDERS
+            | kinds::PAGERDUTY_NOTE
+            | kinds::STATUSPAGE_DRAFTED
+            | kinds::STATUSPAGE_PUBLISHED => self.outward.apply(&ev),
             kinds::SENTRY_DEPLOY if ev.flag("ok") => {
                 self.release = ev.str_field("release").map(str::to_string);
             }

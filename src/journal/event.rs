@@ -88,6 +88,29 @@ pub mod kinds {
         GUARD_TRIPPED = "guard_tripped",
         /// Someone stopped the guard's action: `deploy_at`, `action`.
         GUARD_VETOED = "guard_vetoed",
+        /// Paged through PagerDuty's Events API: `dedup_key` (the ticket), `service`.
+        PAGERDUTY_TRIGGERED = "pagerduty_triggered",
+        /// The PagerDuty incident this one follows: `incident` (id), `number`, `url`, `title`,
+        /// `linked` (named with `--pagerduty`, not found by its key).
+        PAGERDUTY_LINKED = "pagerduty_linked",
+        /// PagerDuty says it is acknowledged (`acknowledged`: true, `person`) or no longer
+        /// (`acknowledged`: false: back to triggered): `incident`.
+        PAGERDUTY_ACKNOWLEDGED = "pagerduty_acknowledged",
+        /// Responders requested: `incident`, `targets` ([{id, type, name}]).
+        PAGERDUTY_RESPONDERS = "pagerduty_responders",
+        /// A status update posted to the PagerDuty incident's stakeholders: `incident`.
+        PAGERDUTY_STATUS_UPDATE = "pagerduty_status_update",
+        /// A timeline event mirrored as a note: `incident`, `of` (the event's kind and time).
+        PAGERDUTY_NOTE = "pagerduty_note",
+        /// Resolved on PagerDuty: `incident`, `person` (who resolved it there, when known).
+        PAGERDUTY_RESOLVED = "pagerduty_resolved",
+        /// The comms lead's draft of the status page: `status`, `name`, `body`, `components`.
+        STATUSPAGE_DRAFTED = "statuspage_drafted",
+        /// The commander approved the draft of `drafted_at`.
+        STATUSPAGE_APPROVED = "statuspage_approved",
+        /// Published on Statuspage: `incident` (its id there), `url`, `status`, `components`,
+        /// `body`, `update` (an existing incident updated).
+        STATUSPAGE_PUBLISHED = "statuspage_published",
         EXPORT_WRITTEN = "export_written",
         SLACK_POSTED = "slack_posted",
         PIR_COMPLETED = "pir_completed",
@@ -95,7 +118,8 @@ pub mod kinds {
     }
 
     /// Record-keeping kinds: in `incident.json` and `timeline.csv`, not in the review's table.
-    pub const BOOKKEEPING: &[&str] = &[EXPORT_WRITTEN, CHECK_STARTED, SMOKE_STARTED];
+    pub const BOOKKEEPING: &[&str] =
+        &[EXPORT_WRITTEN, CHECK_STARTED, SMOKE_STARTED, PAGERDUTY_NOTE];
 
     /// Custom kinds (`warroom event TICKET x_…`) start with this.
     pub const CUSTOM_PREFIX: &str = "x_";

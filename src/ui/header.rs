@@ -205,7 +205,7 @@ fn sla_line(m: &Model) -> Line<'static> {
 fn info_lines(m: &Model) -> Vec<Line<'static>> {
     let inc = &m.incident;
     let mut lines = vec![sla_line(m)];
-    lines.push(Line::from(vec![
+    let mut elapsed = vec![
         Span::raw(format!(
             "Elapsed {}",
             crate::format::duration(clock::elapsed(inc, m.now))
@@ -218,7 +218,15 @@ fn info_lines(m: &Model) -> Vec<Line<'static>> {
             ),
             theme::dim(),
         ),
-    ]));
+    ];
+    // The page beside the clock: who acknowledged it, who is on call.
+    if let Some((page, tone)) = crate::app::paging::summary(m) {
+        elapsed.push(Span::styled(
+            format!("  ☎ {}", m.shown(&page)),
+            theme::tone(tone),
+        ));
+    }
+    lines.push(Line::from(elapsed));
     if let Some(closed) = inc.closed_at {
         lines.push(Line::from(Span::styled(
             format!("Closed {}", crate::format::stamp(m.utc, closed)),

@@ -150,6 +150,12 @@ fn pick(m: &Model, purpose: PickPurpose, selected: usize, area: Rect, buf: &mut 
             theme::menu_row(Line::from(spans), i == selected)
         })
         .collect();
+    // A list taller than the screen (PagerDuty's people) shows the window around the selection.
+    let room = usize::from(area.height.saturating_sub(4)).saturating_sub(menu.footer.len());
+    if lines.len() > room && room > 0 {
+        let start = selected.saturating_sub(room - 1).min(lines.len() - room);
+        lines = lines.drain(start..start + room).collect();
+    }
     if let Some((first, rest)) = menu.footer.split_first() {
         lines.push(Line::styled(first.clone(), theme::dim()));
         lines.extend(rest.iter().map(|f| Line::styled(f.clone(), theme::hint())));
@@ -192,6 +198,9 @@ fn keep_words(action: &ConfirmAction) -> &'static str {
         ConfirmAction::DeployElsewhere { .. } => "does not deploy",
         ConfirmAction::Flag { .. } => "changes nothing",
         ConfirmAction::Guard => "stands the guard down for this deploy",
+        ConfirmAction::PageResolve => "leaves it open on PagerDuty",
+        ConfirmAction::PageStatusUpdate { .. } => "does not post",
+        ConfirmAction::Publish { .. } => "publishes nothing",
     }
 }
 
@@ -309,6 +318,35 @@ fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
             ),
             None => (" Guard ".into(), vec!["Nothing pending.".into()], "y"),
         },
+        ConfirmAction::PageResolve => (
+            " Resolve on PagerDuty ".into(),
+            vec![match &m.incident.outward.page.incident {
+                Some(i) => format!(
+                    "Resolve PD #{} ({}) on PagerDuty? Whoever is paged for it is stood down.",
+                    i.number,
+                    m.shown(&i.url)
+                ),
+                None => "No PagerDuty incident on the record.".into(),
+            }],
+            "y resolves it",
+        ),
+        ConfirmAction::PageStatusUpdate { text } => (
+            " Post this status update on PagerDuty ".into(),
+            text.lines().map(String::from).collect(),
+            "y posts it to the incident's stakeholders",
+        ),
+        ConfirmAction::Publish {
+            publication,
+            approving,
+        } => (
+            " The status page (Statuspage) ".into(),
+            crate::app::status_page::stakes(m, publication, approving),
+            if crate::app::paging::leads(m) {
+                "y publishes it"
+            } else {
+                "y records the draft"
+            },
+        ),
         ConfirmAction::Quit => (
             " Quit while a command runs ".into(),
             vec![format!(
