@@ -83,18 +83,19 @@ impl Client {
 
     /// One request in its turn; a 420 or 429 waits as asked (`Retry-After`, else a second
     /// more each time) and asks again.
-    async fn send(&self, method: Method, path: &str, body: Value) -> Result<Value, String> {
+    async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Result<Value, String> {
         let mut next = self.next.lock().await;
         let mut tries = 0;
         loop {
             tokio::time::sleep_until(*next).await;
-            let resp = self
+            let mut rb = self
                 .http
                 .request(method.clone(), format!("{}{path}", self.api))
-                .header("authorization", format!("OAuth {}", self.key))
-                .json(&body)
-                .send()
-                .await;
+                .header("authorization", format!("OAuth {}", self.key));
+            if let Some(b) = &body {
+                rb = rb.json(b);
+            }
+            let resp = rb.send().await;
             *next = Instant::now() + SPACING;
             let resp =
                 resp.map_err(|e| format!("cannot reach Statuspage: {}", crate::http::cause(&e)))?;
@@ -141,6 +142,27 @@ impl Client {
         }
     }
 
+    /// The page's components: (id, name, status).
+    pub async fn components(&self) -> Result<Vec<(String, String, String)>, String> {
+        let path = format!("/pages/{}/components", self.page);
+        let v = self.send(Method::GET, &path, None).await?;
+        let list = v
+            .as_array()
+            .ok_or("Statuspage's answer is not a list of components")?;
+        Ok(list
+            .iter()
+            .map(|c| {
+                let s = |k: &str| {
+                    c.get(k)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                (s("id"), s("name"), s("status"))
+            })
+            .collect())
+    }
+
     /// Creates the incident (`existing` is `None`) or updates it.
     pub async fn publish(
         &self,
@@ -165,7 +187,7 @@ impl Client {
             }
         };
         let v = self
-            .send(method, &path, json!({ "incident": incident }))
+            .send(method, &path, Some(json!({ "incident": incident })))
             .await?;
         serde_json::from_value(v).map_err(|e| format!("Statuspage's answer cannot be read: {e}"))
     }

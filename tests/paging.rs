@@ -514,3 +514,67 @@ fn a_broken_pagerduty_or_statuspage_config_names_the_key_and_line() {
         assert!(err.contains(line) && err.contains(what), "{toml}: {err}");
     }
 }
+
+#[test]
+fn config_check_reads_the_service_who_is_on_call_and_the_components_once() {
+    let pd = PagerDuty::start(3);
+    let sp = Statuspage::start();
+    let home = tempfile::tempdir().expect("tmp");
+    let cfg = home.path().join("warroom.toml");
+    let write = |component: &str| {
+        std::fs::write(
+            &cfg,
+            format!(
+                "[pagerduty]\nservice = \"{}\"\nfrom = \"ic@example.com\"\napi_url = \"{}\"\n\n[statuspage]\npage = \"{}\"\napi_url = \"{}\"\n[[statuspage.components]]\nid = \"{component}\"\nname = \"API\"\n",
+                pagerduty::SERVICE,
+                pd.url,
+                statuspage::PAGE,
+                sp.url
+            ),
+        )
+        .expect("config");
+    };
+    let check = || {
+        warroom_env(
+            home.path(),
+            home.path(),
+            &["config", "check"],
+            &[
+                ("WARROOM_CONFIG", cfg.to_str().expect("path")),
+                ("PAGERDUTY_TOKEN", pagerduty::TOKEN),
+                ("STATUSPAGE_API_KEY", statuspage::KEY),
+            ],
+        )
+    };
+    write("cmp_api");
+    let o = check();
+    let out = stdout(&o);
+    assert!(
+        out.contains(
+            "✓ service PSVC001 (Payments API): on call now Ana Oncall (L1), Ben Backup (L2)"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("✗ no routing key: export PAGERDUTY_ROUTING_KEY"),
+        "{out}"
+    );
+    assert!(
+        out.contains("✓ page kctbh9vrtdwd: 1 component(s); 1 configured"),
+        "{out}"
+    );
+    assert!(!out.contains(pagerduty::TOKEN) && !out.contains(statuspage::KEY));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the routing key is missing: {}",
+        stderr(&o)
+    );
+    // A component the page does not have is named.
+    std::thread::sleep(Duration::from_millis(1100));
+    write("cmp_gone");
+    let out = stdout(&check());
+    assert!(out.contains("has no component cmp_gone"), "{out}");
+    assert_eq!(pd.violations(), Vec::<String>::new());
+    assert_eq!(sp.violations(), Vec::<String>::new());
+}

@@ -156,6 +156,106 @@ pub fn try_flags(config: &crate::config::Config) -> anyhow::Result<usize> {
     Ok(failed)
 }
 
+/// Reads PagerDuty's service and who is on call, and the status page's components, once each;
+/// the number that gave no usable answer.
+pub fn try_outward(config: &crate::config::Config) -> anyhow::Result<usize> {
+    let (pd, sp) = (&config.pagerduty, &config.statuspage);
+    if pd.service().is_none() && sp.page().is_none() {
+        return Ok(0);
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut secrets: Vec<String> = [pd.token(), pd.routing_key(), sp.key()]
+        .into_iter()
+        .flatten()
+        .collect();
+    secrets.retain(|s| !s.is_empty());
+    let redactor = Redactor::from_env(&config.redact.env).with_values(secrets);
+    let mut failed = 0;
+    let mut say = |r: Result<String, String>| match r {
+        Ok(line) => println!("  ✓ {}", redactor.redact(&line)),
+        Err(line) => {
+            failed += 1;
+            println!("  ✗ {}", redactor.redact(&line));
+        }
+    };
+    if let Some(service) = pd.service() {
+        println!("\nPagerDuty (read once, nothing changed):");
+        say(match pd.token() {
+            None => Err(format!(
+                "no token: export {} (a REST API key)",
+                pd.token_env
+            )),
+            Some(token) => rt.block_on(async {
+                let client = crate::pagerduty::Client::new(pd, token)?;
+                let s = client.service(service).await.map_err(|e| e.to_string())?;
+                let on_call = client
+                    .oncalls(&s.escalation_policy.id)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let people: Vec<String> = on_call
+                    .iter()
+                    .filter_map(|o| {
+                        Some(format!(
+                            "{} (L{})",
+                            o.user.as_ref()?.name(),
+                            o.escalation_level
+                        ))
+                    })
+                    .collect();
+                Ok(format!(
+                    "service {service} ({}): on call now {}",
+                    s.name,
+                    if people.is_empty() {
+                        "no one".into()
+                    } else {
+                        people.join(", ")
+                    }
+                ))
+            }),
+        });
+        say(match pd.routing_key() {
+            Some(_) => Ok("routing key set: open --page can page".into()),
+            None => Err(format!(
+                "no routing key: export {} for open --page (P → 1)",
+                pd.routing_key_env
+            )),
+        });
+    }
+    if let Some(page) = sp.page() {
+        println!("\nStatuspage (read once, nothing changed):");
+        say(match sp.key() {
+            None => Err(format!(
+                "no key: export {} (an API key of the page)",
+                sp.key_env
+            )),
+            Some(key) => rt.block_on(async {
+                let client = crate::statuspage::Client::new(sp, key)?;
+                let found = client.components().await?;
+                let missing: Vec<&str> = sp
+                    .components
+                    .iter()
+                    .filter(|c| !found.iter().any(|(id, _, _)| *id == c.id))
+                    .map(|c| c.id.as_str())
+                    .collect();
+                if !missing.is_empty() {
+                    return Err(format!(
+                        "page {page} has no component {} ([[statuspage.components]])",
+                        missing.join(", ")
+                    ));
+                }
+                Ok(format!(
+                    "page {page}: {} component(s); {} configured",
+                    found.len(),
+                    sp.components.len()
+                ))
+            }),
+        });
+    }
+    Ok(failed)
+}
+
 /// The printed report: `key = value   source`, the sources aligned (a very long value pushes
 /// only its own).
 pub fn render(settings: &[Setting]) -> String {

@@ -34,12 +34,16 @@ pub(super) fn config_cmd(ctx: &Ctx, action: ConfigAction) -> Result<()> {
             print!("{}", config_check::render(&settings));
             let gates = config_check::try_gates(&loaded.config)?;
             let flags = config_check::try_flags(&loaded.config)?;
+            let outward = config_check::try_outward(&loaded.config)?;
             let mut failed = Vec::new();
             if gates > 0 {
                 failed.push(crate::format::count(gates, "metric gate", "metric gates"));
             }
             if flags > 0 {
                 failed.push(crate::format::count(flags, "feature flag", "feature flags"));
+            }
+            if outward > 0 {
+                failed.push(crate::format::count(outward, "page check", "page checks"));
             }
             if !failed.is_empty() {
                 return Err(Fail::Other(anyhow::anyhow!(

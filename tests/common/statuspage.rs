@@ -179,6 +179,12 @@ fn answer(
                 None => (404, json!({"error": "Incident not found"})),
             }
         }
+        "GET /pages/{page_id}/components" => (
+            200,
+            json!([{"id": "cmp_api", "page_id": PAGE, "name": "API", "status": "operational",
+                    "position": 1, "showcase": true, "group": false,
+                    "created_at": now(), "updated_at": now()}]),
+        ),
         _ => (404, json!({"error": "Not found"})),
     };
     if let Err(e) = ctx.spec.check_response(&op, status, &v) {
