@@ -4,7 +4,7 @@ PSVC1 (GET /incidents/PBENCH1, GET /incidents), its escalation policy's on-calls
 and the service (GET /services/PSVC1), in the REST API v2's shapes. `POST /__ack/NAME`
 acknowledges it as NAME, `POST /__trigger` puts it back to triggered. Counts the answers at
 `GET /__counts`. Prints its port, then serves until killed. Usage: fake_pagerduty.py"""
-import http.server, json, threading, time
+import http.server, json, socket, threading, time
 
 LOCK = threading.Lock()
 STATE = {"status": "triggered", "acks": []}
@@ -43,6 +43,12 @@ def answer(path):
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as PagerDuty keeps its connections
+
+    def setup(self):
+        super().setup()
+        # One answer in one go (headers, then body, without Nagle's wait between them).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     def do_GET(self):
         with LOCK:
             value = COUNTS if self.path == "/__counts" else answer(self.path)

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The page's figures (issue 29), with bench/fake_pagerduty.py:
-  the console's CPU while it follows an unchanged PagerDuty incident (the default 15 s poll),
-  beside the same console with no page to follow, for the same minutes; and how long an
-  acknowledgement on PagerDuty takes to reach the screen with a 5 s poll.
+  the console's CPU while it follows an unchanged PagerDuty incident (the default 30 s poll),
+  beside the same console with no page to follow, for the same minutes; the same at a 1 s poll,
+  where a poll's cost stands out of the noise (the cost a poll, then a thirtieth of it a second);
+  and how long an acknowledgement on PagerDuty takes to reach the screen with a 5 s poll.
 Usage: paging.py BIN HOME PORT   (IDLE_SECONDS=120 by default)"""
 import json, os, subprocess, sys, time, urllib.request
 
@@ -53,15 +54,30 @@ def latency(runs=6):
           f"all_ms={[round(w) for w in waits]}")
 
 
-if __name__ == "__main__":
-    seconds = os.environ.get("IDLE_SECONDS", "120")
+def idle(seconds, config):
+    """Both consoles for the same seconds under `config`: their ptyrun lines, and the requests."""
+    env = dict(os.environ, WARROOM_CONFIG=config)
     before = json.load(urllib.request.urlopen(f"{API}/__counts"))["200"]
     procs = [subprocess.Popen([sys.executable, ptyrun.__file__, "idle", "--seconds", seconds, "--",
-                               BIN, "resume", which], stdout=subprocess.PIPE, text=True)
+                               BIN, "resume", which], stdout=subprocess.PIPE, text=True, env=env)
              for which in ("BENCH-PD", "BENCH-NOPD")]
     outs = [p.communicate()[0].strip() for p in procs]
     after = json.load(urllib.request.urlopen(f"{API}/__counts"))["200"]
-    print(f"following the page: {outs[0]}")
-    print(f"no page to follow:  {outs[1]}")
-    print(f"requests answered during the idle run: {after - before}")
+    cpu = [float(o.split("cpu_pct=")[1].split()[0]) for o in outs]
+    return outs, cpu, after - before
+
+
+if __name__ == "__main__":
+    seconds = os.environ.get("IDLE_SECONDS", "120")
+    outs, cpu, requests = idle(seconds, f"{HOME}/warroom.toml")
+    print(f"poll 30 s, following the page: {outs[0]}")
+    print(f"poll 30 s, no page to follow:  {outs[1]}")
+    print(f"poll 30 s: {requests} requests; difference {cpu[0] - cpu[1]:+.3f} % of a core")
+    outs, cpu, requests = idle(seconds, f"{HOME}/poll1.toml")
+    print(f"poll 1 s, following the page: {outs[0]}")
+    print(f"poll 1 s, no page to follow:  {outs[1]}")
+    polls = requests / 1.25  # on-call is read every fourth poll
+    per_poll_ms = (cpu[0] - cpu[1]) / 100 * float(seconds) * 1000 / polls
+    print(f"poll 1 s: {requests} requests; difference {cpu[0] - cpu[1]:+.3f} % of a core; "
+          f"{per_poll_ms:.2f} ms of CPU a poll; at the default 30 s: {per_poll_ms / 30 / 10:.4f} % of a core")
     latency()

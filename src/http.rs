@@ -1,6 +1,6 @@
 //! The HTTP client the API followers share (Sentry, GitHub, the readiness check): bounded in
-//! time, at most three redirects, warroom's user agent; a failure's innermost cause; the next
-//! page of a paged list.
+//! time, at most three redirects, warroom's user agent; a body read to a cap; a failure's
+//! innermost cause; the next page of a paged list.
 
 use std::time::Duration;
 
@@ -12,6 +12,30 @@ pub fn api_client(timeout: Duration) -> Result<reqwest::Client, String> {
         .user_agent(concat!("warroom/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| format!("cannot set up HTTP: {e}"))
+}
+
+/// Why an answer's body was not read whole.
+#[derive(Debug)]
+pub enum BodyError {
+    Network(reqwest::Error),
+    /// Larger than the reader allows.
+    TooLarge,
+}
+
+/// An answer's body, refused once it would pass `max` bytes (a declared length over it is
+/// refused before any byte is read).
+pub async fn read_capped(mut resp: reqwest::Response, max: usize) -> Result<Vec<u8>, BodyError> {
+    if resp.content_length().is_some_and(|l| l as usize > max) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(BodyError::Network)? {
+        if body.len() + chunk.len() > max {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// The innermost cause of a request's failure: it says it (connection refused, DNS, TLS).

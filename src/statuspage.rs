@@ -15,6 +15,8 @@ use tokio::time::Instant;
 
 /// Statuspage's limit: one request a second per key.
 pub const SPACING: Duration = Duration::from_secs(1);
+/// Larger answers are refused: an incident with its updates is far smaller.
+const MAX_BODY: usize = 1024 * 1024;
 /// How often a rate-limited request is asked again before it is said to have failed.
 const RETRIES: u32 = 3;
 
@@ -104,10 +106,17 @@ impl Client {
                 .headers()
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
-            let text = resp
-                .text()
+            let body = crate::http::read_capped(resp, MAX_BODY)
                 .await
-                .map_err(|e| format!("Statuspage's answer cannot be read: {e}"))?;
+                .map_err(|e| match e {
+                    crate::http::BodyError::Network(e) => {
+                        format!("cannot reach Statuspage: {}", crate::http::cause(&e))
+                    }
+                    crate::http::BodyError::TooLarge => {
+                        "Statuspage's answer is larger than 1 MB".to_string()
+                    }
+                })?;
+            let text = String::from_utf8_lossy(&body);
             if (status == 420 || status == 429) && tries < RETRIES {
                 tries += 1;
                 let wait = retry.map_or(SPACING * (tries + 1), Duration::from_secs);

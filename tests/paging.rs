@@ -474,6 +474,13 @@ fn the_real_console_follows_the_page_and_publishes_the_status_page() {
         pir.contains("Status page: ") && pir.contains("stspg.io"),
         "{pir}"
     );
+    // No token, routing key or API key in anything the incident wrote.
+    for file in common::tmux::walk(&home.path().join("incidents")) {
+        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap_or_default()).into_owned();
+        for secret in [pagerduty::TOKEN, pagerduty::ROUTING_KEY, statuspage::KEY] {
+            assert!(!text.contains(secret), "{} holds a secret", file.display());
+        }
+    }
     assert_eq!(pd.violations(), Vec::<String>::new());
     assert_eq!(sp.violations(), Vec::<String>::new());
     assert_eq!(sp.lock().too_fast, 0);

@@ -119,6 +119,9 @@ pub fn summary(m: &Model) -> Option<(String, Tone)> {
                     format!("acknowledged by {who} {}", crate::format::hm(m.utc, *at)),
                     Tone::Good,
                 )
+            } else if m.paging.live.is_none() {
+                // Not read yet this session: nothing says it is still unanswered.
+                ("not read yet".to_string(), Tone::Info)
             } else {
                 ("triggered, not acknowledged".to_string(), Tone::Warn)
             };
@@ -418,11 +421,11 @@ fn done(m: &mut Model, action: PageAction, result: Result<(), String>) -> Vec<Ef
             );
             return Vec::new();
         }
-        PageAction::StatusUpdate(text) => Draft::new(
-            kinds::PAGERDUTY_STATUS_UPDATE,
-            format!("Status update posted to PD #{number}'s stakeholders"),
-        )
-        .field("message", text),
+        PageAction::StatusUpdate(text) => {
+            let said = format!("Status update posted to PD #{number}'s stakeholders");
+            m.say(Tone::Good, said.clone());
+            Draft::new(kinds::PAGERDUTY_STATUS_UPDATE, said).field("message", text)
+        }
         PageAction::Note { of, .. } => Draft::new(
             kinds::PAGERDUTY_NOTE,
             format!("Mirrored to PD #{number} as a note"),

@@ -40,7 +40,7 @@ impl Default for PagerdutyConfig {
             token_command: None,
             routing_key_env: "PAGERDUTY_ROUTING_KEY".into(),
             routing_key_command: None,
-            poll_interval: Duration::from_secs(15),
+            poll_interval: Duration::from_secs(30),
             notes: [
                 "milestone",
                 "deploy_finished",

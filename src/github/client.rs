@@ -121,18 +121,12 @@ impl Client {
             .map_err(|e| GithubError::Network(crate::http::cause(&e)))?;
         let status = resp.status();
         let headers = resp.headers().clone();
-        let mut body = Vec::new();
-        let mut resp = resp;
-        while let Some(chunk) = resp
-            .chunk()
+        let body = crate::http::read_capped(resp, MAX_BODY)
             .await
-            .map_err(|e| GithubError::Network(crate::http::cause(&e)))?
-        {
-            if body.len() + chunk.len() > MAX_BODY {
-                return Err(GithubError::BadBody("larger than 4 MB".into()));
-            }
-            body.extend_from_slice(&chunk);
-        }
+            .map_err(|e| match e {
+                crate::http::BodyError::Network(e) => GithubError::Network(crate::http::cause(&e)),
+                crate::http::BodyError::TooLarge => GithubError::BadBody("larger than 4 MB".into()),
+            })?;
         Ok((status, headers, body))
     }
 

@@ -358,6 +358,11 @@ impl Incident {
                 }
             }
             kinds::STATUS_UPDATE => self.last_status_update = Some(at),
+            // Posted to the PagerDuty incident's stakeholders: the cadence starts again.
+            kinds::PAGERDUTY_STATUS_UPDATE => {
+                self.last_status_update = Some(at);
+                self.outward.apply(&ev);
+            }
             kinds::DEPLOY_STARTED
             | kinds::DEPLOY_FINISHED
             | kinds::DEPLOY_READY
@@ -404,7 +409,6 @@ impl Incident {
             | kinds::PAGERDUTY_LINKED
             | kinds::PAGERDUTY_ACKNOWLEDGED
             | kinds::PAGERDUTY_RESOLVED
-            | kinds::PAGERDUTY_STATUS_UPDATE
             | kinds::PAGERDUTY_RESPONDERS
             | kinds::PAGERDUTY_NOTE
             | kinds::STATUSPAGE_DRAFTED

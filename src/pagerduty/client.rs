@@ -342,22 +342,17 @@ fn rate_wait(headers: &reqwest::header::HeaderMap) -> Duration {
 async fn read(
     rb: reqwest::RequestBuilder,
 ) -> Result<(StatusCode, reqwest::header::HeaderMap, Vec<u8>), PdError> {
-    let mut resp = rb
+    let resp = rb
         .send()
         .await
         .map_err(|e| PdError::Network(crate::http::cause(&e)))?;
     let status = resp.status();
     let headers = resp.headers().clone();
-    let mut body = Vec::new();
-    while let Some(chunk) = resp
-        .chunk()
+    let body = crate::http::read_capped(resp, MAX_BODY)
         .await
-        .map_err(|e| PdError::Network(crate::http::cause(&e)))?
-    {
-        if body.len() + chunk.len() > MAX_BODY {
-            return Err(PdError::BadBody("larger than 4 MB".into()));
-        }
-        body.extend_from_slice(&chunk);
-    }
+        .map_err(|e| match e {
+            crate::http::BodyError::Network(e) => PdError::Network(crate::http::cause(&e)),
+            crate::http::BodyError::TooLarge => PdError::BadBody("larger than 4 MB".into()),
+        })?;
     Ok((status, headers, body))
 }

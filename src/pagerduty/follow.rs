@@ -1,6 +1,6 @@
 //! Following the PagerDuty incident while the incident is open: found on the service by its
-//! dedup key or title (the ticket) until it appears, then read each interval with who is on
-//! call for the service; a state is sent only when something changed.
+//! dedup key or title (the ticket) until it appears, then read each interval, with who is on
+//! call for the service every few intervals; a state is sent only when something changed.
 
 use std::time::Duration;
 
@@ -66,10 +66,17 @@ pub fn state(inc: &Incident, on_call: Vec<(u32, String)>) -> PageState {
 /// The longest wait between polls while PagerDuty keeps limiting them.
 const MAX_BACKOFF: Duration = Duration::from_secs(10 * 60);
 
+/// Who is on call changes at a shift's end, not from one poll to the next: it is read every
+/// this many polls (and whenever the incident's status changed).
+const ON_CALL_EVERY: u32 = 4;
+
 struct Poll {
     find: Find,
     service: String,
     policy: Option<String>,
+    round: u32,
+    /// The incident's status and who was on call at the last read of `/oncalls`.
+    on_call: Option<(String, Vec<(u32, String)>)>,
 }
 
 impl Poll {
@@ -94,17 +101,30 @@ impl Poll {
                 None => client.service(&self.service).await?.escalation_policy.id,
             });
         }
-        let mut on_call: Vec<(u32, String)> = match &self.policy {
-            Some(p) => client
-                .oncalls(p)
-                .await?
-                .into_iter()
-                .filter_map(|o| Some((o.escalation_level, o.user?.name().to_string())))
-                .collect(),
-            None => Vec::new(),
+        self.round = self.round.wrapping_add(1);
+        let stale = match &self.on_call {
+            Some((status, _)) => *status != inc.status || self.round.is_multiple_of(ON_CALL_EVERY),
+            None => true,
         };
-        on_call.sort();
-        on_call.dedup();
+        if stale {
+            let mut on_call: Vec<(u32, String)> = match &self.policy {
+                Some(p) => client
+                    .oncalls(p)
+                    .await?
+                    .into_iter()
+                    .filter_map(|o| Some((o.escalation_level, o.user?.name().to_string())))
+                    .collect(),
+                None => Vec::new(),
+            };
+            on_call.sort();
+            on_call.dedup();
+            self.on_call = Some((inc.status.clone(), on_call));
+        }
+        let on_call = self
+            .on_call
+            .as_ref()
+            .map(|(_, o)| o.clone())
+            .unwrap_or_default();
         Ok(Some(state(&inc, on_call)))
     }
 }
@@ -123,6 +143,8 @@ pub async fn run(
         find,
         service,
         policy: None,
+        round: 0,
+        on_call: None,
     };
     let mut last: Option<PageState> = None;
     let mut backoff: Option<Duration> = None;

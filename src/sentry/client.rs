@@ -224,22 +224,13 @@ fn looks_like_sign_in(body: &[u8]) -> bool {
         .any(|w| text.contains(w))
 }
 
-async fn read_capped(mut resp: reqwest::Response) -> Result<Vec<u8>, ApiError> {
-    if resp.content_length().is_some_and(|l| l as usize > MAX_BODY) {
-        return Err(ApiError::TooLarge);
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = resp
-        .chunk()
+async fn read_capped(resp: reqwest::Response) -> Result<Vec<u8>, ApiError> {
+    crate::http::read_capped(resp, MAX_BODY)
         .await
-        .map_err(|e| ApiError::Network(network_reason(&e)))?
-    {
-        if body.len() + chunk.len() > MAX_BODY {
-            return Err(ApiError::TooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+        .map_err(|e| match e {
+            crate::http::BodyError::Network(e) => ApiError::Network(network_reason(&e)),
+            crate::http::BodyError::TooLarge => ApiError::TooLarge,
+        })
 }
 
 /// Timeouts, refused connections and DNS failures, in a few words with their innermost cause.
