@@ -317,3 +317,44 @@ fn responders_are_picked_from_what_pagerduty_lists_and_recorded_once_requested()
         .unwrap_or_default();
     assert!(said.contains("403"), "{said}");
 }
+
+#[test]
+fn a_page_recorded_from_anywhere_is_followed_from_then_on() {
+    use warroom::pagerduty::follow::Find;
+    let mut m = model("P1", t(10));
+    m.paging.service = Some("PSVC001".into());
+    let follows = |fx: &[Effect]| -> Vec<Find> {
+        fx.iter()
+            .filter_map(|e| match e {
+                Effect::FollowPage(f) => Some(f.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    // Paged from a shell (`warroom open --page` in another terminal, or another seat).
+    let paged = Draft::new(kinds::PAGERDUTY_TRIGGERED, "Paged")
+        .field("dedup_key", "ENG-1234")
+        .stamp(t(3));
+    let fx = fold(&mut m, vec![paged]);
+    assert_eq!(follows(&fx), vec![Find::Ticket("ENG-1234".into())]);
+    // Found: followed by its id from then on; a note changes nothing.
+    let fx = fold(
+        &mut m,
+        vec![
+            Draft::new(kinds::PAGERDUTY_LINKED, "PagerDuty incident #100")
+                .field("incident", "PINC100")
+                .field("number", 100)
+                .stamp(t(4)),
+        ],
+    );
+    assert_eq!(follows(&fx), vec![Find::Id("PINC100".into())]);
+    let fx = fold(&mut m, vec![Draft::new(kinds::NOTE, "x").stamp(t(5))]);
+    assert!(follows(&fx).is_empty());
+    // Without [pagerduty] on this seat nothing is followed.
+    let mut other = model("P1", t(10));
+    let fx = fold(
+        &mut other,
+        vec![Draft::new(kinds::PAGERDUTY_TRIGGERED, "Paged").stamp(t(3))],
+    );
+    assert!(follows(&fx).is_empty());
+}

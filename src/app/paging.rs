@@ -400,15 +400,10 @@ fn done(m: &mut Model, action: PageAction, result: Result<(), String>) -> Vec<Ef
     let (incident, number) = id.unwrap_or_default();
     let draft = match action {
         PageAction::Trigger => {
+            // Followed once the record holds it (`update` on the journal's batch).
             m.say(Tone::Good, "Paged: PagerDuty took the event");
-            let d = triggered(
-                &m.incident.ticket,
-                m.paging.service.as_deref().unwrap_or_default(),
-            );
-            return vec![
-                Effect::Append(d),
-                Effect::FollowPage(Find::Ticket(m.incident.ticket.clone())),
-            ];
+            let service = m.paging.service.as_deref().unwrap_or_default();
+            return vec![Effect::Append(triggered(&m.incident.ticket, service))];
         }
         // PagerDuty's own answer records these: the follower reads it now.
         PageAction::Acknowledge | PageAction::Resolve => {

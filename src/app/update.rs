@@ -43,8 +43,16 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
             let deployed_before = (m.incident.judged_from(), m.incident.release.clone());
             let closed_before = m.incident.closed_at;
             let mirror = super::paging::to_mirror(m, &batch.events);
+            let following = super::paging::to_follow(m);
             super::rewind::apply(m, batch.events);
             let mut fx = super::paging::mirror(m, &mirror);
+            // Paged or linked since (here, on another seat, from a shell): follow it.
+            if let Some(find) =
+                super::paging::to_follow(m).filter(|f| Some(f) != following.as_ref())
+                && !m.read_only()
+            {
+                fx.push(Effect::FollowPage(find));
+            }
             if (m.incident.judged_from(), m.incident.release.clone()) != deployed_before {
                 fx.push(Effect::Deployed {
                     at: m.incident.judged_from(),
