@@ -39,8 +39,6 @@ pub struct Published {
     pub shortlink: Option<String>,
     #[serde(default)]
     pub status: String,
-    #[serde(default)]
-    pub page_id: Option<String>,
 }
 
 impl Published {

@@ -153,7 +153,6 @@ fn the_comms_lead_drafts_and_the_commander_approves_and_publishes() {
                 id: "sp001".into(),
                 shortlink: Some("https://stspg.io/abc".into()),
                 status: "investigating".into(),
-                page_id: None,
             },
         ))),
     );

@@ -75,10 +75,6 @@ impl PagerdutyConfig {
             "[pagerduty] routing_key",
         )
     }
-
-    pub fn mirrors(&self, kind: &str) -> bool {
-        self.notes.iter().any(|k| k.get_ref() == kind)
-    }
 }
 
 /// The status a Statuspage component shows while the incident is not resolved.

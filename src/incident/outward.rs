@@ -180,9 +180,4 @@ impl Outward {
             _ => {}
         }
     }
-
-    /// Whether PagerDuty's incident is acknowledged or resolved: someone answered the page.
-    pub fn answered(&self) -> bool {
-        self.page.acknowledged.is_some() || self.page.resolved.is_some()
-    }
 }

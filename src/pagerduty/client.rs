@@ -35,6 +35,9 @@ pub enum PdError {
     Network(String),
     #[error("PagerDuty's answer cannot be read: {0}")]
     BadBody(String),
+    /// Something this side lacks (a routing key, a user for `from`): nothing was refused.
+    #[error("{0}")]
+    Setup(String),
 }
 
 impl PdError {
@@ -223,12 +226,11 @@ impl Client {
                     .as_deref()
                     .is_some_and(|e| e.eq_ignore_ascii_case(&self.from))
             })
-            .ok_or_else(|| PdError::Invalid {
-                status: 404,
-                detail: format!(
+            .ok_or_else(|| {
+                PdError::Setup(format!(
                     "no PagerDuty user has the email {} ([pagerduty] from)",
                     self.from
-                ),
+                ))
             })
     }
 
@@ -293,9 +295,8 @@ impl Client {
         summary: &str,
         severity: &str,
     ) -> Result<String, PdError> {
-        let key = self.routing_key.clone().ok_or_else(|| PdError::Invalid {
-            status: 0,
-            detail: "no routing key: export PAGERDUTY_ROUTING_KEY (the Events API v2 integration key of the service), or set [pagerduty] routing_key_command".into(),
+        let key = self.routing_key.clone().ok_or_else(|| {
+            PdError::Setup("no routing key: export PAGERDUTY_ROUTING_KEY (the Events API v2 integration key of the service), or set [pagerduty] routing_key_command".into())
         })?;
         let body = json!({
             "routing_key": key,
