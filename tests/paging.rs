@@ -585,3 +585,36 @@ fn config_check_reads_the_service_who_is_on_call_and_the_components_once() {
     assert_eq!(pd.violations(), Vec::<String>::new());
     assert_eq!(sp.violations(), Vec::<String>::new());
 }
+
+#[test]
+fn a_resolved_incident_reopened_to_triggered_takes_the_acknowledgement_back() {
+    let mut m = model("P0", t(5));
+    m.paging.service = Some("PSVC001".into());
+    for s in [
+        state("acknowledged", Some("Ana Oncall")),
+        state("resolved", Some("Ana Oncall")),
+    ] {
+        let fx = send(&mut m, Msg::Pager(PagerMsg::State(s)));
+        fold(&mut m, &fx);
+    }
+    assert_eq!(item(&m, "on-call-alerted"), "done");
+    assert!(m.incident.outward.page.resolved.is_some());
+    // Reopened on PagerDuty: open again, and no one has acknowledged it since.
+    let fx = send(
+        &mut m,
+        Msg::Pager(PagerMsg::State(state("triggered", None))),
+    );
+    let kinds: Vec<&str> = appended(&fx).iter().map(|d| d.kind.as_str()).collect();
+    assert_eq!(kinds, ["pagerduty_linked", "pagerduty_acknowledged"]);
+    assert_eq!(appended(&fx)[1].fields["acknowledged"], false);
+    fold(&mut m, &fx);
+    assert!(m.incident.outward.page.resolved.is_none());
+    assert!(m.incident.outward.page.acknowledged.is_none());
+    assert_eq!(item(&m, "on-call-alerted"), "pending");
+    // Nothing more to say about the same answer.
+    let fx = send(
+        &mut m,
+        Msg::Pager(PagerMsg::State(state("triggered", None))),
+    );
+    assert!(appended(&fx).is_empty());
+}

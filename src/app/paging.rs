@@ -479,13 +479,10 @@ pub fn record(m: &Model, s: &PageState) -> Vec<Draft> {
             d
         });
     }
-    let fresh = known.is_none() || reopened;
-    let acked = if fresh {
-        None
-    } else {
-        page.acknowledged.as_ref()
-    };
-    let resolved = !fresh && page.resolved.is_some();
+    // A reopened incident keeps its acknowledgement on the record until PagerDuty says
+    // otherwise: back to triggered takes it back (and its tick) like any lapse.
+    let acked = known.and(page.acknowledged.as_ref());
+    let resolved = known.is_some() && !reopened && page.resolved.is_some();
     match (s.status.as_str(), s.acknowledgers.last()) {
         ("acknowledged", Some((who, at))) if acked.is_none_or(|(w, _)| w != who) => {
             out.push(

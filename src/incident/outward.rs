@@ -123,6 +123,8 @@ impl Outward {
                     ev.str_field("dedup_key").unwrap_or_default().to_string(),
                 ));
             }
+            // Reopened after it was resolved: the same incident, open again.
+            kinds::PAGERDUTY_LINKED if ev.flag("reopened") => page.resolved = None,
             kinds::PAGERDUTY_LINKED => {
                 if let Some(id) = ev.str_field("incident") {
                     page.incident = Some(PagedIncident {
