@@ -350,12 +350,19 @@ fn slack() -> (String, Arc<Mutex<Vec<String>>>) {
 
 type Posts = Arc<Mutex<Vec<String>>>;
 
+/// The guard's notices as Slack and as Teams heard them.
+struct Heard {
+    slack: Posts,
+    teams: common::teams::Teams,
+}
+
 fn console_with_guard(
     ticket: &str,
     guard: &str,
     sentry: &FakeSentry,
-) -> (tempfile::TempDir, Tmux, Posts) {
+) -> (tempfile::TempDir, Tmux, Heard) {
     let (hook, posts) = slack();
+    let teams = common::teams::Teams::start();
     let home = tempfile::tempdir().expect("tmp");
     let rolled = home.path().join("rolled-back");
     std::fs::write(
@@ -371,12 +378,20 @@ fn console_with_guard(
     let tmux = Tmux::new(ticket);
     tmux.start_sized(home.path(), 140, 50);
     tmux.line(&format!(
-        "SLACK_WEBHOOK_URL={hook} UNLEASH_ADMIN_TOKEN='{}' SENTRY_AUTH_TOKEN=sntryu_guardTest0123456789 {} resume {ticket}",
+        "SLACK_WEBHOOK_URL={hook} TEAMS_WEBHOOK_URL='{}' UNLEASH_ADMIN_TOKEN='{}' SENTRY_AUTH_TOKEN=sntryu_guardTest0123456789 {} resume {ticket}",
+        teams.url,
         common::unleash::ADMIN_TOKEN,
         bin().display()
     ));
     tmux.wait_for("Checklist");
-    (home, tmux, posts)
+    (
+        home,
+        tmux,
+        Heard {
+            slack: posts,
+            teams,
+        },
+    )
 }
 
 fn wait_kind(home: &std::path::Path, ticket: &str, kind: &str) -> serde_json::Value {
@@ -415,7 +430,7 @@ fn the_real_console_rolls_back_once_after_bad_polls_and_a_veto_holds() {
     let served = Arc::new(Mutex::new(Vec::new()));
     let sentry = spiking_sentry(spike.clone(), served.clone(), false);
     let t = "GRD-1";
-    let (home, tmux, posts) = console_with_guard(
+    let (home, tmux, heard) = console_with_guard(
         t,
         "after_deploy = \"rollback\"\nbad_polls = 3\nveto = \"2s\"\nwindow = \"30m\"",
         &sentry,
@@ -449,8 +464,8 @@ fn the_real_console_rolls_back_once_after_bad_polls_and_a_veto_holds() {
     let rolled = std::fs::read_to_string(home.path().join("rolled-back")).expect("rolled back");
     assert_eq!(rolled.lines().count(), 1, "the rollback ran once");
     assert_eq!(events_of(home.path(), t, "rollback_started").len(), 1);
-    // Slack heard the trip and the action; neither is a status update on the record.
-    let posted = posts.lock().expect("posts").clone();
+    // Slack and Teams heard the trip and the action; neither is a status update on the record.
+    let posted = heard.slack.lock().expect("posts").clone();
     assert_eq!(posted.len(), 2, "{posted:?}");
     assert!(
         posted[0].contains("Guard tripped") && posted[0].contains(t),
@@ -458,13 +473,17 @@ fn the_real_console_rolls_back_once_after_bad_polls_and_a_veto_holds() {
     );
     assert!(posted[1].contains("run the rollback command"), "{posted:?}");
     assert!(events_of(home.path(), t, "slack_posted").is_empty());
+    let cards = heard.teams.cards();
+    assert_eq!(cards.len(), 2, "{cards:?}");
+    assert!(cards[0].to_string().contains("Guard tripped"), "{cards:?}");
+    assert!(events_of(home.path(), t, "teams_posted").is_empty());
     tmux.keys(&["q"]);
 
     // Vetoed: n within the countdown; nothing runs, and it is on the record.
     let spike = Arc::new(AtomicI64::new(0));
     let sentry = spiking_sentry(spike.clone(), Arc::default(), false);
     let t = "GRD-2";
-    let (home, tmux, _posts) = console_with_guard(
+    let (home, tmux, _heard) = console_with_guard(
         t,
         "after_deploy = \"rollback\"\nbad_polls = 2\nveto = \"20s\"",
         &sentry,
@@ -489,7 +508,7 @@ fn the_real_console_is_not_tripped_by_bad_polls_that_recover_in_between() {
     let served = Arc::new(Mutex::new(Vec::new()));
     let sentry = spiking_sentry(spike.clone(), served.clone(), true);
     let t = "GRD-3";
-    let (home, tmux, posts) = console_with_guard(
+    let (home, tmux, heard) = console_with_guard(
         t,
         "after_deploy = \"rollback\"\nbad_polls = 2\nveto = \"2s\"",
         &sentry,
@@ -505,7 +524,7 @@ fn the_real_console_is_not_tripped_by_bad_polls_that_recover_in_between() {
     assert!(events_of(home.path(), t, "guard_tripped").is_empty());
     assert!(!tmux.screen().contains("Guard tripped"));
     assert!(!home.path().join("rolled-back").exists());
-    assert!(posts.lock().expect("posts").is_empty());
+    assert!(heard.slack.lock().expect("posts").is_empty());
     tmux.keys(&["q"]);
 }
 
@@ -550,7 +569,7 @@ fn an_armed_guard_turns_a_real_unleash_flag_off() {
         "after_deploy = \"flag:new-checkout\"\nbad_polls = 2\nveto = \"1s\"\n\n[[flags]]\nname = \"new-checkout\"\nprovider = \"unleash\"\nurl = \"{}\"\n",
         unleash.url
     );
-    let (home, tmux, posts) = console_with_guard(t, &flag, &sentry);
+    let (home, tmux, heard) = console_with_guard(t, &flag, &sentry);
     deploy_then_spike(&tmux, home.path(), t, &spike);
     let change = wait_kind(home.path(), t, "flag_changed");
     assert_eq!(change["flag"], "new-checkout");
@@ -572,7 +591,8 @@ fn an_armed_guard_turns_a_real_unleash_flag_off() {
     assert!(events_of(home.path(), t, "rollback_started").is_empty());
     tmux.wait_for("new-checkout off");
     assert!(
-        posts
+        heard
+            .slack
             .lock()
             .expect("posts")
             .iter()

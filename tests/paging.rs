@@ -430,7 +430,10 @@ fn the_real_console_follows_the_page_and_publishes_the_status_page() {
     tmux.keys(&["e"]);
     tmux.wait_for("publish the status page");
     // The tenth choice: 0, as on the keyboard's row of digits.
-    assert_eq!(warroom::app::menus::ExportChoice::all().len(), 10);
+    assert_eq!(
+        warroom::app::menus::ExportChoice::all(&common::model("P0", common::t(0))).len(),
+        10
+    );
     tmux.keys(&["0"]);
     tmux.wait_for("Publish a new Statuspage incident, INVESTIGATING");
     let screen = tmux.screen();

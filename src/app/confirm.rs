@@ -59,7 +59,10 @@ pub fn on_key(m: &mut Model, key: KeyEvent, action: ConfirmAction) -> Vec<Effect
                 };
                 Vec::new()
             }
-            ConfirmAction::PostSlack { text } => vec![Effect::PostSlack(text)],
+            ConfirmAction::PostChat { channel, text } => vec![Effect::PostChat {
+                to: Some(channel),
+                text,
+            }],
             ConfirmAction::OpenPr { title, body } => super::github::confirmed(m, title, body),
             ConfirmAction::Deploy { environment } => runs::deploy_confirmed(m, &environment),
             ConfirmAction::SkipStaging { .. } => runs::run_deploy(m, crate::runbook::PRODUCTION),

@@ -165,7 +165,7 @@ fn trip(m: &mut Model, key: &str, signal: &str, polls: u32, evidence: &str) -> V
                 .field("step", step.words())
                 .field("veto_secs", armed.then_some(m.guard.veto.as_secs())),
         ),
-        Effect::Notify(format!(":rotating_light: {} {text}", m.incident.ticket)),
+        Effect::Notify(format!("🚨 {} {text}", m.incident.ticket)),
     ];
     if m.bell_enabled {
         fx.push(Effect::Bell);
@@ -214,11 +214,7 @@ pub fn act(m: &mut Model) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    let note = Effect::Notify(format!(
-        ":leftwards_arrow_with_hook: {} guard: {}",
-        m.incident.ticket,
-        step.words()
-    ));
+    let note = Effect::Notify(format!("↩️ {} guard: {}", m.incident.ticket, step.words()));
     let mut fx = match &step {
         Step::Rollback => super::runs::confirmed_rollback(m, crate::runbook::PRODUCTION),
         Step::FlagOff(f) => super::flags::change(m, f, false, true),

@@ -9,6 +9,7 @@ use super::model::{EnvAction, Model, PickPurpose, Tone};
 use super::msg::Effect;
 use super::seats;
 use crate::export::Format;
+use crate::export::chat::Channel;
 use crate::git::Op;
 use crate::incident::MILESTONES;
 use crate::incident::seats::ROLES;
@@ -63,15 +64,23 @@ impl Menu {
 pub enum ExportChoice {
     All,
     One(Format),
-    PostSlack,
+    Post(Channel),
     PublishStatusPage,
 }
 
 impl ExportChoice {
-    pub fn all() -> Vec<ExportChoice> {
+    /// The channels offered are those with a webhook (Slack, to say how to set one, when
+    /// neither has).
+    pub fn all(m: &Model) -> Vec<ExportChoice> {
+        let channels = if m.chat.is_empty() {
+            vec![Channel::Slack]
+        } else {
+            m.chat.clone()
+        };
         std::iter::once(ExportChoice::All)
             .chain(Format::ALL.iter().map(|f| ExportChoice::One(*f)))
-            .chain([ExportChoice::PostSlack, ExportChoice::PublishStatusPage])
+            .chain(channels.into_iter().map(ExportChoice::Post))
+            .chain([ExportChoice::PublishStatusPage])
             .collect()
     }
 
@@ -79,7 +88,7 @@ impl ExportChoice {
         match self {
             ExportChoice::All => "every document into the incident's exports/ folder".into(),
             ExportChoice::One(f) => format!("write exports/{}", f.file_name()),
-            ExportChoice::PostSlack => "post the Slack update (shows it first)".into(),
+            ExportChoice::Post(c) => format!("post the {} update (shows it first)", c.name()),
             ExportChoice::PublishStatusPage => {
                 "publish the status page on Statuspage (shows it first)".into()
             }
@@ -90,7 +99,7 @@ impl ExportChoice {
         match self {
             ExportChoice::All => vec![Effect::Export(Format::ALL.to_vec())],
             ExportChoice::One(f) => vec![Effect::Export(vec![f])],
-            ExportChoice::PostSlack => vec![Effect::SlackPreview],
+            ExportChoice::Post(c) => vec![Effect::ChatPreview(c)],
             ExportChoice::PublishStatusPage => super::status_page::preview(m),
         }
     }
@@ -290,7 +299,7 @@ impl PickPurpose {
             PickPurpose::Milestone => MilestoneChoice::all().len(),
             PickPurpose::Priority => Priority::ALL.len(),
             PickPurpose::Git => GitChoice::ALL.len(),
-            PickPurpose::Export => ExportChoice::all().len(),
+            PickPurpose::Export => ExportChoice::all(m).len(),
             PickPurpose::Role => ROLES.len(),
             PickPurpose::RoleSeat(_) => seats::seats(m).len(),
             PickPurpose::Handoff => seats::others(m).len(),
@@ -356,7 +365,7 @@ impl PickPurpose {
             },
             PickPurpose::Export => Menu {
                 title: " Export ",
-                rows: ExportChoice::all()
+                rows: ExportChoice::all(m)
                     .into_iter()
                     .enumerate()
                     .map(|(i, c)| row(i, c.label()))
@@ -423,7 +432,7 @@ impl PickPurpose {
                 Some(None) => super::github::preview(m),
                 None => Vec::new(),
             },
-            PickPurpose::Export => match ExportChoice::all().get(index) {
+            PickPurpose::Export => match ExportChoice::all(m).get(index) {
                 Some(c @ (ExportChoice::All | ExportChoice::One(_))) => {
                     m.say(Tone::Info, "Writing from the record…");
                     c.choose(m)

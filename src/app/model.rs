@@ -109,8 +109,9 @@ pub enum ConfirmAction {
         title: String,
         body: String,
     },
-    /// Post the Slack update shown.
-    PostSlack {
+    /// Post the update shown to this channel.
+    PostChat {
+        channel: crate::export::chat::Channel,
         text: String,
     },
     /// Share the incident on the service's git remote.
@@ -257,6 +258,8 @@ pub struct Model {
     /// The colours `[theme]` chose (none under `NO_COLOR`).
     pub palette: crate::config::palette::Palette,
     pub bell_enabled: bool,
+    /// The channels with a webhook (which ones, never their URLs).
+    pub chat: Vec<crate::export::chat::Channel>,
     /// The due time the bell last rang for, so it rings once per due update.
     pub bell_rung_for: Option<DateTime<Utc>>,
     pub status: Option<Status>,
@@ -319,6 +322,7 @@ impl Model {
             ascii: false,
             palette: crate::config::palette::Palette::STANDARD,
             bell_enabled: true,
+            chat: Vec::new(),
             bell_rung_for: None,
             status: None,
             status_at: now,

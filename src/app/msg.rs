@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
+use crate::export::chat::Channel;
 use crate::jobs::{JobSpec, RunMsg, TailRead};
 use crate::journal::{Draft, Event, ReadBatch};
 
@@ -32,10 +33,10 @@ pub enum Msg {
     Failed(String),
     /// An export was written.
     Exported(String),
-    /// The Slack text to show before posting (or why it could not be made).
-    SlackPreview(Result<String, String>),
-    /// The Slack post's result.
-    SlackPosted(Result<(), String>),
+    /// The update's text to show before posting to this channel (or why it could not be made).
+    ChatPreview(Channel, Result<String, String>),
+    /// A post's result on this channel.
+    ChatPosted(Channel, Result<(), String>),
     /// A background job's progress.
     Run(RunMsg),
     /// Whether the service answered with the new version after the deploy command.
@@ -100,8 +101,8 @@ pub enum Effect {
     Bell,
     /// Write these formats into the incident's `exports/`, from the journal as it is on disk.
     Export(Vec<crate::export::Format>),
-    /// Render the Slack text for a preview.
-    SlackPreview,
+    /// Render the update's text (slack.md) for a preview before posting to this channel.
+    ChatPreview(Channel),
     /// Render pr.md from the record, to show before opening the PR.
     PrPreview,
     /// Push the hotfix branch and open (or find) its pull request.
@@ -111,8 +112,11 @@ pub enum Effect {
     },
     /// Follow this pull request on GitHub.
     FollowPr(u64),
-    /// Post this text to the Slack webhook.
-    PostSlack(String),
+    /// Post this text (slack.md's) to this channel, or to every channel with a webhook.
+    PostChat {
+        to: Option<Channel>,
+        text: String,
+    },
     /// Follow the PagerDuty incident (linked, or found by the ticket).
     FollowPage(crate::pagerduty::follow::Find),
     /// Do this on PagerDuty (on the incident on the record).
@@ -128,7 +132,7 @@ pub enum Effect {
         existing: Option<String>,
         publication: crate::statuspage::Publication,
     },
-    /// Post this notice to Slack when a webhook is configured (the guard's), else nothing.
+    /// Post this notice to every channel with a webhook (the guard's), else nothing.
     Notify(String),
     /// Read every feature flag's state.
     ReadFlags,

@@ -193,7 +193,7 @@ pub fn hand_over(m: &Model, to: &str, post: Option<String>) -> Vec<Effect> {
         ),
         Effect::Export(vec![crate::export::Format::Handoff]),
     ];
-    fx.extend(post.map(Effect::PostSlack));
+    fx.extend(post.map(|text| Effect::PostChat { to: None, text }));
     fx
 }
 

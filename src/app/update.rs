@@ -129,24 +129,26 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
             m.say(Tone::Good, what);
             Vec::new()
         }
-        Msg::SlackPreview(Ok(text)) => {
+        Msg::ChatPreview(channel, Ok(text)) => {
             m.mode = Mode::Confirm {
-                action: ConfirmAction::PostSlack { text },
+                action: ConfirmAction::PostChat { channel, text },
             };
             Vec::new()
         }
-        Msg::SlackPreview(Err(why)) | Msg::SlackPosted(Err(why)) => {
-            m.say(Tone::Error, format!("Slack: {why}"));
+        Msg::ChatPreview(channel, Err(why)) | Msg::ChatPosted(channel, Err(why)) => {
+            let name = channel.name();
+            m.say(Tone::Error, format!("{name}: {why}"));
             vec![Effect::Append(
-                Draft::new(kinds::SLACK_POSTED, format!("Slack update not posted: {why} (the text is in exports/slack.md; e → post to retry)"))
+                Draft::new(channel.kind(), format!("{name} update not posted: {why} (the text is in exports/slack.md; e → post to retry)"))
                     .field("ok", false)
                     .field("error", why),
             )]
         }
-        Msg::SlackPosted(Ok(())) => {
-            m.say(Tone::Good, "Slack update posted");
+        Msg::ChatPosted(channel, Ok(())) => {
+            let said = format!("{} update posted", channel.name());
+            m.say(Tone::Good, said.clone());
             vec![Effect::Append(
-                Draft::new(kinds::SLACK_POSTED, "Slack update posted").field("ok", true),
+                Draft::new(channel.kind(), said).field("ok", true),
             )]
         }
         Msg::Run(r) => runs::on_run(m, r),

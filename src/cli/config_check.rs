@@ -58,6 +58,11 @@ pub fn settings(loaded: &Loaded, file_text: Option<&str>, redactor: &Redactor) -
         &loaded.config.slack.webhook_env,
         false,
     ));
+    out.push(secret_from_env(
+        "teams webhook",
+        &loaded.config.teams.webhook_env,
+        loaded.config.teams.webhook_command.is_some(),
+    ));
     out
 }
 

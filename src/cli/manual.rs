@@ -103,6 +103,10 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "SLACK_WEBHOOK_URL",
         "The Slack webhook the status updates and the handoff are posted to.",
     ),
+    (
+        "TEAMS_WEBHOOK_URL",
+        "The Microsoft Teams Workflows webhook the same posts go to, as an Adaptive Card (the name is [teams] webhook_env).",
+    ),
     ("NO_COLOR", "When set, the console draws without colour."),
 ];
 

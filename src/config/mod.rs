@@ -39,6 +39,7 @@ pub struct Config {
     /// A folder of templates replacing the built-in ones by name (pir.md.j2, slack.md.j2, …).
     pub templates_dir: Option<PathBuf>,
     pub slack: SlackConfig,
+    pub teams: TeamsConfig,
     pub sla: PerPriority,
     pub cadence: CadencePerPriority,
     pub monitoring: MonitoringConfig,
@@ -217,6 +218,36 @@ impl ThemeConfig {
 pub struct SlackConfig {
     /// The environment variable holding the incoming-webhook URL (a secret).
     pub webhook_env: String,
+}
+
+/// Microsoft Teams: a Workflows webhook ("Post to a channel when a webhook request is
+/// received") that takes the same posts as Slack, as an Adaptive Card.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TeamsConfig {
+    /// The environment variable holding the webhook URL (a secret).
+    pub webhook_env: String,
+    /// Else a command that prints it (a password manager).
+    pub webhook_command: Option<String>,
+}
+
+impl Default for TeamsConfig {
+    fn default() -> Self {
+        TeamsConfig {
+            webhook_env: "TEAMS_WEBHOOK_URL".into(),
+            webhook_command: None,
+        }
+    }
+}
+
+impl TeamsConfig {
+    pub fn webhook(&self) -> Option<String> {
+        secret::token_from(
+            &[&self.webhook_env],
+            self.webhook_command.as_deref(),
+            "[teams] webhook",
+        )
+    }
 }
 
 impl Default for SlackConfig {

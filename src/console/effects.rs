@@ -40,7 +40,7 @@ pub struct Executor {
     runs: Option<mpsc::Sender<RunMsg>>,
     job: Option<JobHandle>,
     documents: Documents,
-    slack: Slack,
+    chat: super::chat::Chat,
     sentry: Option<Sentry>,
     /// The latest deploy, as the pollers (Sentry, the metric gates) are told it.
     deploys: watch::Sender<Option<DateTime<Utc>>>,
@@ -56,13 +56,6 @@ pub struct Executor {
     checkpointed: usize,
     flags: super::flags::Flags,
     outward: super::outward::Outward,
-}
-
-/// The Slack webhook: a secret, kept here and never in the model.
-#[derive(Debug, Clone, Default)]
-pub struct Slack {
-    pub webhook_env: String,
-    pub webhook: Option<String>,
 }
 
 struct Sentry {
@@ -92,7 +85,7 @@ impl Executor {
             runs: None,
             job: None,
             documents: Documents::default(),
-            slack: Slack::default(),
+            chat: Default::default(),
             sentry: None,
             deploys: watch::channel(None).0,
             releases: watch::channel(None).0,
@@ -119,9 +112,9 @@ impl Executor {
         self
     }
 
-    pub fn with_documents(mut self, documents: Documents, slack: Slack) -> Executor {
+    pub fn with_documents(mut self, documents: Documents, chat: super::chat::Chat) -> Executor {
         self.documents = documents;
-        self.slack = slack;
+        self.chat = chat;
         self
     }
 
@@ -297,9 +290,23 @@ impl Executor {
                 Vec::new()
             }
             Effect::Export(formats) => self.export(&formats, model),
-            Effect::SlackPreview => self.slack_preview(model),
-            Effect::PostSlack(text) => self.post_slack(text),
-            Effect::Notify(text) => self.notify(text),
+            Effect::ChatPreview(channel) => {
+                if let Some(why) = self.chat.missing(channel) {
+                    return vec![Msg::ChatPreview(channel, Err(why))];
+                }
+                self.render(model, Format::Slack, move |t| {
+                    vec![Msg::ChatPreview(channel, t)]
+                });
+                Vec::new()
+            }
+            Effect::PostChat { to, text } => {
+                self.chat.post(model, to, text, &self.tx);
+                Vec::new()
+            }
+            Effect::Notify(text) => {
+                self.chat.notify(text, &self.tx);
+                Vec::new()
+            }
             Effect::FollowPage(find) => {
                 self.outward.follow(find, &self.tx);
                 Vec::new()
@@ -572,17 +579,6 @@ impl Executor {
         Vec::new()
     }
 
-    fn slack_preview(&self, model: &Model) -> Vec<Msg> {
-        if self.slack.webhook.is_none() {
-            return vec![Msg::SlackPreview(Err(format!(
-                "no webhook: export {} with the incoming-webhook URL",
-                self.slack.webhook_env
-            )))];
-        }
-        self.render(model, Format::Slack, |text| vec![Msg::SlackPreview(text)]);
-        Vec::new()
-    }
-
     /// One document's text as the record renders it now, off the loop.
     fn render(
         &self,
@@ -600,37 +596,6 @@ impl Executor {
             },
             then,
         );
-    }
-
-    fn post_slack(&self, text: String) -> Vec<Msg> {
-        let Some(url) = self.slack.webhook.clone() else {
-            return vec![Msg::SlackPosted(Err("no webhook configured".into()))];
-        };
-        let tx = self.tx.clone();
-        tokio::spawn(async move {
-            let r = crate::export::slack::post(&url, &text).await;
-            let _ = tx.send(Msg::SlackPosted(r)).await;
-        });
-        Vec::new()
-    }
-}
-
-impl Executor {
-    /// The guard's notice, posted only where a webhook is configured; a failure is said in the
-    /// footer (it is not a status update, so it is not recorded as one).
-    fn notify(&self, text: String) -> Vec<Msg> {
-        let Some(url) = self.slack.webhook.clone() else {
-            return Vec::new();
-        };
-        let tx = self.tx.clone();
-        tokio::spawn(async move {
-            if let Err(e) = crate::export::slack::post(&url, &text).await {
-                let _ = tx
-                    .send(Msg::Failed(format!("Slack: the guard's notice: {e}")))
-                    .await;
-            }
-        });
-        Vec::new()
     }
 }
 

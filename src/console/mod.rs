@@ -2,6 +2,7 @@
 //! and the producers (`sources`), turned by the loop (`event_loop`) through `update`, with the
 //! effects performed by the executor (`effects`).
 
+pub mod chat;
 pub mod effects;
 pub mod event_loop;
 pub mod flags;

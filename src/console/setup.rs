@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use chrono::Utc;
 use tokio::sync::mpsc;
 
-use super::effects::{Executor, Slack};
+use super::effects::Executor;
 use super::pull_request::GithubLink;
 use super::share::ShareLink;
 use crate::app::error_rate::ErrorRate;
@@ -135,11 +135,8 @@ pub fn prepare(
         model.github.unavailable = Some(crate::github::no_token(&config.github));
     }
     secrets.extend(github_token.clone());
-    let webhook_env = config.slack.webhook_env.clone();
-    let webhook = std::env::var(&webhook_env)
-        .ok()
-        .filter(|w| !w.trim().is_empty());
-    secrets.extend(webhook.clone());
+    let chat = super::chat::Chat::set_up(config, &mut secrets);
+    model.chat = chat.channels();
     let redactor = Arc::new(Redactor::from_env(&config.redact.env).with_values(secrets));
     model.redactor = redactor.clone();
 
@@ -170,13 +167,7 @@ pub fn prepare(
         redactor,
         tx.clone(),
     )
-    .with_documents(
-        documents,
-        Slack {
-            webhook_env,
-            webhook,
-        },
-    )
+    .with_documents(documents, chat)
     .with_github(GithubLink {
         cfg: config.github.clone(),
         git: config.git.clone(),

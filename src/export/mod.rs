@@ -3,6 +3,7 @@
 //! Templates (minijinja) are built in from `assets/templates/` and can be replaced one by one
 //! from `templates_dir`.
 
+pub mod chat;
 pub mod context;
 pub mod gates;
 pub mod handoff;
@@ -14,6 +15,7 @@ pub mod review;
 pub mod rows;
 pub mod slack;
 pub mod svg;
+pub mod teams;
 pub mod verified;
 pub mod window;
 

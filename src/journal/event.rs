@@ -113,6 +113,8 @@ pub mod kinds {
         STATUSPAGE_PUBLISHED = "statuspage_published",
         EXPORT_WRITTEN = "export_written",
         SLACK_POSTED = "slack_posted",
+        /// The internal update posted to Microsoft Teams (or why not): `ok`.
+        TEAMS_POSTED = "teams_posted",
         PIR_COMPLETED = "pir_completed",
         INCIDENT_CLOSED = "incident_closed",
     }

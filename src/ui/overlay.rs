@@ -190,7 +190,7 @@ fn keep_words(action: &ConfirmAction) -> &'static str {
         ConfirmAction::Cancel => "lets it run",
         ConfirmAction::Quit => "stays in the console",
         ConfirmAction::Git { .. } => "changes nothing",
-        ConfirmAction::PostSlack { .. } => "does not post",
+        ConfirmAction::PostChat { .. } => "does not post",
         ConfirmAction::OpenPr { .. } => "opens nothing",
         ConfirmAction::Share => "keeps it on this seat",
         ConfirmAction::Handoff { .. } => "keeps the role",
@@ -259,8 +259,8 @@ fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
                 .collect(),
             "y pushes the branch and opens it",
         ),
-        ConfirmAction::PostSlack { text } => (
-            " Post this update to Slack ".into(),
+        ConfirmAction::PostChat { channel, text } => (
+            format!(" Post this update to {} ", channel.name()),
             text.lines().map(String::from).collect(),
             "y posts it",
         ),
@@ -272,7 +272,7 @@ fn confirm(m: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
         ConfirmAction::Handoff { brief, .. } => (
             " Hand over the commander role ".into(),
             brief.lines().map(String::from).collect(),
-            "y hands over · s also posts the brief to Slack",
+            "y hands over · s also posts the brief to Slack and Teams",
         ),
         ConfirmAction::AcceptHandoff { brief } => (
             " You are handed the commander role ".into(),

@@ -5,11 +5,13 @@ pub mod github;
 pub mod openapi;
 pub mod pagerduty;
 pub mod prometheus;
+pub mod record;
 pub mod repo;
 pub mod seats;
 pub mod secrets;
 pub mod sentry;
 pub mod statuspage;
+pub mod teams;
 pub mod tmux;
 pub mod unleash;
 
