@@ -27,6 +27,7 @@ pub mod metrics;
 pub mod output;
 pub mod pagerduty;
 pub mod priority;
+pub mod rollbar;
 pub mod runbook;
 pub mod sentry;
 pub mod share;

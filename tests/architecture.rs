@@ -21,6 +21,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "metrics",
             "flags",
             "pagerduty",
+            "rollbar",
             "statuspage",
             "share",
             "export",

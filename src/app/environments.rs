@@ -126,7 +126,10 @@ pub fn ask_sentry(m: &mut Model, environment: &str) -> Option<(String, Effect)> 
         let why = why.clone();
         m.say(
             Tone::Warn,
-            format!("{environment}'s Sentry environment is not asked: {why}"),
+            format!(
+                "{environment}'s {} environment is not asked: {why}",
+                m.error_rate.source.name()
+            ),
         );
         return None;
     }
@@ -157,7 +160,8 @@ pub fn on_issues(
             m.say(
                 Tone::Warn,
                 format!(
-                    "Sentry ({sentry_environment}): {e} — {environment} stays unverified; s asks again"
+                    "{} ({sentry_environment}): {e} — {environment} stays unverified; s asks again",
+                    m.error_rate.source.name()
                 ),
             );
             return Vec::new();
@@ -168,10 +172,11 @@ pub fn on_issues(
         .filter(|i| i.first_seen.is_none_or(|f| f >= since))
         .collect();
     let key = crate::journal::event::rfc3339_string(since);
+    let (name, unit) = (m.error_rate.source.name(), m.error_rate.source.unit());
     let d = if new.is_empty() {
         Draft::new(
             kinds::ERROR_RATE,
-            format!("No new Sentry issue in {sentry_environment} since the {environment} deploy"),
+            format!("No new {name} {unit} in {sentry_environment} since the {environment} deploy"),
         )
         .field("verdict", "no_new_issues")
     } else {
@@ -184,7 +189,11 @@ pub fn on_issues(
             kinds::ERROR_RATE,
             format!(
                 "{} in {sentry_environment} since the {environment} deploy: {}{}",
-                crate::format::count(new.len(), "new Sentry issue", "new Sentry issues"),
+                crate::format::count(
+                    new.len(),
+                    &format!("new {name} {unit}"),
+                    &format!("new {name} {unit}s")
+                ),
                 named.join("; "),
                 if new.len() > 3 { "; …" } else { "" }
             ),

@@ -30,6 +30,8 @@ pub struct ErrorRate {
     pub peak: Option<f64>,
     /// How the poller adapted to this Sentry (an older version's parameters).
     pub notice: Option<String>,
+    /// Where the rate comes from: its name in the pane, the footer and the record.
+    pub source: crate::config::ErrorSource,
 }
 
 impl ErrorRate {
@@ -55,6 +57,19 @@ impl ErrorRate {
             floor: cfg.floor,
             peak: None,
             notice: None,
+            source: crate::config::ErrorSource::Sentry,
+        }
+    }
+
+    pub fn rollbar(cfg: &crate::config::RollbarConfig) -> ErrorRate {
+        ErrorRate {
+            interval: cfg.poll_interval,
+            window: cfg.window,
+            baseline_len: cfg.baseline,
+            verdict_buckets: cfg.verdict_buckets,
+            floor: cfg.floor,
+            source: crate::config::ErrorSource::Rollbar,
+            ..ErrorRate::new(&crate::config::SentryConfig::default())
         }
     }
 

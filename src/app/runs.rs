@@ -557,13 +557,17 @@ fn finished(
                 let started = finished - chrono::Duration::from_std(duration).unwrap_or_default();
                 fx.push(Effect::RegisterDeploy { release, started, finished });
             }
-            None => fx.push(Effect::Append(
-                Draft::new(
+            None => fx.push(Effect::Append(match m.error_rate.source {
+                crate::config::ErrorSource::Sentry => Draft::new(
                     kinds::SENTRY_DEPLOY,
                     "Sentry deploy not registered: no release name (set [sentry] release, or tag the hotfix first)",
-                )
-                .field("ok", false),
-            )),
+                ),
+                crate::config::ErrorSource::Rollbar => Draft::new(
+                    kinds::ROLLBAR_DEPLOY,
+                    "Rollbar deploy not registered: no revision to name (tag the hotfix first)",
+                ),
+            }
+            .field("ok", false))),
         }
     }
     if kind == JobKind::Deploy || kind == JobKind::Rollback {

@@ -4,6 +4,7 @@
 use super::model::{Model, Tone};
 use super::msg::Effect;
 use crate::clock::{self, Monitoring};
+use crate::config::ErrorSource;
 use crate::incident::facts::{ISSUE_VERDICTS, RATE_VERDICTS};
 use crate::journal::event::rfc3339_string;
 use crate::journal::{Draft, kinds};
@@ -27,13 +28,24 @@ pub fn on_sentry(m: &mut Model, msg: SentryMsg) -> Vec<Effect> {
         }
         SentryMsg::Issues { since, issues } => {
             let mut fx = Vec::new();
+            let source = m.error_rate.source;
+            let kind = match source {
+                ErrorSource::Sentry => kinds::SENTRY_ISSUE,
+                ErrorSource::Rollbar => kinds::ROLLBAR_ITEM,
+            };
             for i in issues.iter().rev() {
                 let new = i.first_seen.is_none_or(|f| f >= since);
                 if new && !m.incident.sentry_issues.contains(&i.id) {
                     fx.push(Effect::Append(
                         Draft::new(
-                            kinds::SENTRY_ISSUE,
-                            format!("New Sentry issue {}: {}", i.short_id, i.title),
+                            kind,
+                            format!(
+                                "New {} {} {}: {}",
+                                source.name(),
+                                source.unit(),
+                                i.short_id,
+                                i.title
+                            ),
                         )
                         .field("id", i.id.clone())
                         .field("short_id", i.short_id.clone())
@@ -72,16 +84,36 @@ pub fn on_sentry(m: &mut Model, msg: SentryMsg) -> Vec<Effect> {
             if let PollState::Error { reason, .. } = &s
                 && m.error_rate.state != s
             {
-                m.say(Tone::Warn, format!("Sentry: {reason}"));
+                m.say(
+                    Tone::Warn,
+                    format!("{}: {reason}", m.error_rate.source.name()),
+                );
             }
             m.error_rate.state = s;
             Vec::new()
         }
         SentryMsg::Notice(n) => {
             let n = m.shown(&n);
-            m.say(Tone::Warn, format!("Sentry: {n}"));
+            m.say(Tone::Warn, format!("{}: {n}", m.error_rate.source.name()));
             m.error_rate.notice = Some(n);
             Vec::new()
+        }
+        SentryMsg::DeployRegistered(r) if m.error_rate.source == ErrorSource::Rollbar => {
+            let d = match r {
+                Ok(revision) => Draft::new(
+                    kinds::ROLLBAR_DEPLOY,
+                    format!("Deploy registered with Rollbar (revision {revision})"),
+                )
+                .field("ok", true)
+                .field("revision", revision),
+                Err(e) => Draft::new(
+                    kinds::ROLLBAR_DEPLOY,
+                    format!("Rollbar deploy not registered: {e}"),
+                )
+                .field("ok", false)
+                .field("error", e),
+            };
+            vec![Effect::Append(d)]
         }
         SentryMsg::DeployRegistered(r) => {
             let d = match r {
@@ -142,6 +174,7 @@ fn judge(m: &mut Model) -> Vec<Effect> {
         .collect();
     let mut d = Draft::new(kinds::ERROR_RATE, sentence.clone())
         .field("verdict", v.name())
+        .field("source", m.error_rate.source.key())
         .field("deploy_at", key)
         .field("buckets", m.error_rate.verdict_buckets)
         .field("series", series);
@@ -208,12 +241,15 @@ pub fn quiet_after_deploy(m: &mut Model) -> Vec<Effect> {
         Draft::new(
             kinds::ERROR_RATE,
             format!(
-                "No new Sentry issues in the {} after {}",
+                "No new {} {}s in the {} after {}",
+                m.error_rate.source.name(),
+                m.error_rate.source.unit(),
                 crate::format::duration(m.policy.monitoring),
                 m.incident.judged_after()
             ),
         )
         .field("verdict", "no_new_issues")
+        .field("source", m.error_rate.source.key())
         .field("deploy_at", key),
     )]
 }

@@ -14,6 +14,7 @@ use crate::clock::Policy;
 use crate::keys::{Action, KeySpec, Keymap};
 use crate::priority::Priority;
 
+mod errors;
 mod flags;
 mod load;
 mod metrics;
@@ -22,6 +23,7 @@ pub mod palette;
 pub mod secret;
 mod values;
 
+pub use errors::*;
 pub use flags::*;
 pub use load::*;
 pub use metrics::*;
@@ -56,7 +58,10 @@ pub struct Config {
     pub logs: LogsConfig,
     pub commands: CommandsConfig,
     pub redact: RedactConfig,
+    /// Where the error rate comes from: Sentry (the default) or Rollbar.
+    pub errors: ErrorsConfig,
     pub sentry: SentryConfig,
+    pub rollbar: RollbarConfig,
     /// Gates on the deploy beyond the error rate (`[[metrics]]`).
     pub metrics: Vec<MetricConfig>,
     /// The feature flags the console can turn off and on (`[[flags]]`).

@@ -19,7 +19,6 @@ use crate::incident::Record;
 use crate::jobs::{JobHandle, JobSpec, RunContext, RunMsg, runner};
 use crate::journal::{JournalWriter, Reader};
 use crate::output::Redactor;
-use crate::sentry::{SentryMsg, SentrySetup};
 use crate::share::ShareWorker;
 
 /// Room for a job's batches before it counts lines as skipped.
@@ -41,7 +40,7 @@ pub struct Executor {
     job: Option<JobHandle>,
     documents: Documents,
     chat: super::chat::Chat,
-    sentry: Option<Sentry>,
+    errors: Option<super::errors::Errors>,
     /// The latest deploy, as the pollers (Sentry, the metric gates) are told it.
     deploys: watch::Sender<Option<DateTime<Utc>>>,
     /// The release it was registered under (what release health asks about).
@@ -56,11 +55,6 @@ pub struct Executor {
     checkpointed: usize,
     flags: super::flags::Flags,
     outward: super::outward::Outward,
-}
-
-struct Sentry {
-    setup: SentrySetup,
-    task: tokio::task::JoinHandle<()>,
 }
 
 impl Executor {
@@ -86,7 +80,7 @@ impl Executor {
             job: None,
             documents: Documents::default(),
             chat: Default::default(),
-            sentry: None,
+            errors: None,
             deploys: watch::channel(None).0,
             releases: watch::channel(None).0,
             gates: Vec::new(),
@@ -124,16 +118,13 @@ impl Executor {
         self.releases.send_replace(release);
     }
 
-    /// Starts the Sentry poller.
-    pub fn start_sentry(&mut self, setup: SentrySetup) {
-        let tx = forward(self.tx.clone(), Msg::Sentry, 16);
-        let task = crate::sentry::poller::spawn(
-            setup.client.clone(),
-            setup.poller.clone(),
-            tx,
+    /// Starts the error source's poller (Sentry's or Rollbar's).
+    pub fn start_errors(&mut self, setup: super::errors::ErrorsSetup) {
+        self.errors = Some(super::errors::Errors::start(
+            setup,
+            &self.tx,
             self.deploys.subscribe(),
-        );
-        self.sentry = Some(Sentry { setup, task });
+        ));
     }
 
     /// Starts a poller for each metric gate that can poll.
@@ -213,8 +204,8 @@ impl Executor {
         if let Some(s) = self.sharer.take() {
             s.stop(std::time::Duration::from_secs(3));
         }
-        if let Some(s) = self.sentry.take() {
-            s.task.abort();
+        if let Some(e) = self.errors.take() {
+            e.stop();
         }
         for g in self.gates.drain(..) {
             g.abort();
@@ -358,7 +349,7 @@ impl Executor {
                 release,
                 started,
                 finished,
-            } => self.register_deploy(release, started, finished),
+            } => self.register_deploy(model, release, started, finished),
             Effect::EnvironmentIssues {
                 environment,
                 sentry_environment,
@@ -436,29 +427,25 @@ impl Executor {
 
     fn register_deploy(
         &mut self,
+        model: &Model,
         release: String,
         started: DateTime<Utc>,
         finished: DateTime<Utc>,
     ) -> Vec<Msg> {
-        let Some(s) = &self.sentry else {
-            return vec![Msg::Failed(
-                "Sentry is not set up: the deploy was not registered".into(),
-            )];
+        let Some(e) = &self.errors else {
+            return vec![Msg::Failed(format!(
+                "{} is not set up: the deploy was not registered",
+                model.error_rate.source.name()
+            ))];
         };
-        let setup = s.setup.clone();
-        let tx = self.tx.clone();
-        tokio::spawn(async move {
-            let r = crate::sentry::poller::register_deploy(
-                &setup.client,
-                &release,
-                &setup.environment,
-                &setup.poller.project,
-                started,
-                finished,
-            )
-            .await;
-            let _ = tx.send(Msg::Sentry(SentryMsg::DeployRegistered(r))).await;
-        });
+        let person = model
+            .share
+            .me
+            .as_ref()
+            .map(|s| s.by.clone())
+            .or_else(|| std::env::var("USER").ok())
+            .unwrap_or_else(|| "warroom".into());
+        e.register_deploy(release, started, finished, person, &self.tx);
         Vec::new()
     }
 
@@ -475,23 +462,13 @@ impl Executor {
             since,
             issues,
         };
-        let Some(s) = &self.sentry else {
-            return vec![reply(Err("Sentry is not set up".into()))];
-        };
-        let setup = s.setup.clone();
-        let tx = self.tx.clone();
-        tokio::spawn(async move {
-            let r = crate::sentry::poller::environment_issues(
-                &setup.client,
-                &setup.poller.project,
-                &asked,
-                since,
-            )
-            .await
-            .map_err(|e| e.to_string());
-            let _ = tx.send(reply(r)).await;
-        });
-        Vec::new()
+        match &self.errors {
+            None => vec![reply(Err("no error source is set up".into()))],
+            Some(e) => {
+                e.environment_issues(asked, since, reply, &self.tx);
+                Vec::new()
+            }
+        }
     }
 
     /// Works from the journal as it is on disk (the record, not the screen) on a thread of its

@@ -4,6 +4,7 @@
 
 pub mod chat;
 pub mod effects;
+pub mod errors;
 pub mod event_loop;
 pub mod flags;
 pub mod outward;
@@ -26,7 +27,7 @@ pub async fn run(console: Console, script: Option<Script>) -> anyhow::Result<u8>
         mut executor,
         tx,
         mut rx,
-        sentry,
+        errors,
         gates,
         git,
     } = console;
@@ -44,8 +45,8 @@ pub async fn run(console: Console, script: Option<Script>) -> anyhow::Result<u8>
         .ok();
     let signals = sources::spawn_signals(tx.clone())?;
     executor.deployed(model.incident.judged_from(), model.incident.release.clone());
-    if let Some(setup) = sentry {
-        executor.start_sentry(setup);
+    if let Some(setup) = errors {
+        executor.start_errors(setup);
     }
     executor.start_gates(gates);
     if !model.flags.is_empty() {

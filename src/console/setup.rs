@@ -9,6 +9,7 @@ use chrono::Utc;
 use tokio::sync::mpsc;
 
 use super::effects::Executor;
+use super::errors::ErrorsSetup;
 use super::pull_request::GithubLink;
 use super::share::ShareLink;
 use crate::app::error_rate::ErrorRate;
@@ -23,7 +24,6 @@ use crate::incident::Record;
 use crate::journal::Store;
 use crate::output::Redactor;
 use crate::runbook::Runbook;
-use crate::sentry::SentrySetup;
 
 /// Room in the loop's queue: producers wait (or count what they skip) when it is full.
 const QUEUE: usize = 8192;
@@ -34,7 +34,7 @@ pub struct Console {
     pub executor: Executor,
     pub tx: mpsc::Sender<Msg>,
     pub rx: mpsc::Receiver<Msg>,
-    pub sentry: Option<SentrySetup>,
+    pub errors: Option<ErrorsSetup>,
     /// The metric gates that can poll.
     pub gates: Vec<crate::metrics::Gate>,
     pub git: Option<GitSetup>,
@@ -83,23 +83,31 @@ pub fn prepare(
     }
     model.warnings = warnings;
 
-    let sentry = SentrySetup::new(
-        &config.sentry,
-        &model.config_name,
-        model.incident.detected_at,
-    );
+    let errors = ErrorsSetup::new(config, &model.config_name, model.incident.detected_at);
     let mut secrets = Vec::new();
-    match &sentry {
+    match &errors {
         Ok((setup, token)) => {
             secrets.push(token.clone());
-            model.error_rate = ErrorRate::new(&config.sentry);
-            model.register_deploy = config
-                .sentry
-                .register_deploy
-                .then(|| config.sentry.release.clone());
-            tracing::info!(org = setup.client.org(), "polling Sentry");
+            match setup {
+                ErrorsSetup::Sentry(s) => {
+                    model.error_rate = ErrorRate::new(&config.sentry);
+                    model.register_deploy = config
+                        .sentry
+                        .register_deploy
+                        .then(|| config.sentry.release.clone());
+                    tracing::info!(org = s.client.org(), "polling Sentry");
+                }
+                ErrorsSetup::Rollbar(_) => {
+                    model.error_rate = ErrorRate::rollbar(&config.rollbar);
+                    model.register_deploy = config.rollbar.register_deploy.then_some(None);
+                    tracing::info!("polling Rollbar");
+                }
+            }
         }
-        Err(what) => model.error_rate = ErrorRate::unconfigured(what.clone()),
+        Err(what) => {
+            model.error_rate = ErrorRate::unconfigured(what.clone());
+            model.error_rate.source = config.errors.source;
+        }
     }
     let mut gates = Vec::new();
     for (i, cfg) in config.metrics.iter().enumerate() {
@@ -189,7 +197,7 @@ pub fn prepare(
         executor,
         tx,
         rx,
-        sentry: sentry.ok().map(|(setup, _)| setup),
+        errors: errors.ok().map(|(setup, _)| setup),
         gates,
         git,
     })

@@ -95,6 +95,9 @@ pub struct Context {
     /// Whether the monitoring window ended with no new Sentry issue on the record.
     pub no_new_issues: bool,
     pub new_issues: Vec<String>,
+    /// Where the error rate came from (`Sentry`, `Rollbar`), and what it calls one error.
+    pub errors_source: String,
+    pub issue_word: String,
     pub rollback_command: Option<String>,
     pub has_chart: bool,
     /// The hotfix PR as the record followed it: number, page, approvals, checks, merge.
@@ -250,6 +253,8 @@ pub fn build(
         error_verdict: None,
         no_new_issues: false,
         new_issues: Vec::new(),
+        errors_source: "Sentry".into(),
+        issue_word: "Sentry issue".into(),
         rollback_command,
         has_chart: false,
         pull_request: inc.pr.as_ref().map(|p| pull_request(inc, p)),
@@ -302,6 +307,9 @@ pub fn build(
             result,
             duration: ms.clone(),
         };
+        if let Some(s) = crate::config::ErrorSource::of(ev.kind.as_str(), ev.str_field("source")) {
+            (ctx.errors_source, ctx.issue_word) = (s.name().into(), s.noun());
+        }
         match ev.kind.as_str() {
             kinds::DEPLOY_STARTED if ev.in_production() => {
                 if let Some(c) = ev.str_field("commit") {
@@ -480,7 +488,7 @@ pub fn build(
                 Some("no_new_issues") => ctx.no_new_issues = true,
                 _ => {}
             },
-            kinds::SENTRY_ISSUE => ctx.new_issues.push(format!(
+            kinds::SENTRY_ISSUE | kinds::ROLLBAR_ITEM => ctx.new_issues.push(format!(
                 "{} {}{}",
                 ev.str_field("short_id").unwrap_or_default(),
                 ev.str_field("title").unwrap_or_default(),

@@ -217,7 +217,7 @@ impl Incident {
                 }
                 self.release_verified(ev.at, why);
             }
-            kinds::SENTRY_ISSUE => {
+            kinds::SENTRY_ISSUE | kinds::ROLLBAR_ITEM => {
                 let after = match (ev.time_field("first_seen"), self.judged_from()) {
                     (Some(first), Some(deploy)) => first >= deploy,
                     (None, Some(_)) => true,

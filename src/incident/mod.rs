@@ -416,7 +416,7 @@ impl Incident {
             kinds::SENTRY_DEPLOY if ev.flag("ok") => {
                 self.release = ev.str_field("release").map(str::to_string);
             }
-            kinds::SENTRY_ISSUE => {
+            kinds::SENTRY_ISSUE | kinds::ROLLBAR_ITEM => {
                 if let Some(id) = ev.str_field("id") {
                     self.sentry_issues.insert(id.to_string());
                 }

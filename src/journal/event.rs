@@ -45,6 +45,11 @@ pub mod kinds {
         ERROR_RATE = "error_rate",
         SENTRY_ISSUE = "sentry_issue",
         SENTRY_DEPLOY = "sentry_deploy",
+        /// A new Rollbar item first seen after the deploy: `id`, `short_id` (`#counter`), `title`,
+        /// `first_seen`, `count`.
+        ROLLBAR_ITEM = "rollbar_item",
+        /// The deploy registered with Rollbar: `ok`, `revision` (or `error`).
+        ROLLBAR_DEPLOY = "rollbar_deploy",
         GIT_BRANCH_CREATED = "git_branch_created",
         GIT_TAG_CREATED = "git_tag_created",
         GIT_REVERT = "git_revert",

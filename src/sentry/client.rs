@@ -234,7 +234,7 @@ async fn read_capped(resp: reqwest::Response) -> Result<Vec<u8>, ApiError> {
 }
 
 /// Timeouts, refused connections and DNS failures, in a few words with their innermost cause.
-fn network_reason(e: &reqwest::Error) -> String {
+pub fn network_reason(e: &reqwest::Error) -> String {
     let mut deepest = e.to_string();
     let mut cur = std::error::Error::source(e);
     while let Some(s) = cur {

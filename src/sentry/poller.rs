@@ -97,17 +97,126 @@ pub fn spawn(
     tx: mpsc::Sender<SentryMsg>,
     deploys: watch::Receiver<Option<DateTime<Utc>>>,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut p = Poller {
-            client,
-            cfg,
-            tx,
-            have_history: false,
-            width: None,
-            y_axis: true,
+    let interval = cfg.interval;
+    let poller = Poller {
+        client,
+        cfg,
+        tx: tx.clone(),
+        have_history: false,
+        width: None,
+        y_axis: true,
+    };
+    tokio::spawn(drive(poller, interval, tx, deploys))
+}
+
+/// A failure of one poll, as the loop needs to know it.
+pub trait PollFailure: std::fmt::Display {
+    /// Worth retrying soon with backoff (a proxy's 5xx, a network blip); the others wait for
+    /// the next poll.
+    fn transient(&self) -> bool;
+    /// The wait the server asked for, and its words, when it limited the rate.
+    fn rate_limited(&self) -> Option<(Duration, String)>;
+}
+
+impl PollFailure for ApiError {
+    fn transient(&self) -> bool {
+        ApiError::transient(self)
+    }
+    fn rate_limited(&self) -> Option<(Duration, String)> {
+        match self {
+            ApiError::RateLimited { wait, detail } => Some((*wait, detail.clone())),
+            _ => None,
+        }
+    }
+}
+
+/// An error-rate source (Sentry, Rollbar): one poll reports the series and the new issues
+/// itself; the loop reports the state.
+pub trait Source: Send + 'static {
+    type Failure: PollFailure + Send;
+    fn poll(
+        &mut self,
+        deploy: Option<DateTime<Utc>>,
+    ) -> impl Future<Output = Result<(), Self::Failure>> + Send;
+}
+
+/// Polls `source` every `interval` until the receiver is gone: transient failures retried with
+/// backoff, a rate limit waited out (with jitter), anything else said and tried at the next poll.
+pub async fn drive<S: Source>(
+    mut source: S,
+    interval: Duration,
+    tx: mpsc::Sender<SentryMsg>,
+    deploys: watch::Receiver<Option<DateTime<Utc>>>,
+) {
+    let report = |m: SentryMsg| {
+        let tx = tx.clone();
+        async move { tx.send(m).await.is_ok() }
+    };
+    loop {
+        let deploy = *deploys.borrow();
+        let outcome = with_retries(&mut source, deploy, &tx).await;
+        let (state, wait) = match outcome {
+            Ok(()) => (PollState::Ok, interval),
+            Err(e) => match e.rate_limited() {
+                Some((wait, detail)) => {
+                    let wait = wait + Duration::from_millis(fastrand::u64(0..1000));
+                    let until = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+                    (
+                        PollState::RateLimited { until, detail },
+                        wait.max(Duration::from_secs(1)),
+                    )
+                }
+                None => {
+                    let next =
+                        Utc::now() + chrono::Duration::from_std(interval).unwrap_or_default();
+                    let reason = e.to_string();
+                    (PollState::Error { reason, next }, interval)
+                }
+            },
         };
-        p.run(deploys).await;
-    })
+        if !report(SentryMsg::State(state)).await {
+            return;
+        }
+        tokio::time::sleep(wait).await;
+    }
+}
+
+/// One poll; transient failures are retried with backoff before giving up until the next.
+async fn with_retries<S: Source>(
+    source: &mut S,
+    deploy: Option<DateTime<Utc>>,
+    tx: &mpsc::Sender<SentryMsg>,
+) -> Result<(), S::Failure> {
+    let mut delays = backoff();
+    let mut attempt = 0;
+    loop {
+        match source.poll(deploy).await {
+            Err(e) if e.transient() => {
+                attempt += 1;
+                let Some(delay) = delays.next() else {
+                    return Err(e);
+                };
+                let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+                let state = PollState::Retrying {
+                    reason: e.to_string(),
+                    attempt,
+                    next,
+                };
+                if tx.send(SentryMsg::State(state)).await.is_err() {
+                    return Err(e);
+                }
+                tokio::time::sleep(delay).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+impl Source for Poller {
+    type Failure = ApiError;
+    async fn poll(&mut self, deploy: Option<DateTime<Utc>>) -> Result<(), ApiError> {
+        self.poll_once(deploy).await
+    }
 }
 
 impl Poller {
@@ -115,74 +224,7 @@ impl Poller {
         self.tx.send(m).await.is_ok()
     }
 
-    async fn run(&mut self, deploys: watch::Receiver<Option<DateTime<Utc>>>) {
-        loop {
-            let deploy = *deploys.borrow();
-            let wait = match self.poll_with_retries(deploy).await {
-                Ok(()) => {
-                    if !self.report(SentryMsg::State(PollState::Ok)).await {
-                        return;
-                    }
-                    self.cfg.interval
-                }
-                Err(ApiError::RateLimited { wait, detail }) => {
-                    let wait = wait + Duration::from_millis(fastrand::u64(0..1000));
-                    let until = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
-                    if !self
-                        .report(SentryMsg::State(PollState::RateLimited { until, detail }))
-                        .await
-                    {
-                        return;
-                    }
-                    wait.max(Duration::from_secs(1))
-                }
-                Err(e) => {
-                    let next = Utc::now()
-                        + chrono::Duration::from_std(self.cfg.interval).unwrap_or_default();
-                    if !self
-                        .report(SentryMsg::State(PollState::Error {
-                            reason: e.to_string(),
-                            next,
-                        }))
-                        .await
-                    {
-                        return;
-                    }
-                    self.cfg.interval
-                }
-            };
-            tokio::time::sleep(wait).await;
-        }
-    }
-
-    /// One poll; transient failures are retried with backoff before giving up until the next.
-    async fn poll_with_retries(&mut self, deploy: Option<DateTime<Utc>>) -> Result<(), ApiError> {
-        let mut delays = backoff();
-        let mut attempt = 0;
-        loop {
-            match self.poll(deploy).await {
-                Err(e) if e.transient() => {
-                    attempt += 1;
-                    let Some(delay) = delays.next() else {
-                        return Err(e);
-                    };
-                    let next = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
-                    let state = PollState::Retrying {
-                        reason: e.to_string(),
-                        attempt,
-                        next,
-                    };
-                    if !self.report(SentryMsg::State(state)).await {
-                        return Err(e);
-                    }
-                    tokio::time::sleep(delay).await;
-                }
-                other => return other,
-            }
-        }
-    }
-
-    async fn poll(&mut self, deploy: Option<DateTime<Utc>>) -> Result<(), ApiError> {
+    async fn poll_once(&mut self, deploy: Option<DateTime<Utc>>) -> Result<(), ApiError> {
         let project = self.cfg.project.get(&self.client).await?;
         let now = Utc::now();
         let window_start = now - chrono::Duration::from_std(self.cfg.window).unwrap_or_default();

@@ -28,7 +28,9 @@ fn state_span(m: &Model) -> Span<'static> {
     let stale_after = chrono::Duration::from_std(e.interval * 2).unwrap_or_default()
         + chrono::Duration::seconds(10);
     match &e.state {
-        PollState::Waiting => Span::styled("connecting to Sentry…", theme::dim()),
+        PollState::Waiting => {
+            Span::styled(format!("connecting to {}…", e.source.name()), theme::dim())
+        }
         PollState::Ok => match e.last_ok {
             Some(t) if m.now - t > stale_after => Span::styled(
                 format!("stale: last good sample {} ago", ago(t)),
@@ -143,11 +145,11 @@ fn issues_line(m: &Model) -> Line<'static> {
 
 pub fn render(m: &Model, area: Rect, buf: &mut Buffer) {
     let title = if m.metrics.is_empty() {
-        " Error rate (Sentry) "
+        format!(" Error rate ({}) ", m.error_rate.source.name())
     } else {
-        " Verification "
+        " Verification ".to_string()
     };
-    let block = pane_block(m, Pane::ErrorRate, title.to_string());
+    let block = pane_block(m, Pane::ErrorRate, title);
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height == 0 || inner.width == 0 {
