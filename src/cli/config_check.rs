@@ -47,6 +47,14 @@ pub fn settings(loaded: &Loaded, file_text: Option<&str>, redactor: &Redactor) -
         &s.token_env,
         s.token.is_some() || s.token_command.is_some(),
     ));
+    let r = &loaded.config.rollbar;
+    if loaded.config.errors.source == crate::config::ErrorSource::Rollbar {
+        out.push(secret_from_env(
+            "rollbar token",
+            &r.token_env,
+            r.token_command.is_some(),
+        ));
+    }
     let g = &loaded.config.github;
     out.push(secret_from_env(
         "github token",

@@ -155,7 +155,7 @@ pub async fn new_items(
                 .map(Item::issue),
         );
         if !full {
-            out.sort_by(|a, b| b.first_seen.cmp(&a.first_seen));
+            out.sort_by_key(|i| std::cmp::Reverse(i.first_seen));
             return Ok(out);
         }
     }

@@ -40,10 +40,10 @@ fn state_span(m: &Model) -> Span<'static> {
                 format!(
                     "ok · polled {}{}",
                     hhmmss(t),
-                    if e.notice.is_some() {
-                        " · without yAxis (older Sentry)"
-                    } else {
-                        ""
+                    match (e.source, &e.notice) {
+                        (crate::config::ErrorSource::Rollbar, _) => " · minute counts",
+                        (_, Some(_)) => " · without yAxis (older Sentry)",
+                        _ => "",
                     }
                 ),
                 theme::tone(Tone::Good),
@@ -115,13 +115,17 @@ fn summary(m: &Model) -> Line<'static> {
 
 fn issues_line(m: &Model) -> Line<'static> {
     let e = &m.error_rate;
+    let unit = e.source.unit();
     if m.incident.judged_from().is_none() {
-        return Line::styled("New issues are watched from the deploy on", theme::dim());
+        return Line::styled(
+            format!("New {unit}s are watched from the deploy on"),
+            theme::dim(),
+        );
     }
     let after = m.incident.judged_after();
     if e.issues.is_empty() {
         return Line::styled(
-            format!("No new issues since {after}"),
+            format!("No new {unit}s since {after}"),
             theme::tone(Tone::Good),
         );
     }
@@ -135,7 +139,11 @@ fn issues_line(m: &Model) -> Line<'static> {
         Span::styled(
             format!(
                 "{} since {after}: ",
-                crate::format::count(e.issues.len(), "new issue", "new issues")
+                crate::format::count(
+                    e.issues.len(),
+                    &format!("new {unit}"),
+                    &format!("new {unit}s")
+                )
             ),
             theme::tone(Tone::Error),
         ),

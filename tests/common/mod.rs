@@ -7,6 +7,7 @@ pub mod pagerduty;
 pub mod prometheus;
 pub mod record;
 pub mod repo;
+pub mod rollbar;
 pub mod seats;
 pub mod secrets;
 pub mod sentry;
