@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use common::rollbar::{Item, READ_ONLY, Rollbar, TOKEN};
-use common::tmux::{Tmux, tmux_available};
+use common::tmux::{Tmux, tmux_available, walk};
 use common::*;
 use tokio::sync::{mpsc, watch};
 use warroom::config::RollbarLevel;
@@ -374,17 +374,4 @@ fn the_console_shows_rollbar_judges_the_deploy_and_registers_the_next() {
         let text = String::from_utf8_lossy(&std::fs::read(&f).expect("read")).into_owned();
         assert!(!text.contains(TOKEN), "the token is in {}", f.display());
     }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).expect("dir").flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use common::record::journal;
 use common::teams::{SIG, Teams, check};
-use common::tmux::{Tmux, tmux_available};
+use common::tmux::{Tmux, tmux_available, walk};
 use common::*;
 use serde_json::{Value, json};
 use warroom::checklist::Checklist;
@@ -179,17 +179,6 @@ async fn teams_refusals_are_said_in_words_without_the_webhook() {
     );
 }
 
-fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    for e in std::fs::read_dir(dir).expect("dir").flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn the_console_posts_the_update_to_teams_once_and_says_a_refusal() {
     if !tmux_available() {
@@ -258,8 +247,7 @@ fn the_console_posts_the_update_to_teams_once_and_says_a_refusal() {
     tmux.keys(&["q"]);
     tmux.wait_gone("Checklist");
 
-    let mut all = Vec::new();
-    files(home.path(), &mut all);
+    let all = walk(home.path());
     assert!(all.iter().any(|p| p.ends_with("journal.jsonl")), "{all:?}");
     for f in all {
         let bytes = std::fs::read(&f).expect("read");

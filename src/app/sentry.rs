@@ -98,34 +98,22 @@ pub fn on_sentry(m: &mut Model, msg: SentryMsg) -> Vec<Effect> {
             m.error_rate.notice = Some(n);
             Vec::new()
         }
-        SentryMsg::DeployRegistered(r) if m.error_rate.source == ErrorSource::Rollbar => {
-            let d = match r {
-                Ok(revision) => Draft::new(
-                    kinds::ROLLBAR_DEPLOY,
-                    format!("Deploy registered with Rollbar (revision {revision})"),
-                )
-                .field("ok", true)
-                .field("revision", revision),
-                Err(e) => Draft::new(
-                    kinds::ROLLBAR_DEPLOY,
-                    format!("Rollbar deploy not registered: {e}"),
-                )
-                .field("ok", false)
-                .field("error", e),
-            };
-            vec![Effect::Append(d)]
-        }
         SentryMsg::DeployRegistered(r) => {
+            let source = m.error_rate.source;
+            let (kind, name) = match source {
+                ErrorSource::Sentry => (kinds::SENTRY_DEPLOY, "release"),
+                ErrorSource::Rollbar => (kinds::ROLLBAR_DEPLOY, "revision"),
+            };
             let d = match r {
-                Ok(release) => Draft::new(
-                    kinds::SENTRY_DEPLOY,
-                    format!("Deploy registered with Sentry (release {release})"),
+                Ok(value) => Draft::new(
+                    kind,
+                    format!("Deploy registered with {} ({name} {value})", source.name()),
                 )
                 .field("ok", true)
-                .field("release", release),
+                .field(name, value),
                 Err(e) => Draft::new(
-                    kinds::SENTRY_DEPLOY,
-                    format!("Sentry deploy not registered: {e}"),
+                    kind,
+                    format!("{} deploy not registered: {e}", source.name()),
                 )
                 .field("ok", false)
                 .field("error", e),

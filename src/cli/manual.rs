@@ -96,6 +96,10 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "Sentry's token for the error rate (the name is [sentry] token_env).",
     ),
     (
+        "ROLLBAR_ACCESS_TOKEN",
+        "Rollbar's project access token when [errors] source = \"rollbar\" (the name is [rollbar] token_env).",
+    ),
+    (
         "GITHUB_TOKEN",
         "GitHub's token for the pull request (the name is [github] token_env).",
     ),
