@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use common::record::journal;
 use common::teams::{SIG, Teams, check};
-use common::tmux::{Tmux, tmux_available, walk};
+use common::tmux::{Tmux, timeout, tmux_available, walk};
 use common::*;
 use serde_json::{Value, json};
 use warroom::checklist::Checklist;
@@ -244,6 +244,28 @@ fn the_console_posts_the_update_to_teams_once_and_says_a_refusal() {
     std::thread::sleep(std::time::Duration::from_secs(2));
     assert_eq!(teams.posts.lock().expect("posts").answers, vec![202, 429]);
     assert!(!tmux.screen().contains(SIG));
+
+    // At the close: the closing update, with its resolution, as a card.
+    tmux.keys(&["n"]);
+    tmux.line("Resolution: the upstream outage ended; nothing of ours to deploy");
+    tmux.keys(&["c"]);
+    tmux.wait_for("Close the incident");
+    tmux.keys(&["y"]);
+    tmux.wait_for("Wrote pir.md");
+    tmux.keys(&["e", "9"]);
+    tmux.wait_for("Post this update to Teams");
+    tmux.keys(&["y"]);
+    let start = std::time::Instant::now();
+    while teams.cards().len() < 2 {
+        assert!(start.elapsed() < timeout(), "{}", tmux.screen());
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let closing = teams.cards()[1].clone();
+    let mut words = String::new();
+    shown(&closing, &mut words);
+    assert!(words.contains("Production incident closed"), "{words}");
+    assert!(words.contains("the upstream outage ended"), "{words}");
+    assert_eq!(closing["body"][0]["weight"], "Bolder");
     tmux.keys(&["q"]);
     tmux.wait_gone("Checklist");
 
