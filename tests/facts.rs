@@ -438,6 +438,43 @@ fn checklist() -> Arc<Checklist> {
     Arc::new(Checklist::builtin().expect("checklist"))
 }
 
+/// Rollbar's new item withdraws *No new errors introduced* as Sentry's issue does, and a Teams
+/// post ticks the internal update as a Slack post does.
+#[test]
+fn a_rollbar_item_and_a_teams_post_are_the_same_facts() {
+    let mut inc = Incident::from_events(
+        "ENG-9",
+        checklist(),
+        [opened(), deployed(30), verdict(61, "no_new_issues")],
+    );
+    assert_eq!(status(&inc, "no-new-errors"), "done");
+    inc.apply(ev(
+        70,
+        kinds::ROLLBAR_ITEM,
+        "New Rollbar item #12",
+        &[
+            ("id", "270000012".into()),
+            ("first_seen", "2026-11-26T15:05:00Z".into()),
+        ],
+    ));
+    assert_eq!(status(&inc, "no-new-errors"), "pending");
+    assert_eq!(status(&inc, "slack-posted"), "pending");
+    inc.apply(ev(
+        71,
+        kinds::TEAMS_POSTED,
+        "Teams update not posted",
+        &[("ok", false.into())],
+    ));
+    assert_eq!(status(&inc, "slack-posted"), "pending");
+    inc.apply(ev(
+        72,
+        kinds::TEAMS_POSTED,
+        "Teams update posted",
+        &[("ok", true.into())],
+    ));
+    assert_eq!(status(&inc, "slack-posted"), "done");
+}
+
 #[test]
 fn every_automatic_item_has_a_row() {
     let c = checklist();
