@@ -39,6 +39,7 @@ actions! {
     Follow = "follow", "f", "deploy log / timeline: toggle follow";
     Flags = "flags", "F", "feature flags: read them, turn one off or on (asks y)";
     Page = "page", "P", "the page (PagerDuty): acknowledge, responders, updates";
+    Tickets = "tickets", "T", "the ticket's follow-ups: the action items (y creates them)";
     Search = "search", "/", "deploy log: search";
     PageUp = "page_up", "pgup", "scroll a page up";
     PageDown = "page_down", "pgdn", "scroll a page down";

@@ -32,4 +32,5 @@ pub mod runbook;
 pub mod sentry;
 pub mod share;
 pub mod statuspage;
+pub mod tickets;
 pub mod ui;

@@ -192,7 +192,7 @@ fn a_missing_corrupt_truncated_or_foreign_checkpoint_is_ignored_and_rebuilt() {
     assert_rebuilt(&path, &whole, "truncated");
 
     let text = String::from_utf8(good.clone()).expect("utf8");
-    std::fs::write(&cp, text.replacen("/fold-10", "/fold-0", 1)).expect("version");
+    std::fs::write(&cp, text.replacen("/fold-11", "/fold-0", 1)).expect("version");
     assert!(checkpoint::load(&path, "LONG-1", &checklist()).is_none());
     assert_rebuilt(&path, &whole, "another version");
 

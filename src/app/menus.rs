@@ -307,6 +307,7 @@ impl PickPurpose {
             PickPurpose::Flag => m.flags.len(),
             PickPurpose::Page => super::paging::PageChoice::ALL.len(),
             PickPurpose::Responder => m.paging.targets.as_ref().map_or(0, Vec::len),
+            PickPurpose::Followups => m.incident.tickets.items.len(),
         }
     }
 
@@ -324,6 +325,7 @@ impl PickPurpose {
             PickPurpose::Flag => super::flags::menu(m),
             PickPurpose::Page => super::paging::menu(m),
             PickPurpose::Responder => super::paging::responder_menu(m),
+            PickPurpose::Followups => super::tickets::menu(m),
             PickPurpose::Role => Menu {
                 title: " Assign a role ",
                 rows: ROLES
@@ -450,6 +452,7 @@ impl PickPurpose {
             PickPurpose::Flag => super::flags::chosen(m, index),
             PickPurpose::Page => super::paging::chosen(m, index),
             PickPurpose::Responder => super::paging::responder_chosen(m, index),
+            PickPurpose::Followups => super::tickets::chosen(m, index),
             PickPurpose::Role => seats::role_chosen(m, index),
             PickPurpose::RoleSeat(role) => seats::assign(m, role, index),
             PickPurpose::Handoff => seats::handoff_to(m, index),

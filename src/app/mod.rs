@@ -20,6 +20,7 @@ pub mod seats;
 pub mod sentry;
 pub mod stakes;
 pub mod status_page;
+pub mod tickets;
 pub mod timeline;
 pub mod update;
 

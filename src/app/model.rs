@@ -72,6 +72,8 @@ pub enum PickPurpose {
     Page,
     /// `P` → responders: whom to ask.
     Responder,
+    /// `T`: the action items, created as follow-up tickets.
+    Followups,
 }
 
 /// What is done in the environment picked.
@@ -298,6 +300,7 @@ pub struct Model {
     pub git_cfg: crate::config::GitConfig,
     pub github: GithubView,
     pub paging: super::paging::PagingView,
+    pub tickets: super::tickets::TicketsView,
     pub status_page: super::status_page::StatusPageView,
     /// The seats of a shared incident.
     pub share: super::seats::ShareView,
@@ -351,6 +354,7 @@ impl Model {
             git_cfg: crate::config::GitConfig::default(),
             github: GithubView::default(),
             paging: Default::default(),
+            tickets: Default::default(),
             status_page: Default::default(),
             share: Default::default(),
             redactor: Arc::new(crate::output::Redactor::from_env(&[])),

@@ -53,6 +53,8 @@ pub enum Msg {
     Github(crate::github::GithubMsg),
     /// The page: PagerDuty's incident as it is now, an action's outcome, a poll's failure.
     Pager(crate::pagerduty::PagerMsg),
+    /// The ticket read, written or its follow-ups created (or why not).
+    Ticket(crate::tickets::TicketMsg),
     /// The status update's text for PagerDuty, to show before posting it.
     PageUpdatePreview(Result<String, String>),
     /// The status page's text as the record renders it, to show before publishing it.
@@ -131,6 +133,18 @@ pub enum Effect {
     Publish {
         existing: Option<String>,
         publication: crate::statuspage::Publication,
+    },
+    /// Read the ticket from the tracker (the incident has not linked it yet).
+    ReadTicket,
+    /// The writes the record asks of the ticket now, in order (they replace the last list).
+    TicketWrites {
+        ticket: String,
+        writes: Vec<crate::tickets::write::Write>,
+    },
+    /// Create these action items (their text, the issue) under the ticket `parent`.
+    CreateFollowups {
+        parent: String,
+        issues: Vec<(String, crate::tickets::NewIssue)>,
     },
     /// Post this notice to every channel with a webhook (the guard's), else nothing.
     Notify(String),

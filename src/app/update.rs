@@ -82,6 +82,7 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
                 )));
             }
             fx.extend(super::seats::after_fold(m));
+            fx.extend(super::tickets::after_fold(m));
             fx
         }
         Msg::JournalRestarted => {
@@ -113,6 +114,7 @@ fn dispatch(m: &mut Model, msg: Msg) -> Vec<Effect> {
         } => super::environments::on_issues(m, environment, sentry_environment, since, issues),
         Msg::Github(g) => super::github::on_github(m, g),
         Msg::Pager(p) => super::paging::on_pager(m, p),
+        Msg::Ticket(t) => super::tickets::on_ticket(m, t),
         Msg::PageUpdatePreview(t) => super::paging::on_update_preview(m, t),
         Msg::StatusPreview(t) => super::status_page::on_preview(m, t),
         Msg::Published(r) => super::status_page::on_published(m, r),
@@ -268,6 +270,9 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
                 KeyCode::Enter => {
                     m.mode = Mode::Normal;
                     purpose.choose(m, selected)
+                }
+                KeyCode::Char('y') if purpose == PickPurpose::Followups => {
+                    super::tickets::create_all(m)
                 }
                 KeyCode::Char(d @ '0'..='9') => {
                     let first = purpose.first_key();
@@ -457,6 +462,7 @@ fn on_action(m: &mut Model, action: Option<Action>) -> Vec<Effect> {
         Action::Rollback => return refuse_closed_or(m, runs::rollback_key),
         Action::Flags => return refuse_closed_or(m, super::flags::flags_key),
         Action::Page => return super::paging::page_key(m),
+        Action::Tickets => return super::tickets::tickets_key(m),
         Action::Cancel => return runs::cancel_key(m),
         Action::Share => return super::seats::share_key(m),
         Action::Role => return super::seats::role_key(m),

@@ -47,6 +47,9 @@ pub enum Command {
         /// as dedup key)
         #[arg(long, conflicts_with = "pagerduty")]
         page: bool,
+        /// Open it even though the tracker has no such ticket (or cannot be asked)
+        #[arg(long)]
+        no_ticket: bool,
         /// Follow this existing PagerDuty incident instead of paging
         #[arg(long, value_name = "ID")]
         pagerduty: Option<String>,
@@ -101,6 +104,14 @@ pub enum Command {
     },
     /// Close the incident and write its exports
     Close { ticket: String },
+    /// The action items (notes starting TODO:) and their follow-up tickets; --create makes
+    /// every ready one (with @owner and by YYYY-MM-DD) in the tracker, under the ticket
+    Followups {
+        ticket: String,
+        /// Create the ready ones without a ticket yet
+        #[arg(long)]
+        create: bool,
+    },
     /// Turn a feature flag from [[flags]] off or on (read back, then recorded), or print its
     /// state. Exit 0 done, 2 refused (no such flag, no token, closed), 1 failed
     Flag {

@@ -85,6 +85,7 @@ pub(super) fn close(ctx: &Ctx, ticket: &str) -> Result<()> {
     let written = write_recorded(&exporter, inc, &rec.events(), &formats, &dir, &writer)
         .map_err(export_error)?;
     ctx.review(ticket, inc)?;
+    super::tickets::flush(ctx, &loaded, ticket)?;
     push_after(ctx, ticket, Some(&loaded));
     println!("Closed {ticket}. Exports in {}:", dir.display());
     for name in Written::names(&written) {

@@ -12,6 +12,7 @@ mod paging;
 mod record;
 mod share;
 mod start;
+mod tickets;
 pub mod time;
 
 use config_cmd::*;
@@ -148,6 +149,7 @@ pub fn run(cli: Cli) -> Result<()> {
             share,
             page,
             pagerduty,
+            no_ticket,
         }) => {
             let paging = match (page, pagerduty) {
                 (true, _) => Some(paging::Paging::Trigger),
@@ -164,6 +166,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     no_console,
                     share,
                     paging,
+                    no_ticket,
                 },
             )
         }
@@ -184,6 +187,7 @@ pub fn run(cli: Cli) -> Result<()> {
             out,
         }) => export_cmd(&ctx, &ticket, format, out.as_deref()),
         Some(Command::Close { ticket }) => close(&ctx, &ticket),
+        Some(Command::Followups { ticket, create }) => tickets::followups(&ctx, &ticket, create),
         Some(Command::Flag {
             ticket,
             name,

@@ -7,6 +7,7 @@ pub(super) struct OpenWith {
     pub no_console: bool,
     pub share: bool,
     pub paging: Option<super::paging::Paging>,
+    pub no_ticket: bool,
 }
 
 pub(super) fn open(
@@ -21,6 +22,7 @@ pub(super) fn open(
         no_console,
         share,
         paging,
+        no_ticket,
     } = with;
     validate_ticket(ticket).map_err(Fail::Usage)?;
     let priority: Option<Priority> = priority
@@ -38,6 +40,14 @@ pub(super) fn open(
     if let Some(existing) = ctx.store.find(ticket) {
         return Err(StoreError::Exists(existing).into());
     }
+    // The tracker's issue, read before anything is recorded: a ticket it does not have stops
+    // here (unless --no-ticket); one it cannot tell about is read again by the console.
+    let tracked = if no_ticket {
+        None
+    } else {
+        super::tickets::read(ctx, &loaded, ticket)?
+    };
+    let title = title.or_else(|| tracked.as_ref().map(|(_, t)| t.title.clone()));
     let interactive = std::io::stdin().is_terminal();
     let priority = match priority {
         Some(p) => p,
@@ -78,8 +88,17 @@ pub(super) fn open(
     .field("title", title.clone())
     .field("priority", priority.to_string())
     .field("detected_at", rfc3339_string(detected))
+    .field("no_ticket", no_ticket)
     .stamp(now);
     ctx.store.create(ticket, &opened)?;
+    if let Some((kind, t)) = &tracked {
+        let ev = crate::app::tickets::linked(*kind, t);
+        println!("{}", ev.text);
+        ctx.store
+            .writer(ticket)?
+            .append(ev)
+            .context("recording the ticket")?;
+    }
     let target = loaded.config.policy().target(priority);
     let due = detected + chrono::Duration::from_std(target).unwrap_or_default();
     println!(

@@ -296,6 +296,7 @@ pub fn load(flag: Option<&Path>, cwd: &Path) -> Result<Loaded, ConfigError> {
     )?;
     config.check_flags(&text, source_name.as_deref().unwrap_or(CONFIG_FILE))?;
     config.check_outward(&text, source_name.as_deref().unwrap_or(CONFIG_FILE))?;
+    config.check_tickets(&text, source_name.as_deref().unwrap_or(CONFIG_FILE))?;
     let base = path.as_deref().and_then(Path::parent).unwrap_or(cwd);
     let templates_dir = config.templates_dir.as_ref().map(|t| base.join(t));
     for f in &mut config.flags {

@@ -21,6 +21,7 @@ mod metrics;
 mod outward;
 pub mod palette;
 pub mod secret;
+mod tickets;
 mod values;
 
 pub use errors::*;
@@ -28,6 +29,7 @@ pub use flags::*;
 pub use load::*;
 pub use metrics::*;
 pub use outward::*;
+pub use tickets::*;
 use values::*;
 
 pub const EXAMPLE_CONFIG: &str = include_str!("../../config.example.toml");
@@ -74,6 +76,8 @@ pub struct Config {
     pub pagerduty: PagerdutyConfig,
     /// The public status page on Atlassian Statuspage.
     pub statuspage: StatuspageConfig,
+    /// The incident's ticket in Linear, Jira or GitHub Issues.
+    pub tickets: TicketsConfig,
     pub share: ShareConfig,
     #[serde(serialize_with = "show_keys")]
     pub keys: BTreeMap<Spanned<String>, Spanned<String>>,

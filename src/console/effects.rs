@@ -55,6 +55,7 @@ pub struct Executor {
     checkpointed: usize,
     flags: super::flags::Flags,
     outward: super::outward::Outward,
+    tickets: super::tickets::Desk,
 }
 
 impl Executor {
@@ -91,12 +92,19 @@ impl Executor {
             sharer: None,
             flags: Default::default(),
             outward: Default::default(),
+            tickets: Default::default(),
         }
     }
 
     /// PagerDuty's and Statuspage's clients.
     pub fn with_outward(mut self, outward: super::outward::Outward) -> Executor {
         self.outward = outward;
+        self
+    }
+
+    /// The ticket's tracker.
+    pub fn with_tickets(mut self, tickets: super::tickets::Desk) -> Executor {
+        self.tickets = tickets;
         self
     }
 
@@ -292,6 +300,15 @@ impl Executor {
             }
             Effect::PostChat { to, text } => {
                 self.chat.post(model, to, text, &self.tx);
+                Vec::new()
+            }
+            Effect::ReadTicket => {
+                self.tickets.read(model.incident.ticket.clone(), &self.tx);
+                Vec::new()
+            }
+            Effect::TicketWrites { ticket, writes } => self.ticket_writes(ticket, writes, model),
+            Effect::CreateFollowups { parent, issues } => {
+                self.tickets.create(parent, issues, &self.tx);
                 Vec::new()
             }
             Effect::Notify(text) => {
@@ -497,6 +514,51 @@ impl Executor {
                 }
             }
         });
+    }
+
+    /// Hands the writes to the ticket's writer; the resolution's text is written from the
+    /// record first.
+    fn ticket_writes(
+        &mut self,
+        ticket: String,
+        mut writes: Vec<crate::tickets::write::Write>,
+        model: &Model,
+    ) -> Vec<Msg> {
+        use crate::tickets::write::{RESOLUTION, Write};
+        self.tickets.start_writing(&self.tx);
+        let outbox = self.tickets.outbox();
+        let unwritten = |w: &Write| matches!(w, Write::Comment { of, text } if of == RESOLUTION && text.is_empty());
+        if !writes.iter().any(unwritten) {
+            outbox.send_replace((ticket, writes));
+            return Vec::new();
+        }
+        let review = exports_dir(&self.incident_dir).join("pir.md");
+        self.with_record(
+            model,
+            move |rec, documents| {
+                documents
+                    .exporter(Utc::now())
+                    .and_then(|e| e.resolution(&rec.incident, &rec.events(), &review))
+                    .map_err(|e| e.to_string())
+            },
+            move |text| match text {
+                Ok(text) => {
+                    for w in &mut writes {
+                        if let Write::Comment { of, text: t } = w
+                            && of == RESOLUTION
+                        {
+                            *t = text.clone();
+                        }
+                    }
+                    outbox.send_replace((ticket, writes));
+                    Vec::new()
+                }
+                Err(e) => vec![Msg::Failed(format!(
+                    "the resolution comment cannot be written: {e}"
+                ))],
+            },
+        );
+        Vec::new()
     }
 
     /// Writes formats from the record and records each document.

@@ -12,6 +12,7 @@ pub mod pull_request;
 pub mod setup;
 pub mod share;
 pub mod sources;
+pub mod tickets;
 
 pub use effects::Executor;
 pub use event_loop::run_loop;
@@ -59,6 +60,9 @@ pub async fn run(console: Console, script: Option<Script>) -> anyhow::Result<u8>
         executor.start_git(setup);
     }
     executor.start_share();
+    for effect in crate::app::tickets::at_start(&mut model) {
+        executor.perform(effect, &model);
+    }
     if let Some(find) = crate::app::paging::to_follow(&model).filter(|_| !model.read_only()) {
         executor.perform(crate::app::Effect::FollowPage(find), &model);
     }

@@ -138,6 +138,18 @@ pub fn prepare(
         model.chart = 1;
     }
     let outward = super::outward::set_up(config, &mut model, &mut secrets);
+    model.tickets = crate::app::tickets::TicketsView::from_config(&config.tickets);
+    let tracker = match crate::tickets::connect(config, cwd) {
+        Ok(Some((tracker, token))) => {
+            secrets.push(token);
+            Some(tracker)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            model.tickets.unavailable = Some(e);
+            None
+        }
+    };
     let github_token = crate::github::token(&config.github);
     if github_token.is_none() {
         model.github.unavailable = Some(crate::github::no_token(&config.github));
@@ -184,6 +196,7 @@ pub fn prepare(
     })
     .with_flags(super::flags::Flags::new(flags))
     .with_outward(outward)
+    .with_tickets(super::tickets::Desk::new(tracker))
     .with_share(ShareLink {
         git: config.git.clone(),
         cfg: config.share.clone(),

@@ -9,12 +9,11 @@ use serde_json::Value;
 use super::rows::{
     Capped, LIST_KEEP, Row, Run, Timeline, between, gap_row, gap_run, pull_request, row,
 };
+use super::window::{impact_span, impact_start, span};
 use crate::clock::{self, Policy, Sla};
+use crate::format::{self, count};
 use crate::incident::{Incident, ItemStatus, Mark};
 use crate::journal::{Event, EventSource, kinds};
-
-use super::window::{impact_span, impact_start, span};
-use crate::format::{self, count};
 
 #[derive(Debug, Serialize)]
 pub struct ItemOutcome {
@@ -80,6 +79,7 @@ pub struct Context {
     /// The title to show customers: a note starting `Public title:`.
     pub public_title: Option<String>,
     pub action_items: Vec<String>,
+    pub followups: super::ticket::Followups,
     pub notes: Vec<Row>,
     pub checklist: Vec<ItemOutcome>,
     pub waivers: Vec<ItemOutcome>,
@@ -240,6 +240,7 @@ pub fn build(
         public: Vec::new(),
         public_title: None,
         action_items: Vec::new(),
+        followups: super::ticket::followups(inc),
         notes: Vec::new(),
         checklist: Vec::new(),
         waivers: Vec::new(),

@@ -16,6 +16,7 @@ pub mod rows;
 pub mod slack;
 pub mod svg;
 pub mod teams;
+pub mod ticket;
 pub mod verified;
 pub mod window;
 

@@ -209,13 +209,57 @@ impl Client {
         path: &str,
         json: &impl serde::Serialize,
     ) -> Result<T, GithubError> {
+        self.write(reqwest::Method::POST, path, json).await
+    }
+
+    pub async fn patch<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        json: &impl serde::Serialize,
+    ) -> Result<T, GithubError> {
+        self.write(reqwest::Method::PATCH, path, json).await
+    }
+
+    async fn write<T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        json: &impl serde::Serialize,
+    ) -> Result<T, GithubError> {
         let (status, headers, body) = self
-            .send(
-                self.request(reqwest::Method::POST, &self.url(path))
-                    .json(json),
-            )
+            .send(self.request(method, &self.url(path)).json(json))
             .await?;
         decode(status, &headers, &body, &self.repo, Utc::now())
+    }
+
+    /// Every item of a list, following `Link: rel="next"` to its end (at most `max_pages`).
+    pub async fn list_all(
+        &self,
+        path: &str,
+        max_pages: usize,
+    ) -> Result<Vec<serde_json::Value>, GithubError> {
+        let mut items = Vec::new();
+        let mut url = self.url(path);
+        for _ in 0..max_pages {
+            let (status, headers, body) =
+                self.send(self.request(reqwest::Method::GET, &url)).await?;
+            let page: Vec<serde_json::Value> =
+                decode(status, &headers, &body, &self.repo, Utc::now())?;
+            items.extend(page);
+            match headers
+                .get("link")
+                .and_then(|v| v.to_str().ok())
+                .and_then(crate::http::next_link)
+                .map(|l| l.url)
+                .filter(|n| n.starts_with(&format!("{}/", self.repo.api)))
+            {
+                Some(next) => url = next,
+                None => return Ok(items),
+            }
+        }
+        Err(GithubError::BadBody(format!(
+            "the list at {path} runs past {max_pages} pages"
+        )))
     }
 }
 

@@ -20,7 +20,7 @@ pub const FILE: &str = "journal.checkpoint";
 /// A fold that read this many events past its checkpoint writes a new one.
 pub const EVERY: usize = 20_000;
 /// Bumped when the fold's state changes shape or meaning.
-const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "/fold-10");
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "/fold-11");
 /// How much of each end of the covered bytes is hashed.
 const SAMPLE: u64 = 64 * 1024;
 

@@ -61,6 +61,8 @@ fn production_subject(ev: &Event) -> Option<String> {
         kinds::PR_REVIEW => Some(format!("review:{}", ev.str_field("reviewer")?)),
         kinds::PR_CHECKS => Some("checks".into()),
         kinds::PAGERDUTY_ACKNOWLEDGED => Some("pagerduty".into()),
+        // Every follow-up created or failed says how many action items still lack a ticket.
+        kinds::FOLLOWUP_CREATED | kinds::FOLLOWUP_FAILED => Some("followups".into()),
         // Only the run's closing event says how the run went.
         kinds::SMOKE_FINISHED if ev.fields.get("all_passed").is_some() => Some("smoke".into()),
         kinds::METRIC_VERDICT => Some(format!("metric:{}", ev.str_field("name")?)),

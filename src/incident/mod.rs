@@ -14,6 +14,7 @@ pub mod mitigation;
 pub mod outward;
 pub mod record;
 pub mod seats;
+pub mod tickets;
 
 pub use record::Record;
 pub use seats::Seats;
@@ -178,6 +179,8 @@ pub struct Incident {
     /// The page and the public status page.
     #[serde(default)]
     pub outward: outward::Outward,
+    /// The ticket in its tracker, what was written to it, the action items and follow-ups.
+    pub tickets: tickets::Tickets,
     /// How many events the journal holds.
     pub count: usize,
     /// The newest events (at most [`RECENT`]), for the timeline's first screen. Older ones are
@@ -254,6 +257,7 @@ impl Incident {
             gate_verdicts: Default::default(),
             mitigation: Default::default(),
             outward: Default::default(),
+            tickets: Default::default(),
             pir_completed: false,
             pr: None,
             seats: Seats::default(),
@@ -313,6 +317,7 @@ impl Incident {
                 self.opened_at = at;
                 self.detected_at = ev.time_field("detected_at").unwrap_or(at);
                 self.demo = ev.flag("demo");
+                self.tickets.untracked = ev.flag("no_ticket");
             }
             kinds::PRIORITY_CHANGED => {
                 if let Some(p) = ev.str_field("to").and_then(|p| p.parse().ok()) {
@@ -413,6 +418,13 @@ impl Incident {
             | kinds::PAGERDUTY_NOTE
             | kinds::STATUSPAGE_DRAFTED
             | kinds::STATUSPAGE_PUBLISHED => self.outward.apply(&ev),
+            kinds::NOTE
+            | kinds::TICKET_LINKED
+            | kinds::TICKET_COMMENTED
+            | kinds::TICKET_MOVED
+            | kinds::TICKET_WRITE_FAILED
+            | kinds::FOLLOWUP_CREATED
+            | kinds::FOLLOWUP_FAILED => self.tickets.apply(&ev),
             kinds::SENTRY_DEPLOY if ev.flag("ok") => {
                 self.release = ev.str_field("release").map(str::to_string);
             }

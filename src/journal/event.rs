@@ -116,6 +116,21 @@ pub mod kinds {
         /// Published on Statuspage: `incident` (its id there), `url`, `status`, `components`,
         /// `body`, `update` (an existing incident updated).
         STATUSPAGE_PUBLISHED = "statuspage_published",
+        /// The incident's ticket as its tracker had it when the incident opened: `key`,
+        /// `provider`, `title`, `url`, `state`, `priority`, `assignee`.
+        TICKET_LINKED = "ticket_linked",
+        /// A comment posted on the ticket: `of` (a milestone's id, or `resolution`), `url`,
+        /// `found` (it was there already, from before a crash).
+        TICKET_COMMENTED = "ticket_commented",
+        /// The ticket moved to `state` (GitHub: closed).
+        TICKET_MOVED = "ticket_moved",
+        /// A write to the ticket failed and waits to be tried again: `write`, `error`.
+        TICKET_WRITE_FAILED = "ticket_write_failed",
+        /// An action item created as an issue under the ticket: `item` (its text), `key`,
+        /// `url`, `remaining` (action items still without one).
+        FOLLOWUP_CREATED = "followup_created",
+        /// An action item that could not be created: `item`, `error`, `remaining`.
+        FOLLOWUP_FAILED = "followup_failed",
         EXPORT_WRITTEN = "export_written",
         SLACK_POSTED = "slack_posted",
         /// The internal update posted to Microsoft Teams (or why not): `ok`.
@@ -125,8 +140,13 @@ pub mod kinds {
     }
 
     /// Record-keeping kinds: in `incident.json` and `timeline.csv`, not in the review's table.
-    pub const BOOKKEEPING: &[&str] =
-        &[EXPORT_WRITTEN, CHECK_STARTED, SMOKE_STARTED, PAGERDUTY_NOTE];
+    pub const BOOKKEEPING: &[&str] = &[
+        EXPORT_WRITTEN,
+        CHECK_STARTED,
+        SMOKE_STARTED,
+        PAGERDUTY_NOTE,
+        TICKET_WRITE_FAILED,
+    ];
 
     /// Custom kinds (`warroom event TICKET x_…`) start with this.
     pub const CUSTOM_PREFIX: &str = "x_";

@@ -226,6 +226,13 @@ fn info_lines(m: &Model) -> Vec<Line<'static>> {
             theme::tone(tone),
         ));
     }
+    // The ticket as its tracker has it, and writes that wait.
+    if let Some((ticket, tone)) = crate::app::tickets::summary(m) {
+        elapsed.push(Span::styled(
+            format!("  ▤ {}", m.shown(&ticket)),
+            theme::tone(tone),
+        ));
+    }
     lines.push(Line::from(elapsed));
     if let Some(closed) = inc.closed_at {
         lines.push(Line::from(Span::styled(

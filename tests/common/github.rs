@@ -59,8 +59,27 @@ pub struct Fault {
     pub body: String,
 }
 
+/// An issue (the incident's ticket, or a follow-up created under it).
+#[derive(Debug, Clone, Default)]
+pub struct Issue {
+    pub number: u64,
+    pub id: u64,
+    pub title: String,
+    pub body: String,
+    pub state: String,
+    pub state_reason: Option<String>,
+    pub assignees: Vec<String>,
+    pub labels: Vec<String>,
+    pub comments: Vec<String>,
+    /// Sub-issues, by number.
+    pub subs: Vec<u64>,
+}
+
 #[derive(Default)]
 pub struct Hub {
+    pub issues: Vec<Issue>,
+    /// Who can be assigned an issue.
+    pub collaborators: Vec<String>,
     pub owner: String,
     pub repo: String,
     pub pulls: Vec<Pull>,
@@ -295,6 +314,144 @@ fn route(h: &mut Hub, method: &str, path: &str, query: &str, body: &str) -> (u16
                 None => not_found(),
             }
         }
+        _ => issue_route(h, method, parts.as_slice(), &req),
+    }
+}
+
+fn issue_json(h: &Hub, i: &Issue) -> Value {
+    let user = |login: &String| json!({"login": login, "id": 9, "type": "User"});
+    json!({"id": i.id, "node_id": format!("I_{}", i.id), "number": i.number, "title": i.title,
+           "body": i.body, "state": i.state, "state_reason": i.state_reason, "locked": false,
+           "url": format!("https://api.github.com/repos/{}/{}/issues/{}", h.owner, h.repo, i.number),
+           "html_url": format!("https://github.com/{}/{}/issues/{}", h.owner, h.repo, i.number),
+           "user": user(&"octo".to_string()),
+           "labels": i.labels.iter().map(|l| json!({"name": l, "color": "d73a4a"})).collect::<Vec<_>>(),
+           "assignees": i.assignees.iter().map(user).collect::<Vec<_>>(),
+           "comments": i.comments.len(), "created_at": "2026-12-04T09:00:00Z",
+           "updated_at": "2026-12-04T09:00:00Z", "closed_at": Value::Null})
+}
+
+fn invalid(field: &str, value: &Value) -> (u16, Value) {
+    (
+        422,
+        json!({"message": "Validation Failed", "errors": [{"value": value, "resource": "Issue", "field": field, "code": "invalid"}],
+               "documentation_url": "https://docs.github.com/rest/issues/issues#create-an-issue", "status": "422"}),
+    )
+}
+
+/// Issues, their comments and sub-issues, as GitHub's REST API answers them.
+fn issue_route(h: &mut Hub, method: &str, parts: &[&str], req: &Value) -> (u16, Value) {
+    let find = |h: &Hub, n: &str| h.issues.iter().position(|i| i.number.to_string() == n);
+    match (method, parts) {
+        ("GET", ["issues", n]) => match find(h, n) {
+            Some(i) => (200, issue_json(h, &h.issues[i])),
+            None => not_found(),
+        },
+        ("PATCH", ["issues", n]) => {
+            let Some(i) = find(h, n) else {
+                return not_found();
+            };
+            if let Some(s) = req.get("state") {
+                if !["open", "closed"].contains(&s.as_str().unwrap_or_default()) {
+                    return invalid("state", s);
+                }
+                h.issues[i].state = s.as_str().unwrap_or_default().into();
+            }
+            if let Some(r) = req.get("state_reason") {
+                if !(r.is_null()
+                    || ["completed", "not_planned", "duplicate", "reopened"]
+                        .contains(&r.as_str().unwrap_or_default()))
+                {
+                    return invalid("state_reason", r);
+                }
+                h.issues[i].state_reason = r.as_str().map(String::from);
+            }
+            (200, issue_json(h, &h.issues[i]))
+        }
+        ("GET", ["issues", n, "comments"]) => match find(h, n) {
+            Some(i) => {
+                let list: Vec<Value> = h.issues[i].comments.iter().enumerate().map(|(k, b)| {
+                    json!({"id": 500 + k, "body": b, "user": {"login": "warroom-bot", "id": 3},
+                           "html_url": format!("https://github.com/{}/{}/issues/{n}#issuecomment-{}", h.owner, h.repo, 500 + k),
+                           "created_at": "2026-12-04T09:00:00Z", "updated_at": "2026-12-04T09:00:00Z"})
+                }).collect();
+                (200, json!(list))
+            }
+            None => not_found(),
+        },
+        ("POST", ["issues", n, "comments"]) => {
+            let Some(i) = find(h, n) else {
+                return not_found();
+            };
+            let Some(body) = req["body"].as_str().filter(|b| !b.is_empty()) else {
+                return invalid("body", &req["body"]);
+            };
+            h.issues[i].comments.push(body.into());
+            let k = 500 + h.issues[i].comments.len() - 1;
+            (
+                201,
+                json!({"id": k, "body": body, "user": {"login": "warroom-bot", "id": 3},
+                         "html_url": format!("https://github.com/{}/{}/issues/{n}#issuecomment-{k}", h.owner, h.repo),
+                         "created_at": "2026-12-04T09:00:00Z", "updated_at": "2026-12-04T09:00:00Z"}),
+            )
+        }
+        ("POST", ["issues"]) => {
+            let Some(title) = req["title"].as_str().filter(|t| !t.is_empty()) else {
+                return invalid("title", &req["title"]);
+            };
+            let assignees: Vec<String> = req["assignees"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a.as_str().map(String::from))
+                .collect();
+            if let Some(bad) = assignees.iter().find(|a| !h.collaborators.contains(a)) {
+                return invalid("assignees", &json!(bad));
+            }
+            let number = h
+                .issues
+                .iter()
+                .map(|i| i.number)
+                .max()
+                .unwrap_or(0)
+                .max(h.pulls.len() as u64 + 40)
+                + 1;
+            let issue = Issue {
+                number,
+                id: 7_000_000 + number,
+                title: title.into(),
+                body: req["body"].as_str().unwrap_or_default().into(),
+                state: "open".into(),
+                assignees,
+                ..Issue::default()
+            };
+            let v = issue_json(h, &issue);
+            h.issues.push(issue);
+            (201, v)
+        }
+        ("GET", ["issues", n, "sub_issues"]) => match find(h, n) {
+            Some(i) => {
+                let subs: Vec<Value> = h.issues[i]
+                    .subs
+                    .iter()
+                    .filter_map(|s| h.issues.iter().find(|x| x.number == *s))
+                    .map(|x| issue_json(h, x))
+                    .collect();
+                (200, json!(subs))
+            }
+            None => not_found(),
+        },
+        ("POST", ["issues", n, "sub_issues"]) => {
+            let Some(i) = find(h, n) else {
+                return not_found();
+            };
+            let id = req["sub_issue_id"].as_u64().unwrap_or_default();
+            let Some(sub) = h.issues.iter().find(|x| x.id == id).map(|x| x.number) else {
+                return invalid("sub_issue_id", &req["sub_issue_id"]);
+            };
+            h.issues[i].subs.push(sub);
+            (201, issue_json(h, &h.issues[i]))
+        }
         _ => not_found(),
     }
 }
@@ -413,7 +570,10 @@ fn paginate(base: &str, path: &str, query: &str, mut value: Value) -> (Value, Op
         Some("check_runs")
     } else if path.ends_with("/status") {
         Some("statuses")
-    } else if path.ends_with("/reviews") {
+    } else if path.ends_with("/reviews")
+        || path.ends_with("/comments")
+        || path.ends_with("/sub_issues")
+    {
         None
     } else {
         return (value, None);

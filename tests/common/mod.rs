@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 pub mod github;
+pub mod jira;
+pub mod linear;
 pub mod openapi;
 pub mod pagerduty;
 pub mod prometheus;
