@@ -23,6 +23,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "pagerduty",
             "rollbar",
             "statuspage",
+            "tickets",
             "share",
             "export",
         ],

@@ -11,6 +11,7 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
+use common::jira::FakeJira;
 use common::linear::FakeLinear;
 use common::repo::TestRepo;
 
@@ -327,4 +328,300 @@ fn a_ticket_the_tracker_lacks_stops_the_opening_and_a_wrong_token_is_said() {
         "{err}"
     );
     assert!(!err.contains("lin_api_wrong"));
+}
+
+fn jira_config(url: &str) -> String {
+    format!(
+        "[tickets]\nprovider = \"jira\"\nurl = \"{url}\"\nemail = \"{}\"\n",
+        common::jira::EMAIL
+    )
+}
+
+#[test]
+fn jira_transitions_by_name_across_workflows_comments_on_every_page_and_linked_follow_ups() {
+    let jira = FakeJira::start();
+    let token = common::jira::TOKEN;
+    // A comment from before (its marker on the second page of comments) is found, not posted
+    // again.
+    jira.with(|h| {
+        let pay = &mut h.issues[0];
+        for (i, text) in [
+            "Seen in eu-west",
+            "Customers report refunds stuck",
+            "Fix deployed to production at 2026-12-04 10:00 UTC\n\n— warroom PAY-12 · fix_deployed",
+        ]
+        .iter()
+        .enumerate()
+        {
+            pay.comments
+                .push((format!("9{i}"), warroom::tickets::adf::from_text(text)));
+        }
+    });
+    let pay = Service::new(&jira_config(&jira.url), &[("JIRA_API_TOKEN", token)]);
+    let out = pay.ok(&["open", "PAY-12", "--priority", "P1", "--no-console"]);
+    assert!(
+        out.contains("Ticket PAY-12 in Jira: Refunds fail for cards issued abroad (In Progress)"),
+        "{out}"
+    );
+    let linked = &pay.events("PAY-12", "ticket_linked")[0];
+    assert_eq!(
+        (linked["priority"].as_str(), linked["assignee"].as_str()),
+        (Some("High"), Some("Ana Lopez"))
+    );
+    pay.ok(&[
+        "event",
+        "PAY-12",
+        "milestone",
+        "Fix deployed",
+        "-f",
+        "milestone=fix_deployed",
+    ]);
+    pay.ok(&[
+        "note",
+        "PAY-12",
+        "TODO: retry refunds for foreign cards (@ben, by 2026-12-11)",
+    ]);
+    jira.with(|h| h.limited = 1);
+    let out = pay.ok(&["close", "PAY-12"]);
+    assert!(
+        out.contains("PAY-12: the fix deployed comment was there already"),
+        "{out}"
+    );
+    assert!(out.contains("PAY-12 moved to Done"), "{out}");
+    let comments = jira.comments("PAY-12");
+    assert_eq!(comments.len(), 4, "{comments:#?}");
+    assert!(
+        comments[3].starts_with("Resolved: [P1] Refunds fail for cards issued abroad"),
+        "{}",
+        comments[3]
+    );
+    assert_eq!(jira.status("PAY-12"), "Done");
+
+    let out = pay.ok(&["followups", "PAY-12", "--create"]);
+    assert!(
+        out.contains("Follow-up PAY-101 created under PAY-12"),
+        "{out}"
+    );
+    pay.ok(&["followups", "PAY-12", "--create"]);
+    jira.with(|h| {
+        let made: Vec<_> = h
+            .issues
+            .iter()
+            .filter(|i| i.key.starts_with("PAY-1") && i.key != "PAY-12")
+            .collect();
+        assert_eq!(made.len(), 1, "created twice");
+        assert_eq!(made[0].assignee.as_deref(), Some("acc-ben"));
+        assert_eq!(made[0].due.as_deref(), Some("2026-12-11"));
+        assert_eq!(
+            h.links,
+            vec![("PAY-12".into(), "PAY-101".into(), "Relates".into())]
+        );
+    });
+    assert!(pay.pir("PAY-12").contains(&format!(
+        "[PAY-101]({}/browse/PAY-101): retry refunds",
+        jira.url
+    )));
+
+    // Another project, another workflow: its transition to Done is "Resolve", id 81.
+    let ops = Service::new(&jira_config(&jira.url), &[("JIRA_API_TOKEN", token)]);
+    ops.ok(&["open", "OPS-7", "--priority", "P2", "--no-console"]);
+    ops.ok(&["close", "OPS-7"]);
+    assert_eq!(jira.status("OPS-7"), "Done");
+    let (violations, requests) = jira.with(|h| (h.violations.clone(), h.requests.clone()));
+    assert!(violations.is_empty(), "{violations:#?}");
+    assert!(
+        requests.iter().any(|r| r.2 == 429),
+        "the rate limit was never met"
+    );
+    assert!(
+        requests
+            .iter()
+            .filter(|r| r.1.ends_with("/transitions") && r.0 == "POST")
+            .all(|r| r.2 == 204)
+    );
+    assert_no_secret(pay.home.path(), token);
+}
+
+#[test]
+fn github_issue_closed_as_completed_and_follow_ups_as_sub_issues() {
+    let gh = common::github::FakeGithub::start("acme", "api");
+    gh.with(|h| {
+        h.collaborators = vec!["ana".into()];
+        h.issues.push(common::github::Issue {
+            number: 88,
+            id: 7_000_088,
+            title: "Login loops after the SSO change".into(),
+            state: "open".into(),
+            assignees: vec!["ana".into()],
+            labels: vec!["P1".into()],
+            ..Default::default()
+        });
+    });
+    let config = format!(
+        "[github]\napi_url = \"{}\"\nrepository = \"acme/api\"\n\n[tickets]\nprovider = \"github\"\n",
+        gh.api
+    );
+    let token = "ghp_0123456789abcdefghijABCDEFGHIJ0123";
+    let svc = Service::new(&config, &[("GITHUB_TOKEN", token)]);
+    let out = svc.ok(&["open", "GH-88", "--priority", "P1", "--no-console"]);
+    assert!(
+        out.contains("Ticket #88 in GitHub: Login loops after the SSO change (open)"),
+        "{out}"
+    );
+    svc.ok(&[
+        "event",
+        "GH-88",
+        "milestone",
+        "Fix deployed",
+        "-f",
+        "milestone=fix_deployed",
+    ]);
+    // An owner who cannot be assigned on the repository: created unassigned, named in the body.
+    svc.ok(&[
+        "note",
+        "GH-88",
+        "TODO: cover SSO redirects in the e2e suite (@ana, by 2026-12-09)",
+    ]);
+    svc.ok(&[
+        "note",
+        "GH-88",
+        "TODO: page on login loops (@zoe, by 2026-12-20)",
+    ]);
+    svc.ok(&["close", "GH-88"]);
+    svc.ok(&["followups", "GH-88", "--create"]);
+    svc.ok(&["close", "GH-88"]);
+    gh.with(|h| {
+        let t = h.issues.iter().find(|i| i.number == 88).expect("ticket");
+        assert_eq!(
+            (t.state.as_str(), t.state_reason.as_deref()),
+            ("closed", Some("completed"))
+        );
+        assert_eq!(t.comments.len(), 2, "{:#?}", t.comments);
+        assert_eq!(t.subs.len(), 2);
+        let made: Vec<_> = h
+            .issues
+            .iter()
+            .filter(|i| t.subs.contains(&i.number))
+            .collect();
+        assert_eq!(made[0].assignees, vec!["ana".to_string()]);
+        assert!(made[1].assignees.is_empty());
+        assert!(made[1].body.contains("Owner: @zoe"));
+    });
+    let v = common::export_json(svc.home.path(), "GH-88");
+    assert_eq!(common::item_status(&v, "follow-up-tickets"), "done");
+    assert_eq!(common::item_status(&v, "ticket-updated"), "done");
+}
+
+/// The real console on a Linear ticket: the ticket in the header; a milestone marked while
+/// Linear is down waits, says so, and is posted once Linear answers; `T` lists the action items
+/// and `y` creates the ready ones; a restart posts nothing again.
+#[test]
+fn the_console_writes_the_ticket_waits_out_a_tracker_that_is_down_and_creates_follow_ups() {
+    use common::tmux::{Tmux, tmux_available};
+    use std::time::{Duration, Instant};
+    if !tmux_available() {
+        return;
+    }
+    let linear = FakeLinear::start(LINEAR_TOKEN);
+    let home = tempfile::tempdir().expect("home");
+    std::fs::write(home.path().join("warroom.toml"), linear_config(&linear.url)).expect("config");
+    let ticket = "ENG-1234";
+    let tmux = Tmux::new("tickets");
+    tmux.start_sized(home.path(), 180, 45);
+    let console = format!(
+        "LINEAR_API_KEY='{LINEAR_TOKEN}' {}",
+        common::bin().display()
+    );
+    tmux.line(&format!("{console} open {ticket} --priority P1"));
+    tmux.wait_for("Checklist");
+    tmux.wait_for("▤ ENG-1234 In Progress · Urgent · ana");
+
+    let cli = |args: &[&str]| {
+        let o = common::warroom_env(home.path(), home.path(), args, &[]);
+        assert!(o.status.success(), "{}", common::stderr(&o));
+    };
+    linear.with(|h| h.down = true);
+    cli(&[
+        "event",
+        ticket,
+        "milestone",
+        "Fix deployed",
+        "-f",
+        "milestone=fix_deployed",
+    ]);
+    tmux.wait_for("⚠ 1 write waiting since");
+    let failed = common::events_of(home.path(), ticket, "ticket_write_failed");
+    assert_eq!(failed.len(), 1, "{failed:#?}");
+    assert!(
+        failed[0]["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Linear answered 503")
+    );
+    assert!(linear.comments(ticket).is_empty());
+
+    let back = Instant::now();
+    linear.with(|h| h.down = false);
+    tmux.wait_for_within("fix deployed comment posted", Duration::from_secs(12));
+    eprintln!(
+        "posted {} ms after Linear came back (first wait 5 s)",
+        back.elapsed().as_millis()
+    );
+    let start = Instant::now();
+    while tmux.screen().contains("write waiting since") {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(linear.comments(ticket).len(), 1);
+    // Still recorded once, for all the tries.
+    assert_eq!(
+        common::events_of(home.path(), ticket, "ticket_write_failed").len(),
+        1
+    );
+
+    cli(&[
+        "note",
+        ticket,
+        "TODO: Add test for expired token validation (@ana, by 2026-12-10)",
+    ]);
+    cli(&["note", ticket, "TODO: rotate the signing keys"]);
+    tmux.wait_for("rotate the signing keys");
+    tmux.keys(&["T"]);
+    tmux.wait_for("Action items → follow-up tickets");
+    let screen = tmux.screen();
+    assert!(screen.contains("ready: @ana, by 2026-12-10"), "{screen}");
+    assert!(
+        screen.contains("needs an owner (@name) and a due date"),
+        "{screen}"
+    );
+    tmux.keys(&["y"]);
+    tmux.wait_for("Follow-up ENG-1002 created under ENG-1234");
+    let created = common::events_of(home.path(), ticket, "followup_created");
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0]["remaining"], 1);
+
+    // A restart: the record says what was written; nothing is posted again.
+    tmux.keys(&["q"]);
+    tmux.wait_gone("Checklist");
+    tmux.line(&format!("{console} resume {ticket}"));
+    tmux.wait_for("▤ ENG-1234 In Progress");
+    tmux.keys(&["c"]);
+    tmux.wait_for("Close the incident");
+    tmux.keys(&["y"]);
+    tmux.wait_for_within("ENG-1234 moved to Done", Duration::from_secs(10));
+    let comments = linear.comments(ticket);
+    assert_eq!(comments.len(), 2, "{comments:#?}");
+    assert!(comments[1].starts_with("Resolved: [P1]"));
+    let start = Instant::now();
+    while linear.state(ticket) != "Done" {
+        assert!(start.elapsed() < Duration::from_secs(5));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tmux.keys(&["q"]);
+    assert!(linear.with(|h| h.invalid.is_empty()));
+    assert_no_secret(home.path(), LINEAR_TOKEN);
 }

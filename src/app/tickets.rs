@@ -94,8 +94,8 @@ pub fn writes_for(inc: &crate::incident::Incident, view: &TicketsView) -> Vec<Wr
 /// After a fold: the writes the record asks for now go to the writer, when this seat speaks for
 /// the incident and the list changed.
 pub fn after_fold(m: &mut Model) -> Vec<Effect> {
-    if m.tickets.provider.is_none() || m.tickets.unavailable.is_some() || m.read_only() || !leads(m)
-    {
+    // A closed incident is written to as well: its close is what the resolution reports.
+    if m.tickets.provider.is_none() || m.tickets.unavailable.is_some() || !leads(m) {
         return Vec::new();
     }
     let writes = outbox(m);
@@ -120,7 +120,7 @@ pub fn after_fold(m: &mut Model) -> Vec<Effect> {
 /// When the console starts: the ticket is read if the record has not linked it (and the
 /// incident was not opened without one), and what waits is written.
 pub fn at_start(m: &mut Model) -> Vec<Effect> {
-    if m.tickets.provider.is_none() || m.tickets.unavailable.is_some() || m.read_only() {
+    if m.tickets.provider.is_none() || m.tickets.unavailable.is_some() {
         return Vec::new();
     }
     let t = &m.incident.tickets;
@@ -428,7 +428,7 @@ fn create(m: &mut Model, items: Vec<ActionItem>) -> Vec<Effect> {
         m.say(Tone::Error, said);
         return Vec::new();
     }
-    if m.read_only() || !leads(m) {
+    if !leads(m) {
         m.say(
             Tone::Warn,
             "Only the commander's seat creates follow-ups (R hands roles, H the command)",

@@ -71,6 +71,16 @@ pub fn settings(loaded: &Loaded, file_text: Option<&str>, redactor: &Redactor) -
         &loaded.config.teams.webhook_env,
         loaded.config.teams.webhook_command.is_some(),
     ));
+    let t = &loaded.config.tickets;
+    if let Some(kind) = t.provider()
+        && kind != crate::config::TrackerKind::Github
+    {
+        out.push(secret_from_env(
+            "tickets token",
+            &t.token_var(),
+            t.token_command.is_some(),
+        ));
+    }
     out
 }
 

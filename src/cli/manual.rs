@@ -111,6 +111,14 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "TEAMS_WEBHOOK_URL",
         "The Microsoft Teams Workflows webhook the same posts go to, as an Adaptive Card (the name is [teams] webhook_env).",
     ),
+    (
+        "LINEAR_API_KEY",
+        "Linear's API key when [tickets] provider = \"linear\" (the name is [tickets] token_env).",
+    ),
+    (
+        "JIRA_API_TOKEN",
+        "Jira Cloud's API token when [tickets] provider = \"jira\" (the name is [tickets] token_env).",
+    ),
     ("NO_COLOR", "When set, the console draws without colour."),
 ];
 

@@ -38,7 +38,7 @@ pub(super) fn read(
             return Ok(None);
         }
     };
-    match runtime()?.block_on(tracker.read(ticket)) {
+    match runtime()?.block_on(crate::tickets::patiently(|| tracker.read(ticket))) {
         Ok(t) => Ok(Some((tracker.kind(), t))),
         Err(e) if e.not_found => Err(Fail::Usage(format!(
             "{ticket} is not a {} issue ({e}): check the ticket, or open without one: --no-ticket",
@@ -105,7 +105,9 @@ pub(super) fn flush(ctx: &Ctx, loaded: &Loaded, ticket: &str) -> Result<()> {
     let rt = runtime()?;
     let mut tickets = inc.tickets.clone();
     for w in &writes {
-        let draft = match rt.block_on(perform(&tracker, &linked.key, w)) {
+        let draft = match rt.block_on(crate::tickets::patiently(|| {
+            perform(&tracker, &linked.key, w)
+        })) {
             Ok(outcome) => done_event(&tickets, &linked.key, outcome),
             Err(e) => {
                 println!(
@@ -187,7 +189,9 @@ pub(super) fn followups(ctx: &Ctx, ticket: &str, create: bool) -> Result<()> {
     for item in items {
         let issue = new_issue(&item, &parent, &inc.title);
         let result = rt
-            .block_on(tracker.follow_up(&parent.key, &issue))
+            .block_on(crate::tickets::patiently(|| {
+                tracker.follow_up(&parent.key, &issue)
+            }))
             .map_err(|e| e.to_string());
         failed += usize::from(result.is_err());
         let ev = writer

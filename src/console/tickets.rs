@@ -100,8 +100,7 @@ impl Desk {
         };
         tokio::spawn(async move {
             for (item, issue) in issues {
-                let result = tracker
-                    .follow_up(&parent, &issue)
+                let result = crate::tickets::patiently(|| tracker.follow_up(&parent, &issue))
                     .await
                     .map_err(|e| e.to_string());
                 if tx

@@ -239,6 +239,24 @@ impl Tracker {
     }
 }
 
+/// Asks again when the tracker names a short wait (a rate limit), three times at most.
+pub async fn patiently<T, F, Fut>(mut ask: F) -> Result<T, TrackerError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, TrackerError>>,
+{
+    let mut tries = 0;
+    loop {
+        match ask().await {
+            Err(e) if tries < 3 && e.wait.is_some_and(|w| w <= Duration::from_secs(60)) => {
+                tries += 1;
+                tokio::time::sleep(e.wait.unwrap_or_default()).await;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// What an HTTP answer said, read to the cap: its status, its `Retry-After`-like wait (the
 /// tracker's own header), and its JSON (or `Null`).
 struct Answer {

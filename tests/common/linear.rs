@@ -46,11 +46,13 @@ pub struct Issue {
     pub comments: Vec<(String, String)>,
 }
 
+/// (id, key, [(workflow state id, name)])
+pub type Team = (String, String, Vec<(String, String)>);
+
 #[derive(Debug, Default)]
 pub struct Hub {
     pub token: String,
-    /// (id, key, [(state id, name)])
-    pub teams: Vec<(String, String, Vec<(String, String)>)>,
+    pub teams: Vec<Team>,
     /// (id, name, display name, email)
     pub users: Vec<(String, String, String, String)>,
     pub issues: Vec<Issue>,
