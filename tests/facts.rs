@@ -418,6 +418,29 @@ fn rows() -> Vec<Row> {
             vec![ev(15, "slack_posted", "posted", &[("ok", true.into())])],
         ),
         sticky(
+            "ticket-updated",
+            vec![ev(
+                80,
+                kinds::TICKET_COMMENTED,
+                "Resolution posted on ENG-9",
+                &[("of", "resolution".into()), ("url", "https://x/c/1".into())],
+            )],
+        ),
+        sticky(
+            "follow-up-tickets",
+            vec![ev(
+                85,
+                kinds::FOLLOWUP_CREATED,
+                "Follow-up ENG-12 created",
+                &[
+                    ("item", "Add a canary".into()),
+                    ("key", "ENG-12".into()),
+                    ("url", "https://x/ENG-12".into()),
+                    ("remaining", 0.into()),
+                ],
+            )],
+        ),
+        sticky(
             "pir-written",
             vec![ev(90, kinds::PIR_COMPLETED, "done", &[])],
         ),
