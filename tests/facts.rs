@@ -426,20 +426,32 @@ fn rows() -> Vec<Row> {
                 &[("of", "resolution".into()), ("url", "https://x/c/1".into())],
             )],
         ),
-        sticky(
-            "follow-up-tickets",
-            vec![ev(
+        Row {
+            item: "follow-up-tickets",
+            before: vec![ev(
+                80,
+                kinds::NOTE,
+                "TODO: Add a canary (@ana, by 2026-12-10)",
+                &[],
+            )],
+            arrive: vec![ev(
                 85,
                 kinds::FOLLOWUP_CREATED,
                 "Follow-up ENG-12 created",
                 &[
-                    ("item", "Add a canary".into()),
+                    ("item", "Add a canary (@ana, by 2026-12-10)".into()),
                     ("key", "ENG-12".into()),
                     ("url", "https://x/ENG-12".into()),
                     ("remaining", 0.into()),
                 ],
             )],
-        ),
+            withdraw: vec![ev(
+                95,
+                kinds::NOTE,
+                "TODO: alert on refresh failures (@ben, by 2026-12-12)",
+                &[],
+            )],
+        },
         sticky(
             "pir-written",
             vec![ev(90, kinds::PIR_COMPLETED, "done", &[])],
@@ -763,4 +775,37 @@ fn staging_with_sentry_waits_for_its_answer() {
     let mut quiet = Incident::from_events("ENG-9", checklist(), [opened(), staged(20, 0)]);
     quiet.apply(sentry(22, "no_new_issues", key));
     assert_eq!(status(&quiet, "staging"), "pending");
+}
+
+/// A new action item takes back "every follow-up created"; the same item noted again, whose
+/// ticket exists, does not.
+#[test]
+fn only_an_action_item_without_a_ticket_unticks_the_follow_ups() {
+    let item = "Add a canary (@ana, by 2026-12-10)";
+    let mut inc = Incident::from_events(
+        "ENG-9",
+        checklist(),
+        [
+            opened(),
+            ev(80, kinds::NOTE, &format!("TODO: {item}"), &[]),
+            ev(
+                85,
+                kinds::FOLLOWUP_CREATED,
+                "Follow-up ENG-12 created",
+                &[
+                    ("item", item.into()),
+                    ("key", "ENG-12".into()),
+                    ("url", "https://x/ENG-12".into()),
+                    ("remaining", 0.into()),
+                ],
+            ),
+        ],
+    );
+    assert_eq!(status(&inc, "follow-up-tickets"), "done");
+    inc.apply(ev(90, kinds::NOTE, &format!("action: {item}"), &[]));
+    assert_eq!(status(&inc, "follow-up-tickets"), "done");
+    inc.apply(ev(91, kinds::NOTE, "a plain note about TODO lists", &[]));
+    assert_eq!(status(&inc, "follow-up-tickets"), "done");
+    inc.apply(ev(92, kinds::NOTE, "todo: rotate the signing keys", &[]));
+    assert_eq!(status(&inc, "follow-up-tickets"), "pending");
 }

@@ -231,6 +231,19 @@ impl Incident {
                     self.release_matching(|k| k.starts_with("error_rate|new_issues|"), ev.at, why);
                 }
             }
+            // A new action item has no ticket yet: "every follow-up created" no longer holds.
+            kinds::NOTE => {
+                let fresh = super::tickets::action_text(&ev.text).is_some_and(|t| {
+                    !matches!(
+                        self.tickets.followups.get(t),
+                        Some(super::tickets::Followup::Created { .. })
+                    )
+                });
+                if fresh {
+                    let why = format!("{why}: a new action item has no ticket yet");
+                    self.release_matching(|k| k.starts_with("followup_created|"), ev.at, &why);
+                }
+            }
             // Another pull request: the reviews and checks of the one before are not its own.
             kinds::PR_OPENED => {
                 self.release_matching(
