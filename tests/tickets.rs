@@ -603,6 +603,19 @@ fn the_console_writes_the_ticket_waits_out_a_tracker_that_is_down_and_creates_fo
     let created = common::events_of(home.path(), ticket, "followup_created");
     assert_eq!(created.len(), 1);
     assert_eq!(created[0]["remaining"], 1);
+    // An item added from the list is a TODO note, and becomes a ticket like the others.
+    tmux.keys(&["T"]);
+    tmux.wait_for("· a adds one");
+    tmux.keys(&["a"]);
+    tmux.line("alert on refresh failures (@ben, by 2026-12-12)");
+    tmux.wait_for("TODO: alert on refresh failures");
+    tmux.keys(&["T"]);
+    tmux.wait_for("ready: @ben, by 2026-12-12");
+    tmux.keys(&["y"]);
+    tmux.wait_for("Follow-up ENG-1003 created under ENG-1234");
+    let created = common::events_of(home.path(), ticket, "followup_created");
+    assert_eq!(created.len(), 2);
+    assert_eq!(created[1]["item"], "alert on refresh failures (@ben, by 2026-12-12)");
 
     // A restart: the record says what was written; nothing is posted again.
     tmux.keys(&["q"]);

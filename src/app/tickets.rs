@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::menus::{Menu, MenuRow};
-use super::model::{Mode, Model, PickPurpose, Tone};
+use super::model::{InputPurpose, Mode, Model, PickPurpose, Tone};
 use super::msg::Effect;
 use super::paging::leads;
 use crate::config::{TicketsConfig, TrackerKind};
@@ -327,10 +327,11 @@ pub fn tickets_key(m: &mut Model) -> Vec<Effect> {
         return Vec::new();
     };
     if m.incident.tickets.items.is_empty() {
+        add_item(m);
         m.say(
             Tone::Info,
             format!(
-                "No action items yet: n → \"TODO: what (@owner, by YYYY-MM-DD)\" adds one; T then creates it in {}",
+                "No action items yet: what (@owner, by YYYY-MM-DD), Enter notes it; T then creates it in {}",
                 provider.name()
             ),
         );
@@ -341,6 +342,14 @@ pub fn tickets_key(m: &mut Model) -> Vec<Effect> {
         selected: 0,
     };
     Vec::new()
+}
+
+/// `a` on the list: an action item is a `TODO:` note, so the note prompt opens with the tag.
+pub fn add_item(m: &mut Model) {
+    m.mode = Mode::Input {
+        purpose: InputPurpose::Note,
+        text: "TODO: ".into(),
+    };
 }
 
 pub fn menu(m: &Model) -> Menu {
@@ -367,7 +376,7 @@ pub fn menu(m: &Model) -> Menu {
         title: " Action items → follow-up tickets ",
         rows,
         footer: vec![format!(
-            " y creates every ready one in {provider}{under} · Enter: the selected one"
+            " y creates every ready one in {provider}{under} · Enter: the selected one · a adds one"
         )],
     }
 }

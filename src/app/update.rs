@@ -274,6 +274,10 @@ fn on_key(m: &mut Model, key: KeyEvent) -> Vec<Effect> {
                 KeyCode::Char('y') if purpose == PickPurpose::Followups => {
                     super::tickets::create_all(m)
                 }
+                KeyCode::Char('a') if purpose == PickPurpose::Followups => {
+                    super::tickets::add_item(m);
+                    Vec::new()
+                }
                 KeyCode::Char(d @ '0'..='9') => {
                     let first = purpose.first_key();
                     let index = match (d, first) {
