@@ -425,6 +425,28 @@ fn jira_transitions_by_name_across_workflows_comments_on_every_page_and_linked_f
     // Another project, another workflow: its transition to Done is "Resolve", id 81.
     let ops = Service::new(&jira_config(&jira.url), &[("JIRA_API_TOKEN", token)]);
     ops.ok(&["open", "OPS-7", "--priority", "P2", "--no-console"]);
+    // A site without the Relates link type: the follow-up is made once, and said unlinked.
+    jira.with(|h| h.link_types.retain(|t| t != "Relates"));
+    ops.ok(&[
+        "note",
+        "OPS-7",
+        "TODO: page on refund errors (@ben, by 2026-12-11)",
+    ]);
+    let out = ops.ok(&["followups", "OPS-7", "--create"]);
+    assert!(
+        out.contains("Follow-up OPS-101 created, not linked under OPS-7 (Jira found nothing (404): No issue link type with name 'Relates' found.)"),
+        "{out}"
+    );
+    ops.ok(&["followups", "OPS-7", "--create"]);
+    assert_eq!(
+        jira.with(|h| h
+            .issues
+            .iter()
+            .filter(|i| i.key.starts_with("OPS-1"))
+            .count()),
+        1,
+        "created twice"
+    );
     ops.ok(&["close", "OPS-7"]);
     assert_eq!(jira.status("OPS-7"), "Done");
     let (violations, requests) = jira.with(|h| (h.violations.clone(), h.requests.clone()));
@@ -615,7 +637,10 @@ fn the_console_writes_the_ticket_waits_out_a_tracker_that_is_down_and_creates_fo
     tmux.wait_for("Follow-up ENG-1003 created under ENG-1234");
     let created = common::events_of(home.path(), ticket, "followup_created");
     assert_eq!(created.len(), 2);
-    assert_eq!(created[1]["item"], "alert on refresh failures (@ben, by 2026-12-12)");
+    assert_eq!(
+        created[1]["item"],
+        "alert on refresh failures (@ben, by 2026-12-12)"
+    );
 
     // A restart: the record says what was written; nothing is posted again.
     tmux.keys(&["q"]);

@@ -263,12 +263,29 @@ pub fn followup_event(t: &Tickets, key: &str, item: &str, result: Result<Linked,
         .filter(|i| !matches!(t.followups.get(&i.text), Some(Followup::Created { .. })))
         .count();
     match result {
-        Ok(Linked { key: made, url, .. }) => Draft::new(
+        Ok(Linked {
+            key: made,
+            url,
+            unlinked: None,
+            ..
+        }) => Draft::new(
             kinds::FOLLOWUP_CREATED,
             format!("Follow-up {made} created under {key}: {item}"),
         )
         .field("key", made)
         .field("url", url),
+        Ok(Linked {
+            key: made,
+            url,
+            unlinked: Some(why),
+            ..
+        }) => Draft::new(
+            kinds::FOLLOWUP_CREATED,
+            format!("Follow-up {made} created, not linked under {key} ({why}): {item}"),
+        )
+        .field("key", made)
+        .field("url", url)
+        .field("unlinked", why),
         Err(error) => Draft::new(
             kinds::FOLLOWUP_FAILED,
             format!("Follow-up not created ({error}): {item}"),

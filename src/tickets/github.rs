@@ -58,6 +58,7 @@ impl Issues {
             key: format!("#{}", i["number"].as_u64().unwrap_or_default()),
             title: s(i, "title"),
             url: s(i, "html_url"),
+            unlinked: None,
         }
     }
 
@@ -177,14 +178,17 @@ impl Issues {
             None => self.client.post("issues", &body).await,
         }
         .map_err(error)?;
-        let _: Value = self
-            .client
-            .post(
-                &format!("issues/{n}/sub_issues"),
-                &json!({ "sub_issue_id": created["id"].as_u64().unwrap_or_default() }),
-            )
-            .await
-            .map_err(error)?;
-        Ok(self.linked(&created))
+        let sub_issue = json!({ "sub_issue_id": created["id"].as_u64().unwrap_or_default() });
+        let link = super::patiently(|| async {
+            self.client
+                .post::<Value>(&format!("issues/{n}/sub_issues"), &sub_issue)
+                .await
+                .map_err(error)
+        })
+        .await;
+        Ok(Linked {
+            unlinked: link.err().map(|e| e.words),
+            ..self.linked(&created)
+        })
     }
 }

@@ -228,6 +228,7 @@ impl Jira {
                 key: s(o, "/key"),
                 title: s(o, "/fields/summary"),
                 url: self.browse(&s(o, "/key")),
+                unlinked: None,
             })
             .collect())
     }
@@ -269,21 +270,19 @@ impl Jira {
             )
             .await?;
         let key = s(&made, "/key");
-        self.call(
-            Method::POST,
-            "issueLink",
-            &[],
-            Some(json!({
-                "type": { "name": "Relates" },
-                "inwardIssue": { "key": parent },
-                "outwardIssue": { "key": key },
-            })),
-        )
-        .await?;
+        let link = json!({
+            "type": { "name": "Relates" },
+            "inwardIssue": { "key": parent },
+            "outwardIssue": { "key": key },
+        });
+        let linked =
+            super::patiently(|| self.call(Method::POST, "issueLink", &[], Some(link.clone())))
+                .await;
         Ok(Linked {
             url: self.browse(&key),
             key,
             title: issue.title.clone(),
+            unlinked: linked.err().map(|e| e.words),
         })
     }
 }

@@ -226,6 +226,7 @@ impl Linear {
                 key: s(c, "/identifier"),
                 title: s(c, "/title"),
                 url: s(c, "/url"),
+                unlinked: None,
             })
             .collect())
     }
@@ -294,6 +295,7 @@ impl Linear {
             key: s(i, "/identifier"),
             title: s(i, "/title"),
             url: s(i, "/url"),
+            unlinked: None,
         })
     }
 }

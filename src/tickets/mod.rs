@@ -43,6 +43,9 @@ pub struct Linked {
     pub key: String,
     pub title: String,
     pub url: String,
+    /// Created, but the tracker refused to link it under the ticket: why. Said, and not
+    /// retried, since a retry would create the follow-up a second time.
+    pub unlinked: Option<String>,
 }
 
 /// A follow-up to create under the ticket.
@@ -312,9 +315,14 @@ fn refused(
             "{who} refused the token (401){detail}: set {var} to a token that can see the ticket"
         )),
         403 => TrackerError::lasting(format!("{who} refused it (403){detail}")),
+        // Jira answers 404 for a missing link type too: its own words say which.
+        404 if detail.is_empty() => TrackerError {
+            not_found: true,
+            ..TrackerError::lasting(format!("{who} has no such issue (404)"))
+        },
         404 => TrackerError {
             not_found: true,
-            ..TrackerError::lasting(format!("{who} has no such issue (404){detail}"))
+            ..TrackerError::lasting(format!("{who} found nothing (404){detail}"))
         },
         429 => TrackerError {
             wait: Some(wait.unwrap_or(Duration::from_secs(60))),

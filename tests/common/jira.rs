@@ -47,6 +47,8 @@ pub struct Hub {
     pub limited: usize,
     /// Comments per page, at most.
     pub page: usize,
+    /// The site's link types (Jira sites rename and remove them); every site starts with Relates.
+    pub link_types: Vec<String>,
 }
 
 /// A project's workflow: (transition id, its name, the status it leads to).
@@ -294,12 +296,18 @@ impl Hub {
                     body["inwardIssue"]["key"].as_str(),
                     body["outwardIssue"]["key"].as_str(),
                 );
+                let ty = body["type"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                if !self.link_types.contains(&ty) {
+                    return error(
+                        404,
+                        &[&format!("No issue link type with name '{ty}' found.")],
+                    );
+                }
                 match (a.and_then(|a| self.find(a)), b.and_then(|b| self.find(b))) {
                     (Some(_), Some(_)) => {
-                        let ty = body["type"]["name"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_string();
                         self.links.push((
                             a.unwrap_or_default().into(),
                             b.unwrap_or_default().into(),
@@ -465,6 +473,7 @@ impl FakeJira {
                 ),
             ],
             page: 2,
+            link_types: vec!["Relates".into(), "Blocks".into()],
             ..Hub::default()
         }));
         let spec = Arc::new(Spec::load("jira/platform.openapi.json"));
