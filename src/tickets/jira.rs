@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{Comment, Linked, MAX_PAGES, NewIssue, Ticket, TrackerError, adf};
+use super::{Comment, Linked, MAX_PAGES, NewIssue, Ticket, TrackerError, adf, text_at as s};
 use crate::config::TicketsConfig;
 
 const WHO: &str = "Jira";
@@ -29,13 +29,6 @@ impl std::fmt::Debug for Jira {
             .field("site", &self.site)
             .finish_non_exhaustive()
     }
-}
-
-fn s(v: &Value, path: &str) -> String {
-    v.pointer(path)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
 }
 
 /// Jira's `errorMessages` and `errors`, in one line.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{Comment, Linked, MAX_PAGES, NewIssue, Ticket, TrackerError};
+use super::{Comment, Linked, MAX_PAGES, NewIssue, Ticket, TrackerError, text_at as s};
 use crate::config::TicketsConfig;
 
 const WHO: &str = "Linear";
@@ -83,13 +83,6 @@ impl std::fmt::Debug for Linear {
             .field("url", &self.url)
             .finish_non_exhaustive()
     }
-}
-
-fn s(v: &Value, path: &str) -> String {
-    v.pointer(path)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
 }
 
 impl Linear {

@@ -336,6 +336,14 @@ fn refused(
     }
 }
 
+/// The text at a JSON pointer, or nothing.
+fn text_at(v: &Value, pointer: &str) -> String {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
 /// A follow-up's owner as the tracker may know them: `@ana` → `ana`.
 fn owner_name(owner: &str) -> &str {
     owner.trim().trim_start_matches('@')

@@ -343,21 +343,13 @@ struct Ctx {
 }
 
 async fn handle(State(ctx): State<Arc<Ctx>>, req: Request) -> Response {
-    let method = req.method().to_string();
-    let path = req.uri().path().to_string();
-    let query: Vec<(String, String)> = req
-        .uri()
-        .query()
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .into_owned()
-                .collect()
-        })
-        .unwrap_or_default();
-    let headers = req.headers().clone();
-    let bytes = axum::body::to_bytes(req.into_body(), 1 << 20)
-        .await
-        .unwrap_or_default();
+    let super::Incoming {
+        method,
+        path,
+        query,
+        headers,
+        bytes,
+    } = super::Incoming::read(req).await;
     let body: Option<Value> = serde_json::from_slice(&bytes).ok();
     let base = ctx.base.lock().expect("base").clone();
     let mut h = ctx.hub.lock().expect("hub");

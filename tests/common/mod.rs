@@ -281,3 +281,35 @@ pub fn serve(app: axum::Router) -> std::net::SocketAddr {
     });
     rx.recv().expect("addr")
 }
+
+/// A request to a stand-in, read whole: method, path, query pairs, headers and body.
+pub struct Incoming {
+    pub method: String,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub headers: axum::http::HeaderMap,
+    pub bytes: axum::body::Bytes,
+}
+
+impl Incoming {
+    pub async fn read(req: axum::extract::Request) -> Incoming {
+        let query = req
+            .uri()
+            .query()
+            .map(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .into_owned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        Incoming {
+            method: req.method().to_string(),
+            path: req.uri().path().to_string(),
+            query,
+            headers: req.headers().clone(),
+            bytes: axum::body::to_bytes(req.into_body(), 1 << 20)
+                .await
+                .unwrap_or_default(),
+        }
+    }
+}

@@ -218,21 +218,13 @@ fn page(items: Vec<Value>, key: &str, query: &[(String, String)]) -> Value {
 }
 
 async fn handle(State(ctx): State<Arc<Ctx>>, req: Request) -> Response {
-    let method = req.method().to_string();
-    let path = req.uri().path().to_string();
-    let query: Vec<(String, String)> = req
-        .uri()
-        .query()
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .into_owned()
-                .collect()
-        })
-        .unwrap_or_default();
-    let headers = req.headers().clone();
-    let bytes = axum::body::to_bytes(req.into_body(), 1 << 20)
-        .await
-        .unwrap_or_default();
+    let super::Incoming {
+        method,
+        path,
+        query,
+        headers,
+        bytes,
+    } = super::Incoming::read(req).await;
     let body: Option<Value> = serde_json::from_slice(&bytes).ok();
     let (status, answer, extra) = answer(&ctx, &method, &path, &query, &headers, body);
     let mut s = ctx.state.lock().expect("state");

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 
 #[derive(Debug, Clone)]
@@ -92,21 +92,13 @@ pub fn fixture(name: &str) -> Vec<u8> {
 }
 
 async fn handle(State(inner): State<Arc<Mutex<Inner>>>, req: Request) -> Response {
-    let method = req.method().to_string();
-    let path = req.uri().path().to_string();
-    let query: Vec<(String, String)> = req
-        .uri()
-        .query()
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .into_owned()
-                .collect()
-        })
-        .unwrap_or_default();
-    let headers: HeaderMap = req.headers().clone();
-    let body = axum::body::to_bytes(req.into_body(), 1 << 20)
-        .await
-        .unwrap_or_default();
+    let super::Incoming {
+        method,
+        path,
+        query,
+        headers,
+        bytes: body,
+    } = super::Incoming::read(req).await;
     let auth = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
