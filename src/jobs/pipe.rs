@@ -8,7 +8,7 @@ use tokio::sync::mpsc;
 /// the pipe is read again after [`PACE`], so many small writes cost one wake-up. A flood
 /// fills every read and is never paced.
 const PACE_BELOW: usize = 4096;
-const PACE: Duration = Duration::from_millis(25);
+const PACE: Duration = Duration::from_millis(50);
 /// After a read that did not fill half the buffer: output arrives slower than it is read.
 const GATHER: Duration = Duration::from_millis(2);
 const READ_SIZE: usize = 256 * 1024;

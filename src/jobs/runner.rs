@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::job::{JobKind, JobSpec, Outcome, RunMsg, Step};
 use super::pipe::read_pipe;
-use super::sink::{FLUSH, Sink, header, log_path};
+use super::sink::{Sink, header, log_path};
 use super::smoke::run_http;
 use crate::config::SmokeConfig;
 use crate::output::Redactor;
@@ -299,18 +299,18 @@ async fn run_shell(
         if status.is_some() && (!pipes_open || drained) {
             // What was read before the drain ended is kept, even if the timer won the race.
             while let Ok(bytes) = chunks.try_recv() {
-                term.feed(&bytes, |row| sink.settled(row));
+                sink.settle(term.feed(&bytes));
             }
             break;
         }
         tokio::select! {
             chunk = chunks.recv(), if pipes_open => match chunk {
                 Some(bytes) => {
-                    term.feed(&bytes, |row| sink.settled(row));
+                    sink.settle(term.feed(&bytes));
                     if let (Some(until), Some(cap)) = (drain_until.as_mut(), drain_cap) {
                         *until = cap.min(tokio::time::Instant::now() + DRAIN);
                     }
-                    let soon = tokio::time::Instant::now() + FLUSH;
+                    let soon = tokio::time::Instant::now() + sink.due();
                     flush_at = Some(flush_at.map_or(soon, |t| t.min(soon)));
                 }
                 None => pipes_open = false,
@@ -349,7 +349,7 @@ async fn run_shell(
         }
         signal_group(group, nix::sys::signal::Signal::SIGKILL);
     }
-    term.finish(|row| sink.settled(row));
+    sink.settle(term.finish());
     pgid.store(0, Ordering::SeqCst);
     let outcome = match status {
         _ if was_cancelled => Outcome::Cancelled,

@@ -96,11 +96,24 @@ impl<'a> Sink<'a> {
         sink
     }
 
-    /// A line that will not change any more, redacted whole (a secret the terminal wrapped is
-    /// still one secret): to the log file, and to the next batch as the rows the screen shows.
-    pub(super) fn settled(&mut self, line: Settled) {
+    /// Lines that will not change any more, each redacted whole (a secret the terminal wrapped
+    /// is still one secret): to the log file, and to the next batch as the rows the screen
+    /// shows. They pass the redactor's gate together.
+    pub(super) fn settle(&mut self, lines: std::vec::Drain<'_, Settled>) {
+        let texts: Vec<&str> = lines.as_slice().iter().map(|l| l.text.as_str()).collect();
+        let clean = self.redactor.clean_each(&texts);
+        drop(texts);
+        for (line, clean) in lines.zip(clean) {
+            self.settled(line, clean);
+        }
+    }
+
+    fn settled(&mut self, line: Settled, clean: bool) {
         // A clean line (most of a flood) moves on as it came, without a copy.
-        let text = match self.redactor.redact_line(&line.text, &mut self.in_key) {
+        let text = match self
+            .redactor
+            .redact_gated(&line.text, &mut self.in_key, || clean)
+        {
             Cow::Borrowed(_) => line.text,
             Cow::Owned(redacted) => redacted,
         };
@@ -131,6 +144,15 @@ impl<'a> Sink<'a> {
             let _ = writeln!(f, "{}", strip_sgr(&text));
         }
         self.batch.push_back(text);
+    }
+
+    /// How soon what is pending should be handed on: settled rows within [`FLUSH`], redrawn
+    /// rows alone at the spinner's frame rate (so a redraw does not wake the loop twice).
+    pub(super) fn due(&self) -> Duration {
+        if !self.batch.is_empty() || self.skipped > 0 {
+            return FLUSH;
+        }
+        LIVE_EVERY.saturating_sub(self.live_at.elapsed()).max(FLUSH)
     }
 
     /// Hands what is pending to the screen without waiting: if the loop is busy, the batch

@@ -2,6 +2,7 @@
 //! made inert, and cleared of secrets.
 
 pub mod ansi;
+mod gate;
 pub mod lines;
 pub mod redact;
 pub mod rules;

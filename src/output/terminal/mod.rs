@@ -61,8 +61,8 @@ impl Terminal {
         }
     }
 
-    /// Writes bytes; rows that settle are handed to `settled` in order.
-    pub fn feed(&mut self, bytes: &[u8], mut settled: impl FnMut(Settled)) {
+    /// Writes bytes; hands back the rows that settled, in order.
+    pub fn feed(&mut self, bytes: &[u8]) -> std::vec::Drain<'_, Settled> {
         let mut rest = bytes;
         while !rest.is_empty() {
             let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
@@ -74,11 +74,7 @@ impl Terminal {
             let shortcut = !self.no_shortcut;
             #[cfg(not(test))]
             let shortcut = true;
-            if shortcut
-                && self.ground
-                && text.iter().all(|b| (0x20..0x7f).contains(b))
-                && self.screen.append_plain(text)
-            {
+            if shortcut && self.ground && printable_ascii(text) && self.screen.append_plain(text) {
                 if text.len() < piece.len() {
                     self.screen.line_feed();
                 }
@@ -87,18 +83,17 @@ impl Terminal {
                 self.ground = ends_between_sequences(piece, self.ground);
             }
         }
-        for s in self.screen.settled.drain(..) {
-            settled(s);
-        }
+        self.screen.settled.drain(..)
     }
 
-    /// At the end of the output: every row left settles, except blank rows at the bottom.
-    pub fn finish(&mut self, mut settled: impl FnMut(Settled)) {
+    /// At the end of the output: every row left settles, except blank rows at the bottom; the
+    /// screen is blank again.
+    pub fn finish(&mut self) -> std::vec::Drain<'_, Settled> {
         self.screen.finish();
-        for s in self.screen.settled.drain(..) {
-            settled(s);
-        }
+        let rows = std::mem::take(&mut self.screen.settled);
         *self = Terminal::sized(self.screen.cols, self.screen.height);
+        self.screen.settled = rows;
+        self.screen.settled.drain(..)
     }
 
     /// A number that changes whenever the live rows do.
@@ -111,6 +106,14 @@ impl Terminal {
     pub fn live(&self) -> Vec<String> {
         self.screen.live()
     }
+}
+
+/// Whether every byte is printable ASCII: folded without an early exit, so that it is
+/// vectorized (most lines of a flood are).
+fn printable_ascii(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .fold(true, |all, &b| all & (b.wrapping_sub(0x20) < 0x5f))
 }
 
 /// Whether a parser that was (`was`) between sequences is so again after `bytes`: decided from

@@ -6,9 +6,9 @@ fn run(chunks: &[&[u8]]) -> Vec<String> {
     let mut t = Terminal::default();
     let mut out = Vec::new();
     for c in chunks {
-        t.feed(c, |s| out.push(s.text));
+        out.extend(t.feed(c).map(|s| s.text));
     }
-    t.finish(|s| out.push(s.text));
+    out.extend(t.finish().map(|s| s.text));
     out
 }
 
@@ -96,10 +96,10 @@ proptest::proptest! {
                     break;
                 }
                 let (a, b) = rest.split_at((*c).min(rest.len()));
-                t.feed(a, |s| out.push(s));
+                out.extend(t.feed(a));
                 rest = b;
             }
-            t.finish(|s| out.push(s));
+            out.extend(t.finish());
             out
         };
         proptest::prop_assert_eq!(read(false), read(true));
@@ -144,20 +144,20 @@ fn hostile_sequences_stay_inert() {
 fn a_row_wraps_at_the_width_and_settles_as_one_line_in_bounded_parts() {
     let mut t = Terminal::sized(10, 5);
     let mut out = Vec::new();
-    t.feed(b"0123456789abcdefghij-tail\nnext\n", |s| out.push(s));
+    out.extend(t.feed(b"0123456789abcdefghij-tail\nnext\n"));
     assert_eq!(t.live(), ["0123456789abcdefghij-tail", "next"]);
     assert_eq!(
         rows_at(&t.live()[0], 10),
         ["0123456789", "abcdefghij", "-tail"]
     );
-    t.feed(b"one\ntwo\nthree\n", |s| out.push(s));
+    out.extend(t.feed(b"one\ntwo\nthree\n"));
     assert_eq!(out[0].text, "0123456789abcdefghij-tail");
     assert!(!out[0].wrapped);
     // An endless row settles in parts, each marked as going on.
     let mut t = Terminal::sized(8, 2);
     let mut out = Vec::new();
-    t.feed(&vec![b'x'; 8 * 600], |s| out.push(s));
-    t.finish(|s| out.push(s));
+    out.extend(t.feed(&vec![b'x'; 8 * 600]));
+    out.extend(t.finish());
     assert_eq!(out.len(), 2);
     assert!(out[0].wrapped && out[0].text.len() == 8 * 512);
     assert_eq!(out[1].text.len(), 8 * 88);
@@ -173,8 +173,8 @@ fn a_frame_redrawn_from_the_top_replaces_the_last_one() {
     bytes.extend_from_slice(b"\ndone\n");
     let mut t = Terminal::sized(40, 10);
     let mut out = Vec::new();
-    t.feed(&bytes, |s| out.push(s.text));
-    t.finish(|s| out.push(s.text));
+    out.extend(t.feed(&bytes).map(|s| s.text));
+    out.extend(t.finish().map(|s| s.text));
     assert_eq!(out, ["Refreshing", "", "run 19", "", "done"]);
 }
 
@@ -183,8 +183,8 @@ fn the_alternate_screen_is_left_as_it_was_found() {
     let bytes = b"before\n\x1b[?1049h\x1b[Hframe 1\x1b[Hframe 2\x1b[?1049lafter\n";
     let mut t = Terminal::sized(40, 10);
     let mut out = Vec::new();
-    t.feed(bytes, |s| out.push(s.text));
-    t.finish(|s| out.push(s.text));
+    out.extend(t.feed(bytes).map(|s| s.text));
+    out.extend(t.finish().map(|s| s.text));
     assert_eq!(out, ["before", "after"]);
 }
 
@@ -193,7 +193,7 @@ fn cursor_up_stops_at_the_top_of_the_screen() {
     // compose redrawing more rows than the screen has: the rows that scrolled off stay.
     let mut t = Terminal::sized(20, 3);
     let mut out = Vec::new();
-    t.feed(b"a\nb\nc\nd\n\x1b[9A\x1b[0GX\n", |s| out.push(s.text));
-    t.finish(|s| out.push(s.text));
+    out.extend(t.feed(b"a\nb\nc\nd\n\x1b[9A\x1b[0GX\n").map(|s| s.text));
+    out.extend(t.finish().map(|s| s.text));
     assert_eq!(out, ["a", "b", "X", "d"]);
 }
