@@ -112,7 +112,7 @@ impl<'a> Sink<'a> {
         // A clean line (most of a flood) moves on as it came, without a copy.
         let text = match self
             .redactor
-            .redact_gated(&line.text, &mut self.in_key, || clean)
+            .redact_gated(&line.text, &mut self.in_key, clean)
         {
             Cow::Borrowed(_) => line.text,
             Cow::Owned(redacted) => redacted,

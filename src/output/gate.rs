@@ -47,13 +47,18 @@ impl Gate {
     }
 
     /// [`Gate::holds`] for each text, in order.
-    pub(super) fn holds_each(&self, texts: &[&[u8]]) -> Vec<bool> {
+    pub(super) fn holds_each(&self, texts: &[impl AsRef<[u8]>]) -> Vec<bool> {
         let mut out = Vec::with_capacity(texts.len());
         let mut fours = texts.chunks_exact(4);
         for four in &mut fours {
-            out.extend(self.holds_four([four[0], four[1], four[2], four[3]]));
+            out.extend(self.holds_four([
+                four[0].as_ref(),
+                four[1].as_ref(),
+                four[2].as_ref(),
+                four[3].as_ref(),
+            ]));
         }
-        out.extend(fours.remainder().iter().map(|t| self.holds(t)));
+        out.extend(fours.remainder().iter().map(|t| self.holds(t.as_ref())));
         out
     }
 
@@ -116,8 +121,7 @@ mod tests {
         }
         for rotate in 0..4 {
             lines.rotate_left(rotate);
-            let refs: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
-            let found = gate.holds_each(&refs);
+            let found = gate.holds_each(&lines);
             let held = found.iter().filter(|h| **h).count();
             for (line, held) in lines.iter().zip(found) {
                 assert_eq!(held, oracle.is_match(line), "{line:?}");

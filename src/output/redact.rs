@@ -225,20 +225,20 @@ impl Redactor {
     /// One line of a stream: a private key block spans lines, so `in_key` carries whether the
     /// lines before opened one that has not ended yet; its lines are redacted whole.
     pub fn redact_line<'a>(&self, line: &'a str, in_key: &mut bool) -> std::borrow::Cow<'a, str> {
-        self.redact_gated(line, in_key, || self.is_clean(line))
+        // A line inside a key block is redacted whole: it need not pass the gate.
+        let clean = !*in_key && self.is_clean(line);
+        self.redact_gated(line, in_key, clean)
     }
 
     /// Which of `lines` the gate passes, in order: lines of a stream are gated together, four
     /// at a time, before [`Redactor::redact_gated`] takes each.
     pub fn clean_each(&self, lines: &[&str]) -> Vec<bool> {
         match &self.gate {
-            Some(gate) => {
-                let bytes: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
-                gate.holds_each(&bytes)
-                    .into_iter()
-                    .map(|held| !held)
-                    .collect()
-            }
+            Some(gate) => gate
+                .holds_each(lines)
+                .into_iter()
+                .map(|held| !held)
+                .collect(),
             None => lines.iter().map(|l| self.is_clean(l)).collect(),
         }
     }
@@ -248,7 +248,7 @@ impl Redactor {
         &self,
         line: &'a str,
         in_key: &mut bool,
-        clean: impl FnOnce() -> bool,
+        clean: bool,
     ) -> std::borrow::Cow<'a, str> {
         if *in_key {
             if line.contains(KEY_END) && line.contains(KEY_TAIL) {
@@ -257,7 +257,7 @@ impl Redactor {
             return std::borrow::Cow::Owned(REDACTED.to_string());
         }
         // The gate holds the start of a key block too.
-        if clean() {
+        if clean {
             return std::borrow::Cow::Borrowed(line);
         }
         if let Some(at) = line.find(KEY_BEGIN)
