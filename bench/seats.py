@@ -13,7 +13,7 @@
 With BASE=/path/to/an/earlier/warroom, each latency is measured with it too, in the same run.
   - converge: three consoles, each seat writing 1,000 notes at once from its command line;
     the time from the last write until all three screens count every event.
-Usage: seats.py BIN [idle|latency|latency-ssh|converge …]   (IDLE_SECONDS=60, RUNS=100)"""
+Usage: seats.py BIN [idle|latency|latency-ssh|latency-nats|converge …]   (IDLE_SECONDS=60, RUNS=100)"""
 import json, os, random, re, shutil, socket, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -154,8 +154,9 @@ def idle():
     print(f"top -d 1:                   {outs[2]}")
 
 
-def latency(poll_interval, ssh=False, binary=None):
-    config = f'[share]\npoll_interval = "{poll_interval}"\n' if poll_interval else None
+def latency(poll_interval, ssh=False, binary=None, config=None, label=None):
+    if config is None and poll_interval:
+        config = f'[share]\npoll_interval = "{poll_interval}"\n'
     _, seats = team(["Alice", "Bob"], config, ssh)
     for s in seats:
         s["bin"] = binary or BIN
@@ -181,10 +182,38 @@ def latency(poll_interval, ssh=False, binary=None):
         tmux("seat-b", "kill-server")
     waits.sort()
     p95 = waits[int(len(waits) * 0.95) - 1]
-    label = (poll_interval or "2s (default)") + (" over ssh" if ssh else "")
+    label = label or "poll " + (poll_interval or "2s (default)") + (" over ssh" if ssh else "")
     who = f" [{binary}]" if binary else ""
-    print(f"latency typed on Alice -> on Bob's screen, poll {label}{who}: runs={len(waits)} "
+    print(f"latency typed on Alice -> on Bob's screen, {label}{who}: runs={len(waits)} "
           f"p50_ms={statistics.median(waits) * 1000:.0f} p95_ms={p95 * 1000:.0f} max_ms={waits[-1] * 1000:.0f}")
+    return p95
+
+
+def nats_server():
+    """A nats-server with JetStream on 127.0.0.1, its store in the bench's folder; its URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    store = tempfile.mkdtemp(dir=ROOT)
+    server = shutil.which("nats-server") or "/usr/sbin/nats-server"
+    KILL.append(subprocess.Popen([server, "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", store],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    for _ in range(500):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return f"nats://127.0.0.1:{port}"
+        time.sleep(0.02)
+    raise SystemExit("nats-server did not start")
+
+
+def latency_nats():
+    """Seat to seat through NATS JetStream, and through the local git remote (watched) in the
+    same run as the baseline."""
+    url = nats_server()
+    config = f'[share]\nbackend = "nats"\nurl = "{url}"\norg = "bench"\n'
+    nats = latency(None, config=config, label="through NATS JetStream")
+    git_p95 = latency(None, label="through the local git remote (watched), the baseline")
+    print(f"ratio NATS p95 / git p95 = {nats / git_p95:.2f}")
 
 
 def cpu_seconds(pid, children=False):
@@ -303,6 +332,8 @@ if __name__ == "__main__":
             elif w == "latency-ssh":
                 for binary in [None] + ([os.environ["BASE"]] if os.environ.get("BASE") else []):
                     latency(None, ssh=True, binary=binary)
+            elif w == "latency-nats":
+                latency_nats()
             elif w == "converge":
                 converge()
             elif w == "two-writers":

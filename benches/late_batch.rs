@@ -22,6 +22,7 @@ fn share(seat: &str) -> Share {
         by: seat.split('-').next().unwrap_or(seat).into(),
         email: String::new(),
         moved: 0,
+        backend: Default::default(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Small file helpers.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The error with the path it is about, and what to do when that is clear: a read-only or
 /// forbidden folder, a full disk.
@@ -36,4 +36,12 @@ pub fn write_atomic_with<E: From<std::io::Error>>(
     tmp.as_file().sync_data()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// A path from the configuration with a leading `~/` read as the home folder.
+pub fn expand_home(path: &Path) -> PathBuf {
+    match (path.strip_prefix("~"), std::env::var_os("HOME")) {
+        (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => path.to_path_buf(),
+    }
 }

@@ -507,6 +507,7 @@ fn shared_incident(dir: &Path, events: usize) -> PathBuf {
         by: "Alice".into(),
         email: String::new(),
         moved: 0,
+        backend: Default::default(),
     }
     .save(&folder)
     .expect("share");

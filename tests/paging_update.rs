@@ -43,6 +43,7 @@ fn seat(me: (&str, &str)) -> Model {
         by: me.1.into(),
         email: format!("{}@example.com", me.1.to_lowercase()),
         moved: 0,
+        backend: Default::default(),
     });
     m.status_page.page = Some("kctbh9vrtdwd".into());
     m.status_page.components = vec![warroom::config::ComponentConfig {

@@ -508,17 +508,7 @@ fn an_unreachable_remote_keeps_the_events_until_it_is_back() {
 
 /// A seat's console in a tmux pane of its own.
 fn console(seat: &Seat, name: &str) -> common::tmux::Tmux {
-    let tmux = common::tmux::Tmux::new(name);
-    tmux.start_command(170, 48, "sh");
-    tmux.cmd(&["set-option", "-g", "remain-on-exit", "on"]);
-    tmux.line(&format!(
-        "export WARROOM_HOME='{}' XDG_CONFIG_HOME='{}/xdg' TERM=xterm-256color; cd '{}'; clear; '{}' resume {T}",
-        seat.home.display(),
-        seat.home.display(),
-        seat.work.display(),
-        common::bin().display()
-    ));
-    tmux
+    seat.console(name, T)
 }
 
 #[test]

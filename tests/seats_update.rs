@@ -41,6 +41,7 @@ fn alice_seat() -> warroom::app::Model {
         by: "Alice".into(),
         email: "alice@example.com".into(),
         moved: 0,
+        backend: Default::default(),
     });
     fold(
         &mut m,

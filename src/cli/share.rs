@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::console::share::{ShareLink, seat_joined};
-use crate::journal::Share;
+use crate::journal::{Backend, Share};
 use crate::share::{remote, worker};
 
 impl Ctx {
@@ -150,6 +150,9 @@ fn remote_incidents(
 pub(super) fn join(ctx: &Ctx, ticket: &str, no_console: bool) -> Result<()> {
     validate_ticket(ticket).map_err(Fail::Usage)?;
     let loaded = ctx.config()?;
+    if loaded.config.share.backend == Backend::Nats {
+        return join_nats(ctx, ticket, no_console, loaded);
+    }
     let git = ctx.share_repo(&loaded)?;
     let incidents = remote_incidents(&git)?;
     let Some((ticket, seats)) = incidents
@@ -174,20 +177,8 @@ pub(super) fn join(ctx: &Ctx, ticket: &str, no_console: bool) -> Result<()> {
         None => {
             let share = crate::share::seat_for(&git.repo, &git.cfg.remote, ctx.store.root())
                 .map_err(Fail::Usage)?;
-            if seats.contains_key(&share.seat) {
-                return Err(Fail::Usage(format!(
-                    "seat {} is already on {ticket} but its journal is not in {}: use the WARROOM_HOME it was opened with",
-                    share.seat,
-                    ctx.store.root().display()
-                )));
-            }
-            // The folder and the share first: the other seats' events are taken in before
-            // this seat writes, so that its first event sorts after everything it joined.
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| crate::fsutil::named(&dir, e))
-                .context("making the incident folder")?;
-            share.save(&dir).context("writing the share file")?;
-            share
+            let there = seats.contains_key(&share.seat);
+            new_seat(ctx, ticket, share, there)?
         }
     };
     // Every other seat's events taken in, then this seat's pushed: as the console's share
@@ -221,27 +212,146 @@ pub(super) fn join(ctx: &Ctx, ticket: &str, no_console: bool) -> Result<()> {
     console(ctx, ticket, loaded)
 }
 
-/// `warroom list --remote`: the incidents open on the remote.
-pub(super) fn list_remote(ctx: &Ctx) -> Result<()> {
-    let loaded = ctx.config()?;
-    let git = ctx.share_repo(&loaded)?;
-    let incidents = remote_incidents(&git)?;
-    if incidents.is_empty() {
-        println!("No incident is shared on {:?}", git.cfg.remote);
+/// A joining seat's incident folder and share file, made before anything is written: the other
+/// seats' events are taken in first, so that its first event sorts after everything it joined.
+/// Refused when the remote already has this seat (`there`) and its journal is elsewhere.
+fn new_seat(ctx: &Ctx, ticket: &str, share: Share, there: bool) -> Result<Share> {
+    if there {
+        return Err(Fail::Usage(format!(
+            "seat {} is already on {ticket} but its journal is not in {}: use the WARROOM_HOME it was opened with",
+            share.seat,
+            ctx.store.root().display()
+        )));
+    }
+    let dir = ctx.store.incident_dir(ticket);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| crate::fsutil::named(&dir, e))
+        .context("making the incident folder")?;
+    share.save(&dir).context("writing the share file")?;
+    Ok(share)
+}
+
+/// `warroom join TICKET` through NATS: the incident's stream read, this seat's arrival
+/// published, and the console opened.
+fn join_nats(ctx: &Ctx, ticket: &str, no_console: bool, loaded: Loaded) -> Result<()> {
+    let cfg = loaded.config.share.clone();
+    let on = crate::share::nats::servers(&cfg);
+    let incidents = nats_incidents(&cfg, Some(ticket))?;
+    let Some((ticket, seats)) = incidents
+        .into_iter()
+        .find(|(t, _)| t.eq_ignore_ascii_case(ticket))
+    else {
+        return Err(Fail::Usage(format!(
+            "no incident {ticket} is shared on {on}; `warroom list --remote` shows the ones that are"
+        )));
+    };
+    let ticket = ticket.as_str();
+    let dir = ctx.store.incident_dir(ticket);
+    let link = ctx.share_link(&loaded, ticket);
+    let share = match ctx.store.find(ticket) {
+        Some(_) => Share::load(&dir)
+            .context("reading the share file")?
+            .filter(|s| s.backend == Backend::Nats)
+            .ok_or_else(|| {
+                Fail::Usage(format!(
+                    "{ticket} is recorded here but not shared through NATS: it is joined with [share] backend = \"git\""
+                ))
+            })?,
+        None => {
+            let share = link.seat().map_err(Fail::Usage)?;
+            let there = seats.contains_key(&share.seat);
+            new_seat(ctx, ticket, share, there)?
+        }
+    };
+    // Every other seat's events taken in first, so this seat's first event sorts after them.
+    let events: usize = seats.values().map(Vec::len).sum();
+    match worker::sync_once(link.setup(share.clone()), cfg.timeout, true) {
+        Some(Ok((status, warnings))) => {
+            for w in &warnings {
+                eprintln!("warroom: {w}");
+            }
+            if let Some(why) = status.error.or(status.rejected) {
+                return Err(Fail::Other(anyhow::anyhow!("reading {ticket}: {why}")));
+            }
+        }
+        Some(Err(why)) => return Err(Fail::Other(anyhow::anyhow!("reading {ticket}: {why}"))),
+        None => {
+            return Err(Fail::Other(anyhow::anyhow!(
+                "{on} did not answer within {}",
+                crate::format::duration(cfg.timeout)
+            )));
+        }
+    }
+    if !ctx.store.exists(ticket) {
+        crate::journal::JournalWriter::new(ctx.store.journal_path(ticket))
+            .with_seat(share.clone())
+            .append(seat_joined(&share, "joined"))
+            .context("writing the journal")?;
+    }
+    println!(
+        "Joined {ticket} as seat {} ({} from {})",
+        share.seat,
+        crate::format::count(events, "event", "events"),
+        crate::format::count(seats.len(), "seat", "seats")
+    );
+    push_after(ctx, ticket, Some(&loaded));
+    if no_console {
         return Ok(());
     }
-    remote::fetch_all(&git).map_err(|e| Fail::Other(anyhow::anyhow!("fetching: {e}")))?;
-    let mut rows = Vec::new();
-    let mut closed = 0;
-    for (ticket, seats) in &incidents {
-        let mut streams = Vec::new();
+    console(ctx, ticket, loaded)
+}
+
+/// An incident on the remote: its ticket, and each seat's events.
+type SharedIncident = (String, BTreeMap<String, Vec<crate::journal::Event>>);
+
+/// The organisation's incidents on NATS (or the one named), each with its seats' events.
+fn nats_incidents(
+    cfg: &crate::config::ShareConfig,
+    only: Option<&str>,
+) -> Result<Vec<SharedIncident>> {
+    let conn = crate::share::nats::Connect::new(cfg, "list");
+    let (org, within, only) = (cfg.org.clone(), cfg.timeout, only.map(str::to_string));
+    let (incidents, warnings) = crate::share::nats::blocking(async move {
+        let js = crate::share::nats::jetstream(conn.once().await?);
+        let mut out = Vec::new();
+        let mut warnings = Vec::new();
+        for ticket in crate::share::nats::incidents::tickets(&js, &org).await? {
+            if only
+                .as_ref()
+                .is_some_and(|t| !t.eq_ignore_ascii_case(&ticket))
+            {
+                continue;
+            }
+            let (seats, w) =
+                crate::share::nats::incidents::read(&js, &org, &ticket, within).await?;
+            warnings.extend(w);
+            out.push((ticket, seats));
+        }
+        Ok((out, warnings))
+    })
+    .map_err(|e| Fail::Other(anyhow::anyhow!("{e}")))?;
+    for w in warnings {
+        eprintln!("warroom: {w}");
+    }
+    Ok(incidents)
+}
+
+/// The incidents on the git remote, each with its seats' events.
+fn git_incidents(git: &crate::git::Git) -> Result<Vec<SharedIncident>> {
+    let incidents = remote_incidents(git)?;
+    if !incidents.is_empty() {
+        remote::fetch_all(git).map_err(|e| Fail::Other(anyhow::anyhow!("fetching: {e}")))?;
+    }
+    let mut out = Vec::new();
+    for (ticket, seats) in incidents {
+        let mut streams = BTreeMap::new();
         let mut warnings = Vec::new();
         for (seat, tip) in seats {
             let mut events = Vec::new();
             crate::share::ingest::each_event(
                 &git.repo,
-                seat,
-                *tip,
+                &seat,
+                tip,
                 None,
                 &mut warnings,
                 &mut |_| Ok(()),
@@ -251,9 +361,35 @@ pub(super) fn list_remote(ctx: &Ctx) -> Result<()> {
                 },
             )
             .map_err(|e| Fail::Other(anyhow::anyhow!("{ticket}: {e}")))?;
-            streams.push((seat.clone(), events));
+            streams.insert(seat, events);
         }
+        out.push((ticket, streams));
+    }
+    Ok(out)
+}
+
+/// `warroom list --remote`: the incidents open on the remote.
+pub(super) fn list_remote(ctx: &Ctx) -> Result<()> {
+    let loaded = ctx.config()?;
+    let (incidents, on) = match loaded.config.share.backend {
+        Backend::Nats => (
+            nats_incidents(&loaded.config.share, None)?,
+            crate::share::nats::servers(&loaded.config.share),
+        ),
+        Backend::Git => {
+            let git = ctx.share_repo(&loaded)?;
+            (git_incidents(&git)?, format!("{:?}", git.cfg.remote))
+        }
+    };
+    if incidents.is_empty() {
+        println!("No incident is shared on {on}");
+        return Ok(());
+    }
+    let mut rows = Vec::new();
+    let mut closed = 0;
+    for (ticket, seats) in &incidents {
         // The one order, as every seat's console reads it.
+        let streams = seats.iter().map(|(s, e)| (s.clone(), e.clone())).collect();
         let events = crate::journal::seats::in_one_order(streams);
         let inc = Incident::from_events(ticket, loaded.checklist.clone(), events);
         if inc.closed_at.is_some() {

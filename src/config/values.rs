@@ -110,3 +110,61 @@ pub(super) fn duration_or_off<'de, D: Deserializer<'de>>(
         .map(|d| Some(Some(d)))
         .map_err(serde::de::Error::custom)
 }
+
+/// `[share] url`: one NATS server or a list of them, each `nats://`, `tls://`, `ws://` or
+/// `wss://` (or a bare `host:port`), never with a user or password in it (those would be shown).
+pub(super) fn nats_urls<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    let urls = match OneOrMany::deserialize(d)? {
+        OneOrMany::One(u) => vec![u],
+        OneOrMany::Many(u) => u,
+    };
+    if urls.is_empty() {
+        return Err(serde::de::Error::custom(
+            "no server: give one URL (nats://host:4222) or a list of them",
+        ));
+    }
+    for u in &urls {
+        let rest = match u.split_once("://") {
+            Some((scheme, rest)) if ["nats", "tls", "ws", "wss"].contains(&scheme) => rest,
+            Some((scheme, _)) => {
+                return Err(serde::de::Error::custom(format!(
+                    "{scheme}:// is not a NATS URL: use nats://, tls://, ws:// or wss://"
+                )));
+            }
+            None => u.as_str(),
+        };
+        if rest.split('/').next().unwrap_or_default().contains('@') {
+            return Err(serde::de::Error::custom(
+                "a URL with a user or token in it would be shown: put it in credentials, nkey or the token's variable (token_env)",
+            ));
+        }
+        if rest.is_empty() || rest.contains(char::is_whitespace) {
+            return Err(serde::de::Error::custom(format!(
+                "{u:?} is not a server's address (write nats://host:4222)"
+            )));
+        }
+    }
+    Ok(urls)
+}
+
+/// `[share] org`: a NATS subject token and part of stream names (letters, digits, `-`, `_`).
+pub(super) fn nats_org<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    if s.is_empty()
+        || s.len() > 32
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(serde::de::Error::custom(format!(
+            "{s:?} cannot name an organisation on NATS: use 1 to 32 letters, digits, '-' or '_'"
+        )));
+    }
+    Ok(s)
+}

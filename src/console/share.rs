@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use crate::config::{GitConfig, ShareConfig};
-use crate::journal::{Draft, JournalWriter, Share, kinds};
+use crate::journal::{Backend, Draft, JournalWriter, Share, kinds};
+use crate::share::nats::commander::Claim;
 use crate::share::worker::ShareSetup;
 
 /// What sharing needs from the configuration.
@@ -33,14 +34,46 @@ impl ShareLink {
 
     /// Makes this seat a seat of the incident: its id from git, the share file, and the events
     /// that say so (the first seat takes the commander role when no one holds it).
+    /// On NATS the role is taken on the server first (compare-and-swap): a seat that finds
+    /// it held does not claim it; a server out of reach leaves the claim to the record, as
+    /// with git.
     pub fn begin(&self, writer: &JournalWriter, commander: bool) -> Result<Share, String> {
-        let git = crate::share::open_repo(&self.git, &self.cfg, &self.cwd)?;
-        let share = crate::share::seat_for(&git.repo, &self.cfg.remote, &self.home)?;
+        let share = self.seat()?;
+        let commander = commander
+            && match share.backend {
+                Backend::Git => true,
+                Backend::Nats => !matches!(
+                    crate::share::nats::claim_commander(&self.cfg, &self.ticket, &share.seat),
+                    Ok(Claim::Held(_))
+                ),
+            };
         share
             .save(&self.dir)
             .map_err(|e| format!("cannot write {}: {e}", self.dir.display()))?;
         record_seat(writer, &share, commander)?;
         Ok(share)
+    }
+
+    /// This seat, as the configured backend names it: the person from git's `user.name`
+    /// either way.
+    pub fn seat(&self) -> Result<Share, String> {
+        match self.cfg.backend {
+            Backend::Git => {
+                let git = crate::share::open_repo(&self.git, &self.cfg, &self.cwd)?;
+                crate::share::seat_for(&git.repo, &self.cfg.remote, &self.home)
+            }
+            Backend::Nats => {
+                let git = crate::git::Git::open(&self.git, &self.cwd, Default::default())
+                    .map_err(|e| e.to_string())?;
+                let mut share = crate::share::seat_for(
+                    &git.repo,
+                    &crate::share::nats::servers(&self.cfg),
+                    &self.home,
+                )?;
+                share.backend = Backend::Nats;
+                Ok(share)
+            }
+        }
     }
 }
 

@@ -12,6 +12,6 @@ pub mod store;
 pub use event::{Draft, Event, Kind, kinds};
 pub use file::{JournalReader, JournalWriter, Position, ReadBatch};
 pub use reader::Reader;
-pub use seats::{Recorded, SeatsReader, SeatsState, Share};
+pub use seats::{Backend, Recorded, SeatsReader, SeatsState, Share};
 pub use source::{EventSource, JournalFile};
 pub use store::Store;

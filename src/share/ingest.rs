@@ -54,6 +54,17 @@ pub fn offset(ev: &Event, now: chrono::DateTime<chrono::Utc>) -> i64 {
     }
 }
 
+/// Why `seat`'s event is refused when its clock is more than a day ahead of this machine's
+/// (taken `now`).
+pub fn too_far_ahead(ev: &Event, seat: &str, now: chrono::DateTime<chrono::Utc>) -> Option<String> {
+    (Hlc::of(ev).ms > (now + MAX_AHEAD).timestamp_millis()).then(|| {
+        format!(
+            "{seat}: an event dated {} refused: its clock is more than a day ahead of this machine's",
+            ev.at.to_rfc3339()
+        )
+    })
+}
+
 /// How far a seat's file is: the commit read last, and the file's length then.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Mirror {
@@ -145,11 +156,8 @@ pub fn ingest(repo: &Repository, dir: &Path, seat: &str, tip: Oid) -> Result<Ing
         &mut out.warnings,
         &mut verify,
         &mut |ev| {
-            if Hlc::of(&ev).ms > (now + MAX_AHEAD).timestamp_millis() {
-                ahead.push(format!(
-                "{seat}: an event dated {} refused: its clock is more than a day ahead of this machine's",
-                ev.at.to_rfc3339()
-            ));
+            if let Some(why) = too_far_ahead(&ev, seat, now) {
+                ahead.push(why);
                 return Ok(());
             }
             if read_before.skip(&ev) {
@@ -343,7 +351,7 @@ pub fn each_event(
 
 /// One line of `seat`'s batch: the event to keep (and a note when it was made inert), or why
 /// it is refused.
-fn check(line: &[u8], seat: &str) -> Result<(Event, Option<String>), String> {
+pub fn check(line: &[u8], seat: &str) -> Result<(Event, Option<String>), String> {
     if line.len() > MAX_EVENT {
         return Err(format!(
             "{seat}: an event of {} bytes refused (at most {MAX_EVENT})",

@@ -3,11 +3,15 @@
 //! and fetched when one moved, and their events are checked and kept beside the journal
 //! (`seats/SEAT.jsonl`), where the record reads them in the one order.
 //!
+//! With `[share] backend = "nats"` the events go through a NATS JetStream stream instead
+//! ([`nats`]); both keep the other seats' events in the same files, read in the same order.
+//!
 //! A seat's ref is a chain of commits, each holding one batch of events (`events.jsonl`) and
 //! saying in its message how far into the seat's journal it goes: a push costs what the batch
 //! weighs, however long the incident.
 
 pub mod ingest;
+pub mod nats;
 pub mod remote;
 pub mod seat;
 pub mod signing;

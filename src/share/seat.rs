@@ -35,6 +35,7 @@ pub fn seat_for(repo: &git2::Repository, remote: &str, home: &Path) -> Result<Sh
         by: name.trim().to_string(),
         email,
         moved: 0,
+        backend: Default::default(),
     })
 }
 

@@ -16,7 +16,7 @@ use super::remote::{self, Tip};
 use crate::config::{GitConfig, ShareConfig};
 use crate::git::Git;
 use crate::git::PushError;
-use crate::journal::Share;
+use crate::journal::{Backend, Share};
 
 /// New events are pushed this long after the first of them: a burst goes in one push.
 const PUSH_DELAY: Duration = Duration::from_millis(2);
@@ -54,6 +54,21 @@ pub struct ShareStatus {
     pub moved: Option<String>,
 }
 
+impl ShareStatus {
+    /// The remote could not be reached, for `why`: since when is kept from the first time.
+    pub fn went_offline(&mut self, why: String) {
+        self.online = false;
+        self.offline_since.get_or_insert_with(Utc::now);
+        self.error = Some(why);
+    }
+
+    pub fn came_online(&mut self) {
+        self.online = true;
+        self.offline_since = None;
+        self.error = None;
+    }
+}
+
 /// A clock this far from this machine's is named on screen.
 pub const SKEW_NAMED: i64 = 60;
 
@@ -69,7 +84,7 @@ pub struct ShareSetup {
     pub share: Share,
 }
 
-enum Cmd {
+pub enum Cmd {
     Changed,
     /// A seat's ref moved on the remote (watched on this machine): poll now, unless it is this
     /// seat's own push (`None`: any seat's may have).
@@ -81,28 +96,40 @@ enum Cmd {
 }
 
 /// The running share thread; it stops when this is dropped.
-pub struct ShareWorker {
-    cmds: std::sync::mpsc::Sender<Cmd>,
+pub enum ShareWorker {
+    Git(std::sync::mpsc::Sender<Cmd>),
+    Nats(mpsc::UnboundedSender<super::nats::worker::Cmd>),
 }
 
 impl ShareWorker {
+    /// The thread of the backend the incident is shared through.
     pub fn start(setup: ShareSetup, tx: mpsc::Sender<ShareMsg>) -> ShareWorker {
+        if setup.share.backend == Backend::Nats {
+            return ShareWorker::Nats(super::nats::worker::start(setup, tx));
+        }
         let (cmds, rx) = std::sync::mpsc::channel();
         let wake = cmds.clone();
         std::thread::spawn(move || run(&setup, &rx, &wake, &tx));
-        ShareWorker { cmds }
+        ShareWorker::Git(cmds)
     }
 
     /// This seat's journal grew: push soon.
     pub fn changed(&self) {
-        let _ = self.cmds.send(Cmd::Changed);
+        match self {
+            ShareWorker::Git(c) => drop(c.send(Cmd::Changed)),
+            ShareWorker::Nats(c) => drop(c.send(super::nats::worker::Cmd::Changed)),
+        }
     }
 
     /// Pushes what this seat has not pushed yet, waiting at most `within` (the remote may be
     /// out of reach: then the events wait for the next start).
     pub fn stop(self, within: Duration) {
         let (done, wait) = std::sync::mpsc::channel();
-        if self.cmds.send(Cmd::Stop(done)).is_ok() {
+        let sent = match &self {
+            ShareWorker::Git(c) => c.send(Cmd::Stop(done)).is_ok(),
+            ShareWorker::Nats(c) => c.send(super::nats::worker::Cmd::Stop(done)).is_ok(),
+        };
+        if sent {
             let _ = wait.recv_timeout(within);
         }
     }
@@ -110,7 +137,10 @@ impl ShareWorker {
 
 impl Drop for ShareWorker {
     fn drop(&mut self) {
-        let _ = self.cmds.send(Cmd::Quit);
+        match self {
+            ShareWorker::Git(c) => drop(c.send(Cmd::Quit)),
+            ShareWorker::Nats(c) => drop(c.send(super::nats::worker::Cmd::Quit)),
+        }
     }
 }
 
@@ -149,15 +179,11 @@ impl Sync {
     }
 
     fn offline(&mut self, why: String) {
-        self.status.online = false;
-        self.status.offline_since.get_or_insert_with(Utc::now);
-        self.status.error = Some(why);
+        self.status.went_offline(why);
     }
 
     fn online(&mut self) {
-        self.status.online = true;
-        self.status.offline_since = None;
-        self.status.error = None;
+        self.status.came_online();
     }
 
     fn waiting(&self, local: Option<(Oid, Tip)>) -> u64 {
@@ -452,6 +478,9 @@ pub fn sync_once(
     within: Duration,
     pull: bool,
 ) -> Option<Result<(ShareStatus, Vec<String>), String>> {
+    if setup.share.backend == Backend::Nats {
+        return super::nats::worker::sync_once(setup, within, pull);
+    }
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let result = Sync::open(setup).map(|mut sync| {

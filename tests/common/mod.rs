@@ -4,6 +4,7 @@
 pub mod github;
 pub mod jira;
 pub mod linear;
+pub mod nats;
 pub mod openapi;
 pub mod pagerduty;
 pub mod prometheus;

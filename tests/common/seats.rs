@@ -126,6 +126,21 @@ impl Seat {
         serde_json::from_str(&self.ok(&["export", ticket, "--format", "json"])).expect("json")
     }
 
+    /// This seat's console on `ticket`, in a tmux pane of its own (server `name`).
+    pub fn console(&self, name: &str, ticket: &str) -> super::tmux::Tmux {
+        let tmux = super::tmux::Tmux::new(name);
+        tmux.start_command(170, 48, "sh");
+        tmux.cmd(&["set-option", "-g", "remain-on-exit", "on"]);
+        tmux.line(&format!(
+            "export WARROOM_HOME='{}' XDG_CONFIG_HOME='{}/xdg' TERM=xterm-256color; cd '{}'; clear; '{}' resume {ticket}",
+            self.home.display(),
+            self.home.display(),
+            self.work.display(),
+            super::bin().display()
+        ));
+        tmux
+    }
+
     /// This seat's id, as its share file says.
     pub fn seat_id(&self, ticket: &str) -> String {
         let share: serde_json::Value = serde_json::from_slice(

@@ -54,10 +54,39 @@ pub struct Share {
     /// (its events go on in `SEAT.N`, N = this + 1).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub moved: u32,
+    /// What carries the seats' events: the git remote (the default), or NATS JetStream.
+    #[serde(default, skip_serializing_if = "Backend::is_git")]
+    pub backend: Backend,
 }
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
+}
+
+/// What carries a shared incident's events between seats.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// Each seat's ref on the service's git remote.
+    #[default]
+    Git,
+    /// A JetStream stream per incident on a NATS server.
+    Nats,
+}
+
+impl Backend {
+    pub fn is_git(&self) -> bool {
+        *self == Backend::Git
+    }
+}
+
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Backend::Git => "git",
+            Backend::Nats => "nats",
+        })
+    }
 }
 
 impl Share {

@@ -17,6 +17,7 @@ fn share(seat: &str) -> Share {
         by: seat.split('-').next().unwrap_or(seat).into(),
         email: format!("{seat}@example.com"),
         moved: 0,
+        backend: Default::default(),
     }
 }
 

@@ -1,0 +1,223 @@
+//! This seat's events on their way to the stream: read from the journal past what the server
+//! holds, each published on the seat's subject with `Nats-Msg-Id: SEAT:N` (N counts the seat's
+//! events from 1). How far the server holds them is asked of the stream itself (the seat's last
+//! message and its id) whenever the connection comes back, so neither a crash nor a lost ack
+//! publishes an event twice, and a stream made again gets every event again.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::PathBuf;
+
+use async_nats::jetstream::{self, message::PublishMessage};
+
+use crate::journal::{Event, Share};
+
+/// At most this many events are in flight at once.
+const WINDOW: usize = 256;
+
+/// The journal's whole lines from a place: each line's length, and its event.
+type Lines = Box<dyn Iterator<Item = (u64, Option<Event>)>>;
+
+/// Where this seat's journal is published up to.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct Published {
+    /// Bytes of the journal the published events end at.
+    pub offset: u64,
+    /// Events published (N of the last one's id).
+    pub events: u64,
+}
+
+/// The seat's id of its `n`-th event.
+fn message_id(seat: &str, n: u64) -> String {
+    format!("{seat}:{n}")
+}
+
+/// The N of a message id this seat wrote.
+fn number_of(seat: &str, id: &str) -> Option<u64> {
+    id.strip_prefix(seat)?.strip_prefix(':')?.parse().ok()
+}
+
+pub struct Outbox {
+    journal: PathBuf,
+    subject: String,
+    share: Share,
+    /// How far the server holds this seat's events; `None` until asked.
+    pub published: Option<Published>,
+}
+
+/// Why a publish stopped.
+pub enum Stop {
+    /// The server did not answer (offline, a partition): tried again when it is back.
+    Unreachable(String),
+    /// The server answered no (a permission, a limit): said, tried again on the next change.
+    Refused(String),
+}
+
+impl Outbox {
+    pub fn new(journal: PathBuf, subject: String, share: Share) -> Outbox {
+        Outbox {
+            journal,
+            subject,
+            share,
+            published: None,
+        }
+    }
+
+    /// Asks the stream how far it holds this seat's events, and finds that place in the
+    /// journal.
+    pub async fn reconcile(&mut self, stream: &jetstream::stream::Stream) -> Result<(), Stop> {
+        let held = match stream.get_last_raw_message_by_subject(&self.subject).await {
+            Ok(m) => m
+                .headers
+                .get(async_nats::header::NATS_MESSAGE_ID)
+                .and_then(|id| number_of(&self.share.seat, id.as_str()))
+                .unwrap_or(0),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    jetstream::stream::LastRawMessageErrorKind::NoMessageFound
+                ) =>
+            {
+                0
+            }
+            Err(e) => return Err(classify(&e.to_string())),
+        };
+        let from = match self.published {
+            Some(p) if p.events <= held => p,
+            _ => Published::default(),
+        };
+        let found = self.scan(from, held - from.events).map_err(Stop::Refused)?;
+        self.published = Some(found);
+        Ok(())
+    }
+
+    /// Walks `skip` events of the journal on from `from`.
+    fn scan(&self, from: Published, skip: u64) -> Result<Published, String> {
+        let mut at = from;
+        if skip == 0 {
+            return Ok(at);
+        }
+        let mut lines = self.lines(from.offset)?;
+        while at.events < from.events + skip {
+            match lines.next() {
+                Some((n, Some(_))) => {
+                    at.offset += n;
+                    at.events += 1;
+                }
+                Some((n, None)) => at.offset += n,
+                None => break,
+            }
+        }
+        Ok(at)
+    }
+
+    /// The journal's whole lines from `offset`: each line's length and its event (`None` for a
+    /// line that is not one).
+    fn lines(&self, offset: u64) -> Result<Lines, String> {
+        // No journal yet (a seat that is joining): nothing of its own to publish.
+        let f = match File::open(&self.journal) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            f => Some(f.map_err(|e| format!("{}: {e}", self.journal.display()))?),
+        };
+        let Some(mut f) = f else {
+            return Ok(Box::new(std::iter::empty()));
+        };
+        let len = f.metadata().map_err(|e| e.to_string())?.len();
+        f.seek(SeekFrom::Start(offset)).map_err(|e| e.to_string())?;
+        let mut r = BufReader::new(f.take(len.saturating_sub(offset)));
+        Ok(Box::new(std::iter::from_fn(move || {
+            let mut line = Vec::new();
+            match r.read_until(b'\n', &mut line) {
+                Ok(n) if n > 0 && line.last() == Some(&b'\n') => {
+                    let ev = serde_json::from_slice::<Event>(&line[..n - 1]).ok();
+                    Some((n as u64, ev))
+                }
+                _ => None,
+            }
+        })))
+    }
+
+    /// This seat's events the server is not known to hold.
+    pub fn waiting(&self) -> u64 {
+        let from = self.published.unwrap_or_default().offset;
+        self.lines(from)
+            .map(|lines| lines.filter(|(_, ev)| ev.is_some()).count() as u64)
+            .unwrap_or(0)
+    }
+
+    /// Whether the journal holds events the server does not (or it was never asked).
+    pub fn behind(&self) -> bool {
+        let len = std::fs::metadata(&self.journal)
+            .map(|m| m.len())
+            .unwrap_or(0);
+        self.published.is_none_or(|p| p.offset < len)
+    }
+
+    /// Publishes what the journal holds past what the server holds, `WINDOW` at a time, each
+    /// ack awaited in order; stops at the first that fails. Returns how many were stored.
+    pub async fn publish(&mut self, js: &jetstream::Context) -> Result<u64, Stop> {
+        let Some(mut at) = self.published else {
+            return Ok(0);
+        };
+        let mut stored = 0;
+        loop {
+            let mut sent = Vec::new();
+            let mut next = at;
+            for (n, ev) in self.lines(at.offset).map_err(Stop::Refused)?.take(WINDOW) {
+                next.offset += n;
+                let Some(mut ev) = ev else { continue };
+                next.events += 1;
+                self.share.stamp(&mut ev);
+                let body = serde_json::to_vec(&ev).map_err(|e| Stop::Refused(e.to_string()))?;
+                let id = message_id(&self.share.seat, next.events);
+                let ack = js
+                    .send_publish(
+                        self.subject.clone(),
+                        PublishMessage::build().payload(body.into()).message_id(id),
+                    )
+                    .await
+                    .map_err(|e| classify(&e.to_string()))?;
+                sent.push((next, ack));
+            }
+            if sent.is_empty() {
+                // Lines that are not events (a torn write) are passed over with the rest.
+                self.published = Some(next);
+                return Ok(stored);
+            }
+            for (upto, ack) in sent {
+                ack.await.map_err(|e| classify(&e.to_string()))?;
+                at = upto;
+                self.published = Some(at);
+                stored += 1;
+            }
+        }
+    }
+}
+
+/// A failed request in two kinds: the server out of reach, or its answer no.
+fn classify(e: &str) -> Stop {
+    let lower = e.to_lowercase();
+    if lower.contains("timed out")
+        || lower.contains("timeout")
+        || lower.contains("disconnect")
+        || lower.contains("no responders") && !lower.contains("jetstream")
+        || lower.contains("broken pipe")
+        || lower.contains("connection")
+    {
+        Stop::Unreachable(e.to_string())
+    } else {
+        Stop::Refused(super::in_words(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_id_names_its_seat_and_number() {
+        assert_eq!(number_of("bob-0001", &message_id("bob-0001", 42)), Some(42));
+        assert_eq!(number_of("bob-0001", "bob-00012:3"), None);
+        assert_eq!(number_of("bob-0001", "alice-0001:3"), None);
+    }
+}

@@ -1,0 +1,435 @@
+//! Many seats, one incident, through a real nats-server with JetStream: each seat with its own
+//! clone, git identity (the person) and home, `[share] backend = "nats"`. The server is the
+//! oracle for what was stored: its stream's messages are read with the client, apart from
+//! warroom's reading of them.
+
+mod common;
+
+use std::time::Duration;
+
+use common::nats::{self, Nats};
+use common::seats::{Seat, Team};
+use common::stderr;
+use serde_json::Value;
+
+const T: &str = "INC-9";
+
+fn events(v: &Value) -> &Vec<Value> {
+    v["events"].as_array().expect("events")
+}
+
+fn texts(v: &Value) -> Vec<String> {
+    events(v)
+        .iter()
+        .map(|e| e["text"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Writes the seat's configuration: this server, and `extra` in `[share]`.
+fn configure(seat: &Seat, server: &Nats, extra: &str) {
+    for xdg in ["xdg-config", "xdg"] {
+        let dir = seat.home.join(xdg).join("warroom");
+        std::fs::create_dir_all(&dir).expect("config dir");
+        std::fs::write(dir.join("warroom.toml"), server.share_toml("acme", extra)).expect("config");
+    }
+}
+
+/// Alice opens and shares on the server; the others join.
+fn team(server: &Nats, names: &[&str]) -> (Team, Vec<Seat>) {
+    let team = Team::new();
+    let seats: Vec<Seat> = names.iter().map(|n| team.seat(n)).collect();
+    for s in &seats {
+        configure(s, server, "");
+    }
+    let out = seats[0].ok(&[
+        "open",
+        T,
+        "--priority",
+        "P1",
+        "--title",
+        "Checkout fails",
+        "--no-console",
+        "--share",
+    ]);
+    assert!(out.contains(&format!("Shared on {}", server.url)), "{out}");
+    for s in &seats[1..] {
+        let out = s.ok(&["join", &T.to_lowercase(), "--no-console"]);
+        assert!(out.contains(&format!("Joined {T} as seat")), "{out}");
+    }
+    (team, seats)
+}
+
+/// The server's own account of the incident's stream: each message's subject and body.
+fn stored(server: &Nats) -> Vec<(String, Value)> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    rt.block_on(async {
+        let client = async_nats::connect(&server.url).await.expect("connect");
+        let js = async_nats::jetstream::new(client);
+        let mut stream = js
+            .get_stream(format!("WARROOM_acme_{T}"))
+            .await
+            .expect("stream");
+        let last = stream.info().await.expect("info").state.last_sequence;
+        let mut out = Vec::new();
+        for seq in 1..=last {
+            if let Ok(m) = stream.get_raw_message(seq).await {
+                out.push((
+                    m.subject.to_string(),
+                    serde_json::from_slice(&m.payload).expect("json"),
+                ));
+            }
+        }
+        out
+    })
+}
+
+#[test]
+fn seats_share_through_the_stream_and_agree_on_the_record() {
+    if !nats::available() {
+        return;
+    }
+    let server = Nats::start();
+    let (_team, seats) = team(&server, &["Alice", "Bob"]);
+    let (alice, bob) = (&seats[0], &seats[1]);
+    let (a, b) = (alice.seat_id(T), bob.seat_id(T));
+    bob.ok(&["note", T, "bob: the cache is stale"]);
+    alice.ok(&["note", T, "alice: rolling the cache"]);
+    let (ja, jb) = (alice.json(T), bob.json(T));
+    assert_eq!(ja, jb, "both seats export the same record");
+    assert!(texts(&ja).contains(&"Alice is incident commander".to_string()));
+    // The server holds each seat's events on its own subject, each once.
+    let on_server = stored(&server);
+    let (pa, ma) = a.rsplit_once('-').expect("seat id");
+    let (pb, mb) = b.rsplit_once('-').expect("seat id");
+    for (subject, ev) in &on_server {
+        let seat = ev["seat"].as_str().expect("seat");
+        let want = if seat == a {
+            format!("warroom.acme.{T}.{pa}.{ma}")
+        } else {
+            format!("warroom.acme.{T}.{pb}.{mb}")
+        };
+        assert_eq!(*subject, want, "{ev}");
+    }
+    let notes: Vec<&str> = on_server
+        .iter()
+        .filter(|(_, e)| e["kind"] == "note")
+        .map(|(_, e)| e["text"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        notes,
+        ["bob: the cache is stale", "alice: rolling the cache"]
+    );
+    let listed = bob.ok(&["list", "--remote"]);
+    assert!(
+        listed.contains(T) && listed.contains("Alice, Bob") && listed.contains("Checkout fails"),
+        "{listed}"
+    );
+}
+
+#[test]
+fn three_seats_writing_at_once_converge_with_nothing_stored_twice() {
+    use warroom::journal::{Draft, Share, Store};
+    if !nats::available() {
+        return;
+    }
+    let server = Nats::start();
+    let (_team, seats) = team(&server, &["Alice", "Bob", "Carol"]);
+    let per_seat = 300;
+    let cfg = warroom::config::ShareConfig {
+        backend: warroom::journal::Backend::Nats,
+        url: vec![server.url.clone()],
+        org: "acme".into(),
+        ..Default::default()
+    };
+    std::thread::scope(|s| {
+        for seat in &seats {
+            let cfg = cfg.clone();
+            s.spawn(move || {
+                let store = Store::new(&seat.home);
+                let writer = store.writer(T).expect("writer");
+                let dir = store.incident_dir(T);
+                let share = Share::load(&dir).expect("load").expect("shared");
+                for i in 0..per_seat {
+                    writer
+                        .append(Draft::new("note", format!("{} {i}", seat.name)))
+                        .expect("append");
+                    if i % 100 == 99 {
+                        let setup = warroom::share::worker::ShareSetup {
+                            git: Default::default(),
+                            cfg: cfg.clone(),
+                            cwd: seat.work.clone(),
+                            dir: dir.clone(),
+                            ticket: T.into(),
+                            share: share.clone(),
+                        };
+                        let (status, _) =
+                            warroom::share::worker::sync_once(setup, Duration::from_secs(30), true)
+                                .expect("in time")
+                                .expect("synced");
+                        assert!(status.online && status.rejected.is_none(), "{status:?}");
+                    }
+                }
+            });
+        }
+    });
+    for s in &seats {
+        s.ok(&["note", T, &format!("{} done", s.name)]);
+    }
+    let exports: Vec<Value> = seats.iter().map(|s| s.json(T)).collect();
+    assert_eq!(exports[0], exports[1]);
+    assert_eq!(exports[1], exports[2]);
+    // Opened, shared, commander, two joins, 3 × 300 notes, 3 "done".
+    assert_eq!(events(&exports[0]).len(), 5 + 3 * per_seat + 3);
+    assert_eq!(
+        stored(&server).len(),
+        5 + 3 * per_seat + 3,
+        "each event stored once"
+    );
+}
+
+#[test]
+fn a_server_that_goes_away_keeps_the_events_until_it_is_back_and_stores_none_twice() {
+    if !nats::available() {
+        return;
+    }
+    let mut server = Nats::start();
+    let (_team, seats) = team(&server, &["Alice", "Bob"]);
+    let (alice, bob) = (&seats[0], &seats[1]);
+    server.down();
+    let o = alice.run(&["note", T, "written offline"]);
+    assert!(o.status.success());
+    assert!(
+        stderr(&o).contains("did not answer") || stderr(&o).contains("cannot reach"),
+        "{}",
+        stderr(&o)
+    );
+    let o = bob.run(&["note", T, "bob offline too"]);
+    assert!(o.status.success());
+    server.up();
+    alice.ok(&["note", T, "back"]);
+    let jb = bob.json(T);
+    let ja = alice.json(T);
+    assert_eq!(ja, jb);
+    let all = texts(&ja);
+    for t in ["written offline", "bob offline too", "back"] {
+        assert_eq!(all.iter().filter(|x| *x == t).count(), 1, "{t}: {all:?}");
+    }
+    let on_server = stored(&server);
+    let mut ids: Vec<(String, String)> = on_server
+        .iter()
+        .map(|(_, e)| {
+            (
+                e["seat"].to_string(),
+                e["at"].to_string() + &e["text"].to_string(),
+            )
+        })
+        .collect();
+    let n = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "nothing stored twice");
+}
+
+#[test]
+fn a_hostile_seat_s_events_are_refused_and_the_server_refuses_a_forged_subject() {
+    if !nats::available() {
+        return;
+    }
+    // Each person is a user known by nkey, and may publish on their own subjects only.
+    let (mallory_key, bob_key) = (nkeys::KeyPair::new_user(), nkeys::KeyPair::new_user());
+    let user = |key: &nkeys::KeyPair, person: &str| {
+        format!(
+            r#"{{ nkey: {}, permissions: {{ publish: {{ allow: ["warroom.acme.*.{person}.>", "$JS.API.>", "$JS.ACK.>", "$JS.FC.>", "_INBOX.>"] }}, subscribe: {{ allow: ["_INBOX.>"] }} }} }}"#,
+            key.public_key()
+        )
+    };
+    let accounts = format!(
+        "accounts {{ TEAM {{ jetstream: enabled\n users = [\n{}\n{}\n] }} }}",
+        user(&mallory_key, "mallory"),
+        user(&bob_key, "bob")
+    );
+    let server = Nats::with_config(&accounts);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    rt.block_on(async {
+        let mallory = async_nats::ConnectOptions::with_nkey(mallory_key.seed().expect("seed"))
+            .connect(&server.url)
+            .await
+            .expect("mallory");
+        let js = async_nats::jetstream::new(mallory);
+        js.get_or_create_stream(async_nats::jetstream::stream::Config {
+            name: format!("WARROOM_acme_{T}"),
+            subjects: vec![format!("warroom.acme.{T}.>")],
+            ..Default::default()
+        })
+        .await
+        .expect("stream");
+        // On her own subject, as another seat: stored, and refused by every reader.
+        let forged = r#"{"at":"2026-12-04T10:00:00Z","kind":"note","text":"I am alice","by":"Alice","seat":"alice-0001"}"#;
+        js.publish(format!("warroom.acme.{T}.mallory.0002"), forged.into())
+            .await
+            .expect("sent")
+            .await
+            .expect("stored");
+        // On Alice's subject: the server refuses it, nothing is stored.
+        let on_alice = js
+            .publish(format!("warroom.acme.{T}.alice.0001"), "{}".into())
+            .await
+            .expect("sent")
+            .await;
+        assert!(on_alice.is_err(), "a forged subject must not be stored");
+    });
+    let tmp = tempfile::tempdir().expect("tmp");
+    let seed = tmp.path().join("bob.nk");
+    std::fs::write(&seed, bob_key.seed().expect("seed")).expect("seed file");
+    let setup = warroom::share::worker::ShareSetup {
+        git: Default::default(),
+        cfg: warroom::config::ShareConfig {
+            backend: warroom::journal::Backend::Nats,
+            url: vec![server.url.clone()],
+            org: "acme".into(),
+            nkey: Some(seed),
+            ..Default::default()
+        },
+        cwd: tmp.path().into(),
+        dir: tmp.path().join("INC"),
+        ticket: T.into(),
+        share: warroom::journal::Share {
+            remote: server.url.clone(),
+            seat: "bob-0003".into(),
+            by: "Bob".into(),
+            email: String::new(),
+            moved: 0,
+            backend: warroom::journal::Backend::Nats,
+        },
+    };
+    std::fs::create_dir_all(tmp.path().join("INC")).expect("dir");
+    std::fs::write(tmp.path().join("INC/journal.jsonl"), "").expect("journal");
+    let mut setup2 = setup.clone();
+    let (_, warnings) = warroom::share::worker::sync_once(setup, Duration::from_secs(20), true)
+        .expect("in time")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("signed by seat") && w.contains("mallory-0002")),
+        "{warnings:?}"
+    );
+    assert!(
+        !tmp.path().join("INC/seats/alice-0001.jsonl").exists(),
+        "nothing is kept as Alice's"
+    );
+    // A seat whose person the server does not let publish there: refused, in the server's words.
+    std::fs::write(
+        tmp.path().join("INC/journal.jsonl"),
+        "{\"at\":\"2026-12-04T10:00:00Z\",\"kind\":\"note\",\"text\":\"hi\"}\n",
+    )
+    .expect("journal");
+    setup2.share.seat = "robert-0003".into();
+    setup2.share.by = "Robert".into();
+    let (status, _) = warroom::share::worker::sync_once(setup2, Duration::from_secs(20), false)
+        .expect("in time")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let refused = status.rejected.expect("refused");
+    assert!(
+        refused.contains("Permissions Violation")
+            && refused.contains("warroom.acme.INC-9.robert.0003"),
+        "{refused}"
+    );
+    assert_eq!(status.waiting, 1, "the event waits here");
+}
+
+#[test]
+fn two_seats_taking_the_commander_role_at_once_one_gets_it() {
+    if !nats::available() {
+        return;
+    }
+    let server = Nats::start();
+    let cfg = warroom::config::ShareConfig {
+        backend: warroom::journal::Backend::Nats,
+        url: vec![server.url.clone()],
+        org: "acme".into(),
+        ..Default::default()
+    };
+    for round in 0..5 {
+        let ticket = format!("RACE-{round}");
+        let barrier = std::sync::Barrier::new(2);
+        let claims: Vec<_> = std::thread::scope(|s| {
+            let hs: Vec<_> = ["alice-0001", "bob-0002"]
+                .iter()
+                .map(|seat| {
+                    let (cfg, ticket, barrier) = (&cfg, &ticket, &barrier);
+                    s.spawn(move || {
+                        barrier.wait();
+                        warroom::share::nats::claim_commander(cfg, ticket, seat)
+                    })
+                })
+                .collect();
+            hs.into_iter()
+                .map(|h| h.join().expect("join").expect("claim"))
+                .collect()
+        });
+        use warroom::share::nats::commander::Claim;
+        let taken: Vec<_> = claims
+            .iter()
+            .filter(|c| matches!(c, Claim::Taken(_)))
+            .collect();
+        assert_eq!(taken.len(), 1, "{claims:?}");
+        let held: Vec<_> = claims
+            .iter()
+            .filter_map(|c| match c {
+                Claim::Held(s) => Some(s.clone()),
+                Claim::Taken(_) => None,
+            })
+            .collect();
+        assert_eq!(held.len(), 1, "{claims:?}");
+        assert!(held[0] == "alice-0001" || held[0] == "bob-0002");
+    }
+}
+
+/// A seat's console in a tmux pane of its own.
+fn console(seat: &Seat, name: &str) -> common::tmux::Tmux {
+    seat.console(name, T)
+}
+
+#[test]
+fn two_consoles_work_one_incident_live_through_a_partition() {
+    if !common::tmux::tmux_available() || !nats::available() {
+        return;
+    }
+    let mut server = Nats::start();
+    let (_team, seats) = team(&server, &["Alice", "Bob"]);
+    let (alice, bob) = (&seats[0], &seats[1]);
+    let a = console(alice, "nats-a");
+    let b = console(bob, "nats-b");
+    a.wait_for("IC Alice");
+    b.wait_for("⇄ shared · 2 seats");
+    b.wait_for("▶[ ] On-call engineer alerted");
+    b.keys(&["Space"]);
+    a.wait_for("Bob ✓ Done: On-call engineer alerted");
+    // The server goes away: both work on and say so; back, nothing is lost or doubled.
+    server.down();
+    a.wait_for("⇄ shared · offline since");
+    a.keys(&["n"]);
+    a.line("alice while offline");
+    b.keys(&["n"]);
+    b.line("bob while offline");
+    a.wait_for("1 event waiting");
+    server.up();
+    a.wait_for("Bob ✎ bob while offline");
+    b.wait_for("Alice ✎ alice while offline");
+    a.keys(&["q"]);
+    b.keys(&["q"]);
+    a.wait_gone("Timeline");
+    b.wait_gone("Timeline");
+    let (ja, jb) = (alice.json(T), bob.json(T));
+    assert_eq!(ja, jb);
+    for t in ["alice while offline", "bob while offline"] {
+        assert_eq!(texts(&ja).iter().filter(|x| *x == t).count(), 1, "{t}");
+    }
+}
