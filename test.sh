@@ -2,7 +2,7 @@
 # Runs every test on a fresh machine: installs what the tests need (tmux, pgrep, sshd with the
 # ssh tools for the ssh:// seats test, libfaketime for the skewed clocks, gpg for the seats that
 # sign with openpgp, Prometheus for the metric gates, PostgreSQL and Node.js for a real Unleash,
-# nats-server with JetStream for the NATS seats) when missing, then Unleash itself from npm, then the whole suite. Extra arguments go to
+# nats-server with JetStream and openssl for the NATS seats) when missing, then Unleash itself from npm, then the whole suite. Extra arguments go to
 # `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -18,6 +18,7 @@ command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || need+=(postgresql)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 { command -v nats-server || [ -x /usr/sbin/nats-server ]; } >/dev/null 2>&1 || need+=(nats-server)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"

@@ -13,7 +13,7 @@
 With BASE=/path/to/an/earlier/warroom, each latency is measured with it too, in the same run.
   - converge: three consoles, each seat writing 1,000 notes at once from its command line;
     the time from the last write until all three screens count every event.
-Usage: seats.py BIN [idle|latency|latency-ssh|latency-nats|converge …]   (IDLE_SECONDS=60, RUNS=100)"""
+Usage: seats.py BIN [idle|latency|latency-ssh|latency-nats|converge|converge-nats|watchers …]   (IDLE_SECONDS=60, RUNS=100)"""
 import json, os, random, re, shutil, socket, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -189,6 +189,47 @@ def latency(poll_interval, ssh=False, binary=None, config=None, label=None):
     return p95
 
 
+def nats_config():
+    url = nats_server()
+    return f'[share]\nbackend = "nats"\nurl = "{url}"\norg = "bench"\n'
+
+
+def converge_nats():
+    """Three consoles through NATS, and through the local git remote in the same run."""
+    converge(nats_config(), " through NATS")
+    converge(None, " through the local git remote (the baseline)")
+
+
+def watchers():
+    """WATCHERS (20) consoles of one incident through NATS, idle for IDLE_SECONDS: each console's
+    CPU and the server's, beside the same binary on an incident that is not shared, in the same
+    minute."""
+    n = int(os.environ.get("WATCHERS", "20"))
+    seconds = os.environ.get("IDLE_SECONDS", "60")
+    config = nats_config()
+    server = KILL[-1]
+    names = [f"Watcher{i:02d}" for i in range(n)]
+    _, seats = team(names, config)
+    alone = dict(seats[0])
+    run(alone, "open", "BENCH-ALONE", "--priority", "P1", "--title", "Not shared", "--no-console")
+    procs = []
+    for seat in seats:
+        procs.append(subprocess.Popen([sys.executable, ptyrun.__file__, "idle", "--seconds", seconds, "--", BIN, "resume", T],
+                                      cwd=seat["cwd"], env=seat["env"], stdout=subprocess.PIPE, text=True))
+    procs.append(subprocess.Popen([sys.executable, ptyrun.__file__, "idle", "--seconds", seconds, "--", BIN, "resume", "BENCH-ALONE"],
+                                  cwd=alone["cwd"], env=alone["env"], stdout=subprocess.PIPE, text=True))
+    # The server's CPU over the same minute (after the consoles' first screens).
+    time.sleep(3)
+    c0, t0 = cpu_seconds(server.pid), time.time()
+    outs = [p.communicate()[0].strip() for p in procs]
+    c1, t1 = cpu_seconds(server.pid), time.time()
+    pcts = [float(re.search(r"cpu_pct=([\d.]+)", o).group(1)) for o in outs[:-1]]
+    print(f"{n} consoles of one incident through NATS, idle {seconds}s: cpu_pct mean={statistics.mean(pcts):.3f} "
+          f"max={max(pcts):.3f}")
+    print(f"same binary, not shared:    {outs[-1]}")
+    print(f"nats-server with {n} watchers: cpu_pct={(c1 - c0) / (t1 - t0) * 100:.3f} over {t1 - t0:.0f}s")
+
+
 def nats_server():
     """A nats-server with JetStream on 127.0.0.1, its store in the bench's folder; its URL."""
     with socket.socket() as sock:
@@ -294,12 +335,18 @@ def two_writers(binary=None):
           f"the screen showed {shown.group(1) if shown else '?'} events")
 
 
-def converge():
-    _, seats = team(["Alice", "Bob", "Carol"])
+def converge(config=None, label=""):
+    _, seats = team(["Alice", "Bob", "Carol"], config)
     servers = [f"conv-{s['name'].lower()}" for s in seats]
     for s, srv in zip(seats, servers):
         console(s, srv)
-    before = int(re.search(r"Timeline · (\d+) events", screen(servers[0])).group(1))
+    # The seats' first events (opened, joined) on every screen before the clock starts.
+    def counts():
+        return [int(re.search(r"Timeline · (\d+) events", screen(srv)).group(1)) for srv in servers]
+    settle = time.perf_counter() + 30
+    while len(set(counts())) > 1 and time.perf_counter() < settle:
+        time.sleep(0.1)
+    before = counts()[0]
     per = int(os.environ.get("EVENTS", "1000"))
     writers = [subprocess.Popen(["sh", "-c", f"for i in $(seq {per}); do '{BIN}' note {T} \"{s['name']} $i\" >/dev/null 2>&1; done"],
                                 cwd=s["cwd"], env=s["env"]) for s in seats]
@@ -315,7 +362,7 @@ def converge():
     finally:
         for srv in servers:
             tmux(srv, "kill-server")
-    print(f"converge 3 seats x {per} notes: writing took {last - t0:.1f}s; all three screens show "
+    print(f"converge 3 seats x {per} notes{label}: writing took {last - t0:.1f}s; all three screens show "
           f"{before + 3 * per} events {done - last:.2f}s after the last write")
 
 
@@ -336,6 +383,10 @@ if __name__ == "__main__":
                 latency_nats()
             elif w == "converge":
                 converge()
+            elif w == "converge-nats":
+                converge_nats()
+            elif w == "watchers":
+                watchers()
             elif w == "two-writers":
                 for binary in [None] + ([os.environ["BASE"]] if os.environ.get("BASE") else []):
                     two_writers(binary)

@@ -3,7 +3,7 @@
 # console's idle cost beside the same binary unshared and `top`, in the same minute; how long a
 # note typed on one console takes to reach another's screen (100 notes, 2 s and 0.5 s polls);
 # and three consoles converging after 1,000 notes from each seat.
-# Usage: bench/seats.sh [idle|latency|latency-nats|converge …]   (IDLE_SECONDS=60 RUNS=100 EVENTS=1000)
+# Usage: bench/seats.sh [idle|latency|latency-nats|converge|converge-nats|watchers …]   (IDLE_SECONDS=60 RUNS=100 EVENTS=1000 WATCHERS=20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet

@@ -644,7 +644,7 @@ fn the_manual_page_names_every_command() {
     assert!(
         pages.contains(&"warroom.1".to_string()) && pages.contains(&"warroom-git.1".to_string())
     );
-    assert_eq!(pages.len(), 17, "{pages:?}");
+    assert_eq!(pages.len(), 19, "{pages:?}");
     // groff reads every page without a warning, where it is installed.
     if std::process::Command::new("groff")
         .arg("-v")

@@ -25,21 +25,30 @@ fn texts(v: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Writes the seat's configuration: this server, and `extra` in `[share]`.
-fn configure(seat: &Seat, server: &Nats, extra: &str) {
+/// Writes the seat's configuration.
+fn configure(seat: &Seat, toml: &str) {
     for xdg in ["xdg-config", "xdg"] {
         let dir = seat.home.join(xdg).join("warroom");
         std::fs::create_dir_all(&dir).expect("config dir");
-        std::fs::write(dir.join("warroom.toml"), server.share_toml("acme", extra)).expect("config");
+        std::fs::write(dir.join("warroom.toml"), toml).expect("config");
     }
 }
 
 /// Alice opens and shares on the server; the others join.
 fn team(server: &Nats, names: &[&str]) -> (Team, Vec<Seat>) {
+    let tomls: Vec<String> = names
+        .iter()
+        .map(|_| server.share_toml("acme", ""))
+        .collect();
+    team_with(&tomls, names)
+}
+
+/// As [`team`], each seat with its own configuration.
+fn team_with(tomls: &[String], names: &[&str]) -> (Team, Vec<Seat>) {
     let team = Team::new();
     let seats: Vec<Seat> = names.iter().map(|n| team.seat(n)).collect();
-    for s in &seats {
-        configure(s, server, "");
+    for (s, toml) in seats.iter().zip(tomls) {
+        configure(s, toml);
     }
     let out = seats[0].ok(&[
         "open",
@@ -51,7 +60,7 @@ fn team(server: &Nats, names: &[&str]) -> (Team, Vec<Seat>) {
         "--no-console",
         "--share",
     ]);
-    assert!(out.contains(&format!("Shared on {}", server.url)), "{out}");
+    assert!(out.contains("Shared on "), "{out}");
     for s in &seats[1..] {
         let out = s.ok(&["join", &T.to_lowercase(), "--no-console"]);
         assert!(out.contains(&format!("Joined {T} as seat")), "{out}");
@@ -127,6 +136,33 @@ fn seats_share_through_the_stream_and_agree_on_the_record() {
         listed.contains(T) && listed.contains("Alice, Bob") && listed.contains("Checkout fails"),
         "{listed}"
     );
+    // The commander role on the server: Alice's from the share, Bob's from his acceptance.
+    assert_eq!(commander(&server).as_deref(), Some(a.as_str()));
+    alice.ok(&["handoff", T, "--to", "bob"]);
+    bob.ok(&["event", T, "handoff_accepted"]);
+    assert_eq!(commander(&server).as_deref(), Some(b.as_str()));
+    assert!(
+        alice
+            .ok(&["export", T, "--format", "handoff"])
+            .contains("**Incident commander:** Bob (bob-")
+    );
+}
+
+/// The seat the server's role entry names, read with the client.
+fn commander(server: &Nats) -> Option<String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    rt.block_on(async {
+        let client = async_nats::connect(&server.url).await.expect("connect");
+        let js = async_nats::jetstream::new(client);
+        let kv = js.get_key_value("warroom_acme").await.expect("bucket");
+        kv.get(format!("{T}.commander"))
+            .await
+            .expect("entry")
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+    })
 }
 
 #[test]
@@ -432,4 +468,312 @@ fn two_consoles_work_one_incident_live_through_a_partition() {
     for t in ["alice while offline", "bob while offline"] {
         assert_eq!(texts(&ja).iter().filter(|x| *x == t).count(), 1, "{t}");
     }
+}
+
+#[test]
+fn the_board_shows_the_organisation_s_incidents_most_urgent_first_live_and_opens_one() {
+    if !common::tmux::tmux_available() || !nats::available() {
+        return;
+    }
+    let server = Nats::start();
+    let (_team, seats) = team(&server, &["Alice", "Bob"]);
+    let (alice, bob) = (&seats[0], &seats[1]);
+    alice.ok(&[
+        "open",
+        "PAY-7",
+        "--priority",
+        "P0",
+        "--title",
+        "Payments down",
+        "--no-console",
+        "--share",
+    ]);
+    let listed = bob.ok(&["list", "--remote"]);
+    let order: Vec<&str> = listed
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        order,
+        ["PAY-7", T],
+        "the P0's SLA has the least left: {listed}"
+    );
+    let board = common::tmux::Tmux::new("nats-board");
+    board.start_command(170, 30, "sh");
+    board.line(&format!(
+        "export WARROOM_HOME='{}' XDG_CONFIG_HOME='{}/xdg' TERM=xterm-256color; cd '{}'; clear; '{}' board",
+        bob.home.display(),
+        bob.home.display(),
+        bob.work.display(),
+        common::bin().display()
+    ));
+    board.wait_for("Payments down");
+    board.wait_for("2 open");
+    let screen = board.screen();
+    let at = |needle: &str| screen.find(needle).expect(needle);
+    assert!(at("PAY-7") < at(T), "{screen}");
+    // A third incident, opened on Alice's seat, is on Bob's board at once.
+    alice.ok(&[
+        "open",
+        "WEB-3",
+        "--priority",
+        "P3",
+        "--title",
+        "Slow avatars",
+        "--no-console",
+        "--share",
+    ]);
+    board.wait_for("Slow avatars");
+    board.wait_for("3 open");
+    // Closed on the remote: it leaves the open ones.
+    alice.ok(&["close", "WEB-3"]);
+    board.wait_for("2 open · 1 closed");
+    // Down to PAY-7's neighbour, INC-9, which this home has: its console opens.
+    board.keys(&["Down", "Enter"]);
+    board.wait_for("Checkout fails");
+    board.wait_for("⇄ shared · 2 seats");
+    board.keys(&["q"]);
+    board.wait_gone("Timeline");
+}
+
+/// Waits until every seat's export is the same and holds each of `texts_once` once.
+fn converged(seats: &[Seat], texts_once: &[&str]) -> Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let exports: Vec<Value> = seats.iter().map(|s| s.json(T)).collect();
+        let all = texts(&exports[0]);
+        let once = texts_once
+            .iter()
+            .all(|t| all.iter().filter(|x| x == t).count() == 1);
+        if once && exports.windows(2).all(|w| w[0] == w[1]) {
+            return exports[0].clone();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the seats did not converge: {:?}",
+            exports.iter().map(texts).collect::<Vec<_>>()
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+#[test]
+fn a_cluster_of_three_keeps_the_incident_when_one_server_is_killed() {
+    if !nats::available() {
+        return;
+    }
+    let mut nodes = nats::cluster();
+    let urls: Vec<String> = nodes.iter().map(|n| format!("{:?}", n.url)).collect();
+    let toml = format!(
+        "[share]\nbackend = \"nats\"\nurl = [{}]\norg = \"acme\"\nreplicas = 3\ntimeout = \"20s\"\n",
+        urls.join(", ")
+    );
+    let (_team, seats) = team_with(&[toml.clone(), toml], &["Alice", "Bob"]);
+    let (alice, bob) = (&seats[0], &seats[1]);
+    alice.ok(&["note", T, "before"]);
+    // The server that leads the incident's stream is the one killed.
+    let leader = stream_info(&nodes.iter().map(|n| n.url.clone()).collect::<Vec<_>>())
+        .cluster
+        .and_then(|c| c.leader)
+        .expect("a leader");
+    let gone: usize = leader.trim_start_matches('n').parse().expect("n<i>");
+    nodes[gone].down();
+    alice.run(&["note", T, "after a server is gone"]);
+    bob.run(&["note", T, "bob on the two left"]);
+    converged(
+        &seats,
+        &["before", "after a server is gone", "bob on the two left"],
+    );
+    // The stream is kept on the servers left, led by another (the server's own account).
+    let left: Vec<String> = (0..3)
+        .filter(|i| *i != gone)
+        .map(|i| nodes[i].url.clone())
+        .collect();
+    let info = stream_info(&left);
+    assert_eq!(info.config.num_replicas, 3);
+    let now = info.cluster.and_then(|c| c.leader).expect("a leader");
+    assert_ne!(now, leader);
+}
+
+/// The incident's stream as the servers at `urls` describe it.
+fn stream_info(urls: &[String]) -> async_nats::jetstream::stream::Info {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
+    rt.block_on(async {
+        let addrs: Vec<async_nats::ServerAddr> =
+            urls.iter().map(|u| u.parse().expect("url")).collect();
+        let client = async_nats::connect(addrs).await.expect("connect");
+        let js = async_nats::jetstream::new(client);
+        let mut stream = js
+            .get_stream(format!("WARROOM_acme_{T}"))
+            .await
+            .expect("stream");
+        stream.info().await.expect("info").clone()
+    })
+}
+
+#[test]
+fn a_leaf_node_cut_from_its_hub_keeps_its_seat_s_events_until_it_rejoins() {
+    if !nats::available() {
+        return;
+    }
+    let port = nats::free_port();
+    // The hub's JetStream is its domain `hub`; the leaf has none of its own and reaches it
+    // across its link.
+    let hub = Nats::with_domain("hub", &format!("leafnodes {{ listen: 127.0.0.1:{port} }}"));
+    let link = nats::Proxy::start(port);
+    let leaf = Nats::without_jetstream(&format!(
+        "leafnodes {{ reconnect: 1, remotes: [ {{ url: \"nats-leaf://127.0.0.1:{}\" }} ] }}",
+        link.port
+    ));
+    nats::reaches_jetstream(&leaf.url, "hub");
+    let tomls = [
+        hub.share_toml("acme", "domain = \"hub\""),
+        leaf.share_toml("acme", "domain = \"hub\""),
+    ];
+    let (_team, seats) = team_with(&tomls, &["Alice", "Bob"]);
+    let (alice, bob) = (&seats[0], &seats[1]);
+    bob.ok(&["note", T, "through the leaf"]);
+    converged(&seats, &["through the leaf"]);
+    link.cut();
+    let o = bob.run(&["note", T, "while the leaf is cut"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("Pushed"), "{}", stderr(&o));
+    alice.ok(&["note", T, "the hub side meanwhile"]);
+    link.rejoin();
+    nats::reaches_jetstream(&leaf.url, "hub");
+    converged(
+        &seats,
+        &[
+            "through the leaf",
+            "while the leaf is cut",
+            "the hub side meanwhile",
+        ],
+    );
+}
+
+#[test]
+fn an_incident_moves_from_git_to_nats_and_back_losing_nothing_and_doubling_nothing() {
+    if !nats::available() {
+        return;
+    }
+    let server = Nats::start();
+    // Shared through git first (the default backend), with the server configured beside it.
+    let toml = format!(
+        "[share]\nurl = \"{}\"\norg = \"acme\"\ntimeout = \"10s\"\n",
+        server.url
+    );
+    let (_team, seats) = team_with(&[toml.clone(), toml], &["Alice", "Bob"]);
+    let (alice, bob) = (&seats[0], &seats[1]);
+    alice.ok(&["note", T, "alice on git"]);
+    bob.ok(&["note", T, "bob on git"]);
+    let out = alice.ok(&["share", "migrate", T, "--to", "nats"]);
+    assert!(out.contains(&format!("Moved {T} to NATS")), "{out}");
+    // Bob, still on git, reads the move there, and moves too.
+    bob.ok(&["note", T, "bob still on git"]);
+    let moved = texts(&bob.json(T))
+        .into_iter()
+        .find(|t| t.contains("moved the incident to NATS"))
+        .expect("the move on Bob's record");
+    assert!(
+        moved.contains(&format!("warroom share migrate {T} --to nats")),
+        "{moved}"
+    );
+    bob.ok(&["share", "migrate", T, "--to", "nats"]);
+    alice.ok(&["note", T, "alice on nats"]);
+    bob.ok(&["note", T, "bob on nats"]);
+    let all = [
+        "alice on git",
+        "bob on git",
+        "bob still on git",
+        "alice on nats",
+        "bob on nats",
+    ];
+    let record = converged(&seats, &all);
+    // The stream holds every event of both seats, each once.
+    let on_server = stored(&server);
+    assert_eq!(on_server.len(), events(&record).len(), "{on_server:?}");
+    for t in all {
+        assert_eq!(
+            on_server.iter().filter(|(_, e)| e["text"] == t).count(),
+            1,
+            "{t}"
+        );
+    }
+    // And back to git.
+    alice.ok(&["share", "migrate", T, "--to", "git"]);
+    bob.ok(&["share", "migrate", T, "--to", "git"]);
+    alice.ok(&["note", T, "alice back on git"]);
+    bob.ok(&["note", T, "bob back on git"]);
+    let mut again = all.to_vec();
+    again.extend(["alice back on git", "bob back on git"]);
+    converged(&seats, &again);
+    let o = alice.run(&["share", "migrate", T, "--to", "git"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("already shared through git"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_token_from_a_command_and_a_verified_tls_server_and_the_token_in_no_file() {
+    if !nats::available() {
+        return;
+    }
+    let certs = tempfile::tempdir().expect("tmp");
+    let (ca, cert, key) = nats::tls_files(certs.path());
+    let token = "nats-token-7f3k9q2w";
+    let server = Nats::with_config(&format!(
+        "authorization {{ token: {token:?} }}\ntls {{ cert_file: {:?}, key_file: {:?} }}",
+        cert.display().to_string(),
+        key.display().to_string()
+    ));
+    let tls_url = server.url.replace("nats://", "tls://");
+    let toml = |ca: &str| {
+        format!(
+            "[share]\nbackend = \"nats\"\nurl = \"{tls_url}\"\norg = \"acme\"\ntimeout = \"10s\"\ntoken_command = \"printf {token}\"\n{ca}\n"
+        )
+    };
+    let with_ca = toml(&format!("tls_ca = {:?}", ca.display().to_string()));
+    let (_team, seats) = team_with(&[with_ca.clone(), with_ca], &["Alice", "Bob"]);
+    seats[1].ok(&["note", T, "over tls"]);
+    converged(&seats, &["over tls"]);
+    // Without the CA the server's certificate is not trusted: said, and nothing is read.
+    configure(&seats[1], &toml(""));
+    let o = seats[1].run(&["list", "--remote"]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).to_lowercase().contains("certificate"),
+        "{}",
+        stderr(&o)
+    );
+    // The token is in no file of either seat (journal, share file, mirror, logs, exports).
+    for s in &seats {
+        for entry in walk(&s.home) {
+            let bytes = std::fs::read(&entry).unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes);
+            if entry.ends_with("warroom.toml") {
+                continue;
+            }
+            assert!(!text.contains(token), "{} holds the token", entry.display());
+        }
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }

@@ -56,7 +56,7 @@ pub enum Command {
     },
     /// Reopen the console (default: the only open incident)
     Resume { ticket: Option<String> },
-    /// Follow and work on an incident shared on the service's git remote
+    /// Follow and work on an incident shared on the service's git remote (or NATS)
     Join {
         ticket: String,
         /// Take the incident's events and exit (for scripts)
@@ -65,9 +65,16 @@ pub enum Command {
     },
     /// Incidents: ticket, priority, phase, elapsed, SLA, PIR due
     List {
-        /// The incidents open on the service's git remote, with their seats
+        /// The incidents open on the remote (git or NATS), with their seats, most urgent first
         #[arg(long)]
         remote: bool,
+    },
+    /// Every open incident on the remote on one screen, most urgent first; enter opens one
+    Board,
+    /// How an incident is shared: move it between the git remote and NATS JetStream
+    Share {
+        #[command(subcommand)]
+        action: ShareAction,
     },
     /// Hand the commander role to another seat, with a brief written from the record
     Handoff {
@@ -167,6 +174,24 @@ pub enum FlagState {
     Off,
     On,
     Status,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ShareAction {
+    /// Move a shared incident to NATS or back to git, its events and its seats' with it; each
+    /// seat runs it (the others are told on the record)
+    Migrate {
+        ticket: String,
+        #[arg(long, value_enum)]
+        to: ShareTo,
+    },
+}
+
+/// Where an incident's sharing moves to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShareTo {
+    Git,
+    Nats,
 }
 
 #[derive(Subcommand, Debug)]

@@ -29,7 +29,7 @@ use anyhow::Context;
 use chrono::Utc;
 use serde_json::Value;
 
-pub use args::{Cli, Command, ConfigAction, Format, GitAction};
+pub use args::{Cli, Command, ConfigAction, Format, GitAction, ShareAction, ShareTo};
 
 use crate::assess;
 use crate::clock::{self, Sla};
@@ -173,6 +173,17 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::List { remote: false }) => list(&ctx),
         Some(Command::List { remote: true }) => list_remote(&ctx),
         Some(Command::Join { ticket, no_console }) => join(&ctx, &ticket, no_console),
+        Some(Command::Board) => board(&ctx),
+        Some(Command::Share {
+            action: ShareAction::Migrate { ticket, to },
+        }) => migrate(
+            &ctx,
+            &ticket,
+            match to {
+                ShareTo::Git => crate::journal::Backend::Git,
+                ShareTo::Nats => crate::journal::Backend::Nats,
+            },
+        ),
         Some(Command::Handoff { ticket, to }) => handoff(&ctx, &ticket, &to),
         Some(Command::Note { ticket, text }) => note(&ctx, &ticket, &text.join(" ")),
         Some(Command::Event {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::*;
 use crate::console::share::{ShareLink, seat_joined};
 use crate::journal::{Backend, Share};
-use crate::share::{remote, worker};
+use crate::share::{listing, worker};
 
 impl Ctx {
     fn share_link(&self, loaded: &Loaded, ticket: &str) -> ShareLink {
@@ -112,39 +112,6 @@ fn report(share: &Share, s: worker::ShareStatus, pull: bool) {
     }
 }
 
-/// The incidents on the remote: ticket → (seat → ref tip).
-fn remote_incidents(
-    git: &crate::git::Git,
-) -> Result<BTreeMap<String, BTreeMap<String, git2::Oid>>> {
-    let refs = remote::list(git).map_err(|e| {
-        Fail::Other(anyhow::anyhow!(
-            "cannot reach the remote {:?}: {e}",
-            git.cfg.remote
-        ))
-    })?;
-    let mut by_ticket: BTreeMap<String, Vec<(String, git2::Oid)>> = BTreeMap::new();
-    for (name, oid) in refs {
-        if let Some((ticket, _)) = name
-            .strip_prefix("refs/warroom/")
-            .and_then(|r| r.split_once('/'))
-        {
-            by_ticket
-                .entry(ticket.to_string())
-                .or_default()
-                .push((name.clone(), oid));
-        }
-    }
-    // Each seat's newest ref (the one it moved on to last, if it did).
-    Ok(by_ticket
-        .into_iter()
-        .map(|(ticket, refs)| {
-            let (seats, _) = crate::share::newest_refs(&ticket, refs);
-            let seats = seats.into_iter().map(|(s, (_, oid))| (s, oid)).collect();
-            (ticket, seats)
-        })
-        .collect())
-}
-
 /// `warroom join TICKET`: this seat takes the incident's events from the remote, says it joined
 /// and opens the console.
 pub(super) fn join(ctx: &Ctx, ticket: &str, no_console: bool) -> Result<()> {
@@ -154,7 +121,7 @@ pub(super) fn join(ctx: &Ctx, ticket: &str, no_console: bool) -> Result<()> {
         return join_nats(ctx, ticket, no_console, loaded);
     }
     let git = ctx.share_repo(&loaded)?;
-    let incidents = remote_incidents(&git)?;
+    let incidents = listing::git_refs(&git).map_err(|e| Fail::Other(anyhow::anyhow!(e)))?;
     let Some((ticket, seats)) = incidents
         .into_iter()
         .find(|(t, _)| t.eq_ignore_ascii_case(ticket))
@@ -301,74 +268,20 @@ fn join_nats(ctx: &Ctx, ticket: &str, no_console: bool, loaded: Loaded) -> Resul
     console(ctx, ticket, loaded)
 }
 
-/// An incident on the remote: its ticket, and each seat's events.
-type SharedIncident = (String, BTreeMap<String, Vec<crate::journal::Event>>);
-
 /// The organisation's incidents on NATS (or the one named), each with its seats' events.
 fn nats_incidents(
     cfg: &crate::config::ShareConfig,
     only: Option<&str>,
-) -> Result<Vec<SharedIncident>> {
-    let conn = crate::share::nats::Connect::new(cfg, "list");
-    let (org, within, only) = (cfg.org.clone(), cfg.timeout, only.map(str::to_string));
-    let (incidents, warnings) = crate::share::nats::blocking(async move {
-        let js = crate::share::nats::jetstream(conn.once().await?);
-        let mut out = Vec::new();
-        let mut warnings = Vec::new();
-        for ticket in crate::share::nats::incidents::tickets(&js, &org).await? {
-            if only
-                .as_ref()
-                .is_some_and(|t| !t.eq_ignore_ascii_case(&ticket))
-            {
-                continue;
-            }
-            let (seats, w) =
-                crate::share::nats::incidents::read(&js, &org, &ticket, within).await?;
-            warnings.extend(w);
-            out.push((ticket, seats));
-        }
-        Ok((out, warnings))
-    })
-    .map_err(|e| Fail::Other(anyhow::anyhow!("{e}")))?;
+) -> Result<Vec<listing::SharedIncident>> {
+    let (incidents, warnings) =
+        listing::nats_incidents_once(cfg, only).map_err(|e| Fail::Other(anyhow::anyhow!(e)))?;
     for w in warnings {
         eprintln!("warroom: {w}");
     }
     Ok(incidents)
 }
 
-/// The incidents on the git remote, each with its seats' events.
-fn git_incidents(git: &crate::git::Git) -> Result<Vec<SharedIncident>> {
-    let incidents = remote_incidents(git)?;
-    if !incidents.is_empty() {
-        remote::fetch_all(git).map_err(|e| Fail::Other(anyhow::anyhow!("fetching: {e}")))?;
-    }
-    let mut out = Vec::new();
-    for (ticket, seats) in incidents {
-        let mut streams = BTreeMap::new();
-        let mut warnings = Vec::new();
-        for (seat, tip) in seats {
-            let mut events = Vec::new();
-            crate::share::ingest::each_event(
-                &git.repo,
-                &seat,
-                tip,
-                None,
-                &mut warnings,
-                &mut |_| Ok(()),
-                &mut |ev| {
-                    events.push(ev);
-                    Ok(())
-                },
-            )
-            .map_err(|e| Fail::Other(anyhow::anyhow!("{ticket}: {e}")))?;
-            streams.insert(seat, events);
-        }
-        out.push((ticket, streams));
-    }
-    Ok(out)
-}
-
-/// `warroom list --remote`: the incidents open on the remote.
+/// `warroom list --remote`: the incidents open on the remote, most urgent first.
 pub(super) fn list_remote(ctx: &Ctx) -> Result<()> {
     let loaded = ctx.config()?;
     let (incidents, on) = match loaded.config.share.backend {
@@ -378,42 +291,51 @@ pub(super) fn list_remote(ctx: &Ctx) -> Result<()> {
         ),
         Backend::Git => {
             let git = ctx.share_repo(&loaded)?;
-            (git_incidents(&git)?, format!("{:?}", git.cfg.remote))
+            let (incidents, warnings) =
+                listing::git_incidents(&git).map_err(|e| Fail::Other(anyhow::anyhow!(e)))?;
+            for w in warnings {
+                eprintln!("warroom: {w}");
+            }
+            (incidents, format!("{:?}", git.cfg.remote))
         }
     };
     if incidents.is_empty() {
         println!("No incident is shared on {on}");
         return Ok(());
     }
-    let mut rows = Vec::new();
-    let mut closed = 0;
-    for (ticket, seats) in &incidents {
-        // The one order, as every seat's console reads it.
-        let streams = seats.iter().map(|(s, e)| (s.clone(), e.clone())).collect();
-        let events = crate::journal::seats::in_one_order(streams);
-        let inc = Incident::from_events(ticket, loaded.checklist.clone(), events);
-        if inc.closed_at.is_some() {
-            closed += 1;
-            continue;
+    let policy = loaded.config.policy();
+    let now = Utc::now();
+    let (rows, closed) = listing::open_rows(&incidents, &loaded.checklist, &policy, now);
+    let cells: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.ticket.clone(),
+                r.incident.priority.to_string(),
+                r.incident.phase().as_str().to_string(),
+                r.sla_text(&policy, now),
+                r.people.join(", "),
+                r.incident.title.clone(),
+            ]
+        })
+        .collect();
+    let header = ["TICKET", "PRI", "PHASE", "SLA", "SEATS", "TITLE"].map(String::from);
+    let mut widths = [0; 6];
+    for row in std::iter::once(&header).chain(&cells) {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
         }
-        let people: Vec<&str> = seats.keys().map(|s| inc.seats.person(s)).collect();
-        rows.push([
-            ticket.clone(),
-            inc.priority.to_string(),
-            crate::format::duration(clock::elapsed(&inc, Utc::now())),
-            people.join(", "),
-            inc.title.clone(),
-        ]);
     }
-    println!(
-        "{:<16}  {:<3}  {:<9}  {:<24}  TITLE",
-        "TICKET", "PRI", "ELAPSED", "SEATS"
-    );
-    for r in &rows {
-        println!(
-            "{:<16}  {:<3}  {:<9}  {:<24}  {}",
-            r[0], r[1], r[2], r[3], r[4]
-        );
+    for row in std::iter::once(&header).chain(&cells) {
+        let mut line = String::new();
+        for (i, c) in row.iter().enumerate() {
+            if i == 5 {
+                line.push_str(c);
+            } else {
+                line.push_str(&format!("{c:<w$}  ", w = widths[i]));
+            }
+        }
+        println!("{line}");
     }
     if closed > 0 {
         println!(
@@ -422,6 +344,148 @@ pub(super) fn list_remote(ctx: &Ctx) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// `warroom board`: the remote's open incidents, live; the one chosen is opened here (its
+/// console when this home has it, else joined).
+pub(super) fn board(ctx: &Ctx) -> Result<()> {
+    if !std::io::stdout().is_terminal() {
+        return Err(Fail::Usage(
+            "the board needs a terminal; `warroom list --remote` prints the same incidents".into(),
+        ));
+    }
+    let loaded = ctx.config()?;
+    let cfg = loaded.config.share.clone();
+    let on = match cfg.backend {
+        Backend::Nats => format!("{} on {}", cfg.org, crate::share::nats::servers(&cfg)),
+        Backend::Git => format!("the git remote {:?}", cfg.remote),
+    };
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let setup = crate::console::board::BoardSetup {
+        feed: crate::share::feed::start(cfg, loaded.config.git.clone(), ctx.cwd.clone()),
+        checklist: loaded.checklist.clone(),
+        policy: loaded.config.policy(),
+        palette: crate::config::palette::Palette::from_config(&loaded.config.theme, no_color),
+        on,
+    };
+    let Some(ticket) = crate::console::board::run(setup).context("the board")? else {
+        return Ok(());
+    };
+    if ctx.store.exists(&ticket) {
+        console(ctx, &ticket, loaded)
+    } else {
+        join(ctx, &ticket, false)
+    }
+}
+
+/// `warroom share migrate TICKET --to git|nats`: this seat's share moves, with every event it
+/// holds; the move is recorded and pushed where the incident was, so the seats still there read
+/// that they move too.
+pub(super) fn migrate(ctx: &Ctx, ticket: &str, to: Backend) -> Result<()> {
+    let ticket = &ctx.ticket(ticket)?;
+    let loaded = ctx.config()?;
+    let dir = ctx.store.incident_dir(ticket);
+    let share = Share::load(&dir)
+        .context("reading the share file")?
+        .ok_or_else(|| {
+            Fail::Usage(format!(
+                "{ticket} is not shared: open --share (or S in the console) shares it"
+            ))
+        })?;
+    if share.backend == to {
+        return Err(Fail::Usage(format!(
+            "{ticket} is already shared through {to}"
+        )));
+    }
+    if crate::share::console_running(&dir) {
+        return Err(Fail::Usage(format!(
+            "a console runs for {ticket}: quit it first, then move the incident"
+        )));
+    }
+    let cfg = &loaded.config.share;
+    let link = ctx.share_link(&loaded, ticket);
+    let within = cfg.timeout;
+    let synced = |setup, pull| match worker::sync_once(setup, within, pull) {
+        Some(Ok((status, warnings))) => match status.error.or(status.rejected) {
+            Some(why) => Err(why),
+            None => Ok(warnings),
+        },
+        Some(Err(why)) => Err(why),
+        None => Err(format!(
+            "no answer within {}",
+            crate::format::duration(within)
+        )),
+    };
+    // Everything where the incident is now first, so the move carries all of it.
+    for w in synced(link.setup(share.clone()), true).map_err(|why| {
+        Fail::Other(anyhow::anyhow!(
+            "{ticket} cannot be read from {} ({why}): nothing was moved",
+            share.remote
+        ))
+    })? {
+        eprintln!("warroom: {w}");
+    }
+    let there = match to {
+        Backend::Nats => crate::share::nats::servers(cfg),
+        Backend::Git => cfg.remote.clone(),
+    };
+    let label = match to {
+        Backend::Nats => "NATS",
+        Backend::Git => "git",
+    };
+    ctx.store
+        .writer(ticket)?
+        .append(
+            Draft::new(
+                kinds::SHARE_MOVED,
+                format!(
+                    "{} moved the incident to {label} ({there}): every seat runs warroom share migrate {ticket} --to {to}",
+                    share.by
+                ),
+            )
+            .field("to", to.to_string())
+            .field("remote", there.clone()),
+        )
+        .context("recording the move")?;
+    if let Err(why) = synced(link.setup(share.clone()), false) {
+        eprintln!(
+            "warroom: the move is recorded here but not on {} yet ({why}): the seats still there read it when this seat next syncs there",
+            share.remote
+        );
+    }
+    let moved = Share {
+        backend: to,
+        remote: there.clone(),
+        ..share
+    };
+    let result = match to {
+        Backend::Nats => crate::share::nats::migrate::move_in(link.setup(moved.clone()), within)
+            .and_then(|(status, said)| match status.error.or(status.rejected) {
+                Some(why) => Err(why),
+                None => Ok(said),
+            }),
+        Backend::Git => synced(link.setup(moved.clone()), true),
+    };
+    let said = result.map_err(|why| {
+        Fail::Other(anyhow::anyhow!(
+            "{ticket} could not be moved to {there} ({why}): it is still shared through {}",
+            share_label(&moved)
+        ))
+    })?;
+    moved.save(&dir).context("writing the share file")?;
+    for w in said {
+        eprintln!("warroom: {w}");
+    }
+    println!("Moved {ticket} to {label} ({there}) as seat {}", moved.seat);
+    Ok(())
+}
+
+/// The backend an incident was shared through before a move that failed.
+fn share_label(moved: &Share) -> &'static str {
+    match moved.backend {
+        Backend::Nats => "git",
+        Backend::Git => "NATS",
+    }
 }
 
 /// `warroom handoff TICKET --to SEAT`: the brief written from the record, and the handoff on it.

@@ -226,3 +226,33 @@ fn flags_and_the_guard_are_checked_with_their_lines() {
     assert_eq!(c.guard.bad_polls, 2);
     assert_eq!(c.flags[0].token_var(), Some("LD_API_KEY"));
 }
+
+#[test]
+fn the_nats_share_is_read_and_a_secret_in_its_url_is_refused_with_its_line() {
+    let c = Config::parse(
+        "[share]\nbackend = \"nats\"\nurl = [\"nats://a:4222\", \"tls://b:4222\"]\norg = \"acme\"\nreplicas = 3\n",
+        "w.toml",
+    )
+    .expect("ok");
+    assert_eq!(c.share.backend, crate::journal::Backend::Nats);
+    assert_eq!(c.share.url, ["nats://a:4222", "tls://b:4222"]);
+    assert_eq!(c.share.replicas, 3);
+    let c = Config::parse("[share]\nurl = \"nats://a:4222\"\n", "w.toml").expect("one");
+    assert_eq!(c.share.url, ["nats://a:4222"]);
+    let e = Config::parse(
+        "[share]\nbackend = \"nats\"\nurl = \"nats://alice:pw@a:4222\"\n",
+        "w.toml",
+    )
+    .expect_err("a password");
+    assert_eq!(e.line, Some(3));
+    assert!(e.message.contains("would be shown"), "{e}");
+    assert!(!e.to_string().contains("pw@"), "{e}");
+    let e = Config::parse("[share]\nurl = \"http://a\"\n", "w.toml").expect_err("scheme");
+    assert!(e.message.contains("not a NATS URL"), "{e}");
+    let e = Config::parse("[share]\norg = \"a.b\"\n", "w.toml").expect_err("org");
+    assert_eq!(e.line, Some(2));
+    let e = Config::parse("[share]\n\nreplicas = 7\n", "w.toml").expect_err("replicas");
+    assert_eq!(e.line, Some(3));
+    let e = Config::parse("[share]\nbackend = \"redis\"\n", "w.toml").expect_err("backend");
+    assert_eq!(e.line, Some(2));
+}

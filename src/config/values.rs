@@ -168,3 +168,14 @@ pub(super) fn nats_org<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Err
     }
     Ok(s)
 }
+
+/// `[share] replicas`: JetStream keeps a stream on 1 to 5 servers of a cluster.
+pub(super) fn nats_replicas<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    let n = i64::deserialize(d)?;
+    if !(1..=5).contains(&n) {
+        return Err(serde::de::Error::custom(format!(
+            "{n} replicas: JetStream keeps a stream on 1 to 5 servers"
+        )));
+    }
+    Ok(n as usize)
+}

@@ -2,6 +2,7 @@
 //! and the producers (`sources`), turned by the loop (`event_loop`) through `update`, with the
 //! effects performed by the executor (`effects`).
 
+pub mod board;
 pub mod chat;
 pub mod effects;
 pub mod errors;

@@ -73,6 +73,8 @@ pub mod kinds {
         PR_REOPENED = "pr_reopened",
         /// A seat began to share the incident, or joined it: `remote`.
         SEAT_JOINED = "seat_joined",
+        /// A seat moved the incident's sharing `to` another backend (git, nats), at `remote`.
+        SHARE_MOVED = "share_moved",
         /// `role` (commander, comms, ops, scribe) given `to` a seat.
         ROLE_ASSIGNED = "role_assigned",
         /// The commander hands over `to` a seat, with the brief (`brief`).

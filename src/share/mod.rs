@@ -10,7 +10,9 @@
 //! saying in its message how far into the seat's journal it goes: a push costs what the batch
 //! weighs, however long the incident.
 
+pub mod feed;
 pub mod ingest;
+pub mod listing;
 pub mod nats;
 pub mod remote;
 pub mod seat;

@@ -1,6 +1,7 @@
 //! `view`: draws the model. Reads only; one file per pane.
 
 pub mod ascii;
+pub mod board;
 pub mod chart;
 pub mod checklist;
 pub mod deploy_log;

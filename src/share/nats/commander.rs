@@ -5,6 +5,8 @@
 
 use async_nats::jetstream::{self, kv};
 
+use crate::config::ShareConfig;
+
 /// The organisation's bucket of roles.
 fn bucket(org: &str) -> String {
     format!("warroom_{org}")
@@ -17,9 +19,9 @@ fn key(ticket: &str) -> String {
 /// The bucket, made when it is not there yet. Its stream is made as a key-value bucket's is
 /// (NATS's ADR-8) rather than through the client's bucket creation, which asks the account's
 /// limits in a shape servers before 2.10 do not answer.
-async fn store(js: &jetstream::Context, org: &str) -> Result<kv::Store, String> {
+async fn store(js: &jetstream::Context, cfg: &ShareConfig) -> Result<kv::Store, String> {
     use jetstream::stream;
-    let name = bucket(org);
+    let name = bucket(&cfg.org);
     js.get_or_create_stream(stream::Config {
         name: format!("KV_{name}"),
         description: Some("warroom: who holds each incident's roles".into()),
@@ -30,6 +32,7 @@ async fn store(js: &jetstream::Context, org: &str) -> Result<kv::Store, String> 
         deny_delete: true,
         allow_direct: true,
         storage: stream::StorageType::File,
+        num_replicas: cfg.replicas,
         duplicate_window: std::time::Duration::from_secs(120),
         ..Default::default()
     })
@@ -52,11 +55,11 @@ pub enum Claim {
 /// Takes the commander role for `seat` when no seat holds it.
 pub async fn claim(
     js: &jetstream::Context,
-    org: &str,
+    cfg: &ShareConfig,
     ticket: &str,
     seat: &str,
 ) -> Result<Claim, String> {
-    let kv = store(js, org).await?;
+    let kv = store(js, cfg).await?;
     match kv.create(key(ticket), seat.to_string().into()).await {
         Ok(rev) => Ok(Claim::Taken(rev)),
         Err(e) if e.kind() == kv::CreateErrorKind::AlreadyExists => {
@@ -83,38 +86,33 @@ async fn holder(kv: &kv::Store, ticket: &str) -> Result<Option<(String, u64)>, S
 /// The seat that holds the role on the server, if one does.
 pub async fn held_by(
     js: &jetstream::Context,
-    org: &str,
+    cfg: &ShareConfig,
     ticket: &str,
 ) -> Result<Option<String>, String> {
-    let kv = store(js, org).await?;
+    let kv = store(js, cfg).await?;
     Ok(holder(&kv, ticket).await?.map(|(s, _)| s))
 }
 
-/// Moves the role from `from` to `to` in one revision: refused when `from` does not hold it,
-/// or when another change came first.
-pub async fn hand_over(
+/// Moves the role to `to`, as this seat's record now says (an accepted handoff, an
+/// assignment), in one revision from the one read: refused when another change came first.
+pub async fn follow(
     js: &jetstream::Context,
-    org: &str,
+    cfg: &ShareConfig,
     ticket: &str,
-    from: &str,
     to: &str,
 ) -> Result<u64, String> {
-    let kv = store(js, org).await?;
-    let (held, rev) = match holder(&kv, ticket).await? {
-        Some(h) => h,
+    let kv = store(js, cfg).await?;
+    let rev = match holder(&kv, ticket).await? {
+        Some((held, rev)) if held == to => return Ok(rev),
+        Some((_, rev)) => rev,
         None => return claim_for(&kv, ticket, to).await,
     };
-    if held != from {
-        return Err(format!(
-            "{held} holds the commander role on the server, not {from}"
-        ));
-    }
     kv.update(key(ticket), to.to_string().into(), rev)
         .await
         .map_err(|e| match e.kind() {
-            kv::UpdateErrorKind::WrongLastRevision => {
-                "the role changed on the server meanwhile: nothing was handed over".to_string()
-            }
+            kv::UpdateErrorKind::WrongLastRevision => format!(
+                "the commander role changed on the server while it was handed to {to}: the server keeps the other change"
+            ),
             _ => super::in_words(&e.to_string()),
         })
 }
@@ -124,7 +122,7 @@ async fn claim_for(kv: &kv::Store, ticket: &str, to: &str) -> Result<u64, String
         .await
         .map_err(|e| match e.kind() {
             kv::CreateErrorKind::AlreadyExists => {
-                "another seat took the role on the server meanwhile".to_string()
+                format!("another seat took the commander role on the server before {to}")
             }
             _ => super::in_words(&e.to_string()),
         })

@@ -15,11 +15,13 @@ use crate::share::ingest::{self, Ingested};
 
 const STATE_FILE: &str = "nats.state";
 
-/// One message of the stream: its sequence, subject and body.
+/// One message of the stream: its sequence, subject, the seat's number for the event (from
+/// its `Nats-Msg-Id`), and body.
 pub struct Delivered {
     pub sequence: u64,
     pub seat: Option<String>,
     pub subject: String,
+    pub number: Option<u64>,
     pub payload: Vec<u8>,
 }
 
@@ -29,6 +31,10 @@ struct State {
     sequence: u64,
     /// Each seat's file as long as the events taken up to `sequence` made it.
     bytes: BTreeMap<String, u64>,
+    /// How many of each seat's events its file holds (by the seat's own count): a message
+    /// whose number is not past it is one already held, taken from git before a move.
+    #[serde(default)]
+    events: BTreeMap<String, u64>,
 }
 
 /// The seats' files and how far into the stream they go.
@@ -73,6 +79,38 @@ impl Mirror {
         })
     }
 
+    /// Takes the seats' files as they are (an incident that moves here from git): every event
+    /// they hold counts as held, and the stream is read from its start.
+    pub fn adopt(dir: &Path) -> Result<(), String> {
+        use std::io::BufRead;
+        let seats = dir.join(SEATS_DIR);
+        let mut state = State::default();
+        let entries = std::fs::read_dir(&seats).map_err(|e| format!("{}: {e}", seats.display()))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Some(seat) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".jsonl"))
+                .filter(|s| super::super::seat::valid_seat(s))
+            else {
+                continue;
+            };
+            let f = std::fs::File::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let (mut bytes, mut events) = (0, 0);
+            for line in std::io::BufReader::new(f).split(b'\n') {
+                let line = line.map_err(|e| e.to_string())?;
+                bytes += line.len() as u64 + 1;
+                events += 1;
+            }
+            state.bytes.insert(seat.to_string(), bytes);
+            state.events.insert(seat.to_string(), events);
+        }
+        let json = serde_json::to_vec(&state).map_err(|e| e.to_string())?;
+        crate::fsutil::write_atomic_with(&seats.join(STATE_FILE), |w| w.write_all(&json))
+            .map_err(|e: std::io::Error| e.to_string())
+    }
+
     /// The first sequence not taken yet.
     pub fn next(&self) -> u64 {
         self.state.sequence + 1
@@ -105,6 +143,10 @@ impl Mirror {
             if seat == me {
                 continue;
             }
+            let held = self.state.events.get(seat).copied().unwrap_or(0);
+            if m.number.is_some_and(|n| n <= held) {
+                continue;
+            }
             let (ev, note) = match ingest::check(&m.payload, seat) {
                 Ok(ok) => ok,
                 Err(why) => {
@@ -118,6 +160,9 @@ impl Mirror {
                 continue;
             }
             offsets.insert(seat.clone(), ingest::offset(&ev, now));
+            self.state
+                .events
+                .insert(seat.clone(), m.number.unwrap_or(held + 1));
             let buf = lines.entry(seat.clone()).or_default();
             serde_json::to_writer(&mut *buf, &ev).map_err(|e| e.to_string())?;
             buf.push(b'\n');
@@ -152,6 +197,7 @@ mod tests {
             sequence,
             seat: Some(seat.into()),
             subject: format!("warroom.o.T.{seat}"),
+            number: None,
             payload: format!(
                 r#"{{"at":"2026-11-26T14:00:00Z","kind":"note","text":"{text}","by":"Bob","seat":"{seat}"}}"#
             )

@@ -7,6 +7,7 @@
 
 pub mod commander;
 pub mod incidents;
+pub mod migrate;
 mod mirror;
 mod outbox;
 pub mod worker;
@@ -26,8 +27,8 @@ fn token(ticket: &str) -> String {
     ticket.replace('.', "~")
 }
 
-/// The ticket a stream's name token stands for.
-fn ticket_of(token: &str) -> String {
+/// The ticket a subject's or a stream name's token stands for.
+pub fn ticket_of(token: &str) -> String {
     token.replace('~', ".")
 }
 
@@ -39,6 +40,20 @@ pub fn stream_name(org: &str, ticket: &str) -> String {
 /// The ticket of one of the organisation's streams.
 pub fn ticket_of_stream(org: &str, name: &str) -> Option<String> {
     name.strip_prefix(&format!("WARROOM_{org}_"))
+        .filter(|t| !t.is_empty())
+        .map(ticket_of)
+}
+
+/// Every subject of the organisation's incidents.
+pub fn org_subjects(org: &str) -> String {
+    format!("warroom.{org}.>")
+}
+
+/// The ticket of a subject under [`org_subjects`].
+pub fn ticket_of_subject(org: &str, subject: &str) -> Option<String> {
+    let rest = subject.strip_prefix(&format!("warroom.{org}."))?;
+    rest.split('.')
+        .next()
         .filter(|t| !t.is_empty())
         .map(ticket_of)
 }
@@ -75,6 +90,7 @@ pub struct Connect {
     nkey: Option<std::path::PathBuf>,
     token: Option<String>,
     tls_ca: Option<std::path::PathBuf>,
+    domain: Option<String>,
     /// The seat, named to the server (`warroom alice-3f9a`) for its monitoring.
     pub name: String,
 }
@@ -91,8 +107,19 @@ impl Connect {
                 "[share]",
             ),
             tls_ca: cfg.tls_ca.as_deref().map(crate::fsutil::expand_home),
+            domain: cfg.domain.clone(),
             name: format!("warroom {seat}"),
         }
+    }
+
+    /// JetStream on a client (in the configured domain), its requests bounded.
+    pub fn jetstream(&self, client: async_nats::Client) -> jetstream::Context {
+        let mut js = match &self.domain {
+            Some(d) => jetstream::with_domain(client, d),
+            None => jetstream::new(client),
+        };
+        js.set_timeout(REQUEST_TIMEOUT);
+        js
     }
 
     /// The token, for the redactor.
@@ -169,25 +196,19 @@ impl Connect {
     }
 }
 
-/// JetStream on a client, its requests bounded.
-pub fn jetstream(client: async_nats::Client) -> jetstream::Context {
-    let mut js = jetstream::new(client);
-    js.set_timeout(REQUEST_TIMEOUT);
-    js
-}
-
-/// The incident's stream, made when it is not there yet: every seat's subject, kept on disk,
-/// nothing dropped, each message id remembered for two minutes against a retry.
+/// The incident's stream, made when it is not there yet: every seat's subject, kept on disk
+/// (on `[share] replicas` servers of a cluster), nothing dropped, each message id remembered for two minutes against a retry.
 pub async fn incident_stream(
     js: &jetstream::Context,
-    org: &str,
+    cfg: &ShareConfig,
     ticket: &str,
 ) -> Result<stream::Stream, String> {
     js.get_or_create_stream(stream::Config {
-        name: stream_name(org, ticket),
+        name: stream_name(&cfg.org, ticket),
         description: Some(format!("warroom incident {ticket}")),
-        subjects: vec![incident_subjects(org, ticket)],
+        subjects: vec![incident_subjects(&cfg.org, ticket)],
         storage: stream::StorageType::File,
+        num_replicas: cfg.replicas,
         duplicate_window: Duration::from_secs(120),
         ..Default::default()
     })
@@ -230,10 +251,10 @@ pub fn claim_commander(
     seat: &str,
 ) -> Result<commander::Claim, String> {
     let conn = Connect::new(cfg, seat);
-    let (org, ticket, seat) = (cfg.org.clone(), ticket.to_string(), seat.to_string());
+    let (cfg, ticket, seat) = (cfg.clone(), ticket.to_string(), seat.to_string());
     blocking(async move {
-        let js = jetstream(conn.once().await?);
-        commander::claim(&js, &org, &ticket, &seat).await
+        let js = conn.jetstream(conn.once().await?);
+        commander::claim(&js, &cfg, &ticket, &seat).await
     })
 }
 

@@ -16,7 +16,7 @@ use crate::journal::{Event, Share};
 const WINDOW: usize = 256;
 
 /// The journal's whole lines from a place: each line's length, and its event.
-type Lines = Box<dyn Iterator<Item = (u64, Option<Event>)>>;
+type Lines = Box<dyn Iterator<Item = (u64, Option<Event>)> + Send>;
 
 /// Where this seat's journal is published up to.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
@@ -28,12 +28,12 @@ pub struct Published {
 }
 
 /// The seat's id of its `n`-th event.
-fn message_id(seat: &str, n: u64) -> String {
+pub fn message_id(seat: &str, n: u64) -> String {
     format!("{seat}:{n}")
 }
 
 /// The N of a message id this seat wrote.
-fn number_of(seat: &str, id: &str) -> Option<u64> {
+pub fn number_of(seat: &str, id: &str) -> Option<u64> {
     id.strip_prefix(seat)?.strip_prefix(':')?.parse().ok()
 }
 
@@ -154,12 +154,13 @@ impl Outbox {
     }
 
     /// Publishes what the journal holds past what the server holds, `WINDOW` at a time, each
-    /// ack awaited in order; stops at the first that fails. Returns how many were stored.
-    pub async fn publish(&mut self, js: &jetstream::Context) -> Result<u64, Stop> {
+    /// ack awaited in order; stops at the first that fails. Returns the seat the stored events
+    /// last gave the commander role to, if they did.
+    pub async fn publish(&mut self, js: &jetstream::Context) -> Result<Option<String>, Stop> {
         let Some(mut at) = self.published else {
-            return Ok(0);
+            return Ok(None);
         };
-        let mut stored = 0;
+        let mut commander = None;
         loop {
             let mut sent = Vec::new();
             let mut next = at;
@@ -168,6 +169,7 @@ impl Outbox {
                 let Some(mut ev) = ev else { continue };
                 next.events += 1;
                 self.share.stamp(&mut ev);
+                let gives = commander_given(&ev, &self.share.seat);
                 let body = serde_json::to_vec(&ev).map_err(|e| Stop::Refused(e.to_string()))?;
                 let id = message_id(&self.share.seat, next.events);
                 let ack = js
@@ -177,20 +179,33 @@ impl Outbox {
                     )
                     .await
                     .map_err(|e| classify(&e.to_string()))?;
-                sent.push((next, ack));
+                sent.push((next, ack, gives));
             }
             if sent.is_empty() {
                 // Lines that are not events (a torn write) are passed over with the rest.
                 self.published = Some(next);
-                return Ok(stored);
+                return Ok(commander);
             }
-            for (upto, ack) in sent {
+            for (upto, ack, gives) in sent {
                 ack.await.map_err(|e| classify(&e.to_string()))?;
                 at = upto;
                 self.published = Some(at);
-                stored += 1;
+                commander = gives.or(commander);
             }
         }
+    }
+}
+
+/// The seat an event of `seat`'s gives the commander role to: an assignment of it, or the
+/// acceptance of a handoff.
+fn commander_given(ev: &Event, seat: &str) -> Option<String> {
+    use crate::journal::kinds;
+    match ev.kind.as_str() {
+        kinds::ROLE_ASSIGNED if ev.str_field("role") == Some("commander") => {
+            ev.str_field("to").map(str::to_string)
+        }
+        kinds::HANDOFF_ACCEPTED => Some(seat.to_string()),
+        _ => None,
     }
 }
 

@@ -81,7 +81,7 @@ impl Link {
             setup.share.clone(),
         );
         Ok(Link {
-            js: super::jetstream(client.clone()),
+            js: conn.jetstream(client.clone()),
             client,
             setup,
             mirror,
@@ -93,6 +93,11 @@ impl Link {
             events,
             status: ShareStatus::default(),
         })
+    }
+
+    /// The incident's stream, once attached.
+    pub fn stream(&self) -> Option<&jetstream::stream::Stream> {
+        self.stream.as_ref()
     }
 
     fn offline(&mut self, why: String) {
@@ -112,7 +117,7 @@ impl Link {
     pub async fn attach(&mut self, follow: bool) -> bool {
         if self.stream.is_none() {
             let s = &self.setup;
-            match incident_stream(&self.js, &s.cfg.org, &s.ticket).await {
+            match incident_stream(&self.js, &s.cfg, &s.ticket).await {
                 Ok(stream) => self.stream = Some(stream),
                 Err(e) => {
                     self.failed(e);
@@ -157,20 +162,31 @@ impl Link {
         }
     }
 
-    /// Publishes the seat's events the stream lacks.
-    pub async fn publish(&mut self) {
-        let Some(stream) = &self.stream else { return };
+    /// Publishes the seat's events the stream lacks; when they gave the commander role, the
+    /// role's entry follows. Returns what is to be said.
+    pub async fn publish(&mut self) -> Option<String> {
+        let stream = self.stream.as_ref()?;
         if self.reconcile {
             match self.outbox.reconcile(stream).await {
                 Ok(()) => self.reconcile = false,
-                Err(stop) => return self.stopped(stop),
+                Err(stop) => {
+                    self.stopped(stop);
+                    return None;
+                }
             }
         }
+        let mut said = None;
         match self.outbox.publish(&self.js).await {
-            Ok(_) => {
+            Ok(commander) => {
                 self.status.rejected = None;
                 self.refused = None;
                 self.online();
+                if let Some(to) = commander {
+                    let s = &self.setup;
+                    said = super::commander::follow(&self.js, &s.cfg, &s.ticket, &to)
+                        .await
+                        .err();
+                }
             }
             Err(stop) => {
                 // A lost ack may have been stored: ask again before the next publish.
@@ -179,6 +195,7 @@ impl Link {
             }
         }
         self.status.waiting = self.outbox.waiting();
+        said
     }
 
     fn stopped(&mut self, stop: Stop) {
@@ -187,16 +204,17 @@ impl Link {
             self.heard(ev);
         }
         match stop {
-            Stop::Unreachable(e) if self.connected() => {
-                self.status.rejected = Some(match &self.refused {
-                    Some(r) => format!(
-                        "the NATS server refused this seat's events ({r}); they stay here, nothing was forced"
-                    ),
-                    None => format!(
-                        "the NATS server did not store this seat's events ({e}); tried again"
-                    ),
-                });
+            Stop::Unreachable(_) if self.connected() && self.refused.is_some() => {
+                self.status.rejected = Some(format!(
+                    "the NATS server refused this seat's events ({}); they stay here, nothing was forced",
+                    self.refused.as_deref().unwrap_or_default()
+                ));
             }
+            // Connected, and no answer: the server cannot reach JetStream (a leaf node cut
+            // from its hub, a cluster without a leader). The events wait, as when offline.
+            Stop::Unreachable(e) if self.connected() => self.offline(format!(
+                "JetStream does not answer through this server ({e})"
+            )),
             Stop::Unreachable(e) => self.offline(e),
             Stop::Refused(e) => {
                 self.status.rejected = Some(format!(
@@ -271,10 +289,19 @@ impl Link {
     fn delivered(&self, m: &jetstream::Message) -> Option<Delivered> {
         let sequence = m.info().ok()?.stream_sequence;
         let s = &self.setup;
+        let seat = seat_of_subject(&s.cfg.org, &s.ticket, &m.subject);
+        let number = seat.as_deref().and_then(|seat| {
+            let id = m
+                .headers
+                .as_ref()?
+                .get(async_nats::header::NATS_MESSAGE_ID)?;
+            super::outbox::number_of(seat, id.as_str())
+        });
         Some(Delivered {
             sequence,
-            seat: seat_of_subject(&s.cfg.org, &s.ticket, &m.subject),
+            seat,
             subject: m.subject.to_string(),
+            number,
             payload: m.payload.to_vec(),
         })
     }
@@ -348,7 +375,7 @@ async fn run(setup: ShareSetup, mut rx: mpsc::UnboundedReceiver<Cmd>, tx: mpsc::
                 }
                 Some(Cmd::Stop(done)) => {
                     if link.stream.is_some() && link.connected() {
-                        link.publish().await;
+                        let _ = link.publish().await;
                     }
                     let _ = done.send(());
                     return;
@@ -393,7 +420,7 @@ async fn run(setup: ShareSetup, mut rx: mpsc::UnboundedReceiver<Cmd>, tx: mpsc::
         }
         if attach_at.is_none() && publish_at.is_some_and(|at| at <= now) {
             publish_at = None;
-            link.publish().await;
+            said.extend(link.publish().await);
             if link.status.rejected.is_some() || !link.status.online {
                 publish_at = Some(Instant::now() + Duration::from_secs(5));
             } else if link.outbox.behind() {
@@ -449,7 +476,8 @@ pub fn sync_once(
             } else {
                 Vec::new()
             };
-            link.publish().await;
+            let mut warnings = warnings;
+            warnings.extend(link.publish().await);
             Ok((link.status, warnings))
         })
         .await
