@@ -150,85 +150,13 @@ fn a_handoff_from_the_command_line_is_accepted_on_the_other_seat() {
 
 #[test]
 fn three_seats_writing_at_once_converge() {
-    use warroom::journal::{Draft, Share, Store};
     let (_team, seats) = team(&["Alice", "Bob", "Carol"]);
     let per_seat = 500;
-    std::thread::scope(|s| {
-        for seat in &seats {
-            s.spawn(move || {
-                let store = Store::new(&seat.home);
-                let writer = store.writer(T).expect("writer");
-                let dir = store.incident_dir(T);
-                let share = Share::load(&dir).expect("load").expect("shared");
-                for i in 0..per_seat {
-                    writer
-                        .append(Draft::new("note", format!("{} {i}", seat.name)))
-                        .expect("append");
-                    if i % 100 == 99 {
-                        let setup = warroom::share::worker::ShareSetup {
-                            git: Default::default(),
-                            cfg: Default::default(),
-                            cwd: seat.work.clone(),
-                            dir: dir.clone(),
-                            ticket: T.into(),
-                            share: share.clone(),
-                        };
-                        warroom::share::worker::sync_once(
-                            setup,
-                            std::time::Duration::from_secs(30),
-                            true,
-                        )
-                        .expect("in time")
-                        .expect("synced");
-                    }
-                }
-            });
-        }
-    });
-    // Every seat takes the others' last batches (its own export pulls first).
-    for s in &seats {
-        s.ok(&["note", T, &format!("{} done", s.name)]);
-    }
-    let exports: Vec<Value> = seats.iter().map(|s| s.json(T)).collect();
-    assert_eq!(exports[0], exports[1]);
-    assert_eq!(exports[1], exports[2]);
-    let n = events(&exports[0]).len();
+    let record =
+        common::seats::both::writing_at_once_converges(&seats, T, &Default::default(), per_seat);
+    let n = events(&record).len();
     // Opened, shared, commander, two joins, 3 × 500 notes, 3 "done".
     assert_eq!(n, 5 + 3 * per_seat + 3, "every seat's every event");
-    // The one order: each event's logical clock, then seat; the times the facts are folded at
-    // never go back.
-    let keys: Vec<((i64, i64), String)> = events(&exports[0])
-        .iter()
-        .map(|e| {
-            // Written before the incident was shared: its time is its clock.
-            let at = chrono::DateTime::parse_from_rfc3339(e["at"].as_str().unwrap_or(""))
-                .map(|t| t.timestamp_millis())
-                .unwrap_or(0);
-            (
-                (
-                    e["hlc"][0].as_i64().unwrap_or(at),
-                    e["hlc"][1].as_i64().unwrap_or(0),
-                ),
-                e["seat"].as_str().unwrap_or("").into(),
-            )
-        })
-        .collect();
-    let clocked = events(&exports[0])
-        .iter()
-        .filter(|e| e["hlc"].is_array())
-        .count();
-    assert!(
-        clocked >= 3 * per_seat,
-        "the seats' events carry their clock: {clocked}"
-    );
-    let mut sorted = keys.clone();
-    sorted.sort();
-    assert_eq!(keys, sorted);
-    let times: Vec<&str> = events(&exports[0])
-        .iter()
-        .map(|e| e["at"].as_str().unwrap_or(""))
-        .collect();
-    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
 }
 
 #[test]
@@ -486,24 +414,14 @@ fn pushes_to_a_file_remote_do_not_make_one_pack_each() {
 #[test]
 fn an_unreachable_remote_keeps_the_events_until_it_is_back() {
     let (team, seats) = team(&["Alice", "Bob"]);
-    let (alice, bob) = (&seats[0], &seats[1]);
     let away = team.dir.path().join("origin.away");
-    std::fs::rename(&team.origin, &away).expect("move away");
-    let o = alice.run(&["note", T, "written offline"]);
-    assert!(o.status.success());
-    assert!(stderr(&o).contains("is out of reach"), "{}", stderr(&o));
-    let o = bob.run(&["note", T, "bob offline too"]);
-    assert!(o.status.success());
-    std::fs::rename(&away, &team.origin).expect("restore");
-    alice.ok(&["note", T, "back"]);
-    // Bob's export pushes what waited on his seat once it has taken Alice's; then Alice's has all.
-    let jb = bob.json(T);
-    let ja = alice.json(T);
-    assert_eq!(ja, jb);
-    let all = texts(&ja);
-    for t in ["written offline", "bob offline too", "back"] {
-        assert!(all.contains(&t.to_string()), "{t}: {all:?}");
-    }
+    common::seats::both::the_remote_away_and_back(
+        &seats,
+        T,
+        || std::fs::rename(&team.origin, &away).expect("move away"),
+        || std::fs::rename(&away, &team.origin).expect("restore"),
+        &["is out of reach"],
+    );
 }
 
 /// A seat's console in a tmux pane of its own.

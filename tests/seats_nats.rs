@@ -70,14 +70,9 @@ fn team_with(tomls: &[String], names: &[&str]) -> (Team, Vec<Seat>) {
 
 /// The server's own account of the incident's stream: each message's subject and body.
 fn stored(server: &Nats) -> Vec<(String, Value)> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("rt");
-    rt.block_on(async {
-        let client = async_nats::connect(&server.url).await.expect("connect");
-        let js = async_nats::jetstream::new(client);
-        let mut stream = js
+    nats::block_on(async {
+        let mut stream = nats::js(std::slice::from_ref(&server.url))
+            .await
             .get_stream(format!("WARROOM_acme_{T}"))
             .await
             .expect("stream");
@@ -150,13 +145,8 @@ fn seats_share_through_the_stream_and_agree_on_the_record() {
 
 /// The seat the server's role entry names, read with the client.
 fn commander(server: &Nats) -> Option<String> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("rt");
-    rt.block_on(async {
-        let client = async_nats::connect(&server.url).await.expect("connect");
-        let js = async_nats::jetstream::new(client);
+    nats::block_on(async {
+        let js = nats::js(std::slice::from_ref(&server.url)).await;
         let kv = js.get_key_value("warroom_acme").await.expect("bucket");
         kv.get(format!("{T}.commander"))
             .await
@@ -167,7 +157,6 @@ fn commander(server: &Nats) -> Option<String> {
 
 #[test]
 fn three_seats_writing_at_once_converge_with_nothing_stored_twice() {
-    use warroom::journal::{Draft, Share, Store};
     if !nats::available() {
         return;
     }
@@ -180,45 +169,9 @@ fn three_seats_writing_at_once_converge_with_nothing_stored_twice() {
         org: "acme".into(),
         ..Default::default()
     };
-    std::thread::scope(|s| {
-        for seat in &seats {
-            let cfg = cfg.clone();
-            s.spawn(move || {
-                let store = Store::new(&seat.home);
-                let writer = store.writer(T).expect("writer");
-                let dir = store.incident_dir(T);
-                let share = Share::load(&dir).expect("load").expect("shared");
-                for i in 0..per_seat {
-                    writer
-                        .append(Draft::new("note", format!("{} {i}", seat.name)))
-                        .expect("append");
-                    if i % 100 == 99 {
-                        let setup = warroom::share::worker::ShareSetup {
-                            git: Default::default(),
-                            cfg: cfg.clone(),
-                            cwd: seat.work.clone(),
-                            dir: dir.clone(),
-                            ticket: T.into(),
-                            share: share.clone(),
-                        };
-                        let (status, _) =
-                            warroom::share::worker::sync_once(setup, Duration::from_secs(30), true)
-                                .expect("in time")
-                                .expect("synced");
-                        assert!(status.online && status.rejected.is_none(), "{status:?}");
-                    }
-                }
-            });
-        }
-    });
-    for s in &seats {
-        s.ok(&["note", T, &format!("{} done", s.name)]);
-    }
-    let exports: Vec<Value> = seats.iter().map(|s| s.json(T)).collect();
-    assert_eq!(exports[0], exports[1]);
-    assert_eq!(exports[1], exports[2]);
+    let record = common::seats::both::writing_at_once_converges(&seats, T, &cfg, per_seat);
     // Opened, shared, commander, two joins, 3 × 300 notes, 3 "done".
-    assert_eq!(events(&exports[0]).len(), 5 + 3 * per_seat + 3);
+    assert_eq!(events(&record).len(), 5 + 3 * per_seat + 3);
     assert_eq!(
         stored(&server).len(),
         5 + 3 * per_seat + 3,
@@ -231,29 +184,16 @@ fn a_server_that_goes_away_keeps_the_events_until_it_is_back_and_stores_none_twi
     if !nats::available() {
         return;
     }
-    let mut server = Nats::start();
-    let (_team, seats) = team(&server, &["Alice", "Bob"]);
-    let (alice, bob) = (&seats[0], &seats[1]);
-    server.down();
-    let o = alice.run(&["note", T, "written offline"]);
-    assert!(o.status.success());
-    assert!(
-        stderr(&o).contains("did not answer") || stderr(&o).contains("cannot reach"),
-        "{}",
-        stderr(&o)
+    let server = std::cell::RefCell::new(Nats::start());
+    let (_team, seats) = team(&server.borrow(), &["Alice", "Bob"]);
+    common::seats::both::the_remote_away_and_back(
+        &seats,
+        T,
+        || server.borrow_mut().down(),
+        || server.borrow_mut().up(),
+        &["did not answer", "cannot reach"],
     );
-    let o = bob.run(&["note", T, "bob offline too"]);
-    assert!(o.status.success());
-    server.up();
-    alice.ok(&["note", T, "back"]);
-    let jb = bob.json(T);
-    let ja = alice.json(T);
-    assert_eq!(ja, jb);
-    let all = texts(&ja);
-    for t in ["written offline", "bob offline too", "back"] {
-        assert_eq!(all.iter().filter(|x| *x == t).count(), 1, "{t}: {all:?}");
-    }
-    let on_server = stored(&server);
+    let on_server = stored(&server.borrow());
     let mut ids: Vec<(String, String)> = on_server
         .iter()
         .map(|(_, e)| {
@@ -288,11 +228,7 @@ fn a_hostile_seat_s_events_are_refused_and_the_server_refuses_a_forged_subject()
         user(&bob_key, "bob")
     );
     let server = Nats::with_config(&accounts);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("rt");
-    rt.block_on(async {
+    nats::block_on(async {
         let mallory = async_nats::ConnectOptions::with_nkey(mallory_key.seed().expect("seed"))
             .connect(&server.url)
             .await
@@ -441,10 +377,18 @@ fn two_consoles_work_one_incident_live_through_a_partition() {
     let mut server = Nats::start();
     let (_team, seats) = team(&server, &["Alice", "Bob"]);
     let (alice, bob) = (&seats[0], &seats[1]);
+    // The server down when Alice's console starts: it works here and says so.
+    server.down();
     let a = console(alice, "nats-a");
-    let b = console(bob, "nats-b");
     a.wait_for("IC Alice");
+    a.wait_for("⇄ shared · offline since");
+    a.keys(&["n"]);
+    a.line("alice before the server");
+    a.wait_for("1 event waiting");
+    server.up();
+    let b = console(bob, "nats-b");
     b.wait_for("⇄ shared · 2 seats");
+    b.wait_for("Alice ✎ alice before the server");
     b.wait_for("▶[ ] On-call engineer alerted");
     b.keys(&["Space"]);
     a.wait_for("Bob ✓ Done: On-call engineer alerted");
@@ -465,7 +409,11 @@ fn two_consoles_work_one_incident_live_through_a_partition() {
     b.wait_gone("Timeline");
     let (ja, jb) = (alice.json(T), bob.json(T));
     assert_eq!(ja, jb);
-    for t in ["alice while offline", "bob while offline"] {
+    for t in [
+        "alice before the server",
+        "alice while offline",
+        "bob while offline",
+    ] {
         assert_eq!(texts(&ja).iter().filter(|x| *x == t).count(), 1, "{t}");
     }
 }
@@ -598,16 +546,9 @@ fn a_cluster_of_three_keeps_the_incident_when_one_server_is_killed() {
 
 /// The incident's stream as the servers at `urls` describe it.
 fn stream_info(urls: &[String]) -> async_nats::jetstream::stream::Info {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("rt");
-    rt.block_on(async {
-        let addrs: Vec<async_nats::ServerAddr> =
-            urls.iter().map(|u| u.parse().expect("url")).collect();
-        let client = async_nats::connect(addrs).await.expect("connect");
-        let js = async_nats::jetstream::new(client);
-        let mut stream = js
+    nats::block_on(async {
+        let mut stream = nats::js(urls)
+            .await
             .get_stream(format!("WARROOM_acme_{T}"))
             .await
             .expect("stream");
@@ -776,4 +717,84 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+#[test]
+fn a_console_that_reads_nothing_while_the_stream_runs_on_misses_nothing() {
+    if !common::tmux::tmux_available() || !nats::available() {
+        return;
+    }
+    // The server gives up on a client that does not read within a second, or that has more
+    // than 128 KiB pending.
+    let server =
+        Nats::with_config("write_deadline: \"1s\"\nmax_payload: 65536\nmax_pending: 131072");
+    let (_team, seats) = team(&server, &["Alice", "Bob"]);
+    let (alice, bob) = (&seats[0], &seats[1]);
+    // The console in place of the shell (`exec`): no job control takes the terminal from it
+    // while it is stopped.
+    let b = common::tmux::Tmux::new("nats-slow");
+    b.start_command(170, 48, "sh");
+    b.line(&format!(
+        "export WARROOM_HOME='{}' XDG_CONFIG_HOME='{}/xdg' TERM=xterm-256color; cd '{}'; clear; exec '{}' resume {T}",
+        bob.home.display(),
+        bob.home.display(),
+        bob.work.display(),
+        common::bin().display()
+    ));
+    b.wait_for("⇄ shared · 2 seats");
+    let pid = b.pane_pid();
+    let signal = |sig: &str| {
+        let ok = std::process::Command::new("kill")
+            .args([sig, &pid])
+            .status()
+            .expect("kill");
+        assert!(ok.success());
+    };
+    // Bob's console reads nothing while Alice's seat writes 2,000 events.
+    signal("-STOP");
+    let cfg = warroom::config::ShareConfig {
+        backend: warroom::journal::Backend::Nats,
+        url: vec![server.url.clone()],
+        org: "acme".into(),
+        ..Default::default()
+    };
+    let store = warroom::journal::Store::new(&alice.home);
+    let writer = store.writer(T).expect("writer");
+    for i in 0..2000 {
+        writer
+            .append(warroom::journal::Draft::new(
+                "note",
+                format!("burst {i:04} {}", "x".repeat(200)),
+            ))
+            .expect("append");
+    }
+    let dir = store.incident_dir(T);
+    let setup = warroom::share::worker::ShareSetup {
+        git: Default::default(),
+        cfg,
+        cwd: alice.work.clone(),
+        dir: dir.clone(),
+        ticket: T.into(),
+        share: warroom::journal::Share::load(&dir)
+            .expect("load")
+            .expect("shared"),
+    };
+    let (status, _) = warroom::share::worker::sync_once(setup, Duration::from_secs(60), false)
+        .expect("in time")
+        .expect("published");
+    assert!(status.online && status.waiting == 0, "{status:?}");
+    std::thread::sleep(Duration::from_secs(3));
+    signal("-CONT");
+    b.wait_for_within("burst 1999", Duration::from_secs(60));
+    b.keys(&["q"]);
+    b.wait_gone("Timeline");
+    let record = bob.json(T);
+    let bursts = texts(&record)
+        .iter()
+        .filter(|t| t.starts_with("burst "))
+        .count();
+    assert_eq!(bursts, 2000, "each event once");
+    // More than the server holds pending for a client (128 KiB) was stored while the console
+    // read nothing: the ordered consumer's flow control held it back, and nothing was dropped.
+    assert!(!server.log().contains("Slow Consumer"), "{}", server.log());
 }

@@ -163,15 +163,8 @@ pub fn cluster() -> Vec<Nats> {
         .collect();
     // JetStream answers once the cluster has elected its leader.
     let urls: Vec<String> = nodes.iter().map(|n| n.url.clone()).collect();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("rt");
-    rt.block_on(async {
-        let addrs: Vec<async_nats::ServerAddr> =
-            urls.iter().map(|u| u.parse().expect("url")).collect();
-        let client = async_nats::connect(addrs).await.expect("connect");
-        let js = async_nats::jetstream::new(client);
+    block_on(async {
+        let js = js(&urls).await;
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let made = js
@@ -258,11 +251,7 @@ impl Proxy {
 /// Waits until JetStream's `domain` answers through the server at `url` (a leaf node's link
 /// is up).
 pub fn reaches_jetstream(url: &str, domain: &str) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("rt");
-    rt.block_on(async {
+    block_on(async {
         let client = async_nats::connect(url).await.expect("connect");
         let mut js = async_nats::jetstream::with_domain(client, domain);
         js.set_timeout(Duration::from_millis(500));
@@ -342,4 +331,19 @@ pub fn tls_files(dir: &std::path::Path) -> (PathBuf, PathBuf, PathBuf) {
         dir.join("server.pem"),
         dir.join("server.key"),
     )
+}
+
+/// Runs `work` to its end on a runtime of its own.
+pub fn block_on<F: std::future::Future>(work: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt")
+        .block_on(work)
+}
+
+/// JetStream through the servers at `urls`, with the client.
+pub async fn js(urls: &[String]) -> async_nats::jetstream::Context {
+    let addrs: Vec<async_nats::ServerAddr> = urls.iter().map(|u| u.parse().expect("url")).collect();
+    async_nats::jetstream::new(async_nats::connect(addrs).await.expect("connect"))
 }

@@ -19,7 +19,7 @@ const WINDOW: usize = 256;
 type Lines = Box<dyn Iterator<Item = (u64, Option<Event>)> + Send>;
 
 /// Where this seat's journal is published up to.
-#[derive(Debug, Default, Clone, Copy, PartialEq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Published {
     /// Bytes of the journal the published events end at.
     pub offset: u64,
@@ -41,8 +41,12 @@ pub struct Outbox {
     journal: PathBuf,
     subject: String,
     share: Share,
-    /// How far the server holds this seat's events; `None` until asked.
+    /// How far the server holds this seat's events: as last known here (`seats/nats.out`)
+    /// until the stream is asked, which it is before anything is published.
     pub published: Option<Published>,
+    /// Where the last known place is kept, for the events waiting while the server is out of
+    /// reach from the start.
+    kept: PathBuf,
 }
 
 /// Why a publish stopped.
@@ -54,12 +58,22 @@ pub enum Stop {
 }
 
 impl Outbox {
-    pub fn new(journal: PathBuf, subject: String, share: Share) -> Outbox {
+    pub fn new(journal: PathBuf, subject: String, share: Share, kept: PathBuf) -> Outbox {
+        let published = std::fs::read(&kept)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok());
         Outbox {
             journal,
             subject,
             share,
-            published: None,
+            published,
+            kept,
+        }
+    }
+
+    fn keep(&self) {
+        if let Ok(json) = serde_json::to_vec(&self.published) {
+            let _ = crate::fsutil::write_atomic_with(&self.kept, |w| w.write_all(&json));
         }
     }
 
@@ -88,6 +102,7 @@ impl Outbox {
         };
         let found = self.scan(from, held - from.events).map_err(Stop::Refused)?;
         self.published = Some(found);
+        self.keep();
         Ok(())
     }
 
@@ -145,12 +160,11 @@ impl Outbox {
             .unwrap_or(0)
     }
 
-    /// Whether the journal holds events the server does not (or it was never asked).
+    /// Whether the journal holds whole lines past what the server holds (or it was never
+    /// asked): a torn last line, still being written or left by a crash, is not one.
     pub fn behind(&self) -> bool {
-        let len = std::fs::metadata(&self.journal)
-            .map(|m| m.len())
-            .unwrap_or(0);
-        self.published.is_none_or(|p| p.offset < len)
+        let from = self.published.unwrap_or_default().offset;
+        self.lines(from).is_ok_and(|mut l| l.next().is_some())
     }
 
     /// Publishes what the journal holds past what the server holds, `WINDOW` at a time, each
@@ -184,14 +198,20 @@ impl Outbox {
             if sent.is_empty() {
                 // Lines that are not events (a torn write) are passed over with the rest.
                 self.published = Some(next);
+                self.keep();
                 return Ok(commander);
             }
             for (upto, ack, gives) in sent {
-                ack.await.map_err(|e| classify(&e.to_string()))?;
+                let acked = ack.await.map_err(|e| classify(&e.to_string()));
+                if acked.is_err() {
+                    self.keep();
+                }
+                acked?;
                 at = upto;
                 self.published = Some(at);
                 commander = gives.or(commander);
             }
+            self.keep();
         }
     }
 }

@@ -79,6 +79,10 @@ impl Link {
             setup.dir.join(crate::journal::file::JOURNAL_FILE),
             subject,
             setup.share.clone(),
+            setup
+                .dir
+                .join(crate::journal::seats::SEATS_DIR)
+                .join("nats.out"),
         );
         Ok(Link {
             js: conn.jetstream(client.clone()),
@@ -102,6 +106,7 @@ impl Link {
 
     fn offline(&mut self, why: String) {
         self.status.went_offline(why);
+        self.status.waiting = self.outbox.waiting();
     }
 
     fn online(&mut self) {
