@@ -758,3 +758,38 @@ fn a_handoff_finds_a_seat_by_first_name_and_is_not_recorded_twice() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("the note is empty"), "{}", stderr(&o));
 }
+
+#[test]
+fn the_board_reads_the_git_remote_s_incidents_too() {
+    if !common::tmux::tmux_available() {
+        return;
+    }
+    let (_team, seats) = team(&["Alice", "Bob"]);
+    let (alice, bob) = (&seats[0], &seats[1]);
+    alice.ok(&[
+        "open",
+        "PAY-7",
+        "--priority",
+        "P0",
+        "--title",
+        "Payments down",
+        "--no-console",
+        "--share",
+    ]);
+    let board = common::tmux::Tmux::new("git-board");
+    board.start_command(170, 30, "sh");
+    board.line(&format!(
+        "export WARROOM_HOME='{}' XDG_CONFIG_HOME='{}/xdg' TERM=xterm-256color; cd '{}'; clear; '{}' board",
+        bob.home.display(),
+        bob.home.display(),
+        bob.work.display(),
+        common::bin().display()
+    ));
+    board.wait_for("2 open");
+    let screen = board.wait_for("Payments down");
+    let at = |needle: &str| screen.find(needle).expect(needle);
+    assert!(at("PAY-7") < at(T), "the P0 first: {screen}");
+    assert!(screen.contains("the git remote \"origin\""), "{screen}");
+    board.keys(&["q"]);
+    board.wait_gone("Payments down");
+}

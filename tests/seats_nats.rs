@@ -370,13 +370,13 @@ fn console(seat: &Seat, name: &str) -> common::tmux::Tmux {
 }
 
 #[test]
-fn two_consoles_work_one_incident_live_through_a_partition() {
+fn two_consoles_and_a_third_seat_work_one_incident_live_through_a_partition() {
     if !common::tmux::tmux_available() || !nats::available() {
         return;
     }
     let mut server = Nats::start();
-    let (_team, seats) = team(&server, &["Alice", "Bob"]);
-    let (alice, bob) = (&seats[0], &seats[1]);
+    let (_team, seats) = team(&server, &["Alice", "Bob", "Carol"]);
+    let (alice, bob, carol) = (&seats[0], &seats[1], &seats[2]);
     // The server down when Alice's console starts: it works here and says so.
     server.down();
     let a = console(alice, "nats-a");
@@ -387,8 +387,12 @@ fn two_consoles_work_one_incident_live_through_a_partition() {
     a.wait_for("1 event waiting");
     server.up();
     let b = console(bob, "nats-b");
-    b.wait_for("⇄ shared · 2 seats");
+    b.wait_for("⇄ shared · 3 seats");
     b.wait_for("Alice ✎ alice before the server");
+    // A third seat, from its command line: on both screens.
+    carol.ok(&["note", T, "carol: customers see 502s"]);
+    a.wait_for("Carol ✎ carol: customers see 502s");
+    b.wait_for("Carol ✎ carol: customers see 502s");
     b.wait_for("▶[ ] On-call engineer alerted");
     b.keys(&["Space"]);
     a.wait_for("Bob ✓ Done: On-call engineer alerted");
@@ -409,6 +413,7 @@ fn two_consoles_work_one_incident_live_through_a_partition() {
     b.wait_gone("Timeline");
     let (ja, jb) = (alice.json(T), bob.json(T));
     assert_eq!(ja, jb);
+    assert_eq!(jb, carol.json(T));
     for t in [
         "alice before the server",
         "alice while offline",

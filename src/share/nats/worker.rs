@@ -67,8 +67,9 @@ pub struct Link {
 }
 
 impl Link {
-    /// The link, connected (`events`: the connection is made in the background and comes back
-    /// by itself) or once (a command's: `None` fails when no server answers).
+    /// The link: with `retry` the connection is made in the background and comes back by
+    /// itself (the console's); else it is made once, failing when no server answers (a
+    /// command's).
     pub async fn open(setup: ShareSetup, retry: bool) -> Result<Link, String> {
         let conn = Connect::new(&setup.cfg, &setup.share.seat);
         let (events_tx, events) = mpsc::unbounded_channel();
