@@ -776,15 +776,7 @@ fn the_board_reads_the_git_remote_s_incidents_too() {
         "--no-console",
         "--share",
     ]);
-    let board = common::tmux::Tmux::new("git-board");
-    board.start_command(170, 30, "sh");
-    board.line(&format!(
-        "export WARROOM_HOME='{}' XDG_CONFIG_HOME='{}/xdg' TERM=xterm-256color; cd '{}'; clear; '{}' board",
-        bob.home.display(),
-        bob.home.display(),
-        bob.work.display(),
-        common::bin().display()
-    ));
+    let board = bob.in_tmux("git-board", "board");
     board.wait_for("2 open");
     let screen = board.wait_for("Payments down");
     let at = |needle: &str| screen.find(needle).expect(needle);

@@ -452,15 +452,7 @@ fn the_board_shows_the_organisation_s_incidents_most_urgent_first_live_and_opens
         ["PAY-7", T],
         "the P0's SLA has the least left: {listed}"
     );
-    let board = common::tmux::Tmux::new("nats-board");
-    board.start_command(170, 30, "sh");
-    board.line(&format!(
-        "export WARROOM_HOME='{}' XDG_CONFIG_HOME='{}/xdg' TERM=xterm-256color; cd '{}'; clear; '{}' board",
-        bob.home.display(),
-        bob.home.display(),
-        bob.work.display(),
-        common::bin().display()
-    ));
+    let board = bob.in_tmux("nats-board", "board");
     board.wait_for("Payments down");
     board.wait_for("2 open");
     let screen = board.screen();

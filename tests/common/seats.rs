@@ -128,11 +128,16 @@ impl Seat {
 
     /// This seat's console on `ticket`, in a tmux pane of its own (server `name`).
     pub fn console(&self, name: &str, ticket: &str) -> super::tmux::Tmux {
+        self.in_tmux(name, &format!("resume {ticket}"))
+    }
+
+    /// `warroom ARGS` as this seat, in a tmux pane of its own (server `name`).
+    pub fn in_tmux(&self, name: &str, args: &str) -> super::tmux::Tmux {
         let tmux = super::tmux::Tmux::new(name);
         tmux.start_command(170, 48, "sh");
         tmux.cmd(&["set-option", "-g", "remain-on-exit", "on"]);
         tmux.line(&format!(
-            "export WARROOM_HOME='{}' XDG_CONFIG_HOME='{}/xdg' TERM=xterm-256color; cd '{}'; clear; '{}' resume {ticket}",
+            "export WARROOM_HOME='{}' XDG_CONFIG_HOME='{}/xdg' TERM=xterm-256color; cd '{}'; clear; '{}' {args}",
             self.home.display(),
             self.home.display(),
             self.work.display(),
